@@ -1,0 +1,203 @@
+"""Duration distributions (months), declared in scenario files and shared by the engine and exact mode.
+
+Each distribution is a strict pydantic model that can draw samples (numpy, for the engine) and
+hand back the matching frozen scipy.stats distribution (for exact mode's expectations), so the
+two methods can never disagree about what "gamma with mean 6 and CV 0.5" means.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from scipy import stats
+
+from model.numbers import NonNegNum, PosNum
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fixed(_Strict):
+    """Every participant stays exactly `months`."""
+
+    dist: Literal["fixed"]
+    months: NonNegNum
+
+    def mean(self) -> float:
+        return float(self.months)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.months)
+
+    def laplace(self, h: float) -> float:
+        return math.exp(-h * self.months)
+
+
+class Exponential(_Strict):
+    """Memoryless stay with the given mean."""
+
+    dist: Literal["exponential"]
+    mean_months: PosNum = Field(alias="mean")
+
+    def mean(self) -> float:
+        return float(self.mean_months)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.exponential(self.mean_months))
+
+    def laplace(self, h: float) -> float:
+        return 1.0 / (1.0 + h * self.mean_months)
+
+
+class Gamma(_Strict):
+    """Gamma by mean and coefficient of variation (shape = 1/CV², scale = mean·CV²)."""
+
+    dist: Literal["gamma"]
+    mean_months: PosNum = Field(alias="mean")
+    cv: PosNum
+
+    def mean(self) -> float:
+        return float(self.mean_months)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.gamma(1.0 / self.cv**2, self.mean_months * self.cv**2))
+
+    def laplace(self, h: float) -> float:
+        return (1.0 + h * self.mean_months * self.cv**2) ** (-1.0 / self.cv**2)
+
+
+class LogNormal(_Strict):
+    """Lognormal by mean and CV (σ² = ln(1+CV²), μ = ln(mean) − σ²/2)."""
+
+    dist: Literal["lognormal"]
+    mean_months: PosNum = Field(alias="mean")
+    cv: PosNum
+
+    def _params(self) -> tuple[float, float]:
+        s2 = math.log1p(self.cv**2)
+        return math.log(self.mean_months) - s2 / 2, math.sqrt(s2)
+
+    def mean(self) -> float:
+        return float(self.mean_months)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        mu, sigma = self._params()
+        return float(rng.lognormal(mu, sigma))
+
+    def laplace(self, h: float) -> float:
+        mu, sigma = self._params()
+        d = stats.lognorm(s=sigma, scale=math.exp(mu))
+        return float(d.expect(lambda x: np.exp(-h * x)))
+
+
+class Triangular(_Strict):
+    """Triangular between `low` and `high` with its peak at `mode`."""
+
+    dist: Literal["triangular"]
+    low: NonNegNum
+    mode: NonNegNum
+    high: NonNegNum
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError("need low <= mode <= high and low < high")
+        return self
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.triangular(self.low, self.mode, self.high))
+
+    def laplace(self, h: float) -> float:
+        width = self.high - self.low
+        d = stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+        return float(d.expect(lambda x: np.exp(-h * x)))
+
+
+class Uniform(_Strict):
+    """Uniform between `low` and `high`."""
+
+    dist: Literal["uniform"]
+    low: NonNegNum
+    high: NonNegNum
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        if not self.low < self.high:
+            raise ValueError("need low < high")
+        return self
+
+    def mean(self) -> float:
+        return (self.low + self.high) / 2.0
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(rng.uniform(self.low, self.high))
+
+    def laplace(self, h: float) -> float:
+        if h == 0:
+            return 1.0
+        return (math.exp(-h * self.low) - math.exp(-h * self.high)) / (h * (self.high - self.low))
+
+
+class Empirical(_Strict):
+    """Observed stays (months), optionally weighted; a participant draws one of them."""
+
+    dist: Literal["empirical"]
+    values: list[NonNegNum] = Field(min_length=1)
+    weights: list[NonNegNum] | None = None
+
+    @field_validator("weights")
+    @classmethod
+    def _positive_total(cls, w: list[float] | None) -> list[float] | None:
+        if w is not None and sum(w) <= 0:
+            raise ValueError("weights must have a positive sum")
+        return w
+
+    @model_validator(mode="after")
+    def _lengths(self) -> Empirical:
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ValueError(
+                f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+            )
+        return self
+
+    def _p(self) -> np.ndarray:
+        if self.weights is None:
+            return np.full(len(self.values), 1.0 / len(self.values))
+        w = np.asarray(self.weights, dtype=float)
+        return w / w.sum()
+
+    def mean(self) -> float:
+        return float(np.dot(self._p(), self.values))
+
+    def sample(self, rng: np.random.Generator) -> float:
+        return float(self.values[int(rng.choice(len(self.values), p=self._p()))])
+
+    def laplace(self, h: float) -> float:
+        return float(np.dot(self._p(), np.exp(-h * np.asarray(self.values))))
+
+
+Duration = Annotated[
+    Fixed | Exponential | Gamma | LogNormal | Triangular | Uniform | Empirical,
+    Field(discriminator="dist"),
+]
+DIST_NAMES = ("fixed", "exponential", "gamma", "lognormal", "triangular", "uniform", "empirical")
+
+
+def expected_stay(duration: Fixed | Exponential | Gamma | LogNormal | Triangular | Uniform
+                  | Empirical, hazard: float) -> tuple[float, float]:
+    """Return (P(complete), E[months in the intervention]) when exits compete at rate `hazard`.
+
+    With D the planned duration and T ~ Exp(hazard) the time to an early exit,
+    P(complete) = E[exp(-hazard·D)] (the Laplace transform) and E[min(D, T)] = (1 - that)/hazard.
+    """
+    if hazard <= 0:
+        return 1.0, duration.mean()
+    lt = duration.laplace(hazard)
+    return lt, (1.0 - lt) / hazard

@@ -1,0 +1,50 @@
+"""Numeric input types: every number in a scenario may carry its source.
+
+A planner writes either `0.62` or `{value: 0.62, source: "000, PwC-jämförelsen"}`; the schema
+sees the number, and `collect_sources` lists the notes for the report's appendix.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+SOURCED_KEYS = {"value", "source"}
+
+
+def unwrap_sourced(v: Any) -> Any:
+    """Accept `{value: x, source: "..."}` wherever a number is expected and return x."""
+    if isinstance(v, dict) and "value" in v:
+        extra = set(v) - SOURCED_KEYS
+        if extra:
+            raise ValueError(
+                f"a number with a source takes only the keys 'value' and 'source', not {sorted(extra)}"
+            )
+        if "source" in v and not isinstance(v["source"], str):
+            raise ValueError("'source' must be text, e.g. '000, PwC' or 'assumption: ...'")
+        return v["value"]
+    return v
+
+
+Num = Annotated[float, BeforeValidator(unwrap_sourced)]
+NonNegNum = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, allow_inf_nan=False)]
+PosNum = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, allow_inf_nan=False)]
+Prob = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=1, allow_inf_nan=False)]
+Count = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=0)]
+PosCount = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1)]
+
+
+def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
+    """List (path, value, source) for every sourced number in a raw scenario mapping."""
+    found: list[tuple[str, Any, str]] = []
+    if isinstance(raw, dict):
+        if "value" in raw and "source" in raw and set(raw) <= SOURCED_KEYS:
+            return [(path, raw["value"], str(raw["source"]))]
+        for key, val in raw.items():
+            found += collect_sources(val, f"{path}.{key}" if path else str(key))
+    elif isinstance(raw, list):
+        for i, val in enumerate(raw):
+            name = val.get("name") if isinstance(val, dict) else None
+            found += collect_sources(val, f"{path}[{name or i}]")
+    return found
