@@ -1,0 +1,1 @@
+"""Reports: terminal tables, files, HTML and plots, all read from result tables."""

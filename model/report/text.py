@@ -1,0 +1,77 @@
+"""Labels and number formats for people: Swedish by default ("9 912 000 kr", "62,0 %"), English on request."""
+
+from __future__ import annotations
+
+import math
+
+from tabulate import tabulate
+
+LABELS: dict[str, tuple[str, str]] = {
+    "participants": ("Deltagare", "Participants"),
+    "exit_state": ("Utfall", "Exit state"),
+    "category": ("Kategori", "Category"),
+    "count": ("Antal", "Count"),
+    "share": ("Andel", "Share"),
+    "interval": ("95 %-intervall", "95 % interval"),
+    "mean_months_in_programme": ("Månader i programmet, medel", "Months in programme, mean"),
+    "median_months_in_programme": ("Månader i programmet, median", "Months in programme, median"),
+    "mean_months_waiting": ("Väntetid i kö, medel", "Months waiting, mean"),
+    "intervention": ("Insats", "Intervention"),
+    "starts": ("Starter", "Starts"),
+    "mean_in_service": ("I insatsen, medel", "In service, mean"),
+    "mean_waiting": ("I kö, medel", "Waiting, mean"),
+    "utilisation": ("Beläggning", "Utilisation"),
+    "metric": ("Mått", "Metric"),
+    "mean": ("Medel", "Mean"),
+    "still": ("(kvar i programmet)", "(still in programme)"),
+    "work": ("arbete", "work"),
+    "studies": ("studier", "studies"),
+    "care": ("vård/rehabilitering", "care"),
+    "benefit": ("rätt ersättning", "benefit"),
+    "other": ("annat", "other"),
+}
+
+UNITS: dict[str, tuple[str, str]] = {
+    "kr": ("kr", "SEK"),
+    "months": ("mån", "months"),
+    "person-years": ("personår", "person-years"),
+    "participants": ("personer", "people"),
+    "jobs": ("jobb", "jobs"),
+    "share": ("%", "%"),
+    "ratio": ("", ""),
+}
+
+
+def label(key: str, lang: str = "sv") -> str:
+    sv, en = LABELS.get(key, (key, key))
+    return sv if lang == "sv" else en
+
+
+def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
+    """Group thousands with a space and use a decimal comma in Swedish."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang == "sv":
+        text = text.replace(",", " ").replace(".", ",")
+    return text.replace("-", "−") if lang == "sv" else text
+
+
+def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = None) -> str:
+    """A figure with its unit: kr as whole kronor, shares as percent, months with one decimal."""
+    if unit == "share":
+        return f"{number(value * 100, 1 if decimals is None else decimals, lang)} %"
+    if decimals is None:
+        decimals = 0 if unit in ("kr", "participants", "jobs") else 1
+    u = UNITS.get(unit, (unit, unit))[0 if lang == "sv" else 1]
+    return f"{number(value, decimals, lang)} {u}".rstrip()
+
+
+def span(lo: float, hi: float, unit: str, lang: str = "sv", decimals: int | None = None) -> str:
+    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
+        return "–"
+    return f"{with_unit(lo, unit, lang, decimals)} – {with_unit(hi, unit, lang, decimals)}"
+
+
+def table(rows: list[list[object]], headers: list[str]) -> str:
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)

@@ -1,0 +1,87 @@
+"""Results: metrics per replication and their summaries (mean and 95 % interval over replications).
+
+Every summary row has the same columns (`SUMMARY_COLUMNS`) so that tables, files and plots read
+one shape. The interval is the 2.5th to 97.5th percentile over replications: the spread of what
+one run of the programme could give, not the precision of the mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.simulation import RunResult
+
+SUMMARY_COLUMNS = ["metric", "unit", "mean", "lo", "hi", "median"]
+
+
+def interval(values: pd.Series | np.ndarray) -> tuple[float, float, float, float]:
+    """(mean, 2.5th percentile, 97.5th percentile, median) of values over replications."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    lo, med, hi = np.percentile(v, [2.5, 50, 97.5])
+    return float(v.mean()), float(lo), float(hi), float(med)
+
+
+def summarise(per_rep: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """One summary row per metric column of a per-replication table."""
+    rows = []
+    for metric, unit in units.items():
+        if metric in per_rep:
+            rows.append([metric, unit, *interval(per_rep[metric])])
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def outcome_metrics(run: RunResult) -> pd.DataFrame:
+    """Per replication: participants, exits by state (counts and shares), months, waits."""
+    sc = run.scenario
+    p = run.participants
+    reps = pd.Index(range(run.replications), name="rep")
+    g = p.groupby("rep")
+    out = pd.DataFrame(index=reps)
+    out["participants"] = g.size().reindex(reps, fill_value=0)
+    counts = p.pivot_table(index="rep", columns="exit_state", values="participant_id",
+                           aggfunc="count").reindex(index=reps, columns=list(sc.exit_states))
+    counts = counts.fillna(0)
+    for state in sc.exit_states:
+        out[f"exits:{state}"] = counts[state]
+        out[f"share:{state}"] = counts[state] / out["participants"].where(out["participants"] > 0)
+    out["still_in_programme"] = g["status"].apply(lambda s: (s != "exited").sum()).reindex(
+        reps, fill_value=0)
+    out["mean_months_in_programme"] = g["months_in_programme"].mean().reindex(reps)
+    out["median_months_in_programme"] = g["months_in_programme"].median().reindex(reps)
+    out["mean_months_waiting"] = g["months_waiting"].mean().reindex(reps)
+    return out.reset_index()
+
+
+def outcome_summary(run: RunResult) -> dict[str, pd.DataFrame]:
+    """The tables `insats run` shows: exits by state, time in the programme, interventions."""
+    sc = run.scenario
+    per_rep = outcome_metrics(run)
+    rows = []
+    for state, ex in sc.exit_states.items():
+        c = interval(per_rep[f"exits:{state}"])
+        s = interval(per_rep[f"share:{state}"])
+        rows.append({"exit_state": state, "label": ex.label or state, "category": ex.category,
+                     "count": c[0], "share": s[0], "share_lo": s[1], "share_hi": s[2]})
+    still = interval(per_rep["still_in_programme"])
+    if still[0] > 0:
+        rows.append({"exit_state": "(still in programme)", "label": "", "category": "",
+                     "count": still[0], "share": np.nan, "share_lo": np.nan, "share_hi": np.nan})
+    exits = pd.DataFrame(rows)
+    time_rows = summarise(per_rep, {
+        "participants": "participants",
+        "mean_months_in_programme": "months",
+        "median_months_in_programme": "months",
+        "mean_months_waiting": "months",
+    })
+    st = run.stations.groupby("intervention", sort=False).agg(
+        starts=("starts", "mean"),
+        mean_in_service=("mean_in_service", "mean"),
+        mean_waiting=("mean_waiting", "mean"),
+        utilisation=("utilisation", "mean"),
+    ).reindex(sc.names).reset_index()
+    st.insert(1, "label", [iv.title for iv in sc.interventions])
+    return {"exits": exits, "time": time_rows, "interventions": st, "per_rep": per_rep}
