@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from model import __version__
+from model.economics import Priced, metric_units, price
 from model.io import write_json, write_table
-from model.results import outcome_summary
-from model.scenario import Scenario
+from model.results import economics_summary, outcome_summary
+from model.scenario import Scenario, load_scenario
 from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
 
 
@@ -19,8 +20,14 @@ class ScenarioResult:
     """Everything `insats run` shows and writes for one scenario."""
 
     run: RunResult
+    priced: Priced
     outcomes: dict[str, pd.DataFrame]
+    economics: pd.DataFrame
     files: list[Path] = field(default_factory=list)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.run.scenario
 
     def meta(self) -> dict[str, str]:
         sc = self.run.scenario
@@ -30,24 +37,46 @@ class ScenarioResult:
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,
                  workers: int = 1, out: Path | None = None) -> ScenarioResult:
-    """Simulate a scenario, summarise it and optionally write its tables to `out`."""
+    """Simulate a scenario (and its reference, if any), price it, summarise, optionally write."""
     run = simulate(sc, replications=replications, seed=seed, workers=workers)
-    result = ScenarioResult(run=run, outcomes=outcome_summary(run))
+    reference = None
+    ref_path = sc.reference_path()
+    if ref_path is not None:
+        ref_sc = load_scenario(ref_path)
+        reference = simulate(ref_sc, replications=run.replications, seed=run.seed,
+                             workers=workers)
+    priced = price(run, reference)
+    result = ScenarioResult(run=run, priced=priced, outcomes=outcome_summary(run),
+                            economics=economics_summary(priced.metrics, metric_units(sc)))
     if out is not None:
         result.files = write_run(result, Path(out))
     return result
 
 
 def write_run(result: ScenarioResult, out: Path) -> list[Path]:
-    """Participant table and visit log as CSV and Parquet, plus a metadata file; each atomic."""
+    """Participant table, visit log, metrics, ledger and summaries (CSV and Parquet), atomically."""
     meta = result.meta()
     files = []
-    for name, df in (("participants", result.run.participants), ("visits", result.run.visits)):
+    tables = {
+        "participants": result.run.participants,
+        "visits": result.run.visits,
+        "metrics": result.priced.metrics,
+        "ledger": result.priced.ledger,
+    }
+    for name, df in tables.items():
         for suffix in (".csv", ".parquet"):
             files.append(write_table(out / f"{name}{suffix}", df, meta))
-    files.append(write_table(out / "outcomes_per_rep.csv", result.outcomes["per_rep"]))
+    files.append(write_table(out / "summary.csv", result.economics, meta))
+    files.append(write_table(out / "outcomes_per_rep.csv", result.outcomes["per_rep"], meta))
     files.append(write_json(out / "run.json", {
         **meta,
         "columns": {"participants": PARTICIPANT_COLUMNS, "visits": VISIT_COLUMNS},
     }))
     return files
+
+
+def compare_scenarios(scenarios: list[Scenario], replications: int | None = None,
+                      seed: int | None = None, workers: int = 1) -> list[ScenarioResult]:
+    """Run several programmes on the same seed (common random numbers) for a side-by-side view."""
+    return [run_scenario(sc, replications=replications, seed=seed, workers=workers)
+            for sc in scenarios]

@@ -85,3 +85,24 @@ def outcome_summary(run: RunResult) -> dict[str, pd.DataFrame]:
     ).reindex(sc.names).reset_index()
     st.insert(1, "label", [iv.title for iv in sc.interventions])
     return {"exits": exits, "time": time_rows, "interventions": st, "per_rep": per_rep}
+
+
+def economics_summary(metrics: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """Mean and 95 % interval over replications of every priced metric."""
+    return summarise(metrics, units)
+
+
+def paired_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> tuple[float, float, float]:
+    """Mean and 95 % interval of A − B, paired by replication (common random numbers)."""
+    joined = a[["rep", metric]].merge(b[["rep", metric]], on="rep", suffixes=("_a", "_b"))
+    diff = joined[f"{metric}_a"] - joined[f"{metric}_b"]
+    mean, lo, hi, _ = interval(diff)
+    return mean, lo, hi
+
+
+def probability_better(a: pd.DataFrame, b: pd.DataFrame, metric: str = "npv") -> float:
+    """Share of replications in which A's metric exceeds B's (paired by replication)."""
+    joined = a[["rep", metric]].merge(b[["rep", metric]], on="rep", suffixes=("_a", "_b"))
+    if joined.empty:
+        return float("nan")
+    return float((joined[f"{metric}_a"] > joined[f"{metric}_b"]).mean())

@@ -22,6 +22,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
@@ -202,7 +203,7 @@ class Capacity(Strict):
         if self.places is not None:
             return int(self.places)
         fte = self.staff_fte if staff_fte is None else staff_fte
-        return int(math.floor(fte * self.caseload_per_fte + 1e-9))
+        return math.floor(fte * self.caseload_per_fte + 1e-9)
 
 
 class CapacityChange(Strict):
@@ -443,6 +444,7 @@ class Scenario(Strict):
     counterfactual: Counterfactual = Counterfactual(monthly_hazard=0.0)
     employment: Employment = Employment()
     valuation: Valuation = Valuation()
+    _source: Path | None = PrivateAttr(default=None)
 
     @field_validator("entry", mode="before")
     @classmethod
@@ -463,6 +465,21 @@ class Scenario(Strict):
             if iv.name == name:
                 return iv
         raise KeyError(name)
+
+    @property
+    def source_file(self) -> Path | None:
+        """The file this scenario was loaded from (relative references resolve against it)."""
+        return self._source
+
+    def reference_path(self) -> Path | None:
+        """The counterfactual reference scenario's path, resolved against this file's folder."""
+        ref = self.counterfactual.reference
+        if ref is None:
+            return None
+        p = Path(ref)
+        if not p.is_absolute() and self._source is not None:
+            p = self._source.parent / p
+        return p
 
     @property
     def names(self) -> list[str]:
@@ -520,7 +537,15 @@ def load_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate one scenario file, raising InputError with every problem found."""
     raw, node = load_yaml(path)
-    return parse_scenario(raw, file=str(path), node=node)
+    scenario = parse_scenario(raw, file=str(path), node=node)
+    scenario._source = Path(path)
+    ref = scenario.reference_path()
+    if ref is not None and not ref.is_file():
+        raise InputError([Problem(str(path), "counterfactual.reference",
+                                  f"reference scenario not found at {ref}",
+                                  scenario.counterfactual.reference,
+                                  _line_of(node, "counterfactual.reference"))])
+    return scenario
 
 
 def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = None) -> Scenario:

@@ -6,8 +6,9 @@ import math
 
 import pandas as pd
 
+from model.economics import DIRECTION, view_key
 from model.exact import ExactResult
-from model.report.text import label, number, span, table, with_unit
+from model.report.text import label, metric_label, number, span, table, with_unit
 from model.scenario import Scenario
 
 
@@ -55,3 +56,115 @@ def exact_text(sc: Scenario, res: ExactResult, lang: str = "sv") -> str:
     out += "\n\n" + f"{label('mean_months_in_programme', lang)}: " + with_unit(
         res.mean_months, "months", lang, 2)
     return out
+
+
+def headline_metrics(sc: Scenario) -> list[str]:
+    """The metrics a planner reads first, in reading order, for this scenario's views."""
+    views = [view_key(y) for y in sorted(set(sc.valuation.views_years)
+                                         | {sc.valuation.horizon_years})]
+    keys = ["participants", "share_work", "cost", "cost_per_participant", "esf_grant",
+            "cofinancing", "extra_jobs_at_exit", "extra_jobs_12m", "cost_per_extra_job"]
+    for v in views:
+        keys += [f"person_years:{v}", f"revenue:{v}", f"npv:{v}", f"bcr:{v}"]
+    keys += ["payback_months", "pays_back"]
+    for v in views:
+        keys += [f"breakeven_extra_jobs:{v}", f"breakeven_work_share:{v}"]
+    return keys
+
+
+def _fmt(value: float, unit: str, lang: str) -> str:
+    if unit == "ratio":
+        return number(value, 2, lang)
+    return with_unit(value, unit, lang)
+
+
+def _span(lo: float, hi: float, unit: str, lang: str) -> str:
+    if unit == "ratio":
+        return f"{number(lo, 2, lang)} – {number(hi, 2, lang)}"
+    return span(lo, hi, unit, lang)
+
+
+def economics_text(sc: Scenario, summary: pd.DataFrame, lang: str = "sv") -> str:
+    """Key economic figures with their 95 % intervals over replications."""
+    by = summary.set_index("metric")
+    rows = []
+    for key in headline_metrics(sc):
+        if key not in by.index:
+            continue
+        r = by.loc[key]
+        spread = "" if key == "pays_back" else _span(r["lo"], r["hi"], r["unit"], lang)
+        rows.append([metric_label(key, lang), _fmt(r["mean"], r["unit"], lang), spread])
+    return table(rows, [label("metric", lang), label("mean", lang), label("interval", lang)])
+
+
+def compare_rows(names: list[str], scenarios: list[Scenario], summaries: list[pd.DataFrame],
+                 diffs: dict[str, tuple[float, float, float]], lang: str = "sv"
+                 ) -> tuple[list[list[str]], list[str]]:
+    """Rows of the side-by-side table: each programme's mean [interval], A − B and the better one."""
+    keys = [k for k in headline_metrics(scenarios[0])
+            if all(k in s["metric"].values for s in summaries)]
+    rows = []
+    for key in keys:
+        unit = summaries[0].set_index("metric").loc[key, "unit"]
+        cells = [metric_label(key, lang)]
+        means = []
+        for s in summaries:
+            r = s.set_index("metric").loc[key]
+            means.append(r["mean"])
+            if key == "pays_back":
+                cells.append(_fmt(r["mean"], unit, lang))
+            else:
+                cells.append(
+                    f"{_fmt(r['mean'], unit, lang)} [{_span(r['lo'], r['hi'], unit, lang)}]")
+        if key in diffs:
+            d = diffs[key]
+            if unit == "share":
+                pts = number(d[0] * 100, 1, lang)
+                cells.append(f"{pts} {'procentenheter' if lang == 'sv' else 'points'}")
+            else:
+                cells.append(_fmt(d[0], unit, lang))
+        base = key.partition(":")[0]
+        direction = DIRECTION.get(base, 0)
+        clean = [m for m in means if not math.isnan(m)]
+        if direction and len(clean) == len(means) and len(set(means)) > 1:
+            best = max(range(len(means)), key=lambda i: direction * means[i])
+            cells.append(names[best])
+        else:
+            cells.append("")
+        rows.append(cells)
+    heads = [label("metric", lang), *names]
+    if diffs:
+        heads.append(f"{names[0]} − {names[1]}")
+    heads.append("bättre" if lang == "sv" else "better")
+    return rows, heads
+
+
+def conclusion(names: list[str], summaries: list[pd.DataFrame], p_best_beats_next: float,
+               horizon_years: float, lang: str = "sv") -> str:
+    """One sentence: which programme pays best, which has the lowest cost per extra job, how sure."""
+    npv = [s.set_index("metric").loc["npv", "mean"] for s in summaries]
+    cpj = [s.set_index("metric").loc["cost_per_extra_job", "mean"] for s in summaries]
+    order = sorted(range(len(names)), key=lambda i: -npv[i])
+    best, nxt = order[0], order[1]
+    cheapest = min((i for i in range(len(names)) if not math.isnan(cpj[i])),
+                   key=lambda i: cpj[i], default=None)
+    years = number(horizon_years, 0, lang)
+    if lang == "sv":
+        text = (f"{names[best]} ger högst nettonuvärde över {years} år "
+                f"({with_unit(npv[best], 'kr', lang)} mot {with_unit(npv[nxt], 'kr', lang)} för "
+                f"{names[nxt]})")
+        if cheapest is not None:
+            text += (f", {names[cheapest]} har lägst kostnad per extra arbete "
+                     f"({with_unit(cpj[cheapest], 'kr', lang)})")
+        text += (f"; i {with_unit(p_best_beats_next, 'share', lang, 0)} av replikeringarna har "
+                 f"{names[best]} högre nettonuvärde än {names[nxt]}.")
+    else:
+        text = (f"{names[best]} has the highest net present value over {years} years "
+                f"({with_unit(npv[best], 'kr', lang)} against {with_unit(npv[nxt], 'kr', lang)} "
+                f"for {names[nxt]})")
+        if cheapest is not None:
+            text += (f", {names[cheapest]} has the lowest cost per extra job "
+                     f"({with_unit(cpj[cheapest], 'kr', lang)})")
+        text += (f"; {names[best]} has the higher net present value in "
+                 f"{with_unit(p_best_beats_next, 'share', lang, 0)} of replications.")
+    return text

@@ -31,6 +31,47 @@ LABELS: dict[str, tuple[str, str]] = {
     "other": ("annat", "other"),
 }
 
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "participants": ("Deltagare", "Participants"),
+    "share_work": ("Andel till arbete", "Share to work"),
+    "exits_work": ("Avslut till arbete", "Exits to work"),
+    "exits_studies": ("Avslut till studier", "Exits to studies"),
+    "cost": ("Kostnad", "Cost"),
+    "cost_pv": ("Kostnad, nuvärde", "Cost, present value"),
+    "cost_per_participant": ("Kostnad per deltagare", "Cost per participant"),
+    "esf_grant": ("varav ESF-stöd", "of which ESF grant"),
+    "cofinancing": ("varav medfinansiering", "of which co-financing"),
+    "allowances": ("varav ersättning till deltagare", "of which participants' allowances"),
+    "extra_jobs_at_exit": ("Extra jobb vid avslut", "Extra jobs at exit"),
+    "extra_jobs_12m": ("Extra i arbete efter 12 mån", "Extra in work at 12 months"),
+    "cost_per_extra_job": ("Kostnad per extra arbete", "Cost per extra job"),
+    "person_years": ("Kortad arbetslöshet", "Shortened unemployment"),
+    "revenue": ("Samhällsintäkt", "Societal revenue"),
+    "revenue_pv": ("Samhällsintäkt, nuvärde", "Societal revenue, present value"),
+    "npv": ("Nettonuvärde", "Net present value"),
+    "bcr": ("Nytta/kostnad", "Benefit-cost ratio"),
+    "payback_months": ("Återbetalningstid", "Payback time"),
+    "pays_back": ("Sannolikhet att det lönar sig", "Probability it pays back"),
+    "breakeven_extra_jobs": ("Extra jobb som krävs (break-even)", "Extra jobs needed (break-even)"),
+    "breakeven_work_share": ("Andel till arbete som krävs", "Work-exit share needed"),
+    "breakeven_work_exits": ("Avslut till arbete som krävs", "Exits to work needed"),
+}
+
+
+def metric_label(key: str, lang: str = "sv") -> str:
+    """Label for a metric column, e.g. 'revenue:1y' -> 'Samhällsintäkt, 1 år'."""
+    base, _, view = key.partition(":")
+    if base == "cost" and view:
+        return ("Kostnad, " if lang == "sv" else "Cost, ") + view
+    sv, en = METRIC_LABELS.get(base, (base, base))
+    text = sv if lang == "sv" else en
+    if view:
+        years = view.rstrip("y")
+        text += f", {years.replace('.', ',') if lang == 'sv' else years} " + (
+            "år" if lang == "sv" else ("year" if years == "1" else "years"))
+    return text
+
+
 UNITS: dict[str, tuple[str, str]] = {
     "kr": ("kr", "SEK"),
     "months": ("mån", "months"),
