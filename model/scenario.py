@@ -553,7 +553,7 @@ def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = No
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(_pydantic_problems(exc, file, node)) from None
+        raise InputError(pydantic_problems(exc, file, node)) from None
     problems = semantic_problems(scenario, file)
     if problems:
         for i, p in enumerate(problems):
@@ -595,9 +595,9 @@ def _strip_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type[BaseModel] | None:
     """The pydantic model class found by following `loc` from Scenario (None if not a model)."""
-    current: Any = Scenario
+    current: Any = Scenario if root is None else root
     for part in loc:
         current = _unwrap_type(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
@@ -644,7 +644,9 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _pydantic_problems(exc: ValidationError, file: str, node: Any) -> list[Problem]:
+def pydantic_problems(exc: ValidationError, file: str, node: Any,
+                      root: type[BaseModel] | None = None) -> list[Problem]:
+    """Turn a pydantic ValidationError on `root` (default Scenario) into Problems with YAML lines."""
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
@@ -653,7 +655,7 @@ def _pydantic_problems(exc: ValidationError, file: str, node: Any) -> list[Probl
         kind = err["type"]
         value: object = err.get("input")
         if kind == "extra_forbidden":
-            parent = _model_at(loc[:-1])
+            parent = _model_at(loc[:-1], root)
             allowed = _allowed_keys(parent) if parent else []
             key = str(loc[-1])
             hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
