@@ -519,9 +519,12 @@ def load_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        raise InputError(
-            [Problem(name, "", f"YAML syntax error at {where}: {exc.problem}")]
-        ) from None
+        msg = f"YAML syntax error at {where}: {exc.problem}"
+        ctx = exc.context_mark
+        if exc.context and ctx is not None and (mark is None or ctx.line != mark.line):
+            msg += f" ({exc.context} started at line {ctx.line + 1}, column {ctx.column + 1})"
+        line = mark.line + 1 if mark else None
+        raise InputError([Problem(name, "", msg, None, line)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, "", f"YAML error: {exc}")]) from None
     if raw is None:
@@ -550,16 +553,42 @@ def load_scenario(path: str | Path) -> Scenario:
 
 def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = None) -> Scenario:
     """Validate a raw mapping (from YAML or built in code) into a Scenario."""
+    dupes = _duplicate_keys(node, file)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, file, node)) from None
+        raise InputError(dupes + pydantic_problems(exc, file, node)) from None
     problems = semantic_problems(scenario, file)
-    if problems:
-        for i, p in enumerate(problems):
-            problems[i] = Problem(p.file, p.path, p.message, p.value, _line_of(node, p.path))
-        raise InputError(problems)
+    for i, p in enumerate(problems):
+        problems[i] = Problem(p.file, p.path, p.message, p.value, _line_of(node, p.path))
+    if dupes or problems:
+        raise InputError(dupes + problems)
     return scenario
+
+
+def _duplicate_keys(node: Any, file: str, path: str = "",
+                    seen: set[int] | None = None) -> list[Problem]:
+    """Keys given twice in one YAML mapping (PyYAML silently keeps the last one)."""
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return []
+    seen.add(id(node))
+    found: list[Problem] = []
+    if isinstance(node, yaml.MappingNode):
+        keys: set[str] = set()
+        for key_node, val_node in node.value:
+            key = str(key_node.value)
+            sub = f"{path}.{key}" if path else key
+            if key in keys and key != "<<":
+                found.append(Problem(
+                    file, sub, f"key '{key}' is given more than once here; YAML would silently "
+                    "keep only the last one", None, key_node.start_mark.line + 1))
+            keys.add(key)
+            found += _duplicate_keys(val_node, file, sub, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            found += _duplicate_keys(item, file, f"{path}[{i}]", seen)
+    return found
 
 
 def scenario_files(path: str | Path) -> list[Path]:
@@ -599,6 +628,12 @@ def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type
     """The pydantic model class found by following `loc` from Scenario (None if not a model)."""
     current: Any = Scenario if root is None else root
     for part in loc:
+        if isinstance(part, str) and part.startswith(("function-", "constrained-")):
+            continue
+        tagged = _tagged_members(current)
+        if isinstance(part, str) and part in tagged:
+            current = tagged[part]
+            continue
         current = _unwrap_type(current)
         if isinstance(current, type) and issubclass(current, BaseModel):
             field = current.model_fields.get(part) if isinstance(part, str) else None
@@ -620,6 +655,22 @@ def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
     return None
+
+
+def _tagged_members(tp: Any) -> dict[str, type[BaseModel]]:
+    """For a union of models told apart by `dist`, map each tag to its model (else empty)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) not in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        return {}
+    out: dict[str, type[BaseModel]] = {}
+    for member in typing.get_args(tp):
+        field = (member.model_fields.get("dist")
+                 if isinstance(member, type) and issubclass(member, BaseModel) else None)
+        tags = typing.get_args(field.annotation) if field is not None else ()
+        if len(tags) == 1 and isinstance(tags[0], str):
+            out[tags[0]] = member
+    return out
 
 
 def _unwrap_type(tp: Any) -> Any:
@@ -650,43 +701,86 @@ def pydantic_problems(exc: ValidationError, file: str, node: Any,
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for err in exc.errors(include_url=False):
-        loc = _strip_tags(tuple(err["loc"]))
-        path = _path_str(loc)
+        raw_loc = tuple(err["loc"])
+        loc = _strip_tags(raw_loc)
         kind = err["type"]
+        ctx = err.get("ctx", {})
         value: object = err.get("input")
+        bad_key = len(loc) >= 2 and loc[-1] == "[key]"
+        if bad_key:  # the key of a mapping is wrong, not its value: point at the key itself
+            loc = (*loc[:-2], str(loc[-2]))
+        path = _path_str(loc)
         if kind == "extra_forbidden":
-            parent = _model_at(loc[:-1], root)
-            allowed = _allowed_keys(parent) if parent else []
-            key = str(loc[-1])
-            hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            msg = f"unknown key '{key}'"
-            msg += f"; did you mean '{hint[0]}'?" if hint else ""
-            if allowed:
-                msg += f" Allowed here: {', '.join(allowed)}"
+            parent = _model_at(raw_loc[:-1], root)
+            msg = _unknown_key(str(loc[-1]), _allowed_keys(parent) if parent else [])
+            value = None
+        elif bad_key and kind == "literal_error":
+            msg = _unknown_key(str(value), _quoted(ctx.get("expected", "")))
+            value = None
+        elif bad_key:
+            msg = f"key {value!r} is not allowed: {_plain(err['msg'])}; write keys as text"
             value = None
         elif kind == "missing":
             msg = "required field is missing"
             value = None
         elif kind == "union_tag_invalid":
-            msg = f"unknown distribution; allowed: {', '.join(DIST_NAMES)}"
-            value = err.get("ctx", {}).get("tag")
+            tag = str(ctx.get("tag"))
+            hint = difflib.get_close_matches(tag, DIST_NAMES, n=1, cutoff=0.6)
+            msg = f"unknown distribution '{tag}'"
+            msg += f"; did you mean '{hint[0]}'?" if hint else "."
+            msg += f" Allowed: {', '.join(DIST_NAMES)}"
+            value = ctx.get("tag")
         elif kind == "union_tag_not_found":
             msg = f"needs 'dist:' naming the distribution ({', '.join(DIST_NAMES)})"
             value = None
         elif kind == "literal_error":
-            msg = f"not allowed; {err['msg'].replace('Input should be', 'expected')}"
+            msg = f"not allowed; {_plain(err['msg'])}"
+            hint = difflib.get_close_matches(str(value), _quoted(ctx.get("expected", "")), n=1)
+            msg += f"; did you mean '{hint[0]}'?" if hint else ""
+        elif kind in ("dict_type", "model_type", "model_attributes_type"):
+            msg = "expected a mapping (key: value pairs)"
+            if loc and loc[-1] == "duration":
+                msg += " naming the distribution, e.g. {dist: fixed, months: 3}"
+        elif kind == "list_type":
+            msg = "expected a list (one '- item' per line, or [a, b])"
+        elif kind == "too_short":
+            n = ctx.get("min_length", 1)
+            msg = f"needs at least {n} item{'s' if n != 1 else ''}"
+        elif kind == "string_pattern_mismatch" and loc and loc[-1] == "name":
+            msg = "a name may use only letters, digits, '_' and '-' (no spaces or dots)"
+        elif kind in ("float_type", "int_type") and isinstance(value, dict) and "value" not in value:
+            msg = "a number with a source needs the key 'value', e.g. {value: 0.3, source: '...'}"
         else:
-            msg = err["msg"].replace("Value error, ", "")
-            msg = msg.replace("Input should be", "expected")
-        if isinstance(value, dict | list) and kind not in ("value_error", "float_type",
-                                                            "int_type", "string_type"):
-            value = None
+            msg = _plain(err["msg"])
+        if value is None and kind.endswith("_type") and not bad_key:
+            msg += "; the value is empty"
         sig = (path, msg)
         if sig in seen:
             continue
         seen.add(sig)
         problems.append(Problem(file, path, msg, value, _line_of(node, path)))
     return problems
+
+
+def _plain(msg: str) -> str:
+    """Pydantic's wording, shortened for a planner ("Input should be" becomes "expected")."""
+    return msg.replace("Value error, ", "").replace("Input should be", "expected")
+
+
+def _quoted(text: str) -> list[str]:
+    """The quoted alternatives in pydantic's "'a', 'b' or 'c'"."""
+    import re
+
+    return re.findall(r"'([^']*)'", text)
+
+
+def _unknown_key(key: str, allowed: list[str]) -> str:
+    hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    msg = f"unknown key '{key}'"
+    msg += f"; did you mean '{hint[0]}'?" if hint else "."
+    if allowed:
+        msg += f" Allowed here: {', '.join(allowed)}"
+    return msg
 
 
 def _line_of(node: Any, path: str) -> int | None:
@@ -737,7 +831,7 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
     def check_dest(path: str, dest: str, allowed: set[str], what: str) -> None:
         if dest not in allowed:
             hint = difflib.get_close_matches(dest, sorted(allowed), n=1)
-            tip = f"; did you mean '{hint[0]}'?" if hint else ""
+            tip = f"; did you mean '{hint[0]}'?" if hint else "."
             bad(path, f"unknown {what} '{dest}'{tip} Allowed: {', '.join(sorted(allowed))}", dest)
 
     for dest in sc.entry:
@@ -755,6 +849,14 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
         if wl is not None and wl.on_timeout is not None:
             check_dest(f"interventions[{i}].waiting_list.on_timeout", wl.on_timeout, exits,
                        "exit state")
+        if wl is not None and wl.priority is not None:
+            attr = wl.priority.attribute
+            levels = (sc.intake.referral_sources if attr == "referral"
+                      else getattr(sc.population, attr))
+            for j, level in enumerate(wl.priority.order):
+                if level not in levels:
+                    bad(f"interventions[{i}].waiting_list.priority.order[{j}]",
+                        f"unknown {attr} '{level}'; allowed: {', '.join(levels)}", level)
         if wl is not None and iv.capacity is None:
             bad(f"interventions[{i}].waiting_list",
                 "a waiting list needs a capacity (places or staff) on the intervention")
@@ -785,9 +887,16 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
                     dest, places, "destination")
     for k, gh in enumerate(sc.counterfactual.by_group):
         for attr, level in gh.when.items():
-            if level not in getattr(sc.population, attr):
-                bad(f"counterfactual.by_group[{k}].when.{attr}", f"unknown {attr} '{level}'",
-                    level)
+            levels = getattr(sc.population, attr)
+            if level not in levels:
+                bad(f"counterfactual.by_group[{k}].when.{attr}",
+                    f"unknown {attr} '{level}'; allowed: {', '.join(levels)}", level)
+    for kind in ("stream", "groups"):
+        spec = getattr(sc.intake, kind)
+        if spec is not None and spec.end_month is not None and spec.end_month <= spec.start_month:
+            bad(f"intake.{kind}.end_month",
+                f"end_month must be after start_month ({spec.start_month:g}), or no one arrives",
+                spec.end_month)
     unused = [v for v in sc.exit_states if not _exit_used(sc, v)]
     del unused  # an unused exit state is harmless: it shows as 0 %
     if probs:

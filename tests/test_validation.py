@@ -1,0 +1,187 @@
+"""Malformed scenarios: `insats validate` must name every problem (file, line, path, value), exit 2.
+
+Each file in `bad_scenarios/` starts with comment lines saying what validation must report:
+`# expect: text` (a fragment of some problem message), `# expect-path: yaml.path`,
+`# expect-line: N text` (a problem line begins `file:N: text`) and `# expect-count: N`.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "bad_scenarios"
+BASE = HERE / "base_scenario.yaml"
+BAD_FILES = sorted(CORPUS.glob("*.yaml"))
+SCENARIOS = ROOT / "scenarios"
+SHIPPED = sorted(
+    p for p in SCENARIOS.glob("**/*.yaml") if p.relative_to(SCENARIOS).parts[0] != "sweeps"
+)
+HEADER = re.compile(r"#\s*(expect|expect-path|expect-line|expect-count):\s*(.*\S)\s*$")
+
+runner = CliRunner()
+
+
+@dataclass
+class Expectations:
+    """What the comment header of one corpus file says validation must report."""
+
+    messages: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    count: int | None = None
+
+
+def read_expectations(path: Path) -> Expectations:
+    """Parse the leading `# expect...:` comments; a misspelt expect key is an error, not a skip."""
+    exp = Expectations()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        m = HEADER.match(line)
+        if m is None:
+            assert not re.match(r"#\s*exp", line), f"{path.name}: unreadable header {line!r}"
+            continue
+        key, text = m.groups()
+        if key == "expect":
+            exp.messages.append(text)
+        elif key == "expect-path":
+            exp.paths.append(text)
+        elif key == "expect-line":
+            number, _, rest = text.partition(" ")
+            exp.lines.append((int(number), rest))
+        else:
+            exp.count = int(text)
+    return exp
+
+
+def problem_lines(stderr: str, file: str) -> list[str]:
+    """The problem lines the CLI printed for one file (each is `  file[:line]: ...`)."""
+    return [ln.strip() for ln in stderr.splitlines() if ln.startswith(f"  {file}:")]
+
+
+def check_problems(stderr: str, file: str, exp: Expectations) -> None:
+    """Assert that the problems printed for `file` include everything its header expects."""
+    lines = problem_lines(stderr, file)
+    assert lines, f"no problem reported for {file}:\n{stderr}"
+    for path in exp.paths:
+        assert any(f" {path}: " in ln for ln in lines), f"path {path!r} missing:\n{stderr}"
+    for text in exp.messages:
+        assert any(text in ln for ln in lines), f"message {text!r} missing:\n{stderr}"
+    for number, rest in exp.lines:
+        prefix = f"{file}:{number}: {rest}"
+        assert any(ln.startswith(prefix) for ln in lines), f"no line {prefix!r}:\n{stderr}"
+    if exp.count is not None:
+        assert len(lines) == exp.count, f"expected {exp.count} problems:\n{stderr}"
+
+
+def validate(*paths: Path | str) -> Result:
+    """Run `insats validate PATHS...` in-process."""
+    return runner.invoke(app, ["validate", *map(str, paths)])
+
+
+def assert_clean_exit(result: Result, code: int) -> None:
+    """The CLI ended through its own exit code, not an exception, and printed no traceback."""
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+
+
+def test_corpus_is_complete() -> None:
+    """The corpus has at least 32 files and every one states what must be found."""
+    assert len(BAD_FILES) >= 32
+    for path in BAD_FILES:
+        exp = read_expectations(path)
+        assert exp.messages or exp.paths, f"{path.name} expects nothing"
+    assert sum(bool(read_expectations(p).lines) for p in BAD_FILES) >= 3
+
+
+def test_base_scenario_is_valid() -> None:
+    """The scenario the corpus is derived from validates, so each defect is what fails."""
+    result = validate(BASE)
+    assert_clean_exit(result, 0)
+    assert f"{BASE}: ok" in result.stdout
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("path", BAD_FILES, ids=[p.stem for p in BAD_FILES])
+def test_bad_scenario_is_reported(path: Path) -> None:
+    """Validation fails with code 2 and names the file, every expected path and message."""
+    result = validate(path)
+    assert_clean_exit(result, 2)
+    assert str(path) in result.stderr
+    assert ": ok" not in result.stdout
+    n = len(problem_lines(result.stderr, str(path)))
+    assert result.stderr.startswith(f"insats: {n} problem{'s' if n != 1 else ''} in the input:")
+    check_problems(result.stderr, str(path), read_expectations(path))
+
+
+def test_whole_corpus_in_one_subprocess() -> None:
+    """A real process validating the folder reports every file's problems in one run, exit 2."""
+    folder = CORPUS.relative_to(ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from cli import app; app()", "validate", str(folder)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stdout == ""
+    for path in BAD_FILES:
+        check_problems(proc.stderr, str(folder / path.name), read_expectations(path))
+
+
+def test_good_file_still_validates_next_to_a_bad_one() -> None:
+    """One bad file does not hide the verdict on a good one given in the same call."""
+    bad = CORPUS / "routing_sum.yaml"
+    result = validate(BASE, bad)
+    assert_clean_exit(result, 2)
+    assert f"{BASE}: ok" in result.stdout
+    assert problem_lines(result.stderr, str(bad))
+    assert not problem_lines(result.stderr, str(BASE))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A file that does not exist is a problem with its name, not a traceback."""
+    missing = tmp_path / "nowhere.yaml"
+    result = validate(missing)
+    assert_clean_exit(result, 2)
+    assert f"{missing}: file not found" in result.stderr
+
+
+def test_folder_without_yaml(tmp_path: Path) -> None:
+    """A folder with no *.yaml files is reported as such."""
+    (tmp_path / "notes.txt").write_text("name: not a scenario\n", encoding="utf-8")
+    result = validate(tmp_path)
+    assert_clean_exit(result, 2)
+    assert f"{tmp_path}: no scenario files" in result.stderr
+
+
+def test_zero_byte_file(tmp_path: Path) -> None:
+    """A file with no bytes at all is reported as empty."""
+    empty = tmp_path / "empty.yaml"
+    empty.write_bytes(b"")
+    result = validate(empty)
+    assert_clean_exit(result, 2)
+    assert f"{empty}: the file is empty" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "path",
+    SHIPPED or [pytest.param(None, marks=pytest.mark.skip(reason="no scenarios/ files yet"))],
+    ids=[str(p.relative_to(SCENARIOS)) for p in SHIPPED] or ["none"],
+)
+def test_shipped_scenario_validates(path: Path) -> None:
+    """Every scenario shipped under scenarios/ (except sweeps/) validates with exit code 0."""
+    result = validate(path)
+    assert_clean_exit(result, 0)
+    assert f"{path}: ok" in result.stdout
