@@ -15,6 +15,8 @@ SOURCED_KEYS = {"value", "source"}
 
 def unwrap_sourced(v: Any) -> Any:
     """Accept `{value: x, source: "..."}` wherever a number is expected and return x."""
+    if isinstance(v, bool):
+        raise ValueError("expected a number, not true/false")
     if isinstance(v, dict) and "value" in v:
         extra = set(v) - SOURCED_KEYS
         if extra:

@@ -238,6 +238,8 @@ class WaitingList(Strict):
     def _timeout_target(self) -> WaitingList:
         if self.max_wait_months is not None and self.on_timeout is None:
             raise ValueError("max_wait_months needs on_timeout: the exit state for those who leave")
+        if self.on_timeout is not None and self.max_wait_months is None:
+            raise ValueError("on_timeout needs max_wait_months: how long people wait before leaving")
         return self
 
 

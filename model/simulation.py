@@ -404,13 +404,21 @@ def _tables(state: _Rep, stations: dict[str, Station], end: float
             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     sc = state.sc
     for person in state.people:
+        # count the visit still going at the end of the run: its service months, or its wait
         if person["status"] == "in_intervention":
             row = person["_row"]
             person["_months"][row[3]] += end - row[5]
+        elif person["status"] == "waiting" and "_row" in person:
+            person["months_waiting"] += end - person["_row"][4]
     months = {f"months_in_{n}": [p["_months"][n] for p in state.people] for n in sc.names}
     people = pd.DataFrame(state.people, columns=[
         c for c in PARTICIPANT_COLUMNS if c not in ("rep", "programme", "group", "exit_category",
                                                     "months_in_programme")])
+    # explicit types: a replication with nobody in it would otherwise give object columns,
+    # which turn the concatenated tables of the whole run into object columns too
+    people = people.astype({"participant_id": "int64", "initial": "bool",
+                            "arrival_month": "float64", "exit_month": "float64",
+                            "months_waiting": "float64", "n_visits": "int64"})
     people.insert(0, "rep", state.rep)
     people.insert(2, "programme", sc.name)
     people.insert(3, "group", people["sex"].astype(str) + ", " + people["born"].astype(str))
@@ -426,7 +434,8 @@ def _tables(state: _Rep, stations: dict[str, Station], end: float
         state.visits,
         columns=["rep", "participant_id", "visit", "intervention", "queued_month",
                  "start_month", "end_month", "kind", "next"],
-    )
+    ).astype({"rep": "int64", "participant_id": "int64", "visit": "int64",
+              "queued_month": "float64", "start_month": "float64", "end_month": "float64"})
     visits.insert(2, "programme", sc.name)
     ongoing = visits["kind"] == "waiting"
     visits.loc[ongoing & visits["start_month"].notna(), "kind"] = "ongoing"
