@@ -21,7 +21,7 @@ of noise without changing the mean. Method and sources: docs/method.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -77,6 +77,23 @@ def _at(months: np.ndarray, weights: np.ndarray, n_months: int) -> np.ndarray:
     idx = np.clip(np.floor(np.asarray(months, dtype=float)).astype(int), 0, n_months - 1)
     np.add.at(out, idx, np.asarray(weights, dtype=float))
     return out
+
+
+def _grid_months(sc: Scenario) -> int:
+    """Months since arrival on the benefit grid: long enough for the headline and every view."""
+    val = sc.valuation
+    return math.ceil(max([val.horizon_years, *val.views_years]) * 12)
+
+
+def _calendar_months(sc: Scenario, end: float, last_arrival: float) -> int:
+    """Calendar months to price: the run, every participant's benefit grid and every cost line."""
+    c = sc.costs
+    stops = [end, last_arrival + _grid_months(sc), 1.0]
+    if c.project_months is not None:
+        stops.append(float(c.project_months))
+    stops += [x.end_month for x in [*c.fixed, *c.staff] if x.end_month is not None]
+    stops += [ls.month + 1 for ls in c.lump_sums]
+    return math.ceil(max(stops)) + 1
 
 
 def counterfactual_hazards(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
@@ -202,20 +219,30 @@ def cost_flows(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     return df[df["amount"] != 0].reset_index(drop=True)
 
 
+def _monthly(flows: pd.DataFrame, n_cal: int) -> np.ndarray:
+    """Total cost in each calendar month."""
+    out = np.zeros(n_cal)
+    if len(flows):
+        np.add.at(out, flows["month"].to_numpy(), flows["amount"].to_numpy())
+    return out
+
+
 @dataclass
 class _RepCalc:
     metrics: dict[str, float]
     ledger: pd.DataFrame
     flows: pd.DataFrame
+    # per view: (sum of b_o, sum of b_w - sum of b_o), to redo the break-even on the extra cost
+    breakeven_parts: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: float,
                reference: tuple[np.ndarray, float] | None) -> _RepCalc:
     val = sc.valuation
-    horizon_m = math.ceil(val.horizon_years * 12)
+    horizon_m = _grid_months(sc)
     arrival = people["arrival_month"].to_numpy(dtype=float)
     last_arrival = float(arrival.max()) if len(arrival) else 0.0
-    n_cal = math.ceil(max(end, last_arrival + horizon_m, 1.0)) + 1
+    n_cal = _calendar_months(sc, end, last_arrival)
     with_p, without_p, u = employment_curves(sc, people, end, horizon_m)
     if reference is not None:
         ref_curve, _ = reference
@@ -229,9 +256,7 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     disc = _discount(cal, val.discount_rate)
 
     flows = cost_flows(sc, people, visits, end, n_cal)
-    cost_month = np.zeros(n_cal)
-    if len(flows):
-        np.add.at(cost_month, flows["month"].to_numpy(), flows["amount"].to_numpy())
+    cost_month = _monthly(flows, n_cal)
     cost_disc = _discount(np.arange(n_cal) + 0.5, val.discount_rate)
     cost_total = float(cost_month.sum())
     cost_pv = float(cost_month @ cost_disc)
@@ -272,6 +297,7 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
 
     vpm = val.value_per_year / 12.0
     views = sorted(set(val.views_years) | {val.horizon_years})
+    parts: dict[str, tuple[float, float]] = {}
     for years in views:
         k = view_key(years)
         in_view = (u < years * 12.0)[None, :]
@@ -285,11 +311,9 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
         bw = ((as_work - without_p) * adjust[None, :] * in_view * disc).sum(axis=1) * vpm
         bo = ((as_other - without_p) * adjust[None, :] * in_view * disc).sum(axis=1) * vpm
         gain = float(bw.sum() - bo.sum())
+        parts[k] = (float(bo.sum()), gain)
         share = (cost_pv - float(bo.sum())) / gain if gain > 0 else math.nan
-        m[f"breakeven_work_share:{k}"] = share
-        m[f"breakeven_work_exits:{k}"] = share * n if not math.isnan(share) else math.nan
-        m[f"breakeven_extra_jobs:{k}"] = (share * n - m["jobs_without_at_exit"]
-                                          if not math.isnan(share) else math.nan)
+        _set_breakeven(m, k, share, n)
     head = view_key(val.horizon_years)
     m["person_years"] = m[f"person_years:{head}"]
     m["revenue"] = m[f"revenue:{head}"]
@@ -298,6 +322,8 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     m["bcr"] = m[f"bcr:{head}"]
     m["pays_back"] = float(m["npv"] > 0)
 
+    # payback and ledger: the headline horizon (the grid may be longer, for longer views)
+    effect = effect * (u < val.horizon_years * 12.0)[None, :]
     # payback: first calendar month where cumulative discounted benefit reaches cumulative cost
     benefit_month = np.zeros(n_cal)
     np.add.at(benefit_month, np.clip(np.floor(cal).astype(int), 0, n_cal - 1),
@@ -310,7 +336,14 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     ledger = _ledger(sc, flows, effect, cal, disc, n_cal)
     flow_df = pd.DataFrame({"month": np.arange(n_cal), "cost": cost_month,
                             "cost_pv": cost_month * cost_disc, "benefit_pv": benefit_month})
-    return _RepCalc(m, ledger, flow_df)
+    return _RepCalc(m, ledger, flow_df, parts)
+
+
+def _set_breakeven(m: dict[str, float], k: str, share: float, n: int) -> None:
+    m[f"breakeven_work_share:{k}"] = share
+    m[f"breakeven_work_exits:{k}"] = share * n if not math.isnan(share) else math.nan
+    m[f"breakeven_extra_jobs:{k}"] = (share * n - m["jobs_without_at_exit"]
+                                      if not math.isnan(share) else math.nan)
 
 
 def _ledger(sc: Scenario, flows: pd.DataFrame, effect: np.ndarray, cal: np.ndarray,
@@ -358,13 +391,13 @@ def reference_curve(sc: Scenario, run: RunResult, rep: int) -> tuple[np.ndarray,
     p = run.participants[run.participants["rep"] == rep]
     v = run.visits[run.visits["rep"] == rep]
     end = float(run.stations.loc[run.stations["rep"] == rep, "end_month"].max())
-    horizon_m = math.ceil(sc.valuation.horizon_years * 12)
-    with_p, _, _ = employment_curves(run.scenario, p, end, horizon_m)
+    with_p, _, _ = employment_curves(run.scenario, p, end, _grid_months(sc))
     arrival = p["arrival_month"].to_numpy(dtype=float)
-    n_cal = math.ceil(max(end, (arrival.max() if len(arrival) else 0) + horizon_m, 1)) + 1
+    n_cal = _calendar_months(run.scenario, end, float(arrival.max()) if len(arrival) else 0.0)
     flows = cost_flows(run.scenario, p, v, end, n_cal)
-    cost_pv = present_value(flows["amount"].to_numpy(), flows["month"].to_numpy() + 0.5,
-                            sc.valuation.discount_rate) if len(flows) else 0.0
+    # aggregated by month exactly as the programme's own cost PV, so equal costs cancel exactly
+    cost_pv = float(_monthly(flows, n_cal) @ _discount(np.arange(n_cal) + 0.5,
+                                                       sc.valuation.discount_rate))
     return with_p.mean(axis=0), cost_pv
 
 
@@ -390,15 +423,20 @@ def price(run: RunResult, reference: RunResult | None = None) -> Priced:
 
 
 def _incremental(calc: _RepCalc, ref_cost_pv: float) -> None:
-    """Against a costed reference, NPV and BCR use the programme's extra cost."""
+    """Against a costed reference, NPV, BCR and break-even use the programme's extra cost."""
     if ref_cost_pv == 0:
         return
     m = calc.metrics
+    extra = m["cost_pv"] - ref_cost_pv
+    # an extra cost within rounding of 0 (equal costs) has no meaningful ratio
+    positive = extra > 1e-9 * max(m["cost_pv"], ref_cost_pv)
     for key in [k for k in m if k.startswith("revenue_pv")]:
         suffix = key[len("revenue_pv"):]
-        extra = m["cost_pv"] - ref_cost_pv
         m[f"npv{suffix}"] = m[key] - extra
-        m[f"bcr{suffix}"] = m[key] / extra if extra > 0 else math.nan
+        m[f"bcr{suffix}"] = m[key] / extra if positive else math.nan
+    for k, (bo_sum, gain) in calc.breakeven_parts.items():
+        share = (extra - bo_sum) / gain if gain > 0 else math.nan
+        _set_breakeven(m, k, share, int(m["participants"]))
     m["reference_cost_pv"] = ref_cost_pv
     m["pays_back"] = float(m["npv"] > 0)
 

@@ -349,8 +349,10 @@ class Counterfactual(Strict):
 
     @model_validator(mode="after")
     def _one(self) -> Counterfactual:
-        if (self.monthly_hazard is None) == (self.reference is None):
-            raise ValueError("give exactly one of monthly_hazard or reference")
+        if self.monthly_hazard is None and self.reference is None:
+            raise ValueError(
+                "give monthly_hazard, or a reference scenario (optionally with monthly_hazard as "
+                "the job-finding hazard after leaving the programme)")
         return self
 
 
