@@ -205,6 +205,7 @@ class _Rep:
     people: list[dict] = field(default_factory=list)
     visits: list[tuple] = field(default_factory=list)
     arrived: int = 0
+    in_system: int = 0
 
 
 def _pick(cum: np.ndarray, rng: np.random.Generator) -> int:
@@ -263,6 +264,7 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
             "_months": dict.fromkeys(stations, 0.0),
         }
         state.people.append(person)
+        state.in_system += 1
         return person
 
     def journey(person: dict, dest: str, start_in_service: bool = False) -> Iterator[simpy.Event]:
@@ -318,6 +320,7 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
         person["status"] = "exited"
         person["exit_state"] = dest
         person["exit_month"] = env.now
+        state.in_system -= 1
 
     cap = sc.intake.max_participants
 
@@ -380,12 +383,13 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
             env.process(journey(new_person(initial=True), g.intervention, start_in_service=True))
         for _ in range(g.waiting):
             env.process(journey(new_person(initial=True), g.intervention))
+    intake = []
     if sc.intake.cohort is not None:
-        env.process(cohort_proc())
+        intake.append(env.process(cohort_proc()))
     if sc.intake.stream is not None:
-        env.process(stream_proc())
+        intake.append(env.process(stream_proc()))
     if sc.intake.groups is not None:
-        env.process(groups_proc())
+        intake.append(env.process(groups_proc()))
     for st in stations.values():
         if st.iv.capacity_changes:
             env.process(capacity_proc(st))
@@ -393,7 +397,10 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
     if horizon is not None:
         env.run(until=horizon)
     else:
-        env.run()
+        # until everyone has left: not until the event queue is empty, which can be much later
+        # (a maximum-wait timer of someone already served, a capacity change after the last exit)
+        while env.peek() < math.inf and (state.in_system or any(p.is_alive for p in intake)):
+            env.step()
     end = float(env.now)
     for st in stations.values():
         st._tick()
