@@ -929,6 +929,8 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
         if iv.name in reach and not (_reachable({iv.name}, edges) & exits):
             bad(f"interventions[{i}].routing",
                 f"a loop with no way out: from '{iv.name}' no route reaches an exit state", iv.name)
+    if not probs:
+        probs += _subgroup_traps(sc, starts, file)
     arrivals_into = reach
     for i, iv in enumerate(sc.interventions):
         if iv.capacity is None or iv.name not in arrivals_into:
@@ -946,6 +948,42 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
             "arrivals never stop (open stream or groups without end_month or max_participants); "
             "give a horizon_months")
     return probs
+
+
+def _subgroup_traps(sc: Scenario, starts: set[str], file: str) -> list[Problem]:
+    """A loop with no way out for one subgroup, once its overrides replace the routing."""
+    import itertools
+
+    pop = sc.population
+    attrs = sorted({a for ov in pop.overrides for a in ov.when})
+    if not attrs:
+        return []
+    exits = set(sc.exit_states)
+    found: list[Problem] = []
+    for combo in itertools.product(*(list(getattr(pop, a)) for a in attrs)):
+        person = dict(zip(attrs, combo, strict=True))
+        edges: dict[str, set[str]] = {}
+        for iv in sc.interventions:
+            routing, hazards = dict(iv.routing), dict(iv.exit_hazards)
+            for ov in pop.overrides:
+                o = ov.interventions.get(iv.name)
+                if o is None or any(person.get(k) != v for k, v in ov.when.items()):
+                    continue
+                routing = dict(o.routing) if o.routing is not None else routing
+                hazards.update(o.exit_hazards or {})
+            edges[iv.name] = {d for d, p in routing.items() if p > 0}
+            edges[iv.name] |= {d for d, h in hazards.items() if h > 0}
+            if iv.waiting_list and iv.waiting_list.on_timeout:
+                edges[iv.name].add(iv.waiting_list.on_timeout)
+        for i, iv in enumerate(sc.interventions):
+            if iv.name in _reachable(starts, edges) and not (_reachable({iv.name}, edges) & exits):
+                who = ", ".join(f"{k}={v}" for k, v in person.items())
+                found.append(Problem(
+                    file, f"interventions[{i}].routing",
+                    f"a loop with no way out for the subgroup {who}: with its overrides, no route "
+                    f"from '{iv.name}' reaches an exit state", iv.name))
+                return found
+    return found
 
 
 def _exit_used(sc: Scenario, name: str) -> bool:
