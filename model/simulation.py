@@ -12,10 +12,11 @@ and `VISIT_COLUMNS`.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -162,9 +163,9 @@ class _Rules:
     """Routing and hazards of one intervention for one subgroup, as cumulative arrays."""
 
     route_to: list[str]
-    route_cum: np.ndarray
+    route_cum: list[float]
     hazard_to: list[str]
-    hazard_cum: np.ndarray
+    hazard_cum: list[float]
     hazard_total: float
 
 
@@ -186,7 +187,7 @@ def _rules(sc: Scenario, iv: Intervention, attrs: tuple[str, str, str, str]) -> 
     hc = np.cumsum(list(hz.values())) / total if total > 0 else np.array([])
     if total > 0:
         hc[-1] = 1.0
-    return _Rules(list(routing), rc, list(hz), hc, total)
+    return _Rules(list(routing), rc.tolist(), list(hz), hc.tolist(), total)
 
 
 def effective_rules(sc: Scenario, attrs: tuple[str, str, str, str]) -> dict[str, _Rules]:
@@ -208,19 +209,33 @@ class _Rep:
     in_system: int = 0
 
 
-def _pick(cum: np.ndarray, rng: np.random.Generator) -> int:
-    return int(np.searchsorted(cum, rng.random(), side="right").clip(0, len(cum) - 1))
+def _pick(cum: list[float], rng: np.random.Generator) -> int:
+    """Index drawn from cumulative shares (one uniform draw; same draw order as before)."""
+    return min(bisect.bisect_right(cum, rng.random()), len(cum) - 1)
 
 
-def _choose(shares: dict[str, float], rng: np.random.Generator) -> str:
-    cum = np.cumsum(list(shares.values()))
-    cum[-1] = 1.0
-    return list(shares)[_pick(cum, rng)]
+class _Chooser:
+    """Draws one of the names in a share mapping, with its cumulative shares computed once."""
+
+    def __init__(self, shares: dict[str, float]):
+        self.names = list(shares)
+        cum = np.cumsum(list(shares.values()))
+        cum[-1] = 1.0
+        self.cum = cum.tolist()
+
+    def __call__(self, rng: np.random.Generator) -> str:
+        return self.names[_pick(self.cum, rng)]
 
 
 def run_replication(sc: Scenario, rep: int, seed: int | None = None,
                     horizon: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Simulate one replication; returns (participants, visits, stations) tables."""
+    return _build(sc, [_replicate(sc, rep, seed, horizon)])
+
+
+def _replicate(sc: Scenario, rep: int, seed: int | None = None,
+               horizon: float | None = None) -> _Raw:
+    """Simulate one replication and return its raw records."""
     seed = sc.simulation.seed if seed is None else seed
     horizon = sc.simulation.horizon_months if horizon is None else horizon
     state = _Rep(sc, rep, seed)
@@ -241,17 +256,21 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
             rules_cache[attrs] = effective_rules(sc, attrs)
         return rules_cache[attrs]
 
+    pick_sex, pick_born = _Chooser(pop.sex), _Chooser(pop.born)
+    pick_age, pick_target = _Chooser(pop.age_band), _Chooser(pop.target_group)
+    pick_referral, pick_entry = _Chooser(referral), _Chooser(sc.entry)
+
     def new_person(initial: bool) -> dict:
         attrs = (
-            _choose(pop.sex, rng_attrs),
-            _choose(pop.born, rng_attrs),
-            _choose(pop.age_band, rng_attrs),
-            _choose(pop.target_group, rng_attrs),
+            pick_sex(rng_attrs),
+            pick_born(rng_attrs),
+            pick_age(rng_attrs),
+            pick_target(rng_attrs),
         )
         person = {
             "participant_id": len(state.people),
             "sex": attrs[0], "born": attrs[1], "age_band": attrs[2], "target_group": attrs[3],
-            "referral": _choose(referral, rng_attrs),
+            "referral": pick_referral(rng_attrs),
             "initial": initial,
             "arrival_month": env.now,
             "status": "waiting",
@@ -327,7 +346,7 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
     def arrive() -> None:
         state.arrived += 1
         person = new_person(initial=False)
-        dest = _choose(sc.entry, rng_route)
+        dest = pick_entry(rng_route)
         env.process(journey(person, dest))
 
     def room() -> bool:
@@ -404,11 +423,21 @@ def run_replication(sc: Scenario, rep: int, seed: int | None = None,
     end = float(env.now)
     for st in stations.values():
         st._tick()
-    return _tables(state, stations, end)
+    return _raw(state, stations, end)
 
 
-def _tables(state: _Rep, stations: dict[str, Station], end: float
-            ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+@dataclass
+class _Raw:
+    """The records of one replication, before they become tables (cheap to pickle and join)."""
+
+    rep: int
+    end: float
+    people: list[dict]
+    visits: list[list]
+    stations: list[dict]
+
+
+def _raw(state: _Rep, stations: dict[str, Station], end: float) -> _Raw:
     sc = state.sc
     for person in state.people:
         # count the visit still going at the end of the run: its service months, or its wait
@@ -417,40 +446,10 @@ def _tables(state: _Rep, stations: dict[str, Station], end: float
             person["_months"][row[3]] += end - row[5]
         elif person["status"] == "waiting" and "_row" in person:
             person["months_waiting"] += end - person["_row"][4]
-    months = {f"months_in_{n}": [p["_months"][n] for p in state.people] for n in sc.names}
-    people = pd.DataFrame(state.people, columns=[
-        c for c in PARTICIPANT_COLUMNS if c not in ("rep", "programme", "group", "exit_category",
-                                                    "months_in_programme")])
-    # explicit types: a replication with nobody in it would otherwise give object columns,
-    # which turn the concatenated tables of the whole run into object columns too
-    people = people.astype({"participant_id": "int64", "initial": "bool",
-                            "arrival_month": "float64", "exit_month": "float64",
-                            "months_waiting": "float64", "n_visits": "int64"})
-    people.insert(0, "rep", state.rep)
-    people.insert(2, "programme", sc.name)
-    people.insert(3, "group", people["sex"].astype(str) + ", " + people["born"].astype(str))
-    cat = {k: v.category for k, v in sc.exit_states.items()}
-    people["exit_category"] = people["exit_state"].map(cat)
-    still = people["exit_month"].isna()
-    people["months_in_programme"] = np.where(still, end, people["exit_month"]) - people[
-        "arrival_month"
-    ]
-    people = people[list(PARTICIPANT_COLUMNS)]
-
-    visits = pd.DataFrame(
-        state.visits,
-        columns=["rep", "participant_id", "visit", "intervention", "queued_month",
-                 "start_month", "end_month", "kind", "next"],
-    ).astype({"rep": "int64", "participant_id": "int64", "visit": "int64",
-              "queued_month": "float64", "start_month": "float64", "end_month": "float64"})
-    visits.insert(2, "programme", sc.name)
-    ongoing = visits["kind"] == "waiting"
-    visits.loc[ongoing & visits["start_month"].notna(), "kind"] = "ongoing"
-    visits = visits.sort_values(["participant_id", "visit"], kind="stable").reset_index(drop=True)
-    visits = visits[list(VISIT_COLUMNS)]
-    for col, values in months.items():
-        people[col] = np.asarray(values, dtype=float)
-
+        person.pop("_row", None)
+        person.pop("_attrs", None)
+        for name, m in person.pop("_months").items():
+            person[f"months_in_{name}"] = m
     rows = []
     for name, st in stations.items():
         rows.append({
@@ -464,7 +463,48 @@ def _tables(state: _Rep, stations: dict[str, Station], end: float
             "busy_months": st.busy_area,
             "end_month": end,
         })
-    return people, visits, pd.DataFrame(rows, columns=list(STATION_COLUMNS))
+    del sc
+    return _Raw(state.rep, end, state.people, state.visits, rows)
+
+
+def _build(sc: Scenario, raws: list[_Raw]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Turn the records of all replications into the three tables, in one pass."""
+    base_cols = [c for c in PARTICIPANT_COLUMNS if c not in ("rep", "programme", "group",
+                                                             "exit_category", "months_in_programme")]
+    month_cols = [f"months_in_{n}" for n in sc.names]
+    records = [p for r in raws for p in r.people]
+    people = pd.DataFrame.from_records(records, columns=base_cols + month_cols)
+    # explicit types: a replication with nobody in it would otherwise give object columns
+    people = people.astype({"participant_id": "int64", "initial": "bool",
+                            "arrival_month": "float64", "exit_month": "float64",
+                            "months_waiting": "float64", "n_visits": "int64",
+                            **dict.fromkeys(month_cols, "float64")})
+    reps = np.repeat([r.rep for r in raws], [len(r.people) for r in raws]).astype("int64")
+    ends = np.repeat([r.end for r in raws], [len(r.people) for r in raws]).astype(float)
+    people.insert(0, "rep", reps)
+    people.insert(2, "programme", sc.name)
+    people.insert(3, "group", people["sex"].astype(str) + ", " + people["born"].astype(str))
+    cat = {k: v.category for k, v in sc.exit_states.items()}
+    people["exit_category"] = people["exit_state"].map(cat)
+    exit_m = people["exit_month"].to_numpy()
+    people["months_in_programme"] = np.where(np.isnan(exit_m), ends, exit_m) - people[
+        "arrival_month"].to_numpy()
+    people = people[list(PARTICIPANT_COLUMNS) + month_cols]
+
+    visits = pd.DataFrame(
+        [v for r in raws for v in r.visits],
+        columns=["rep", "participant_id", "visit", "intervention", "queued_month",
+                 "start_month", "end_month", "kind", "next"],
+    ).astype({"rep": "int64", "participant_id": "int64", "visit": "int64",
+              "queued_month": "float64", "start_month": "float64", "end_month": "float64"})
+    visits.insert(2, "programme", sc.name)
+    ongoing = visits["kind"] == "waiting"
+    visits.loc[ongoing & visits["start_month"].notna(), "kind"] = "ongoing"
+    visits = visits.sort_values(["rep", "participant_id", "visit"], kind="stable")
+    visits = visits[list(VISIT_COLUMNS)].reset_index(drop=True)
+    stations = pd.DataFrame([row for r in raws for row in r.stations],
+                            columns=list(STATION_COLUMNS))
+    return people, visits, stations
 
 
 @dataclass
@@ -482,30 +522,34 @@ class RunResult:
         return int(self.stations["rep"].nunique()) if len(self.stations) else 0
 
 
-def _run_chunk(args: tuple[Scenario, list[int], int, float | None]
-               ) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+def _run_chunk(args: tuple[Scenario, list[int], int, float | None]) -> list[_Raw]:
     sc, reps, seed, horizon = args
-    return [run_replication(sc, r, seed, horizon) for r in reps]
+    return [_replicate(sc, r, seed, horizon) for r in reps]
 
 
 def simulate(sc: Scenario, replications: int | None = None, seed: int | None = None,
-             workers: int = 1, horizon: float | None = None) -> RunResult:
-    """Run R replications (default from the scenario), on `workers` processes; same output either way."""
+             workers: int = 1, horizon: float | None = None,
+             on_rep: Callable[[int], None] | None = None) -> RunResult:
+    """Run R replications (default from the scenario) on `workers` processes; same output either way.
+
+    `on_rep(n)` is called as replications finish (for progress bars).
+    """
     reps = sc.simulation.replications if replications is None else replications
     seed = sc.simulation.seed if seed is None else seed
+    tick = on_rep or (lambda n: None)
     if workers <= 1 or reps <= 1:
-        parts = [run_replication(sc, r, seed, horizon) for r in range(reps)]
+        raws = []
+        for r in range(reps):
+            raws.append(_replicate(sc, r, seed, horizon))
+            tick(1)
     else:
-        chunks = [list(range(reps))[i::workers] for i in range(workers)]
+        size = max(1, min(8, reps // (4 * workers)))
+        chunks = [list(range(i, min(i + size, reps))) for i in range(0, reps, size)]
+        raws = []
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = list(pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]))
-        by_rep = {r: part for chunk, res in zip(chunks, done, strict=True)
-                  for r, part in zip(chunk, res, strict=True)}
-        parts = [by_rep[r] for r in range(reps)]
-    return RunResult(
-        scenario=sc,
-        seed=seed,
-        participants=pd.concat([p[0] for p in parts], ignore_index=True),
-        visits=pd.concat([p[1] for p in parts], ignore_index=True),
-        stations=pd.concat([p[2] for p in parts], ignore_index=True),
-    )
+            for res in pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]):
+                raws += res
+                tick(len(res))
+    participants, visits, stations = _build(sc, raws)
+    return RunResult(scenario=sc, seed=seed, participants=participants, visits=visits,
+                     stations=stations)
