@@ -213,10 +213,15 @@ def cost_flows(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
             add(line.funder, line.label or iv.name, line.allowance, monthly)
     if not rows:
         return pd.DataFrame(columns=["month", "funder", "line", "allowance", "amount"])
-    frames = [pd.DataFrame({"month": np.arange(n_months), "funder": f, "line": ln,
-                            "allowance": al, "amount": m}) for f, ln, al, m in rows]
-    df = pd.concat(frames, ignore_index=True)
-    return df[df["amount"] != 0].reset_index(drop=True)
+    amounts = np.stack([m for *_, m in rows])
+    line_idx, month = np.nonzero(amounts)
+    return pd.DataFrame({
+        "month": month,
+        "funder": np.array([r[0] for r in rows], dtype=object)[line_idx],
+        "line": np.array([r[1] for r in rows], dtype=object)[line_idx],
+        "allowance": np.array([r[2] for r in rows], dtype=bool)[line_idx],
+        "amount": amounts[line_idx, month],
+    })
 
 
 def _monthly(flows: pd.DataFrame, n_cal: int) -> np.ndarray:
@@ -236,8 +241,11 @@ class _RepCalc:
     breakeven_parts: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
+_EMPTY = pd.DataFrame()
+
+
 def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: float,
-               reference: tuple[np.ndarray, float] | None) -> _RepCalc:
+               reference: tuple[np.ndarray, float] | None, detail: bool = True) -> _RepCalc:
     val = sc.valuation
     horizon_m = _grid_months(sc)
     arrival = people["arrival_month"].to_numpy(dtype=float)
@@ -333,6 +341,8 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     reached = np.nonzero((cum_b >= cum_c) & (cum_c > 0))[0]
     m["payback_months"] = float(reached[0] + 1) if len(reached) else math.nan
 
+    if not detail:
+        return _RepCalc(m, _EMPTY, _EMPTY, parts)
     ledger = _ledger(sc, flows, effect, cal, disc, n_cal)
     flow_df = pd.DataFrame({"month": np.arange(n_cal), "cost": cost_month,
                             "cost_pv": cost_month * cost_disc, "benefit_pv": benefit_month})
@@ -357,7 +367,6 @@ def _ledger(sc: Scenario, flows: pd.DataFrame, effect: np.ndarray, cal: np.ndarr
     py_pv = np.zeros(years)
     np.add.at(py, year_of, effect / 12.0)
     np.add.at(py_pv, year_of, effect * disc / 12.0)
-    rows = []
     cost_year = np.zeros((len(FUNDERS), years))
     cost_year_pv = np.zeros((len(FUNDERS), years))
     if len(flows):
@@ -367,20 +376,19 @@ def _ledger(sc: Scenario, flows: pd.DataFrame, effect: np.ndarray, cal: np.ndarr
         amt_pv = amt * _discount(flows["month"].to_numpy() + 0.5, val.discount_rate)
         np.add.at(cost_year, (fidx, yidx), amt)
         np.add.at(cost_year_pv, (fidx, yidx), amt_pv)
-    for i, actor in enumerate(FUNDERS):
-        share = val.actor_shares.get(actor, 0.0)
-        tin = sum(t.per_year for t in val.transfers if t.payee == actor)
-        tout = sum(t.per_year for t in val.transfers if t.payer == actor)
-        for y in range(years):
-            rows.append({
-                "actor": actor, "year": y,
-                "cost": cost_year[i, y], "cost_pv": cost_year_pv[i, y],
-                "benefit": share * val.value_per_year * py[y],
-                "benefit_pv": share * val.value_per_year * py_pv[y],
-                "transfers": (tin - tout) * py[y],
-                "transfers_pv": (tin - tout) * py_pv[y],
-            })
-    df = pd.DataFrame(rows)
+    share = np.array([val.actor_shares.get(a, 0.0) for a in FUNDERS])[:, None]
+    net_transfer = np.array([
+        sum(t.per_year for t in val.transfers if t.payee == a)
+        - sum(t.per_year for t in val.transfers if t.payer == a) for a in FUNDERS])[:, None]
+    df = pd.DataFrame({
+        "actor": np.repeat(np.array(FUNDERS, dtype=object), years),
+        "year": np.tile(np.arange(years), len(FUNDERS)),
+        "cost": cost_year.ravel(), "cost_pv": cost_year_pv.ravel(),
+        "benefit": (share * val.value_per_year * py[None, :]).ravel(),
+        "benefit_pv": (share * val.value_per_year * py_pv[None, :]).ravel(),
+        "transfers": (net_transfer * py[None, :]).ravel(),
+        "transfers_pv": (net_transfer * py_pv[None, :]).ravel(),
+    })
     df["net"] = df["benefit"] + df["transfers"] - df["cost"]
     df["net_pv"] = df["benefit_pv"] + df["transfers_pv"] - df["cost_pv"]
     return df
@@ -401,8 +409,11 @@ def reference_curve(sc: Scenario, run: RunResult, rep: int) -> tuple[np.ndarray,
     return with_p.mean(axis=0), cost_pv
 
 
-def price(run: RunResult, reference: RunResult | None = None) -> Priced:
-    """Price every replication of a run; with a reference run, its employment is the counterfactual."""
+def price(run: RunResult, reference: RunResult | None = None, detail: bool = True) -> Priced:
+    """Price every replication of a run; with a reference run, its employment is the counterfactual.
+
+    With `detail=False` only the metrics are computed (no ledger or monthly flows): for sweeps.
+    """
     sc = run.scenario
     metrics, ledgers, flows = [], [], []
     ends = run.stations.groupby("rep")["end_month"].max()
@@ -412,12 +423,14 @@ def price(run: RunResult, reference: RunResult | None = None) -> Priced:
         people = p_by.get(rep, run.participants.iloc[0:0])
         visits = v_by.get(rep, run.visits.iloc[0:0])
         ref = reference_curve(sc, reference, rep) if reference is not None else None
-        calc = _price_rep(sc, people, visits, float(ends.get(rep, 0.0)), ref)
+        calc = _price_rep(sc, people, visits, float(ends.get(rep, 0.0)), ref, detail)
         if ref is not None:
             _incremental(calc, ref[1])
         metrics.append({"rep": rep, **calc.metrics})
         ledgers.append(calc.ledger.assign(rep=rep))
         flows.append(calc.flows.assign(rep=rep))
+    if not detail:
+        return Priced(sc, pd.DataFrame(metrics), _EMPTY, _EMPTY)
     return Priced(sc, pd.DataFrame(metrics), pd.concat(ledgers, ignore_index=True),
                   pd.concat(flows, ignore_index=True))
 
