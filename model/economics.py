@@ -123,6 +123,8 @@ def employment_curves(sc: Scenario, people: pd.DataFrame, end: float, n_months: 
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """P(in work) in each month since arrival, with and without the programme, plus the grid.
 
+    These are head-count probabilities; the employment extent is applied when pricing.
+
     Returns (with, without, u) where u are the month midpoints 0.5, 1.5, ...; still-enrolled
     participants are treated as out of work until the end of the run and unemployed after it.
     """
@@ -142,9 +144,9 @@ def employment_curves(sc: Scenario, people: pd.DataFrame, end: float, n_months: 
     p_after = np.where(good[:, None],
                        np.where(since_job_start >= 0, _chain(since_job_start, f, loss, good), 0.0),
                        _chain(after_exit, f, loss, good))
-    with_p = np.where(after_exit >= 0, p_after, 0.0) * emp.extent
+    with_p = np.where(after_exit >= 0, p_after, 0.0)
     without_p = _chain(np.broadcast_to(u, (len(people), n_months)), f, loss,
-                       np.zeros(len(people), dtype=bool)) * emp.extent
+                       np.zeros(len(people), dtype=bool))
     return with_p, without_p, u
 
 
@@ -257,9 +259,10 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
         without_p = np.broadcast_to(ref_curve[:horizon_m], with_p.shape)
     mult = (1 - sc.counterfactual.deadweight) * (1 - sc.counterfactual.displacement) * (
         1 - val.confidence_haircut)
-    adjust = mult * (1 - val.drop_off_per_year) ** np.floor(u / 12.0)
+    adjust = mult * sc.employment.extent * (1 - val.drop_off_per_year) ** np.floor(u / 12.0)
     adjust = adjust * (u >= val.benefit_lag_months)
-    effect = (with_p - without_p) * adjust[None, :]  # person-months of work gained, per month
+    # full-time-equivalent person-months of work gained, per participant and month
+    effect = (with_p - without_p) * adjust[None, :]
     cal = arrival[:, None] + u[None, :]  # calendar month midpoints
     disc = _discount(cal, val.discount_rate)
 
@@ -300,8 +303,8 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     loss = emp.retention.hazard()
     since = u[None, :] - (stay + emp.lag_months)[:, None]
     after = u[None, :] - stay[:, None]
-    as_work = np.where(since >= 0, _chain(since, f, loss, np.ones(n, bool)), 0.0) * emp.extent
-    as_other = np.where(after >= 0, _chain(after, f, loss, np.zeros(n, bool)), 0.0) * emp.extent
+    as_work = np.where(since >= 0, _chain(since, f, loss, np.ones(n, bool)), 0.0)
+    as_other = np.where(after >= 0, _chain(after, f, loss, np.zeros(n, bool)), 0.0)
 
     vpm = val.value_per_year / 12.0
     views = sorted(set(val.views_years) | {val.horizon_years})
@@ -338,8 +341,7 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
               effect * disc * vpm)
     cum_b = np.cumsum(benefit_month)
     cum_c = np.cumsum(cost_month * cost_disc)
-    reached = np.nonzero((cum_b >= cum_c) & (cum_c > 0))[0]
-    m["payback_months"] = float(reached[0] + 1) if len(reached) else math.nan
+    m["payback_months"] = payback_month(cum_b, cum_c)
 
     if not detail:
         return _RepCalc(m, _EMPTY, _EMPTY, parts)
@@ -347,6 +349,22 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     flow_df = pd.DataFrame({"month": np.arange(n_cal), "cost": cost_month,
                             "cost_pv": cost_month * cost_disc, "benefit_pv": benefit_month})
     return _RepCalc(m, ledger, flow_df, parts)
+
+
+def payback_month(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> float:
+    """Months until cumulative benefit reaches cumulative cost and stays there (NaN if never).
+
+    A month counts only once costs have started; an early crossing that later falls back
+    below the cost (costs still accruing) is not a payback.
+    """
+    started = cum_cost > 0
+    if not started.any():
+        return math.nan
+    behind = np.nonzero((cum_benefit < cum_cost) & started)[0]
+    if len(behind) == 0:
+        return float(np.argmax(started) + 1)
+    last = int(behind[-1])
+    return float(last + 2) if last + 1 < len(cum_cost) else math.nan
 
 
 def _set_breakeven(m: dict[str, float], k: str, share: float, n: int) -> None:

@@ -372,7 +372,7 @@ def _replicate(sc: Scenario, rep: int, seed: int | None = None,
             if horizon is not None and env.now + gap > horizon:
                 return
             yield env.timeout(gap)
-            if not paused(env.now):
+            if not paused(env.now) and room():
                 arrive()
 
     def groups_proc() -> Iterator[simpy.Event]:

@@ -254,9 +254,6 @@ def test_framgangen_budget(framgangen: ScenarioResult) -> None:
     assert abs(m["cost"].mean() / (10_300_000 + 12_960_330) - 1) <= 0.03
 
 
-@pytest.mark.xfail(strict=True, reason="engine: the referral stream adds one arrival after "
-                   "max_participants is reached (stream_proc does not re-check the cap after its "
-                   "wait); reported, model/simulation.py")
 def test_framgangen_enrols_exactly_213(framgangen: ScenarioResult) -> None:
     """002: 'Totalt antal omsatta i projekt Framgången blev 213 individer' (the intake cap)."""
     counts = framgangen.run.participants.groupby("rep").size()
