@@ -92,6 +92,8 @@ def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
     """Group thousands with a space and use a decimal comma in Swedish."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if abs(value) < 0.5 * 10 ** (-decimals):
+        value = 0.0  # no "−0 kr" from rounding
     text = f"{value:,.{decimals}f}"
     if lang == "sv":
         text = text.replace(",", " ").replace(".", ",")
