@@ -16,6 +16,7 @@ from model.errors import InputError
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_show_locals=False,
     no_args_is_help=True,
     help="insats: does this labour-market programme pay for itself, for whom, and how sure are we?",
 )
@@ -60,26 +61,18 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="table, csv or json"
 RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bars (for scripts)")]
 
 
 @app.command()
 @_input_errors
 def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files or folders")]) -> None:
-    """Check scenario files and report every problem at once (exit code 2 if any)."""
-    from model.errors import Problem
-    from model.scenario import load_scenario, scenario_files
+    """Check scenario and sweep files (folders recursively); every problem at once, exit 2."""
+    from model.api import validate_paths
 
-    problems: list[Problem] = []
-    for f in files:
-        try:
-            for path in scenario_files(f):
-                try:
-                    sc = load_scenario(path)
-                    typer.echo(f"{path}: ok ({sc.title}, hash {sc.digest()})")
-                except InputError as exc:
-                    problems += exc.problems
-        except InputError as exc:
-            problems += exc.problems
+    ok, problems = validate_paths(files)
+    for line in ok:
+        typer.echo(line)
     if problems:
         raise InputError(problems)
 
@@ -95,6 +88,7 @@ def run(
     workers: WorkersOpt = 1,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
+    quiet: QuietOpt = False,
 ) -> None:
     """Simulate one scenario and show outcomes and economics."""
     from model.report.tables import economics_text, exact_text, outcomes_text
@@ -107,9 +101,12 @@ def run(
         typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
         typer.echo(exact_text(sc, solve_exact(sc, str(file)), lang.value))
         return
-    from model.api import run_scenario
+    from model.api import run_scenario, total_replications
+    from model.progress import progress
 
-    result = run_scenario(sc, replications=reps, seed=seed, workers=workers, out=out)
+    with progress(total_replications([sc], reps), sc.title, quiet) as tick:
+        result = run_scenario(sc, replications=reps, seed=seed, workers=workers, out=out,
+                              on_rep=tick)
     if fmt != Format.table:
         _emit(result.economics.assign(programme=sc.name, **result.meta()), fmt)
         return
@@ -139,6 +136,7 @@ def compare(
     workers: WorkersOpt = 1,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
+    quiet: QuietOpt = False,
 ) -> None:
     """Programmes side by side on the same seed: figures, difference, the better one, P(NPV A > B)."""
     from model.api import compare_scenarios
@@ -153,7 +151,13 @@ def compare(
         from model.errors import Problem
 
         raise InputError([Problem(str(paths[0]), "", "compare needs at least two scenarios")])
-    results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers)
+    from model.api import total_replications
+    from model.progress import progress
+
+    label = "Simulerar" if lang == Lang.sv else "Simulating"
+    with progress(total_replications(scenarios, reps), label, quiet) as tick:
+        results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers,
+                                    on_rep=tick)
     names = [r.scenario.title for r in results]
     summaries = [r.economics for r in results]
     if fmt != Format.table:
@@ -175,6 +179,119 @@ def compare(
     p = probability_better(results[order[0]].priced.metrics, results[order[1]].priced.metrics)
     typer.echo("")
     typer.echo(conclusion(names, summaries, p, scenarios[0].valuation.horizon_years, lang.value))
+
+
+@app.command()
+@_input_errors
+def sweep(
+    file: Annotated[Path, typer.Argument(help="Sweep file (YAML)")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the results")],
+    workers: Annotated[int | None, typer.Option("--workers", min=1,
+                                                help="Local worker processes (default: all cores)")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted sweep")] = False,
+    scheduler: Annotated[str | None, typer.Option("--scheduler",
+                                                  help="Dask scheduler address, tcp://host:port")] = None,
+    dask_local: Annotated[int | None, typer.Option("--dask-local", min=1,
+                                                   help="Start a local Dask cluster of N workers")] = None,
+    metric: Annotated[str, typer.Option("--metric", help="Metric the analysis ranks by")] = "npv",
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+) -> None:
+    """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
+    from model.analysis import analysis_text
+    from model.sweep import run_sweep
+
+    try:
+        result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
+                           dask_local=dask_local, quiet=quiet)
+    except KeyboardInterrupt:
+        typer.echo(f"insats: interrupted; the finished parts are in {out}. Continue with: "
+                   f"insats sweep {file} --out {out} --resume", err=True)
+        raise typer.Exit(code=130) from None
+    typer.echo(result.text())
+    typer.echo("")
+    typer.echo(analysis_text(out, metric), nl=False)
+
+
+@app.command()
+@_input_errors
+def analyse(
+    folder: Annotated[Path, typer.Argument(help="Folder written by `insats sweep`")],
+    metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
+    values: Annotated[str | None, typer.Option(
+        "--values", help="Values per person-year for the acceptability curve, e.g. 2e5,5e5")] = None,
+) -> None:
+    """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability."""
+    from model.analysis import analysis_text
+
+    vals = None if values is None else [float(v) for v in values.split(",") if v.strip()]
+    typer.echo(analysis_text(folder, metric, values=vals), nl=False)
+
+
+@app.command()
+@_input_errors
+def threshold(
+    file: FileArg,
+    path: Annotated[str, typer.Argument(help="Parameter path, e.g. valuation.value_per_year")],
+    low: Annotated[float, typer.Option("--low", help="Lower end of the search bracket")],
+    high: Annotated[float, typer.Option("--high", help="Upper end of the search bracket")],
+    metric: Annotated[str, typer.Option("--metric", help="Metric whose mean is searched")] = "npv",
+    target: Annotated[float, typer.Option("--target", help="Target value of the metric")] = 0.0,
+    reps: RepsOpt = None,
+    seed: SeedOpt = None,
+) -> None:
+    """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
+    from model.analysis import threshold as search
+
+    typer.echo(search(file, path, low, high, metric=metric, target=target, replications=reps,
+                      seed=seed).text())
+
+
+SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
+    "--sweep", help="Folder written by `insats sweep` (repeat for several): tornado, acceptability")]
+
+
+@app.command()
+@_input_errors
+def report(
+    path: Annotated[Path, typer.Argument(help="Scenario file, or a folder of them (side by side)")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write")],
+    sweep: SweepDirsOpt = None,
+    lang: LangOpt = Lang.sv,
+    reps: RepsOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write one self-contained HTML report: summary, plots, ESF budget, equity, inputs and sources."""
+    from model.report.commands import report as make_report
+
+    target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet)
+    if not quiet:
+        typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
+                   f"{programmes[0].result.run.replications} replications, seed "
+                   f"{programmes[0].result.run.seed}, insats {__version__})")
+
+
+@app.command()
+@_input_errors
+def export(
+    path: Annotated[Path, typer.Argument(help="Scenario file, or a folder of them")],
+    xlsx: Annotated[Path, typer.Option("--xlsx", help="Excel file to write")],
+    sweep: SweepDirsOpt = None,
+    lang: LangOpt = Lang.sv,
+    reps: RepsOpt = None,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
+    from model.report.commands import export as make_export
+
+    target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
+    if not quiet:
+        typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
+                   f"{programmes[0].result.run.replications} replications, seed "
+                   f"{programmes[0].result.run.seed}, insats {__version__})")
 
 
 def main() -> None:  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from model import __version__
 from model.economics import Priced, metric_units, price
+from model.errors import InputError, Problem
 from model.io import write_json, write_table
 from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
@@ -36,9 +38,13 @@ class ScenarioResult:
 
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,
-                 workers: int = 1, out: Path | None = None) -> ScenarioResult:
-    """Simulate a scenario (and its reference, if any), price it, summarise, optionally write."""
-    run = simulate(sc, replications=replications, seed=seed, workers=workers)
+                 workers: int = 1, out: Path | None = None,
+                 on_rep: Callable[[int], None] | None = None) -> ScenarioResult:
+    """Simulate a scenario (and its reference, if any), price it, summarise, optionally write.
+
+    `on_rep(n)` is called as replications finish, for progress bars.
+    """
+    run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
     reference = None
     ref_path = sc.reference_path()
     if ref_path is not None:
@@ -76,7 +82,44 @@ def write_run(result: ScenarioResult, out: Path) -> list[Path]:
 
 
 def compare_scenarios(scenarios: list[Scenario], replications: int | None = None,
-                      seed: int | None = None, workers: int = 1) -> list[ScenarioResult]:
+                      seed: int | None = None, workers: int = 1,
+                      on_rep: Callable[[int], None] | None = None) -> list[ScenarioResult]:
     """Run several programmes on the same seed (common random numbers) for a side-by-side view."""
-    return [run_scenario(sc, replications=replications, seed=seed, workers=workers)
+    return [run_scenario(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
             for sc in scenarios]
+
+
+def total_replications(scenarios: list[Scenario], replications: int | None = None) -> int:
+    """How many replications a run of these scenarios makes (for a progress bar's total)."""
+    return sum(replications or sc.simulation.replications for sc in scenarios)
+
+
+def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
+    """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
+
+    A file with top-level `parameters` and `design` is a sweep file and is checked as one.
+    """
+    from model.scenario import load_yaml, scenario_files
+
+    ok: list[str] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            files = scenario_files(path, recursive=True)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        for f in files:
+            try:
+                raw, _ = load_yaml(f)
+                if "parameters" in raw and "design" in raw:
+                    from model.sweep import load_sweep
+
+                    plan = load_sweep(f)
+                    ok.append(f"{f}: ok (sweep, {plan.n_points} points)")
+                else:
+                    sc = load_scenario(f)
+                    ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
+            except InputError as exc:
+                problems += exc.problems
+    return ok, problems

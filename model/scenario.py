@@ -595,11 +595,13 @@ def _duplicate_keys(node: Any, file: str, path: str = "",
     return found
 
 
-def scenario_files(path: str | Path) -> list[Path]:
-    """A file is itself; a folder gives its *.yaml/*.yml files in name order."""
+def scenario_files(path: str | Path, recursive: bool = False) -> list[Path]:
+    """A file is itself; a folder gives its *.yaml/*.yml files in name order (with subfolders
+    if `recursive`)."""
     p = Path(path)
     if p.is_dir():
-        files = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+        pattern = "**/*.y*ml" if recursive else "*.y*ml"
+        files = sorted(f for f in p.glob(pattern) if f.suffix in (".yaml", ".yml"))
         if not files:
             raise InputError([Problem(str(p), "", "no scenario files (*.yaml) in this folder")])
         return files

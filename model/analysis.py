@@ -1,0 +1,459 @@
+"""Analyses of saved sweep results: tornado, Sobol and Morris indices, A against B, acceptability.
+
+Run, save, then analyse: every function here reads a sweep folder written by `model.sweep`
+(`sweep.json`, `points.parquet`, `parts/`), reading only the columns it needs, and never reruns
+the model. The one exception is `threshold`, which is by definition a search on the model.
+
+Point values used by the sensitivity indices are means over replications. Every point ran on the
+same seed (common random numbers), so replication noise is shared by all points and does not
+inflate the differences between them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.errors import InputError, Problem
+from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS
+
+VALUE_PATH = "valuation.value_per_year"
+HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job")
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_manifest(out: str | Path) -> dict[str, Any]:
+    """sweep.json of a sweep folder; InputError if it is not one, or the sweep is unfinished."""
+    f = Path(out) / MANIFEST
+    if not f.is_file():
+        raise InputError([Problem(str(out), "", "not a sweep folder (no sweep.json); run "
+                                  "`insats sweep SWEEP.yaml --out DIR` first")])
+    mf = json.loads(f.read_text(encoding="utf-8"))
+    if mf.get("status") != "complete":
+        raise InputError([Problem(str(out), MANIFEST, "the sweep is not complete; finish it with "
+                                  "`insats sweep SWEEP.yaml --out DIR --resume`")])
+    return mf
+
+
+def read_results(out: str | Path, columns: list[str] | None = None,
+                 scenarios: list[str] | None = None) -> pd.DataFrame:
+    """The result rows (only `columns`, plus the keys), sorted by point, scenario, replication."""
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(str(Path(out) / PARTS_DIR), format="parquet")
+    cols = None if columns is None else list(dict.fromkeys([*KEY_COLUMNS, *columns]))
+    missing = [c for c in (cols or []) if c not in dataset.schema.names]
+    if missing:
+        raise InputError([Problem(str(out), "", f"no column {', '.join(missing)} in the results; "
+                                  f"columns: {', '.join(dataset.schema.names)}")])
+    flt = ds.field("scenario").isin(scenarios) if scenarios else None
+    df = dataset.to_table(columns=cols, filter=flt).to_pandas()
+    return df.sort_values(list(KEY_COLUMNS), kind="stable").reset_index(drop=True)
+
+
+def read_points(out: str | Path) -> pd.DataFrame:
+    return pd.read_parquet(Path(out) / POINTS)
+
+
+def scenario_names(mf: dict[str, Any]) -> list[str]:
+    return [s["name"] for s in mf["scenarios"]]
+
+
+def _check_scenario(mf: dict[str, Any], scenario: str | None) -> str:
+    names = scenario_names(mf)
+    if scenario is None:
+        return names[0]
+    if scenario not in names:
+        raise InputError([Problem(MANIFEST, "scenarios", f"no scenario '{scenario}' in this sweep; "
+                                  f"scenarios: {', '.join(names)}", scenario)])
+    return scenario
+
+
+def point_means(out: str | Path, metric: str, scenario: str) -> pd.Series:
+    """Mean over replications of one metric, per point (index point_id), for one scenario."""
+    df = read_results(out, [metric], [scenario])
+    return df.groupby("point_id")[metric].mean()
+
+
+def _applies(mf: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
+    return [p for p in mf["parameters"] if scenario in p["applies_to"]]
+
+
+# ---------------------------------------------------------------- one-way: tornado
+
+
+def tornado(out: str | Path, metric: str = "npv", scenario: str | None = None) -> pd.DataFrame:
+    """One-way sensitivity, ranked by swing |metric(high) - metric(low)| (largest first).
+
+    Needs a one-way design: the base point and, for each parameter, a point at its low and one at
+    its high value with the others at base. Parameters that do not apply to the scenario are
+    left out.
+    """
+    mf = load_manifest(out)
+    if mf["design"]["kind"] != "oneway":
+        raise InputError([Problem(str(out), "design", "a tornado needs a one-way design "
+                                  f"(this sweep is {mf['design']['kind']})")])
+    scenario = _check_scenario(mf, scenario)
+    y = point_means(out, metric, scenario)
+    pts = read_points(out)
+    base_id = int(pts.loc[pts["side"] == "base", "point_id"].iloc[0])
+    rows = []
+    for p in _applies(mf, scenario):
+        name = p["name"]
+        lo = pts[(pts["varied"] == name) & (pts["side"] == "low")].iloc[0]
+        hi = pts[(pts["varied"] == name) & (pts["side"] == "high")].iloc[0]
+        y_lo, y_hi = float(y[int(lo["point_id"])]), float(y[int(hi["point_id"])])
+        rows.append({"parameter": name, "low": float(lo[name]), "base": p["base"],
+                     "high": float(hi[name]), f"{metric} at low": y_lo,
+                     f"{metric} at high": y_hi, "swing": abs(y_hi - y_lo)})
+    df = pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable")
+    df.insert(0, "rank", np.arange(1, len(df) + 1))
+    df.attrs |= {"base_value": float(y[base_id]), "metric": metric, "scenario": scenario,
+                 "unit": mf["units"].get(metric, "")}
+    return df.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- global: Sobol and Morris
+
+
+def sobol_table(names: list[str], y: np.ndarray, second_order: bool = False,
+                seed: int | None = None, conf_level: float = 0.95) -> pd.DataFrame:
+    """First-order and total Sobol indices with bootstrap confidence intervals (SALib).
+
+    `y` must be in the order of SALib's Sobol sample (the sweep's point order).
+    """
+    from SALib.analyze import sobol
+
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=second_order,
+                        conf_level=conf_level, seed=seed)
+    df = pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"],
+                       "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    for k in ("S1", "ST"):
+        df[f"{k}_lo"] = df[k] - df[f"{k}_conf"]
+        df[f"{k}_hi"] = df[k] + df[f"{k}_conf"]
+    return df.sort_values("ST", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def sobol_indices(out: str | Path, metric: str = "npv", scenario: str | None = None
+                  ) -> pd.DataFrame:
+    """Sobol indices of one metric (mean over replications per point) for one scenario."""
+    mf = load_manifest(out)
+    if mf["design"]["kind"] != "sobol":
+        raise InputError([Problem(str(out), "design", "Sobol indices need a sobol design "
+                                  f"(this sweep is {mf['design']['kind']})")])
+    scenario = _check_scenario(mf, scenario)
+    y = point_means(out, metric, scenario).sort_index().to_numpy()
+    names = mf["problem"]["names"]
+    df = sobol_table(names, y, bool(mf["design"].get("second_order")), mf["seed"])
+    return df.assign(applies=df["parameter"].isin([p["name"] for p in _applies(mf, scenario)]))
+
+
+def morris_table(names: list[str], x_unit: np.ndarray, y: np.ndarray, num_levels: int = 4,
+                 seed: int | None = None) -> pd.DataFrame:
+    """Morris elementary effects (SALib): mu, mu*, its confidence interval and sigma.
+
+    Effects are per unit of the parameter's [low, high] range (the design's unit cube).
+    """
+    from SALib.analyze import morris
+
+    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+    res = morris.analyze(problem, np.asarray(x_unit, dtype=float), np.asarray(y, dtype=float),
+                         num_levels=num_levels, seed=seed)
+    df = pd.DataFrame({"parameter": names, "mu": res["mu"], "mu_star": res["mu_star"],
+                       "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
+    return df.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def morris_indices(out: str | Path, metric: str = "npv", scenario: str | None = None
+                   ) -> pd.DataFrame:
+    mf = load_manifest(out)
+    if mf["design"]["kind"] != "morris":
+        raise InputError([Problem(str(out), "design", "Morris indices need a morris design "
+                                  f"(this sweep is {mf['design']['kind']})")])
+    scenario = _check_scenario(mf, scenario)
+    names = mf["problem"]["names"]
+    pts = read_points(out).sort_values("point_id")
+    x = pts[[f"u:{n}" for n in names]].to_numpy()
+    y = point_means(out, metric, scenario).sort_index().to_numpy()
+    return morris_table(names, x, y, mf["design"].get("num_levels", 4), mf["seed"])
+
+
+# ---------------------------------------------------------------- programme against programme
+
+
+def probability_better(out: str | Path, a: str, b: str, metric: str = "npv") -> dict[str, float]:
+    """P(metric of A > metric of B), paired by point and replication, and the mean difference."""
+    from model.results import interval
+
+    mf = load_manifest(out)
+    a, b = _check_scenario(mf, a), _check_scenario(mf, b)
+    df = read_results(out, [metric], [a, b])
+    wide = df.pivot_table(index=["point_id", "rep"], columns="scenario", values=metric,
+                          aggfunc="first")
+    diff = (wide[a] - wide[b]).dropna()
+    mean, lo, hi, _ = interval(diff)
+    return {"p": float((diff > 0).mean()) if len(diff) else math.nan, "mean_diff": mean,
+            "lo": lo, "hi": hi, "pairs": len(diff)}
+
+
+def _linear_parts(out: str | Path, mf: dict[str, Any], metric: str) -> pd.DataFrame:
+    """Per row: a = discounted person-years (revenue_pv / value_per_year), c = revenue_pv - NPV.
+
+    NPV at a value per person-year v is then a·v − c.
+    """
+    suffix = metric[len("npv"):] if metric.startswith("npv") else None
+    if suffix is None or (suffix and not suffix.startswith(":")):
+        raise InputError([Problem(str(out), "", f"the acceptability curve is for npv or npv:Ny, "
+                                  f"not {metric}")])
+    value_cols = {p["name"] for p in mf["parameters"] if p["path"] == VALUE_PATH}
+    df = read_results(out, [metric, f"revenue_pv{suffix}", *sorted(value_cols)])
+    vpy = df["scenario"].map({s["name"]: s["value_per_year"] for s in mf["scenarios"]})
+    for p in mf["parameters"]:
+        if p["path"] == VALUE_PATH:
+            mask = df["scenario"].isin(p["applies_to"])
+            vpy = vpy.where(~mask, df[p["name"]])
+    vpy = vpy.astype(float).where(lambda s: s > 0)
+    rev = df[f"revenue_pv{suffix}"]
+    return pd.DataFrame({"point_id": df["point_id"], "scenario": df["scenario"], "rep": df["rep"],
+                         "a": rev / vpy, "c": rev - df[metric]})
+
+
+def acceptability(out: str | Path, values: list[float] | None = None, metric: str = "npv"
+                  ) -> pd.DataFrame:
+    """P(NPV > 0) per programme, and P(NPV_A > NPV_B) per pair, against the value per person-year.
+
+    Cost-effectiveness-acceptability-style curve, derived without rerunning the model: the
+    societal revenue is the shortened unemployment priced at the value per person-year, so for
+    every row revenue_pv = a·v with a (discounted person-years) not depending on v, while costs do
+    not depend on v at all. NPV(v) = a·v − (revenue_pv − NPV) is therefore exact for any v. Where
+    the value per person-year was itself a swept parameter, the curve conditions on each v in turn
+    (replacing that uncertainty). Rows whose value per person-year was 0 cannot be rescaled and are
+    left out. Pairs are matched by point and replication (common random numbers).
+    """
+    mf = load_manifest(out)
+    parts = _linear_parts(out, mf, metric)
+    names = scenario_names(mf)
+    if values is None:
+        base = max(s["value_per_year"] for s in mf["scenarios"]) or 500_000.0
+        values = list(np.linspace(0.0, 2.0 * base, 9))
+    wide_a = parts.pivot_table(index=["point_id", "rep"], columns="scenario", values="a",
+                               aggfunc="first")
+    wide_c = parts.pivot_table(index=["point_id", "rep"], columns="scenario", values="c",
+                               aggfunc="first")
+    rows = []
+    for v in values:
+        row: dict[str, float] = {"value_per_year": float(v)}
+        npv = wide_a * v - wide_c
+        for s in names:
+            col = npv[s].dropna()
+            row[f"P(NPV>0) {s}"] = float((col > 0).mean()) if len(col) else math.nan
+        for i, s in enumerate(names):
+            for t in names[i + 1:]:
+                d = (npv[s] - npv[t]).dropna()
+                row[f"P({s} > {t})"] = float((d > 0).mean()) if len(d) else math.nan
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- threshold search (reruns)
+
+
+@dataclass
+class Threshold:
+    """The value of a parameter at which the mean of a metric reaches a target (NPV = 0)."""
+
+    scenario: str
+    path: str
+    metric: str
+    target: float
+    value: float
+    low: float
+    high: float
+    at_low: float
+    at_high: float
+    evaluations: int
+    replications: int
+    seed: int
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        lines = [f"{self.scenario}: {self.metric} reaches {self.target:g} at {self.path} = "
+                 f"{self.value:.6g}",
+                 f"  (bracket {self.low:.6g} -> {self.metric} {self.at_low:,.6g}, {self.high:.6g} "
+                 f"-> {self.at_high:,.6g}; {self.evaluations} model runs of {self.replications} "
+                 f"replications, seed {self.seed}, common random numbers)"]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def threshold(scenario_file: str | Path, path: str, low: float, high: float,
+              metric: str = "npv", target: float = 0.0, replications: int | None = None,
+              seed: int | None = None, xtol: float | None = None) -> Threshold:
+    """Search the model (Brent's method) for the parameter value where mean(metric) = target.
+
+    Every evaluation runs the same replications on the same seed (common random numbers). With
+    a share as the parameter the mean metric is a step function (each participant's routing draw
+    is fixed), and the search returns the step where it crosses the target.
+    """
+    from scipy.optimize import brentq
+
+    from model.scenario import load_scenario, load_yaml, parse_scenario
+    from model.sweep import apply_values, evaluate, get_value, is_share, parse_path
+
+    file = Path(scenario_file)
+    base = load_scenario(file)
+    raw, _ = load_yaml(file)
+    try:
+        parts = parse_path(path)
+        get_value(base.model_dump(mode="json", by_alias=True), parts)
+    except (KeyError, ValueError) as exc:
+        raise InputError([Problem(str(file), path, f"parameter path: {exc.args[0]}", path)]) from None
+    if not low < high:
+        raise InputError([Problem("--low/--high", "", f"low ({low:g}) must be below high ({high:g})")])
+    reps = replications or base.simulation.replications
+    seed = base.simulation.seed if seed is None else seed
+    calls = 0
+
+    def f(x: float) -> float:
+        nonlocal calls
+        calls += 1
+        try:
+            new, _ = apply_values(raw, [(parts, x)])
+        except (ValueError, KeyError) as exc:
+            raise InputError([Problem(str(file), path, str(exc.args[0]), x)]) from None
+        sc = parse_scenario(new, file=str(file))
+        sc._source = file
+        metrics = evaluate(sc, reps, seed)
+        if metric not in metrics:
+            raise InputError([Problem(str(file), "", f"unknown metric '{metric}'", metric)])
+        return float(metrics[metric].mean()) - target
+
+    f_lo, f_hi = f(low), f(high)
+    if np.sign(f_lo) == np.sign(f_hi) and f_lo != 0:
+        raise InputError([Problem(str(file), path, f"{metric} does not cross {target:g} between "
+                                  f"{low:g} ({f_lo + target:,.6g}) and {high:g} "
+                                  f"({f_hi + target:,.6g}); widen the bracket")])
+    value = brentq(f, low, high, xtol=xtol or 1e-9 * max(abs(low), abs(high), 1.0), rtol=1e-10)
+    notes = []
+    if is_share(parts):
+        notes.append(f"the other shares at {'.'.join(parts[:-1])} are rescaled proportionally")
+    return Threshold(base.name, path, metric, target, float(value), low, high, f_lo + target,
+                     f_hi + target, calls, reps, seed, notes)
+
+
+# ---------------------------------------------------------------- the printed analysis
+
+
+def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEADLINE
+            ) -> pd.DataFrame:
+    """Mean and 95 % interval over all points and replications, per scenario and metric."""
+    import pyarrow.dataset as ds
+
+    from model.results import interval
+
+    names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
+    cols = [m for m in metrics if m in names]
+    df = read_results(out, cols)
+    rows = []
+    for s in scenario_names(mf):
+        sub = df[df["scenario"] == s]
+        for m in cols:
+            mean, lo, hi, _ = interval(sub[m])
+            rows.append({"scenario": s, "metric": m, "unit": mf["units"].get(m, ""),
+                         "mean": mean, "lo": lo, "hi": hi})
+        if "npv" in cols:
+            rows.append({"scenario": s, "metric": "P(npv > 0)", "unit": "share",
+                         "mean": float((sub["npv"] > 0).mean()), "lo": math.nan, "hi": math.nan})
+    return pd.DataFrame(rows)
+
+
+def _v(value: float, unit: str, lang: str) -> str:
+    from model.report.text import number, with_unit
+
+    if unit == "ratio":
+        return number(value, 2, lang)
+    if unit == "":
+        return number(value, 4, lang)
+    return with_unit(value, unit, lang)
+
+
+def analysis_text(out: str | Path, metric: str = "npv", lang: str = "en",
+                  values: list[float] | None = None) -> str:
+    """The tables a person reads after a sweep, chosen by its design, with units."""
+    from model.report.text import metric_label, number, table
+
+    mf = load_manifest(out)
+    unit = mf["units"].get(metric, "")
+    names = scenario_names(mf)
+    kind = mf["design"]["kind"]
+    lines = [f"Sweep {mf['name']} ({kind} design, {mf['n_points']} points x {mf['replications']} "
+             f"replications, seed {mf['seed']}, insats {mf['version']}): {out}",
+             "Scenarios: " + ", ".join(f"{s['name']} (hash {s['hash']})" for s in mf["scenarios"])]
+    lines += [f"Note: {n}" for n in mf.get("notes", [])]
+    lines.append("")
+
+    ov = overall(out, mf)
+    rows = [[r.scenario, metric_label(r.metric, lang) if not r.metric.startswith("P(") else
+             r.metric, _v(r.mean, r.unit, lang),
+             "" if math.isnan(r.lo) else f"{_v(r.lo, r.unit, lang)} – {_v(r.hi, r.unit, lang)}"]
+            for r in ov.itertuples()]
+    lines += ["Over all points and replications (mean, 95 % interval):",
+              table(rows, ["scenario", "metric", "mean", "95 % interval"]), ""]
+
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            pb = probability_better(out, a, b, metric)
+            lines.append(f"P({metric} {a} > {b}) = {number(pb['p'] * 100, 1, lang)} % "
+                         f"(paired by point and replication, n = {pb['pairs']}); mean difference "
+                         f"{_v(pb['mean_diff'], unit, lang)} "
+                         f"[{_v(pb['lo'], unit, lang)} – {_v(pb['hi'], unit, lang)}]")
+    if len(names) > 1:
+        lines.append("")
+
+    for s in names:
+        if kind == "oneway":
+            t = tornado(out, metric, s)
+            rows = [[r["rank"], r["parameter"], f"{r['low']:.6g}", f"{r['base']:.6g}",
+                     f"{r['high']:.6g}", _v(r[f"{metric} at low"], unit, lang),
+                     _v(r[f"{metric} at high"], unit, lang), _v(r["swing"], unit, lang)]
+                    for _, r in t.iterrows()]
+            lines += [f"Tornado, {s}: {metric} at base {_v(t.attrs['base_value'], unit, lang)} "
+                      "(mean over replications; each parameter at low/high, the rest at base)",
+                      table(rows, ["#", "parameter", "low", "base", "high", f"{metric} at low",
+                                   f"{metric} at high", "swing"]), ""]
+        elif kind == "sobol":
+            t = sobol_indices(out, metric, s)
+            rows = [[r.parameter, f"{r.S1:.3f}", f"[{r.S1_lo:.3f}, {r.S1_hi:.3f}]",
+                     f"{r.ST:.3f}", f"[{r.ST_lo:.3f}, {r.ST_hi:.3f}]"]
+                    + ([] if t["applies"].all() else ["" if r.applies else "not in " + s])
+                    for r in t.itertuples()]
+            heads = ["parameter", "S1", "S1 95 %", "ST", "ST 95 %"]
+            lines += [f"Sobol indices, {s}: share of the variance of {metric} (mean over "
+                      "replications per point; 95 % bootstrap intervals, SALib)",
+                      table(rows, heads + ([] if t["applies"].all() else [""])), ""]
+        elif kind == "morris":
+            t = morris_indices(out, metric, s)
+            rows = [[r.parameter, _v(r.mu, unit, lang), _v(r.mu_star, unit, lang),
+                     _v(r.mu_star_conf, unit, lang), _v(r.sigma, unit, lang)]
+                    for r in t.itertuples()]
+            lines += [f"Morris elementary effects, {s}: change in {metric} per full [low, high] "
+                      "range of the parameter",
+                      table(rows, ["parameter", "mu", "mu*", "mu* ± (95 %)", "sigma"]), ""]
+
+    if kind in ("random", "lhs") and metric.startswith("npv"):
+        ac = acceptability(out, values, metric)
+        heads = ["value per person-year (kr)", *ac.columns[1:]]
+        rows = [[number(r[0], 0, lang), *[f"{number(x * 100, 1, lang)} %" for x in r[1:]]]
+                for r in ac.itertuples(index=False)]
+        lines += ["Acceptability curve: probability over the uncertainty, by value per "
+                  "person-year (derived: NPV is linear in it)", table(rows, heads), ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,156 @@
+"""Where sweep parts run: in this process, in local worker processes, or on a Dask cluster.
+
+An executor maps a function over tasks and yields (task, result) as results arrive, keeping only
+a bounded number of tasks in flight so that memory does not grow with the size of the sweep. The
+model never knows which executor runs it (EMA Workbench's habit): results are the same on all.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, TypeVar
+
+from model.errors import InputError, Problem
+
+T = TypeVar("T")
+R = TypeVar("R")
+IN_FLIGHT_PER_WORKER = 2
+
+
+class Executor(Protocol):
+    workers: int
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]: ...
+
+    def close(self) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class SerialExecutor:
+    """Everything in this process, in order (one worker)."""
+
+    workers = 1
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+        for t in tasks:
+            yield t, fn(t)
+
+    def close(self) -> None:
+        return None
+
+    def describe(self) -> str:
+        return "1 local process"
+
+
+class LocalExecutor:
+    """A pool of local worker processes (concurrent.futures, forkserver start)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["model.sweep", "model.economics", "model.simulation"])
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+        it = iter(tasks)
+        running: dict[Future[R], T] = {}
+
+        def fill() -> None:
+            while len(running) < self.workers * IN_FLIGHT_PER_WORKER:
+                try:
+                    t = next(it)
+                except StopIteration:
+                    return
+                running[self.pool.submit(fn, t)] = t
+
+        fill()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: id(f)):
+                t = running.pop(fut)
+                yield t, fut.result()
+            fill()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def describe(self) -> str:
+        return f"{self.workers} local processes"
+
+
+class DaskExecutor:
+    """A Dask distributed cluster: an existing scheduler, or a LocalCluster on 127.0.0.1."""
+
+    def __init__(self, scheduler: str | None = None, local_workers: int | None = None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = None
+        if scheduler is None:
+            self.cluster = LocalCluster(n_workers=local_workers or 1, threads_per_worker=1,
+                                        processes=True, host="127.0.0.1", dashboard_address=None,
+                                        silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+            self.address = self.cluster.scheduler_address
+        else:
+            try:
+                self.client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError([Problem("--scheduler", "", f"cannot reach the Dask scheduler "
+                                          f"({exc})", scheduler)]) from None
+            self.address = scheduler
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in
+                                  self.client.scheduler_info()["workers"].values()))
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
+        from distributed import as_completed
+
+        it = iter(tasks)
+        owner: dict[str, T] = {}
+        window = self.workers * IN_FLIGHT_PER_WORKER
+
+        def submit() -> Any:
+            t = next(it, None)
+            if t is None:
+                return None
+            fut = self.client.submit(fn, t, pure=False)
+            owner[fut.key] = t
+            return fut
+
+        first = [f for f in (submit() for _ in range(window)) if f is not None]
+        if not first:
+            return
+        queue = as_completed(first)
+        for fut in queue:
+            t = owner.pop(fut.key)
+            result = fut.result()
+            fut.release()
+            nxt = submit()
+            if nxt is not None:
+                queue.add(nxt)
+            yield t, result
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def describe(self) -> str:
+        where = "a local Dask cluster" if self.cluster is not None else f"Dask at {self.address}"
+        return f"{where} ({self.workers} worker threads)"
+
+
+def make_executor(workers: int | None = None, scheduler: str | None = None,
+                  dask_local: int | None = None) -> Executor:
+    """Dask if a scheduler address or a local Dask cluster is asked for, else local processes."""
+    if scheduler is not None and dask_local is not None:
+        raise InputError([Problem("--scheduler", "", "give either --scheduler or --dask-local, "
+                                  "not both")])
+    if scheduler is not None or dask_local is not None:
+        return DaskExecutor(scheduler=scheduler, local_workers=dask_local)
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    return SerialExecutor() if n <= 1 else LocalExecutor(n)

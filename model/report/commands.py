@@ -1,0 +1,80 @@
+"""One function per report command (`insats report`, `insats export`), with progress bars.
+
+Each loads the scenario file or folder, simulates and prices it (same seed for every programme),
+reads the sweep folders if given, and writes one file atomically. `cli.py` only parses and prints.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model.errors import InputError, Problem
+from model.progress import progress
+from model.report.content import Programme, load_programmes, scenario_paths
+
+
+def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
+                quiet: bool, lang: str) -> list[Programme]:
+    from model.api import total_replications
+    from model.scenario import load_scenario
+
+    n = total_replications([load_scenario(f) for f in scenario_paths(path)], reps)
+    what = "Simulerar och prissätter" if lang == "sv" else "Simulating and pricing"
+    with progress(n, what, quiet) as tick:
+        return load_programmes(path, replications=reps, seed=seed, workers=workers, tick=tick)
+
+
+def _sweeps(sweeps: list[Path] | None) -> list:
+    if not sweeps:
+        return []
+    from model.report import sweep_view
+
+    if not sweep_view.available():
+        raise InputError([Problem(str(sweeps[0]), "", "--sweep needs model/sweep.py and "
+                                  "model/analysis.py, which this version of insats does not have")])
+    return [sweep_view.load_view(s) for s in sweeps]
+
+
+def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, lang: str = "sv",
+           reps: int | None = None, seed: int | None = None, workers: int = 1,
+           quiet: bool = False) -> tuple[Path, list[Programme]]:
+    """Write the self-contained HTML report; returns the file and the programmes it shows."""
+    from model.report import html
+    from model.report.plots import PLOTS
+
+    views = _sweeps(sweeps)
+    programmes = _programmes(Path(path), reps, seed, workers, quiet, lang)
+    sweep_plots = 0
+    if views:
+        from model.report.sweep_view import plots_for
+
+        sweep_plots = sum(plots_for(v) for v in views)
+    what = "Ritar diagram" if lang == "sv" else "Drawing plots"
+    with progress(len(PLOTS) + sweep_plots + 1, what, quiet) as tick:
+        sweep_html = None
+        if views:
+            from model.report.sweep_view import sweep_html as render
+
+            sweep_html = render(views, lang, tick)
+        target = html.write_report(programmes, out, lang, sweep_html, tick)
+        tick(1)
+    return target, programmes
+
+
+def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
+           lang: str = "sv", reps: int | None = None, seed: int | None = None, workers: int = 1,
+           quiet: bool = False) -> tuple[Path, list[Programme]]:
+    """Write the Excel workbook; returns the file and the programmes it holds."""
+    from model.report.excel import WORKBOOK_STEPS, write_workbook
+
+    views = _sweeps(sweeps)
+    programmes = _programmes(Path(path), reps, seed, workers, quiet, lang)
+    frames = None
+    if views:
+        from model.report.sweep_view import sweep_frames
+
+        frames = sweep_frames(views)
+    what = "Skriver arbetsboken" if lang == "sv" else "Writing the workbook"
+    with progress(WORKBOOK_STEPS, what, quiet) as tick:
+        target = write_workbook(programmes, xlsx, lang, frames, tick)
+    return target, programmes

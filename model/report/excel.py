@@ -1,0 +1,277 @@
+"""The Excel workbook (XlsxWriter): the report's tables as numbers with number formats, not text.
+
+Sheets: about (scenario hash, seed, version), summary, ESF break-even, per actor, per actor and
+year, per subgroup (sex × born), per run, per participant, inputs with sources, and the sweep
+results when given. Every table is tidy (a `programme` column when several programmes are shown)
+so that pandas reads it back as it was written.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import __version__
+from model.io import atomic_write
+from model.progress import Tick
+from model.report import content as c
+from model.report.content import Programme, word
+
+SHEETS: dict[str, tuple[str, str]] = {
+    "about": ("Om", "About"),
+    "summary": ("Sammanfattning", "Summary"),
+    "esf": ("ESF-budget", "ESF budget"),
+    "actors": ("Per aktör", "Per actor"),
+    "actor_years": ("Per aktör och år", "Per actor and year"),
+    "subgroups": ("Per delgrupp", "Per subgroup"),
+    "runs": ("Per körning", "Per run"),
+    "participants": ("Per deltagare", "Per participant"),
+    "inputs": ("Indata", "Inputs"),
+    "sweep": ("Känslighet", "Sweep"),
+}
+EXCEL_ROWS = 1_048_576
+
+
+def sheet_name(key: str, lang: str = "sv") -> str:
+    sv, en = SHEETS[key]
+    return sv if lang == "sv" else en
+
+
+def number_formats(lang: str = "sv") -> dict[str, str]:
+    """Excel number format per unit (Excel shows the separators of the reader's locale)."""
+    months = '0.0 "mån"' if lang == "sv" else '0.0 "months"'
+    return {
+        "kr": '#,##0 "kr"',
+        "share": "0.0%",
+        "months": months,
+        "person-years": "0.00",
+        "participants": "0.0",
+        "jobs": "0.0",
+        "ratio": "0.00",
+        "count": "0",
+        "number": "General",
+    }
+
+
+# ---------------------------------------------------------------- tables as laid out in sheets
+
+
+def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    rows = []
+    for p in programmes:
+        t = c.ordered_summary(p.result)
+        for r in t.itertuples():
+            rows.append({"programme": p.name, "label": c.figure_label(r.metric, p.scenario, lang),
+                         "metric": r.metric, "unit": r.unit, "mean": r.mean, "lo": r.lo,
+                         "hi": r.hi, "median": r.median})
+    return pd.DataFrame(rows)
+
+
+def esf_frame(programmes: list[Programme]) -> pd.DataFrame:
+    return pd.concat([c.esf_table(p) for p in programmes], ignore_index=True)
+
+
+def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    t = pd.concat([c.actor_table(p) for p in programmes], ignore_index=True)
+    t["label"] = [c.actor_label(a, lang) for a in t["actor"]]
+    return t
+
+
+def actor_year_frame(programmes: list[Programme]) -> pd.DataFrame:
+    return pd.concat([c.actor_year_table(p) for p in programmes], ignore_index=True)
+
+
+def subgroup_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    t = pd.concat([c.equity_table(p) for p in programmes], ignore_index=True)
+    t["group"] = [c.group_label(g, lang) for g in t["group"]]
+    return t
+
+
+def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
+    return pd.concat([c.inputs_table(p) for p in programmes], ignore_index=True)
+
+
+# column -> unit, for the sheets whose columns have fixed units
+ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "participants": "participants",
+             "needed": "participants", "needed_lo": "participants", "needed_hi": "participants",
+             "needed_share": "share", "expected": "participants", "stay_months": "months",
+             "p_pays": "share"}
+ACTOR_UNITS = {k: "kr" for k in ("cost_pv", "benefit_pv", "transfers_pv", "net_pv", "net_pv_lo",
+                                 "net_pv_hi", "cost", "benefit", "transfers", "net")}
+ACTOR_YEAR_UNITS = {"year": "count", **{k: "kr" for k in (
+    "cost", "benefit", "transfers", "net", "cost_pv", "benefit_pv", "transfers_pv", "net_pv")}}
+SUBGROUP_UNITS = {
+    "participants": "participants", "share_of_participants": "share", "share_of_months": "share",
+    "months_in_programme": "months", "months_in_programme_lo": "months",
+    "months_in_programme_hi": "months", "gap_months": "months", "months_waiting": "months",
+    "share_work": "share", "share_work_lo": "share", "share_work_hi": "share",
+    "gap_share_work": "share", "share_work_or_studies": "share",
+    "gap_share_work_or_studies": "share"}
+PARTICIPANT_UNITS = {"rep": "count", "participant_id": "count", "arrival_month": "months",
+                     "exit_month": "months", "months_in_programme": "months",
+                     "months_waiting": "months", "n_visits": "count"}
+
+
+def _header(col: str, lang: str) -> str:
+    """A people's header for a column (the code name where the report has no word for it)."""
+    names = {"label": word("metric", lang), "metric": word("key", lang), "unit": word("unit", lang),
+             "years": word("view", lang) + (" (år)" if lang == "sv" else " (years)"),
+             "esf_grant": "ESF-stöd" if lang == "sv" else "ESF grant",
+             "needed": word("needed", lang), "needed_lo": word("needed", lang) + ", 2,5 %",
+             "needed_hi": word("needed", lang) + ", 97,5 %", "stay_months": word("stay", lang),
+             "p_pays": word("p_pays", lang)}
+    if lang != "sv":
+        names["needed_lo"] = word("needed", lang) + ", 2.5 %"
+        names["needed_hi"] = word("needed", lang) + ", 97.5 %"
+    if col in names:
+        return names[col]
+    if col in c.WORDS:
+        return word(col, lang)
+    return col
+
+
+class _Writer:
+    """Writes DataFrames into sheets with one number format per unit."""
+
+    def __init__(self, workbook: Any, lang: str):
+        self.wb = workbook
+        self.lang = lang
+        self.head = workbook.add_format({"bold": True, "bg_color": "#EEF2F6", "bottom": 1,
+                                         "text_wrap": True, "valign": "top"})
+        self.fmt = {unit: workbook.add_format({"num_format": code})
+                    for unit, code in number_formats(lang).items()}
+
+    def frame(self, title: str, df: pd.DataFrame, units: dict[str, str] | None = None,
+              row_unit: Callable[[pd.Series], str] | None = None,
+              row_unit_cols: tuple[str, ...] = (), headers: dict[str, str] | None = None,
+              note: str | None = None, code_headers: bool = False) -> None:
+        """One sheet: a header row, then the rows; NaN becomes an empty cell."""
+        ws = self.wb.add_worksheet(title)
+        units = units or {}
+        cols = list(df.columns)
+        first = 0
+        if note:
+            ws.write_string(0, 0, note)
+            first = 2
+        names = [str(col) if code_headers else (headers or {}).get(col, _header(col, self.lang))
+                 for col in cols]
+        for j, name in enumerate(names):
+            ws.write_string(first, j, name, self.head)
+        widths = [min(44, max(9, len(name) + 2)) for name in names]
+        values = df.to_numpy(dtype=object)
+        for i, row in enumerate(values):
+            r = first + 1 + i
+            unit_of_row = row_unit(df.iloc[i]) if row_unit is not None else None
+            for j, v in enumerate(row):
+                col = cols[j]
+                unit = unit_of_row if col in row_unit_cols else units.get(col)
+                self._cell(ws, r, j, v, unit)
+                if isinstance(v, str) and i < 2000:
+                    widths[j] = min(44, max(widths[j], len(v) + 2))
+        for j, w in enumerate(widths):
+            ws.set_column(j, j, w)
+        ws.freeze_panes(first + 1, 0)
+        if len(df):
+            ws.autofilter(first, 0, first + len(df), len(cols) - 1)
+
+    def _cell(self, ws: Any, r: int, j: int, v: Any, unit: str | None) -> None:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            ws.write_blank(r, j, None)
+        elif isinstance(v, bool | np.bool_):
+            ws.write_boolean(r, j, bool(v))
+        elif isinstance(v, int | float | np.integer | np.floating):
+            f = float(v)
+            if math.isinf(f):
+                ws.write_blank(r, j, None)
+            else:
+                ws.write_number(r, j, f, self.fmt.get(unit or "number", self.fmt["number"]))
+        else:
+            ws.write_string(r, j, str(v))
+
+
+def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv",
+                   sweep: dict[str, pd.DataFrame] | None = None,
+                   tick: Tick | None = None) -> Path:
+    """Write the workbook atomically; `sweep` maps a sheet title suffix to a tidy sweep table."""
+    import xlsxwriter
+
+    tick = tick or (lambda n=1: None)
+
+    def build(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
+        w = _Writer(wb, lang)
+        people, kept = c.participants_table(programmes, EXCEL_ROWS - 10)
+        about = []
+        for p in programmes:
+            meta = p.result.meta()
+            about += [
+                {"programme": p.name, "item": "title", "value": p.title},
+                {"programme": p.name, "item": "file", "value": str(p.path)},
+                {"programme": p.name, "item": "scenario_hash", "value": meta["scenario_hash"]},
+                {"programme": p.name, "item": "seed", "value": int(meta["seed"])},
+                {"programme": p.name, "item": "replications", "value": int(meta["replications"])},
+                {"programme": p.name, "item": "version", "value": f"insats {__version__}"},
+                {"programme": p.name, "item": "participant_runs_in_workbook", "value": int(kept)},
+            ]
+        about.append({"programme": "", "item": "made", "value": _dt.date.today().isoformat()})
+        w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
+                headers={"item": "uppgift" if lang == "sv" else "item"})
+        tick(1)
+        w.frame(sheet_name("summary", lang), summary_frame(programmes, lang), row_unit=lambda r: r["unit"],
+                row_unit_cols=("mean", "lo", "hi", "median"))
+        tick(1)
+        w.frame(sheet_name("esf", lang), esf_frame(programmes), units=ESF_UNITS)
+        w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
+                headers={"actor": word("key", lang), "label": word("actor", lang)})
+        w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)
+        w.frame(sheet_name("subgroups", lang), subgroup_frame(programmes, lang), units=SUBGROUP_UNITS)
+        tick(1)
+        runs = c.metrics_table(programmes)
+        runs = runs[["programme", *[k for k in runs.columns if k != "programme"]]]
+        unit_of = {k: u for p in programmes for k, u in c.units(p).items()}
+        unit_of["rep"] = "count"
+        w.frame(sheet_name("runs", lang), runs, units=unit_of, code_headers=True)
+        tick(1)
+        pcols = list(people.columns)
+        month_cols = {k: "months" for k in pcols if k.startswith("months_in_")}
+        w.frame(sheet_name("participants", lang), people, units={**PARTICIPANT_UNITS, **month_cols},
+                code_headers=True)
+        tick(1)
+        w.frame(sheet_name("inputs", lang), inputs_frame(programmes))
+        for name, df in (sweep or {}).items():
+            title = re.sub(r"[\[\]:*?/\\]", "-", f"{sheet_name('sweep', lang)} {name}")[:31]
+            stats = tuple(k for k in ("mean", "lo", "hi", "median") if k in df.columns)
+            if "unit" in df.columns and stats:
+                w.frame(title, df, units=_sweep_units(df), row_unit=lambda r: r["unit"] or "number",
+                        row_unit_cols=stats, code_headers=True)
+            else:
+                w.frame(title, df, units=_sweep_units(df), code_headers=True)
+        tick(1)
+        wb.close()
+
+    return atomic_write(out, build)
+
+
+WORKBOOK_STEPS = 6
+
+
+def _sweep_units(df: pd.DataFrame) -> dict[str, str]:
+    """Units of a sweep table's columns, from their names (probabilities, kronor, the rest plain)."""
+    out = {}
+    for col in df.columns:
+        name = str(col)
+        if name.startswith("P("):
+            out[col] = "share"
+        elif name in ("value_per_year", "swing", "base_value") or name.endswith(
+                (" at low", " at high")):
+            out[col] = "kr"
+        else:
+            out[col] = "number"
+    return out

@@ -1,0 +1,281 @@
+"""The sensitivity part of the report, read from saved sweep folders (`insats sweep --out DIR`).
+
+Run, save, then analyse: nothing here reruns the model; `model.analysis` reads the folder. Which
+analyses a sweep supports follows its design: a one-way design gives the tornado, a probabilistic
+one (random, LHS) the acceptability curve, a Sobol design the Sobol indices; every design gives the
+mean and 95 % interval over all points and replications.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.report.text import number
+
+
+def available() -> bool:
+    """True when this version has the sweep modules (model/sweep.py and model/analysis.py)."""
+    from importlib.util import find_spec
+
+    return find_spec("model.sweep") is not None and find_spec("model.analysis") is not None
+
+
+@dataclass
+class SweepView:
+    """Everything the report shows of one sweep folder."""
+
+    folder: Path
+    manifest: dict[str, Any]
+    overall: pd.DataFrame
+    tornado: dict[str, pd.DataFrame] = field(default_factory=dict)
+    acceptability: pd.DataFrame | None = None
+    sobol: dict[str, pd.DataFrame] = field(default_factory=dict)
+    summary: pd.DataFrame | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest["name"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.manifest["design"]["kind"])
+
+
+def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
+    """Read a finished sweep folder and compute the analyses its design supports."""
+    from model import analysis as an
+    from model.sweep import SUMMARY
+
+    mf = an.load_manifest(folder)
+    view = SweepView(Path(folder), mf, an.overall(folder, mf))
+    names = an.scenario_names(mf)
+    kind = mf["design"]["kind"]
+    for s in names:
+        if kind == "oneway":
+            view.tornado[s] = an.tornado(folder, metric, s)
+        elif kind == "sobol":
+            view.sobol[s] = an.sobol_indices(folder, metric, s)
+    if kind in ("random", "lhs") and metric.startswith("npv"):
+        view.acceptability = an.acceptability(folder, None, metric)
+    summary = Path(folder) / SUMMARY
+    if summary.is_file():
+        view.summary = pd.read_parquet(summary)
+    return view
+
+
+def _t(lang: str, sv: str, en: str) -> str:
+    return sv if lang == "sv" else en
+
+
+def _param_label(mf: dict[str, Any], name: str) -> str:
+    for p in mf["parameters"]:
+        if p["name"] == name:
+            return f"{name} ({p['path']})" if p["path"] != name else name
+    return name
+
+
+def _value(v: float, lang: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if abs(v) >= 1000 or float(v).is_integer():
+        return number(v, 0, lang)
+    return number(v, 4 if abs(v) < 0.01 else 3 if abs(v) < 1 else 2, lang)
+
+
+# ---------------------------------------------------------------- plots
+
+
+def tornado_plot(view: SweepView, lang: str = "sv") -> bytes:
+    """One tornado per scenario: the metric at each parameter's low and high, around the base."""
+    import matplotlib.pyplot as plt
+
+    from model.report import plots as pl
+
+    with plt.rc_context(pl.STYLE):
+        items = list(view.tornado.items())
+        rows = max(len(t) for _, t in items)
+        fig, axes = plt.subplots(1, len(items), figsize=(9.5 if len(items) == 1 else 5.2 * len(items),
+                                                         1.3 + 0.55 * rows),
+                                 squeeze=False, sharex=True)
+        for ax, (s, t) in zip(axes[0], items, strict=True):
+            metric = t.attrs.get("metric", "npv")
+            base = float(t.attrs["base_value"])
+            y = np.arange(len(t))[::-1]
+            lo = t[f"{metric} at low"].to_numpy(dtype=float)
+            hi = t[f"{metric} at high"].to_numpy(dtype=float)
+            ax.barh(y, lo - base, left=base, color="#9ecae1", height=0.6,
+                    label=_t(lang, "parametern lågt", "parameter low"))
+            ax.barh(y, hi - base, left=base, color="#08519c", height=0.6,
+                    label=_t(lang, "parametern högt", "parameter high"))
+            ax.axvline(base, color=pl.INK, linewidth=1)
+            if min(lo.min(), hi.min()) < 0 < max(lo.max(), hi.max()):
+                ax.axvline(0, color=pl.COST_COLOUR, linewidth=1, linestyle=":")
+            ax.set_yticks(y, [f"{r['parameter']}\n{_value(r['low'], lang)} – {_value(r['high'], lang)}"
+                              for _, r in t.iterrows()], fontsize=8.5)
+            ax.grid(axis="y", visible=False)
+            ax.xaxis.set_major_formatter(pl.money_axis(lang))
+            ax.set_title(s, loc="left")
+            ax.set_xlabel(_t(lang, "nettonuvärde (medel över körningar)",
+                             "net present value (mean over runs)"))
+        axes[0][-1].legend(fontsize=8.5, loc="lower right")
+        fig.tight_layout()
+        return pl.to_png(fig)
+
+
+def acceptability_plot(view: SweepView, lang: str = "sv") -> bytes:
+    """P(NPV > 0) per programme, and P(A > B), against the value per person-year."""
+    import matplotlib.pyplot as plt
+
+    from model.report import plots as pl
+
+    ac = view.acceptability
+    with plt.rc_context(pl.STYLE):
+        fig, ax = plt.subplots(figsize=(9.5, 3.9))
+        x = ac["value_per_year"].to_numpy(dtype=float)
+        cols = [c for c in ac.columns if c != "value_per_year"]
+        k = 0
+        for col in cols:
+            if col.startswith("P(NPV>0) "):
+                name = col[len("P(NPV>0) "):]
+                ax.plot(x, ac[col], color=pl.PROGRAMME_COLOURS[k % 6], linewidth=2.2, marker="o",
+                        markersize=4, label=_t(lang, f"P(nettonuvärde > 0), {name}",
+                                               f"P(NPV > 0), {name}"))
+                k += 1
+            else:
+                ax.plot(x, ac[col], color="#555555", linewidth=1.6, linestyle="--", label=col)
+        for s in view.manifest["scenarios"]:
+            ax.axvline(s["value_per_year"], color="#999999", linestyle=":", linewidth=1)
+        ax.set_ylim(-0.02, 1.02)
+        ax.yaxis.set_major_formatter(pl.percent_axis(lang))
+        ax.xaxis.set_major_formatter(pl.plain_axis(lang, 0, " kr"))
+        ax.set_xlabel(_t(lang, "värde per personår kortad arbetslöshet (prickat: scenariots värde)",
+                         "value per person-year of shortened unemployment (dotted: the scenario's)"))
+        ax.set_ylabel(_t(lang, "sannolikhet", "probability"))
+        ax.legend(fontsize=8.5, loc="lower right")
+        fig.tight_layout()
+        return pl.to_png(fig)
+
+
+def sobol_plot(view: SweepView, lang: str = "sv") -> bytes:
+    """First-order and total Sobol indices per parameter, with bootstrap intervals."""
+    import matplotlib.pyplot as plt
+
+    from model.report import plots as pl
+
+    items = list(view.sobol.items())
+    with plt.rc_context(pl.STYLE):
+        rows = max(len(t) for _, t in items)
+        fig, axes = plt.subplots(1, len(items), figsize=(9.5 if len(items) == 1 else 5.2 * len(items),
+                                                         1.3 + 0.5 * rows), squeeze=False)
+        for ax, (s, t) in zip(axes[0], items, strict=True):
+            y = np.arange(len(t))[::-1]
+            ax.barh(y + 0.18, t["ST"], height=0.34, color="#08519c", xerr=t["ST_conf"],
+                    label=_t(lang, "totalindex ST", "total index ST"))
+            ax.barh(y - 0.18, t["S1"], height=0.34, color="#9ecae1", xerr=t["S1_conf"],
+                    label=_t(lang, "förstaordningens index S1", "first-order index S1"))
+            ax.set_yticks(y, list(t["parameter"]), fontsize=8.5)
+            ax.grid(axis="y", visible=False)
+            ax.set_title(s, loc="left")
+            ax.set_xlabel(_t(lang, "andel av nettonuvärdets varians", "share of the NPV's variance"))
+        axes[0][-1].legend(fontsize=8.5, loc="lower right")
+        fig.tight_layout()
+        return pl.to_png(fig)
+
+
+# ---------------------------------------------------------------- HTML and tables
+
+
+def plots_for(view: SweepView) -> int:
+    return int(bool(view.tornado)) + int(view.acceptability is not None) + int(bool(view.sobol))
+
+
+def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> str:
+    """The report's sensitivity section for one or more sweep folders."""
+    from model.report.content import fmt as fmt_unit
+    from model.report.html import html_table, img
+    from model.report.text import metric_label
+
+    tick = tick or (lambda n=1: None)
+    out = [f"<p>{escape(_t(lang, 'Hur resultatet beror på antagandena. Varje punkt i svepet kördes med samma slumpfrö för alla program, så skillnader mellan punkter och program är inte slump i vilka som deltar.', 'How the result depends on the assumptions. Every point of the sweep ran on the same seed for every programme, so differences between points and programmes are not chance in who takes part.'))}</p>"]  # noqa: E501
+    for v in views:
+        mf = v.manifest
+        out.append(f"<h3>{escape(_t(lang, 'Svep', 'Sweep'))} {escape(v.name)}</h3>")
+        params = "; ".join(f"{p['name']}: {p['path']} [{_value(p['range'][0], lang)} – "
+                           f"{_value(p['range'][1], lang)}]" + (f" ~ {p['dist']}" if p.get("dist")
+                                                                else "")
+                           for p in mf["parameters"])
+        out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(v.kind)}, '
+                   f"{mf['n_points']} {escape(_t(lang, 'punkter', 'points'))} × "
+                   f"{mf['replications']} {escape(_t(lang, 'körningar', 'runs'))}, "
+                   f"{escape(_t(lang, 'slumpfrö', 'seed'))} {mf['seed']}, insats {escape(mf['version'])}, "
+                   f"{escape(_t(lang, 'svepets hash', 'sweep hash'))} {escape(mf['sweep_hash'])}. "
+                   f"{escape(params)}</p>")
+        rows = []
+        for r in v.overall.itertuples():
+            name = r.metric if r.metric.startswith("P(") else metric_label(r.metric, lang)
+            unit = r.unit if r.unit in ("kr", "share", "person-years", "months", "jobs") else ""
+
+            def fmt(x: float, u: str = unit) -> str:
+                if x is None or (isinstance(x, float) and math.isnan(x)):
+                    return "–"
+                return fmt_unit(x, u, lang) if u else number(x, 2, lang)
+
+            rows.append([r.scenario, name, fmt(r.mean),
+                         "" if math.isnan(r.lo) else f"{fmt(r.lo)} – {fmt(r.hi)}"])
+        out.append(html_table([_t(lang, "Program", "Programme"), _t(lang, "Mått", "Metric"),
+                               _t(lang, "Medel", "Mean"),
+                               _t(lang, "95 %-intervall", "95 % interval")], rows,
+                              numeric={2, 3}, cls="sweep-overall"))
+        if v.tornado:
+            out.append(img(tornado_plot(v, lang), _t(lang, "Tornadodiagram", "Tornado diagram"),
+                           _t(lang, "Envägsanalys: varje parameter på sitt låga och höga värde, de "
+                                    "övriga på basvärdet. Längst stapel överst: det antagande som "
+                                    "betyder mest.",
+                              "One-way analysis: each parameter at its low and high value, the others "
+                              "at base. Longest bar on top: the assumption that matters most."),
+                           "tornado"))
+            tick(1)
+        if v.acceptability is not None:
+            out.append(img(acceptability_plot(v, lang),
+                           _t(lang, "Acceptanskurva", "Acceptability curve"),
+                           _t(lang, "Sannolikheten över osäkerheten i antagandena att nettonuvärdet är "
+                                    "positivt, för varje värde per personår.",
+                              "The probability over the uncertainty in the assumptions that the net "
+                              "present value is positive, for each value per person-year."),
+                           "acceptability"))
+            tick(1)
+        if v.sobol:
+            out.append(img(sobol_plot(v, lang), _t(lang, "Sobolindex", "Sobol indices"),
+                           _t(lang, "Andel av variansen i nettonuvärdet som varje parameter står "
+                                    "för (95 %-intervall med bootstrap).",
+                              "Share of the variance of the net present value due to each parameter "
+                              "(95 % bootstrap intervals)."), "sobol"))
+            tick(1)
+    return "".join(out)
+
+
+def sweep_frames(views: list[SweepView]) -> dict[str, pd.DataFrame]:
+    """Tidy tables of the sweeps for the workbook: overall, tornado, acceptability, Sobol, points."""
+    frames: dict[str, pd.DataFrame] = {}
+    for k, v in enumerate(views):
+        tag = f"{k + 1} " if len(views) > 1 else ""
+        frames[f"{tag}overall"] = v.overall.assign(sweep=v.name)
+        if v.tornado:
+            frames[f"{tag}tornado"] = pd.concat(
+                [t.assign(scenario=s, base_value=t.attrs["base_value"]) for s, t in
+                 v.tornado.items()], ignore_index=True)
+        if v.acceptability is not None:
+            frames[f"{tag}acceptability"] = v.acceptability
+        if v.sobol:
+            frames[f"{tag}sobol"] = pd.concat([t.assign(scenario=s) for s, t in v.sobol.items()],
+                                              ignore_index=True)
+        if v.summary is not None:
+            frames[f"{tag}points"] = v.summary
+    return frames

@@ -1,0 +1,257 @@
+"""The HTML report in a real headless Chromium, and the Excel workbook read back with pandas.
+
+The report is opened as a person would open it: Chromium loads the file with no network, a small
+script (added to a copy, never to the report itself) records whether every image decoded, and a
+screenshot must be a non-blank PNG. The workbook must hold the run's figures as numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from cli import app
+from model.report import content as c
+from model.report.commands import export, report
+from model.report.excel import sheet_name
+from model.report.plots import PLOTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "tests" / "report_scenarios"
+SWEEPS = ROOT / "tests" / "report_sweeps"
+REPS = 8
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--hide-scrollbars", "--mute-audio"]
+
+# appended to a copy of the report: writes what the browser decoded into the DOM
+CHECK_SCRIPT = """
+<script>
+window.addEventListener("load", () => {
+  const imgs = Array.from(document.images);
+  const out = document.createElement("div");
+  out.id = "selfcheck";
+  out.dataset.images = imgs.length;
+  out.dataset.loaded = imgs.filter(i => i.complete && i.naturalWidth > 0).length;
+  out.dataset.widths = imgs.map(i => i.naturalWidth).join(",");
+  out.dataset.plots = Array.from(document.querySelectorAll("figure[data-plot]"))
+    .map(f => f.dataset.plot).join(",");
+  out.dataset.cards = Array.from(document.querySelectorAll(".card[data-metric]"))
+    .map(f => f.dataset.metric).join(",");
+  document.body.appendChild(out);
+});
+</script>
+"""
+
+
+def chromium() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: the test set-up must `apt-get install chromium`")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return exe
+
+
+def run_chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=180, check=False)
+
+
+@pytest.fixture(scope="module")
+def sweeps(tmp_path_factory):
+    from model.sweep import run_sweep
+
+    base = tmp_path_factory.mktemp("sweeps")
+    out = []
+    for name in ("oneway", "psa"):
+        run_sweep(SWEEPS / f"{name}.yaml", base / name, workers=1, quiet=True)
+        out.append(base / name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def folder_report(tmp_path_factory, sweeps):
+    out = tmp_path_factory.mktemp("report") / "rapport.html"
+    target, programmes = report(SCENARIOS, out, sweeps=sweeps, reps=REPS, quiet=True)
+    return target, programmes
+
+
+def dump_dom(html_file: Path, tmp: Path) -> str:
+    probe = tmp / "probe.html"
+    probe.write_text(html_file.read_text(encoding="utf-8").replace("</body>",
+                                                                   CHECK_SCRIPT + "</body>"),
+                     encoding="utf-8")
+    res = run_chromium(["--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
+                       tmp / "profile-dom")
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+def selfcheck(dom: str) -> dict[str, str]:
+    m = re.search(r'<div id="selfcheck"([^>]*)>', dom)
+    assert m, "the check script did not run (no #selfcheck in the DOM)"
+    return dict(re.findall(r'data-([a-z]+)="([^"]*)"', m.group(1)))
+
+
+def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
+    target, programmes = folder_report
+    html = target.read_text(encoding="utf-8")
+    dom = dump_dom(target, tmp_path)
+    check = selfcheck(dom)
+    text = dom.replace("&nbsp;", " ").replace("\xa0", " ")  # numbers are kept on one line
+    n_images = int(check["images"])
+    expected = {*PLOTS, "tornado", "acceptability"}
+    assert set(check["plots"].split(",")) == expected
+    assert n_images == len(expected)
+    assert int(check["loaded"]) == n_images, check
+    assert all(int(w) > 300 for w in check["widths"].split(","))
+
+    # every embedded PNG decodes on its own too
+    pngs = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(pngs) == n_images
+    for data in pngs:
+        im = Image.open(io.BytesIO(base64.b64decode(data)))
+        im.load()
+        assert im.width > 300 and im.height > 150
+
+    # self-contained: nothing is fetched from anywhere
+    assert not re.search(r'(src|href)="(https?:)?//', html)
+    assert "<link" not in html and "@import" not in html
+
+    # the sections and key figures are there, with the run's numbers
+    for section in ("summary", "compare", "flows", "payback", "actors", "spread", "esf", "equity",
+                    "sweep", "appendix"):
+        assert f'id="{section}"' in dom
+    for p in programmes:
+        s = c.summary_table(p.result).set_index("metric")
+        assert c.kr(s.loc["npv", "mean"]) in text
+        assert c.esf_sentence(p) in text
+        assert p.scenario.digest() in text
+        assert str(p.result.run.seed) in text
+    assert "Budgeten på" in text and "Sannolikhet att det lönar sig" in text
+    assert "kvinna, utrikes" in text  # the equity view by sex × born
+    assert "000: over 500 000 kr per individual and year" in text  # an input's source
+
+
+def test_screenshot_is_a_readable_page(folder_report, tmp_path):
+    target, _ = folder_report
+    shot = tmp_path / "shot.png"
+    res = run_chromium(["--window-size=1280,2400", f"--screenshot={shot}", target.as_uri()],
+                       tmp_path / "profile-shot")
+    assert res.returncode == 0, res.stderr[-2000:]
+    im = Image.open(shot)
+    assert im.format == "PNG" and im.size == (1280, 2400)
+    a = np.asarray(im.convert("L"), dtype=float)
+    assert a.std() > 20  # not blank: text, cards and plots
+    assert (a < 128).mean() > 0.01  # some dark ink (text)
+    assert len(np.unique(np.asarray(im.convert("RGB")).reshape(-1, 3), axis=0)) > 100
+
+
+def test_single_scenario_report_in_english(tmp_path):
+    out = tmp_path / "report.html"
+    res = CliRunner().invoke(app, ["report", str(SCENARIOS / "a_utbildning.yaml"), "--out", str(out),
+                                   "--lang", "en", "--reps", "4", "--quiet"])
+    assert res.exit_code == 0, res.output
+    html = out.read_text(encoding="utf-8").replace("\xa0", " ")
+    assert '<html lang="en">' in html
+    assert "The budget of" in html and "pays back within" in html
+    assert 'id="compare"' not in html and 'id="sweep"' not in html
+    assert html.count('data-plot="') == len(PLOTS)
+    for key in c.KEY_FIGURES:
+        assert f'data-metric="{key}"' in html
+
+
+def test_report_with_progress_bars_and_bad_sweep(tmp_path):
+    out = tmp_path / "r.html"
+    ok = CliRunner().invoke(app, ["report", str(SCENARIOS / "b_stod.yaml"), "--out", str(out),
+                                  "--reps", "3"])
+    assert ok.exit_code == 0, ok.output
+    assert "Wrote" in ok.output
+    bad = CliRunner().invoke(app, ["report", str(SCENARIOS), "--out", str(out), "--reps", "3",
+                                   "--sweep", str(tmp_path), "--quiet"])
+    assert bad.exit_code == 2
+    assert "not a sweep folder" in bad.output
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory, sweeps):
+    out = tmp_path_factory.mktemp("xlsx") / "insats.xlsx"
+    target, programmes = export(SCENARIOS, out, sweeps=sweeps, reps=REPS, quiet=True)
+    return target, programmes
+
+
+def test_workbook_holds_the_runs_figures_as_numbers(workbook):
+    target, programmes = workbook
+    sheets = pd.read_excel(target, sheet_name=None, engine="openpyxl")
+    for key in ("about", "summary", "esf", "actors", "actor_years", "subgroups", "runs",
+                "participants", "inputs"):
+        assert sheet_name(key) in sheets
+    assert any(name.startswith(sheet_name("sweep")) for name in sheets)
+
+    summary = sheets[sheet_name("summary")]
+    for col in ("Medel", "2,5 %", "97,5 %", "Median"):
+        assert pd.api.types.is_float_dtype(summary[col]), col
+    for p in programmes:
+        mine = summary[summary["Program"] == p.name].set_index("Nyckel")
+        econ = p.result.economics.set_index("metric")
+        for metric, row in econ.iterrows():
+            for col, stat in (("Medel", "mean"), ("2,5 %", "lo"), ("97,5 %", "hi")):
+                got, want = mine.loc[metric, col], row[stat]
+                assert (np.isnan(want) and np.isnan(got)) or np.isclose(got, want, rtol=1e-12), \
+                    (p.name, metric, col)
+
+        # per actor: the costs add up to the programme's cost (present value)
+        actors = sheets[sheet_name("actors")]
+        mine_a = actors[actors["Program"] == p.name]
+        assert np.isclose(mine_a["Kostnad, nuvärde"].sum(), econ.loc["cost_pv", "mean"], rtol=1e-9)
+
+        runs = sheets[sheet_name("runs")]
+        per_run = runs[runs["programme"] == p.name].reset_index(drop=True)
+        assert np.allclose(per_run["npv"], p.result.priced.metrics["npv"], rtol=1e-12)
+        people = sheets[sheet_name("participants")]
+        assert (people["programme"] == p.name).sum() == len(p.result.run.participants)
+
+        esf = sheets[sheet_name("esf")]
+        row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5y")].iloc[0]
+        assert np.isclose(row["Avslut till arbete som krävs"],
+                          p.result.priced.metrics["breakeven_work_exits:5y"].mean())
+    groups = sheets[sheet_name("subgroups")]
+    assert {"kvinna, Sverige", "man, utrikes", "Alla deltagare"} <= set(groups["Grupp"])
+    inputs = sheets[sheet_name("inputs")]
+    assert "000: 62 % to work after the courses" in set(inputs["Källa"].dropna())
+
+
+def test_workbook_cells_are_numbers_with_formats(workbook):
+    from openpyxl import load_workbook
+
+    target, _ = workbook
+    wb = load_workbook(target, read_only=False)
+    ws = wb[sheet_name("summary")]
+    heads = [cell.value for cell in ws[1]]
+    unit_col, mean_col = heads.index("Enhet"), heads.index("Medel")
+    seen = set()
+    for row in ws.iter_rows(min_row=2):
+        unit, cell = row[unit_col].value, row[mean_col]
+        if cell.value is None:
+            continue
+        assert cell.data_type == "n", (unit, cell.value)
+        if unit == "kr":
+            assert "kr" in cell.number_format
+        if unit == "share":
+            assert "%" in cell.number_format
+        if unit == "months":
+            assert "mån" in cell.number_format
+        seen.add(unit)
+    assert {"kr", "share", "months"} <= seen
