@@ -50,3 +50,49 @@ def test_dask_scheduler_address(sweep_file, local, tmp_path) -> None:
         res = run_sweep(sweep_file, out, scheduler=cluster.scheduler_address, quiet=True)
     assert cluster.scheduler_address in res.executor
     pd.testing.assert_frame_equal(all_rows(out), all_rows(local))
+
+
+def test_dask_scheduler_and_workers_as_separate_processes(sweep_file, local, tmp_path) -> None:
+    """A scheduler and two workers started as their own OS processes (`dask scheduler`,
+    `dask worker`) on 127.0.0.1, as on a cluster; the sweep connects by address and matches the
+    local executor exactly."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from distributed import Client
+
+    dask_cli = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+    sched_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [subprocess.Popen([*dask_cli, "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                               "--scheduler-file", str(sched_file)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)]
+    try:
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(sched_file.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "2",
+             "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+            pids = set(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids
+        out = tmp_path / "cluster"
+        res = run_sweep(sweep_file, out, scheduler=address, quiet=True)
+        assert address in res.executor
+        pd.testing.assert_frame_equal(all_rows(out), all_rows(local))
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
