@@ -335,7 +335,7 @@ def _price_rep(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
 
     # payback and ledger: the headline horizon (the grid may be longer, for longer views)
     effect = effect * (u < val.horizon_years * 12.0)[None, :]
-    # payback: first calendar month where cumulative discounted benefit reaches cumulative cost
+    # payback: from which calendar month cumulative discounted benefit stays at or above cost
     benefit_month = np.zeros(n_cal)
     np.add.at(benefit_month, np.clip(np.floor(cal).astype(int), 0, n_cal - 1),
               effect * disc * vpm)
