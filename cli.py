@@ -246,6 +246,13 @@ def threshold(
                       seed=seed).text())
 
 
+def _wrote(target: Path, programmes: list[Any]) -> None:
+    """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
+    run = programmes[0].result.run
+    typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
+               f"{run.replications} replications, seed {run.seed}, insats {__version__})")
+
+
 SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
     "--sweep", help="Folder written by `insats sweep` (repeat for several): tornado, acceptability")]
 
@@ -267,9 +274,7 @@ def report(
 
     target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
-        typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
-                   f"{programmes[0].result.run.replications} replications, seed "
-                   f"{programmes[0].result.run.seed}, insats {__version__})")
+        _wrote(target, programmes)
 
 
 @app.command()
@@ -289,9 +294,7 @@ def export(
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
-        typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
-                   f"{programmes[0].result.run.replications} replications, seed "
-                   f"{programmes[0].result.run.seed}, insats {__version__})")
+        _wrote(target, programmes)
 
 
 def main() -> None:  # pragma: no cover

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
-from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS
+from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS, unit_problem
 
 VALUE_PATH = "valuation.value_per_year"
 HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job")
@@ -83,6 +83,16 @@ def point_means(out: str | Path, metric: str, scenario: str) -> pd.Series:
     return df.groupby("point_id")[metric].mean()
 
 
+def _manifest_for(out: str | Path, kind: str, needs: str, scenario: str | None
+                  ) -> tuple[dict[str, Any], str]:
+    """The sweep's manifest and the scenario to analyse; `needs` says why the design must be `kind`."""
+    mf = load_manifest(out)
+    if mf["design"]["kind"] != kind:
+        raise InputError([Problem(str(out), "design",
+                                  f"{needs} (this sweep is {mf['design']['kind']})")])
+    return mf, _check_scenario(mf, scenario)
+
+
 def _applies(mf: dict[str, Any], scenario: str) -> list[dict[str, Any]]:
     return [p for p in mf["parameters"] if scenario in p["applies_to"]]
 
@@ -97,11 +107,7 @@ def tornado(out: str | Path, metric: str = "npv", scenario: str | None = None) -
     its high value with the others at base. Parameters that do not apply to the scenario are
     left out.
     """
-    mf = load_manifest(out)
-    if mf["design"]["kind"] != "oneway":
-        raise InputError([Problem(str(out), "design", "a tornado needs a one-way design "
-                                  f"(this sweep is {mf['design']['kind']})")])
-    scenario = _check_scenario(mf, scenario)
+    mf, scenario = _manifest_for(out, "oneway", "a tornado needs a one-way design", scenario)
     y = point_means(out, metric, scenario)
     pts = read_points(out)
     base_id = int(pts.loc[pts["side"] == "base", "point_id"].iloc[0])
@@ -132,8 +138,7 @@ def sobol_table(names: list[str], y: np.ndarray, second_order: bool = False,
     """
     from SALib.analyze import sobol
 
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
-    res = sobol.analyze(problem, np.asarray(y, dtype=float), calc_second_order=second_order,
+    res = sobol.analyze(unit_problem(names), np.asarray(y, dtype=float), calc_second_order=second_order,
                         conf_level=conf_level, seed=seed)
     df = pd.DataFrame({"parameter": names, "S1": res["S1"], "S1_conf": res["S1_conf"],
                        "ST": res["ST"], "ST_conf": res["ST_conf"]})
@@ -146,11 +151,7 @@ def sobol_table(names: list[str], y: np.ndarray, second_order: bool = False,
 def sobol_indices(out: str | Path, metric: str = "npv", scenario: str | None = None
                   ) -> pd.DataFrame:
     """Sobol indices of one metric (mean over replications per point) for one scenario."""
-    mf = load_manifest(out)
-    if mf["design"]["kind"] != "sobol":
-        raise InputError([Problem(str(out), "design", "Sobol indices need a sobol design "
-                                  f"(this sweep is {mf['design']['kind']})")])
-    scenario = _check_scenario(mf, scenario)
+    mf, scenario = _manifest_for(out, "sobol", "Sobol indices need a sobol design", scenario)
     y = point_means(out, metric, scenario).sort_index().to_numpy()
     names = mf["problem"]["names"]
     df = sobol_table(names, y, bool(mf["design"].get("second_order")), mf["seed"])
@@ -165,8 +166,7 @@ def morris_table(names: list[str], x_unit: np.ndarray, y: np.ndarray, num_levels
     """
     from SALib.analyze import morris
 
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
-    res = morris.analyze(problem, np.asarray(x_unit, dtype=float), np.asarray(y, dtype=float),
+    res = morris.analyze(unit_problem(names), np.asarray(x_unit, dtype=float), np.asarray(y, dtype=float),
                          num_levels=num_levels, seed=seed)
     df = pd.DataFrame({"parameter": names, "mu": res["mu"], "mu_star": res["mu_star"],
                        "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
@@ -175,11 +175,7 @@ def morris_table(names: list[str], x_unit: np.ndarray, y: np.ndarray, num_levels
 
 def morris_indices(out: str | Path, metric: str = "npv", scenario: str | None = None
                    ) -> pd.DataFrame:
-    mf = load_manifest(out)
-    if mf["design"]["kind"] != "morris":
-        raise InputError([Problem(str(out), "design", "Morris indices need a morris design "
-                                  f"(this sweep is {mf['design']['kind']})")])
-    scenario = _check_scenario(mf, scenario)
+    mf, scenario = _manifest_for(out, "morris", "Morris indices need a morris design", scenario)
     names = mf["problem"]["names"]
     pts = read_points(out).sort_values("point_id")
     x = pts[[f"u:{n}" for n in names]].to_numpy()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.scenario import FUNDERS, Scenario
+from model.scenario import FUNDERS, FixedCost, Scenario, StaffCost
 from model.simulation import RunResult
 
 WORK_LIKE = ("work",)
@@ -178,17 +178,17 @@ def cost_flows(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: fl
     def add(funder: str, line: str, allowance: bool, monthly: np.ndarray) -> None:
         rows.append((funder, line, allowance, monthly * uplift))
 
+    def over_period(cost: FixedCost | StaffCost, line: str, monthly: float) -> None:
+        """`monthly` kr from start_month to end_month (default: the end of the project period)."""
+        stop = period if cost.end_month is None else cost.end_month
+        add(cost.funder, cost.label or line, False,
+            monthly * _spread(np.array([cost.start_month]),
+                              np.array([max(stop, cost.start_month)]), np.array([1.0]), n_months))
+
     for fx in c.fixed:
-        stop = period if fx.end_month is None else fx.end_month
-        add(fx.funder, fx.label or "fixed", False,
-            fx.per_month * _spread(np.array([fx.start_month]), np.array([max(stop, fx.start_month)]),
-                                   np.array([1.0]), n_months))
+        over_period(fx, "fixed", fx.per_month)
     for st in c.staff:
-        stop = period if st.end_month is None else st.end_month
-        monthly = st.fte * st.monthly_salary * (1.0 + c.employer_contribution)
-        add(st.funder, st.label or "staff", False,
-            monthly * _spread(np.array([st.start_month]), np.array([max(stop, st.start_month)]),
-                              np.array([1.0]), n_months))
+        over_period(st, "staff", st.fte * st.monthly_salary * (1.0 + c.employer_contribution))
     for ls in c.lump_sums:
         add(ls.funder, ls.label or "lump sum", False, _at(np.array([ls.month]),
                                                            np.array([ls.amount]), n_months))

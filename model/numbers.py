@@ -6,6 +6,7 @@ sees the number, and `collect_sources` lists the notes for the report's appendix
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -37,16 +38,32 @@ Count = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=0)]
 PosCount = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1)]
 
 
-def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
-    """List (path, value, source) for every sourced number in a raw scenario mapping."""
-    found: list[tuple[str, Any, str]] = []
+def walk_inputs(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """(path, leaf) for every input in a raw scenario mapping, in file order.
+
+    A leaf is a plain value, or a `{value: x}` / `{value: x, source: "..."}` mapping, which is not
+    walked into. List items are named by their `name` where they have one, else by position.
+    """
     if isinstance(raw, dict):
-        if "value" in raw and "source" in raw and set(raw) <= SOURCED_KEYS:
-            return [(path, raw["value"], str(raw["source"]))]
+        if "value" in raw and set(raw) <= SOURCED_KEYS:
+            yield path, raw
+            return
         for key, val in raw.items():
-            found += collect_sources(val, f"{path}.{key}" if path else str(key))
+            yield from walk_inputs(val, f"{path}.{key}" if path else str(key))
     elif isinstance(raw, list):
         for i, val in enumerate(raw):
             name = val.get("name") if isinstance(val, dict) else None
-            found += collect_sources(val, f"{path}[{name or i}]")
+            yield from walk_inputs(val, f"{path}[{name or i}]")
+    else:
+        yield path, raw
+
+
+def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
+    """List (path, value, source) for every sourced number in a raw scenario mapping."""
+    found: list[tuple[str, Any, str]] = []
+    for where, leaf in walk_inputs(raw, path):
+        if isinstance(leaf, dict) and "source" in leaf:
+            found.append((where, leaf["value"], str(leaf["source"])))
+        elif isinstance(leaf, dict):  # a mapping whose one key is `value` (a name): look inside
+            found += collect_sources(leaf["value"], f"{where}.value" if where else "value")
     return found

@@ -243,11 +243,16 @@ class WaitingList(Strict):
         return self
 
 
-class CostLine(Strict):
-    """One cost of an intervention, paid by `funder` (kr, in the scenario's price year)."""
+class CostItem(Strict):
+    """What every cost has: a label for people and the actor (`funder`) who pays it."""
 
     label: str = ""
     funder: Funder
+
+
+class CostLine(CostItem):
+    """One cost of an intervention, paid by `funder` (kr, in the scenario's price year)."""
+
     per_participant_month: NonNegNum = 0.0
     per_start: NonNegNum = 0.0
     per_place_month: NonNegNum = 0.0
@@ -297,32 +302,26 @@ class InitialGroup(Strict):
 # ---------------------------------------------------------------- economics
 
 
-class FixedCost(Strict):
+class FixedCost(CostItem):
     """A cost per month over the project period (premises, project management, ...)."""
 
-    label: str = ""
-    funder: Funder
     per_month: NonNegNum
     start_month: NonNegNum = 0.0
     end_month: NonNegNum | None = None
 
 
-class StaffCost(Strict):
+class StaffCost(CostItem):
     """Staff: FTE × monthly salary × (1 + employer contributions) over the project period."""
 
-    label: str = ""
-    funder: Funder
     fte: NonNegNum
     monthly_salary: NonNegNum
     start_month: NonNegNum = 0.0
     end_month: NonNegNum | None = None
 
 
-class LumpSum(Strict):
+class LumpSum(CostItem):
     """A one-off amount at a given month (a reported total cost, an evaluation, equipment)."""
 
-    label: str = ""
-    funder: Funder
     amount: NonNegNum
     month: NonNegNum = 0.0
 

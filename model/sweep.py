@@ -100,6 +100,14 @@ def _names(items: list[Any]) -> str:
     return ", ".join(names) or "(empty list)"
 
 
+def _named_item(items: list[Any], key: str, here: str) -> Any:
+    """The item called `key` of the list at `here`; KeyError lists the names there are."""
+    idx = _item(items, key)
+    if idx is None:
+        raise KeyError(f"{here} has no item named '{key}'; names: {_names(items)}")
+    return items[idx]
+
+
 def get_value(mapping: Any, parts: Sequence[str]) -> Any:
     """The value at a path (a sourced number gives its value); KeyError says where it stops."""
     current = mapping
@@ -111,10 +119,7 @@ def get_value(mapping: Any, parts: Sequence[str]) -> Any:
                 raise KeyError(f"{here} has no '{part}'; it has: {keys}")
             current = current[part]
         elif isinstance(current, list):
-            idx = _item(current, part)
-            if idx is None:
-                raise KeyError(f"{here} has no item named '{part}'; names: {_names(current)}")
-            current = current[idx]
+            current = _named_item(current, part, here)
         else:
             raise KeyError(f"{here} is a value ({current!r}), not a mapping or list")
         if isinstance(current, str) and parts[depth] == "entry" and depth + 1 < len(parts):
@@ -135,10 +140,7 @@ def _container(raw: dict[str, Any], parts: Sequence[str]) -> dict[str, Any]:
                 nxt = current[part] = {nxt: 1.0}
             current = nxt
         elif isinstance(current, list):
-            idx = _item(current, part)
-            if idx is None:
-                raise KeyError(f"{here} has no item named '{part}'; names: {_names(current)}")
-            current = current[idx]
+            current = _named_item(current, part, here)
         else:
             raise KeyError(f"{here} is a value, not a mapping or list")
     if not isinstance(current, dict):
@@ -531,13 +533,17 @@ def load_sweep(path: str | Path) -> SweepPlan:
     return plan
 
 
+def unit_problem(names: list[str]) -> dict[str, Any]:
+    """SALib's problem for parameters `names`, each scaled to [0, 1] (the design's unit cube)."""
+    return {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
+
+
 def _unit_sample(spec: SweepFile, d: int) -> tuple[np.ndarray, dict[str, Any]]:
     """Design points in the unit cube for the sampled designs, and SALib's problem."""
     from scipy.stats import qmc
 
     design = spec.design
-    problem = {"num_vars": d, "names": [p.label for p in spec.parameters],
-               "bounds": [[0.0, 1.0]] * d}
+    problem = unit_problem([p.label for p in spec.parameters])
     if design.kind == "lhs":
         return qmc.LatinHypercube(d=d, seed=spec.seed).random(design.points), problem
     if design.kind == "random":
@@ -560,7 +566,7 @@ def design_points(spec: SweepFile, params: list[ParamInfo]) -> tuple[pd.DataFram
     labels = [p.label for p in params]
     d = len(params)
     extra: dict[str, Any] = {}
-    problem: dict[str, Any] = {"num_vars": d, "names": labels, "bounds": [[0.0, 1.0]] * d}
+    problem = unit_problem(labels)
     if design.kind == "grid":
         axes = []
         for p in params:

@@ -18,24 +18,21 @@ import pandas as pd
 
 from model.api import ScenarioResult, run_scenario
 from model.economics import metric_units, view_key
-from model.numbers import collect_sources
+from model.numbers import collect_sources, walk_inputs
 from model.progress import Tick
 from model.report.tables import headline_metrics
-from model.report.text import label, metric_label, number, with_unit
+from model.report.text import (
+    actor_label,
+    kr,
+    label,
+    metric_label,
+    missing,
+    number,
+    pick,
+    with_unit,
+)
 from model.results import interval, summarise
 from model.scenario import FUNDERS, Scenario, load_scenario, load_yaml, scenario_files
-
-ACTOR_LABELS: dict[str, tuple[str, str]] = {
-    "esf": ("ESF", "ESF"),
-    "kommun": ("Kommunen", "Municipality"),
-    "arbetsformedlingen": ("Arbetsförmedlingen", "Employment service"),
-    "forsakringskassan": ("Försäkringskassan", "Social insurance agency"),
-    "region": ("Regionen", "Region"),
-    "samordningsforbund": ("Samordningsförbundet", "Coordination association"),
-    "staten": ("Staten", "Central government"),
-    "individen": ("Individen", "The individual"),
-    "other": ("Övriga", "Others"),
-}
 
 # headers of the report's own tables (Swedish, English)
 WORDS: dict[str, tuple[str, str]] = {
@@ -97,21 +94,7 @@ WORDS: dict[str, tuple[str, str]] = {
 
 
 def word(key: str, lang: str = "sv") -> str:
-    sv, en = WORDS.get(key, (key, key))
-    return sv if lang == "sv" else en
-
-
-def actor_label(actor: str, lang: str = "sv") -> str:
-    sv, en = ACTOR_LABELS.get(actor, (actor, actor))
-    return sv if lang == "sv" else en
-
-
-def kr(value: float, lang: str = "sv") -> str:
-    """Kronor for people: whole thousands above 10 000 kr ("9 912 000 kr"), else whole kronor."""
-    if value is not None and not (isinstance(value, float) and math.isnan(value)) and abs(
-            value) >= 10_000:
-        value = round(value, -3)
-    return with_unit(value, "kr", lang)
+    return pick(WORDS, key, lang)
 
 
 def fmt(value: float, unit: str, lang: str = "sv") -> str:
@@ -124,7 +107,7 @@ def fmt(value: float, unit: str, lang: str = "sv") -> str:
 
 
 def fmt_span(lo: float, hi: float, unit: str, lang: str = "sv") -> str:
-    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
+    if missing(lo):
         return "–"
     return f"{fmt(lo, unit, lang)} – {fmt(hi, unit, lang)}"
 
@@ -345,24 +328,6 @@ def assumptions(p: Programme, lang: str = "sv") -> pd.DataFrame:
                                        word("source", lang)])
 
 
-def _leaves(raw: Any, path: str = "") -> list[tuple[str, Any, str | None]]:
-    """(path, value, source) for every input in the raw YAML; sourced numbers carry their note."""
-    out: list[tuple[str, Any, str | None]] = []
-    if isinstance(raw, dict):
-        if "value" in raw and set(raw) <= {"value", "source"}:
-            src = raw.get("source")
-            return [(path, raw["value"], None if src is None else str(src))]
-        for key, val in raw.items():
-            out += _leaves(val, f"{path}.{key}" if path else str(key))
-    elif isinstance(raw, list):
-        for i, val in enumerate(raw):
-            name = val.get("name") if isinstance(val, dict) else None
-            out += _leaves(val, f"{path}[{name or i}]")
-    else:
-        out.append((path, raw, None))
-    return out
-
-
 def inputs_table(p: Programme) -> pd.DataFrame:
     """Every input of the scenario file: its path, value and source (from `collect_sources`).
 
@@ -370,7 +335,8 @@ def inputs_table(p: Programme) -> pd.DataFrame:
     """
     sources = {path: src for path, _, src in collect_sources(p.raw)}
     rows = []
-    for path, value, _ in _leaves(p.raw):
+    for path, leaf in walk_inputs(p.raw):
+        value = leaf["value"] if isinstance(leaf, dict) else leaf
         rows.append({"programme": p.name, "path": path, "value": value,
                      "source": sources.get(path, "")})
     return pd.DataFrame(rows, columns=["programme", "path", "value", "source"])

@@ -23,6 +23,7 @@ from model.io import atomic_write
 from model.progress import Tick
 from model.report import content as c
 from model.report.content import Programme, word
+from model.report.text import actor_label, in_lang, missing
 
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("Om", "About"),
@@ -40,8 +41,7 @@ EXCEL_ROWS = 1_048_576
 
 
 def sheet_name(key: str, lang: str = "sv") -> str:
-    sv, en = SHEETS[key]
-    return sv if lang == "sv" else en
+    return in_lang(lang, *SHEETS[key])
 
 
 def number_formats(lang: str = "sv") -> dict[str, str]:
@@ -74,28 +74,34 @@ def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
+def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Programme]
+             ) -> pd.DataFrame:
+    """Each programme's table, one after the other (every table has its `programme` column)."""
+    return pd.concat([table(p) for p in programmes], ignore_index=True)
+
+
 def esf_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return pd.concat([c.esf_table(p) for p in programmes], ignore_index=True)
+    return _stacked(c.esf_table, programmes)
 
 
 def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    t = pd.concat([c.actor_table(p) for p in programmes], ignore_index=True)
-    t["label"] = [c.actor_label(a, lang) for a in t["actor"]]
+    t = _stacked(c.actor_table, programmes)
+    t["label"] = [actor_label(a, lang) for a in t["actor"]]
     return t
 
 
 def actor_year_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return pd.concat([c.actor_year_table(p) for p in programmes], ignore_index=True)
+    return _stacked(c.actor_year_table, programmes)
 
 
 def subgroup_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    t = pd.concat([c.equity_table(p) for p in programmes], ignore_index=True)
+    t = _stacked(c.equity_table, programmes)
     t["group"] = [c.group_label(g, lang) for g in t["group"]]
     return t
 
 
 def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return pd.concat([c.inputs_table(p) for p in programmes], ignore_index=True)
+    return _stacked(c.inputs_table, programmes)
 
 
 # column -> unit, for the sheets whose columns have fixed units
@@ -182,7 +188,7 @@ class _Writer:
             ws.autofilter(first, 0, first + len(df), len(cols) - 1)
 
     def _cell(self, ws: Any, r: int, j: int, v: Any, unit: str | None) -> None:
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        if missing(v) or v is pd.NA:
             ws.write_blank(r, j, None)
         elif isinstance(v, bool | np.bool_):
             ws.write_boolean(r, j, bool(v))

@@ -21,9 +21,10 @@ from model import __version__
 from model.io import write_text
 from model.progress import Tick
 from model.report import content as c
-from model.report.content import Programme, fmt, fmt_span, kr, word
-from model.report.tables import compare_rows, conclusion
-from model.report.text import label, number, with_unit
+from model.report.content import Programme, fmt, fmt_span, word
+from model.report.tables import compare_rows, conclusion, exit_rows
+from model.report.text import actor_label, kr, label, number, with_unit
+from model.report.text import in_lang as _t
 from model.results import paired_difference, probability_better
 
 CSS = """
@@ -80,10 +81,6 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
 @media print { .page { padding: 0; } nav.toc { display: none; } h2 { break-after: avoid; }
                figure { break-inside: avoid; } }
 """
-
-
-def _t(lang: str, sv: str, en: str) -> str:
-    return sv if lang == "sv" else en
 
 
 _GROUPS = re.compile(r"(?<=\d) (?=\d{3}\b)")
@@ -184,18 +181,7 @@ def _compare(programmes: list[Programme], lang: str) -> tuple[str, str]:
 
 
 def _exits(p: Programme, lang: str) -> str:
-    ex = p.result.outcomes["exits"]
-    rows = []
-    for r in ex.itertuples():
-        if r.exit_state == "(still in programme)":
-            rows.append([label("still", lang), "", with_unit(r.count, "participants", lang, 1),
-                         "", ""])
-            continue
-        rows.append([r.label, label(r.category, lang), with_unit(r.count, "participants", lang, 1),
-                     with_unit(r.share, "share", lang),
-                     fmt_span(r.share_lo, r.share_hi, "share", lang)])
-    heads = [label("exit_state", lang), label("category", lang), label("count", lang),
-             label("share", lang), label("interval", lang)]
+    rows, heads = exit_rows(p.result.outcomes["exits"], lang)
     return html_table(heads, rows, numeric={2, 3, 4})
 
 
@@ -203,7 +189,7 @@ def _actors(p: Programme, lang: str) -> str:
     t = c.actor_table(p)
     rows = []
     for r in t.itertuples():
-        rows.append([c.actor_label(r.actor, lang), kr(r.cost_pv, lang), kr(r.benefit_pv, lang),
+        rows.append([actor_label(r.actor, lang), kr(r.cost_pv, lang), kr(r.benefit_pv, lang),
                      kr(r.transfers_pv, lang), kr(r.net_pv, lang),
                      fmt_span(r.net_pv_lo, r.net_pv_hi, "kr", lang)])
     heads = [word("actor", lang), word("cost_pv", lang), word("benefit_pv", lang),
@@ -391,7 +377,7 @@ def build_report(programmes: list[Programme], lang: str = "sv",
     for key, sv, en in SECTIONS:
         if key not in parts:
             continue
-        title = sv if lang == "sv" else en
+        title = _t(lang, sv, en)
         toc.append(f'<li><a href="#{key}">{esc(title)}</a></li>')
         body.append(f'<section id="{key}"><h2>{esc(title)}</h2>{parts[key]}</section>')
         tick(0)

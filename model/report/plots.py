@@ -21,7 +21,6 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from model.report.content import (
     Programme,
-    actor_label,
     actor_table,
     cumulative,
     equity_table,
@@ -32,7 +31,8 @@ from model.report.content import (
     payback_month,
     place_label,
 )
-from model.report.text import number
+from model.report.text import actor_label, number
+from model.report.text import in_lang as _t
 
 # colour-blind-safe palette (Okabe & Ito) for programmes; exit categories have fixed colours
 PROGRAMME_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
@@ -67,10 +67,6 @@ STYLE = {
     "savefig.facecolor": "white",
 }
 DPI = 110
-
-
-def _t(lang: str, sv: str, en: str) -> str:
-    return sv if lang == "sv" else en
 
 
 def money_axis(lang: str) -> FuncFormatter:

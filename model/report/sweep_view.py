@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.report.text import number
+from model.report.text import in_lang as _t
+from model.report.text import missing, number
 
 
 def available() -> bool:
@@ -70,10 +71,6 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
     return view
 
 
-def _t(lang: str, sv: str, en: str) -> str:
-    return sv if lang == "sv" else en
-
-
 def _param_label(mf: dict[str, Any], name: str) -> str:
     for p in mf["parameters"]:
         if p["name"] == name:
@@ -82,7 +79,7 @@ def _param_label(mf: dict[str, Any], name: str) -> str:
 
 
 def _value(v: float, lang: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if missing(v):
         return "–"
     if abs(v) >= 1000 or float(v).is_integer():
         return number(v, 0, lang)
@@ -223,7 +220,7 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
             unit = r.unit if r.unit in ("kr", "share", "person-years", "months", "jobs") else ""
 
             def fmt(x: float, u: str = unit) -> str:
-                if x is None or (isinstance(x, float) and math.isnan(x)):
+                if missing(x):
                     return "–"
                 return fmt_unit(x, u, lang) if u else number(x, 2, lang)
 

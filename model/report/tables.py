@@ -12,11 +12,10 @@ from model.report.text import label, metric_label, number, span, table, with_uni
 from model.scenario import Scenario
 
 
-def outcomes_text(sc: Scenario, summary: dict[str, pd.DataFrame], lang: str = "sv") -> str:
-    """Exits by state with shares and intervals, time in programme, and interventions."""
-    ex = summary["exits"]
+def exit_rows(exits: pd.DataFrame, lang: str = "sv") -> tuple[list[list[str]], list[str]]:
+    """Rows of the exits table (state, category, count, share, interval) and its headers."""
     rows = []
-    for r in ex.itertuples():
+    for r in exits.itertuples():
         if r.exit_state == "(still in programme)":
             rows.append([label("still", lang), "", with_unit(r.count, "participants", lang, 1),
                          "", ""])
@@ -25,7 +24,12 @@ def outcomes_text(sc: Scenario, summary: dict[str, pd.DataFrame], lang: str = "s
                      with_unit(r.share, "share", lang), span(r.share_lo, r.share_hi, "share", lang)])
     heads = [label("exit_state", lang), label("category", lang), label("count", lang),
              label("share", lang), label("interval", lang)]
-    parts = [table(rows, heads)]
+    return rows, heads
+
+
+def outcomes_text(sc: Scenario, summary: dict[str, pd.DataFrame], lang: str = "sv") -> str:
+    """Exits by state with shares and intervals, time in programme, and interventions."""
+    parts = [table(*exit_rows(summary["exits"], lang))]
     t = summary["time"]
     trows = [[label(r.metric, lang), with_unit(r.mean, r.unit, lang, 1),
               span(r.lo, r.hi, r.unit, lang, 1)] for r in t.itertuples()]

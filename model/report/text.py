@@ -6,6 +6,18 @@ import math
 
 from tabulate import tabulate
 
+ACTOR_LABELS: dict[str, tuple[str, str]] = {
+    "esf": ("ESF", "ESF"),
+    "kommun": ("Kommunen", "Municipality"),
+    "arbetsformedlingen": ("Arbetsförmedlingen", "Employment service"),
+    "forsakringskassan": ("Försäkringskassan", "Social insurance agency"),
+    "region": ("Regionen", "Region"),
+    "samordningsforbund": ("Samordningsförbundet", "Coordination association"),
+    "staten": ("Staten", "Central government"),
+    "individen": ("Individen", "The individual"),
+    "other": ("Övriga", "Others"),
+}
+
 LABELS: dict[str, tuple[str, str]] = {
     "participants": ("Deltagare", "Participants"),
     "exit_state": ("Utfall", "Exit state"),
@@ -58,13 +70,27 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def in_lang(lang: str, sv: str, en: str) -> str:
+    """The Swedish text, or the English one when `lang` is not "sv"."""
+    return sv if lang == "sv" else en
+
+
+def pick(labels: dict[str, tuple[str, str]], key: str, lang: str = "sv") -> str:
+    """The (Swedish, English) label of `key` in `labels`, or the key itself where there is none."""
+    return in_lang(lang, *labels.get(key, (key, key)))
+
+
+def missing(value: object) -> bool:
+    """No figure to show: None or NaN."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def metric_label(key: str, lang: str = "sv") -> str:
     """Label for a metric column, e.g. 'revenue:1y' -> 'Samhällsintäkt, 1 år'."""
     base, _, view = key.partition(":")
     if base == "cost" and view:
         return ("Kostnad, " if lang == "sv" else "Cost, ") + view
-    sv, en = METRIC_LABELS.get(base, (base, base))
-    text = sv if lang == "sv" else en
+    text = pick(METRIC_LABELS, base, lang)
     if view:
         years = view.rstrip("y")
         text += f", {years.replace('.', ',') if lang == 'sv' else years} " + (
@@ -84,13 +110,16 @@ UNITS: dict[str, tuple[str, str]] = {
 
 
 def label(key: str, lang: str = "sv") -> str:
-    sv, en = LABELS.get(key, (key, key))
-    return sv if lang == "sv" else en
+    return pick(LABELS, key, lang)
+
+
+def actor_label(actor: str, lang: str = "sv") -> str:
+    return pick(ACTOR_LABELS, actor, lang)
 
 
 def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
     """Group thousands with a space and use a decimal comma in Swedish."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "–"
     if abs(value) < 0.5 * 10 ** (-decimals):
         value = 0.0  # no "−0 kr" from rounding
@@ -110,8 +139,15 @@ def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = 
     return f"{number(value, decimals, lang)} {u}".rstrip()
 
 
+def kr(value: float, lang: str = "sv") -> str:
+    """Kronor for people: whole thousands above 10 000 kr ("9 912 000 kr"), else whole kronor."""
+    if not missing(value) and abs(value) >= 10_000:
+        value = round(value, -3)
+    return with_unit(value, "kr", lang)
+
+
 def span(lo: float, hi: float, unit: str, lang: str = "sv", decimals: int | None = None) -> str:
-    if lo is None or (isinstance(lo, float) and math.isnan(lo)):
+    if missing(lo):
         return "–"
     return f"{with_unit(lo, unit, lang, decimals)} – {with_unit(hi, unit, lang, decimals)}"
 
