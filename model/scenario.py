@@ -401,11 +401,13 @@ class Transfer(Strict):
 class Valuation(Strict):
     """Pricing of shortened unemployment (samhällsintäkt)."""
 
+    # seed 000 (Grenverket, PwC): "en vinst på över 500 000 kronor per individ och år"
     value_per_year: NonNegNum = 500_000.0
     actor_shares: dict[Funder, Prob] = {"staten": 1.0}
     transfers: list[Transfer] = []
     horizon_years: PosNum = 5.0
     views_years: list[PosNum] = [1.0, 5.0]
+    # 3.5 % real: ASEK (Trafikverket) since ASEK 5, incl. ASEK 7.0 ch. 5 (ASEK 4 used 4 %)
     discount_rate: NonNegNum = 0.035
     price_year: int = 2013
     benefit_lag_months: NonNegNum = 0.0
