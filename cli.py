@@ -139,46 +139,22 @@ def compare(
     quiet: QuietOpt = False,
 ) -> None:
     """Programmes side by side on the same seed: figures, difference, the better one, P(NPV A > B)."""
-    from model.api import compare_scenarios
-    from model.report.tables import compare_rows, conclusion
-    from model.report.text import table
-    from model.results import paired_difference, probability_better
-    from model.scenario import load_scenario, scenario_files
-
-    files = [f for p in paths for f in scenario_files(p)]
-    scenarios = [load_scenario(f) for f in files]
-    if len(scenarios) < 2:
-        from model.errors import Problem
-
-        raise InputError([Problem(str(paths[0]), "", "compare needs at least two scenarios")])
-    from model.api import total_replications
+    from model.api import compare_scenarios, load_for_compare, total_replications
     from model.progress import progress
+    from model.report.tables import compare_text
 
-    label = "Simulerar" if lang == Lang.sv else "Simulating"
-    with progress(total_replications(scenarios, reps), label, quiet) as tick:
+    scenarios = load_for_compare(paths)
+    what = "Simulerar" if lang == Lang.sv else "Simulating"
+    with progress(total_replications(scenarios, reps), what, quiet) as tick:
         results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers,
                                     on_rep=tick)
-    names = [r.scenario.title for r in results]
-    summaries = [r.economics for r in results]
     if fmt != Format.table:
         import pandas as pd
 
         _emit(pd.concat([r.economics.assign(programme=r.scenario.name, **r.meta())
                          for r in results], ignore_index=True), fmt)
         return
-    a, b = results[0].priced.metrics, results[1].priced.metrics
-    diffs = {m: paired_difference(a, b, m) for m in a.columns if m in b.columns and m != "rep"}
-    rows, heads = compare_rows(names, scenarios, summaries, diffs, lang.value)
-    for r in results:
-        typer.echo(f"{r.scenario.title}: {r.scenario.source_file}, hash {r.scenario.digest()}")
-    typer.echo(f"seed {results[0].run.seed}, {results[0].run.replications} replications, "
-               f"insats {__version__}; [95 % interval over replications]\n")
-    typer.echo(table(rows, heads))
-    npv = [s.set_index("metric").loc["npv", "mean"] for s in summaries]
-    order = sorted(range(len(results)), key=lambda i: -npv[i])
-    p = probability_better(results[order[0]].priced.metrics, results[order[1]].priced.metrics)
-    typer.echo("")
-    typer.echo(conclusion(names, summaries, p, scenarios[0].valuation.horizon_years, lang.value))
+    typer.echo(compare_text(results, __version__, lang.value))
 
 
 @app.command()

@@ -123,3 +123,13 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
             except InputError as exc:
                 problems += exc.problems
     return ok, problems
+
+
+def load_for_compare(paths: list[Path]) -> list[Scenario]:
+    """The scenarios to compare: files, or every scenario in a folder; at least two."""
+    from model.scenario import scenario_files
+
+    scenarios = [load_scenario(f) for p in paths for f in scenario_files(p)]
+    if len(scenarios) < 2:
+        raise InputError([Problem(str(paths[0]), "", "compare needs at least two scenarios")])
+    return scenarios

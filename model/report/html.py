@@ -22,10 +22,9 @@ from model.io import write_text
 from model.progress import Tick
 from model.report import content as c
 from model.report.content import Programme, fmt, fmt_span, word
-from model.report.tables import compare_rows, conclusion, exit_rows
+from model.report.tables import comparison, exit_rows
 from model.report.text import actor_label, kr, label, number, with_unit
 from model.report.text import in_lang as _t
-from model.results import paired_difference, probability_better
 
 CSS = """
 :root { --ink:#1f2328; --muted:#5b636d; --line:#d9dee3; --soft:#f5f7f9; --accent:#0b5cad;
@@ -166,17 +165,7 @@ def _assumptions(p: Programme, lang: str) -> str:
 
 def _compare(programmes: list[Programme], lang: str) -> tuple[str, str]:
     """The side-by-side table (tables.compare_rows) and the one-sentence conclusion."""
-    results = [p.result for p in programmes]
-    names = [p.title for p in programmes]
-    summaries = [r.economics for r in results]
-    a, b = results[0].priced.metrics, results[1].priced.metrics
-    diffs = {m: paired_difference(a, b, m) for m in a.columns if m in b.columns and m != "rep"}
-    rows, heads = compare_rows(names, [r.scenario for r in results], summaries, diffs, lang)
-    npv = [s.set_index("metric").loc["npv", "mean"] for s in summaries]
-    order = sorted(range(len(results)), key=lambda i: -npv[i])
-    pb = probability_better(results[order[0]].priced.metrics, results[order[1]].priced.metrics)
-    sentence = conclusion(names, summaries, pb, programmes[0].scenario.valuation.horizon_years,
-                          lang)
+    rows, heads, sentence = comparison([p.result for p in programmes], lang)
     return html_table(heads, rows, numeric=set(range(1, len(heads) - 1)), cls="compare"), sentence
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from model.economics import DIRECTION, view_key
 from model.exact import ExactResult
 from model.report.text import label, metric_label, number, span, table, with_unit
+from model.results import paired_difference, probability_better
 from model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from model.api import ScenarioResult
 
 
 def exit_rows(exits: pd.DataFrame, lang: str = "sv") -> tuple[list[list[str]], list[str]]:
@@ -172,3 +177,28 @@ def conclusion(names: list[str], summaries: list[pd.DataFrame], p_best_beats_nex
         text += (f"; {names[best]} has the higher net present value in "
                  f"{with_unit(p_best_beats_next, 'share', lang, 0)} of replications.")
     return text
+
+
+def comparison(results: list[ScenarioResult], lang: str = "sv"
+               ) -> tuple[list[list[str]], list[str], str]:
+    """Side-by-side rows and headers (A − B paired by replication) and the one-sentence verdict."""
+    names = [r.scenario.title for r in results]
+    summaries = [r.economics for r in results]
+    a, b = results[0].priced.metrics, results[1].priced.metrics
+    diffs = {m: paired_difference(a, b, m) for m in a.columns if m in b.columns and m != "rep"}
+    rows, heads = compare_rows(names, [r.scenario for r in results], summaries, diffs, lang)
+    npv = [s.set_index("metric").loc["npv", "mean"] for s in summaries]
+    order = sorted(range(len(results)), key=lambda i: -npv[i])
+    p = probability_better(results[order[0]].priced.metrics, results[order[1]].priced.metrics)
+    sentence = conclusion(names, summaries, p, results[0].scenario.valuation.horizon_years, lang)
+    return rows, heads, sentence
+
+
+def compare_text(results: list[ScenarioResult], version: str, lang: str = "sv") -> str:
+    """What `insats compare` prints: provenance, the side-by-side table and the verdict."""
+    rows, heads, sentence = comparison(results, lang)
+    lines = [f"{r.scenario.title}: {r.scenario.source_file}, hash {r.scenario.digest()}"
+             for r in results]
+    lines.append(f"seed {results[0].run.seed}, {results[0].run.replications} replications, "
+                 f"insats {version}; [95 % interval over replications]\n")
+    return "\n".join(lines) + "\n" + table(rows, heads) + "\n\n" + sentence
