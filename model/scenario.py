@@ -562,13 +562,61 @@ def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = No
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(dupes + pydantic_problems(exc, file, node)) from None
+        found = pydantic_problems(exc, file, node)
+        seen = {p.path for p in found}
+        # references can be checked on the raw mapping too, so they come with the schema errors
+        refs = [Problem(p.file, p.path, p.message, p.value, _line_of(node, p.path))
+                for p in _raw_reference_problems(raw, file) if p.path not in seen]
+        raise InputError(dupes + found + refs) from None
     problems = semantic_problems(scenario, file)
     for i, p in enumerate(problems):
         problems[i] = Problem(p.file, p.path, p.message, p.value, _line_of(node, p.path))
     if dupes or problems:
         raise InputError(dupes + problems)
     return scenario
+
+
+def _unknown(file: str, path: str, dest: str, allowed: set[str], what: str) -> list[Problem]:
+    """A reference to a name that does not exist, with a "did you mean" hint."""
+    if dest in allowed:
+        return []
+    hint = difflib.get_close_matches(dest, sorted(allowed), n=1)
+    tip = f"; did you mean '{hint[0]}'?" if hint else "."
+    return [Problem(file, path, f"unknown {what} '{dest}'{tip} Allowed: {', '.join(sorted(allowed))}",
+                    dest)]
+
+
+def _raw_reference_problems(raw: dict[str, Any], file: str) -> list[Problem]:
+    """Routes, entries and timeouts that name unknown places, read from the raw mapping.
+
+    Used when the schema check fails, so that a typo in a route is reported in the same run as
+    the schema errors; only well-formed parts of the file are looked at.
+    """
+    ivs = raw.get("interventions")
+    states = raw.get("exit_states")
+    if not isinstance(ivs, list) or not isinstance(states, dict):
+        return []
+    names = {iv["name"] for iv in ivs if isinstance(iv, dict) and isinstance(iv.get("name"), str)}
+    exits = {str(k) for k in states}
+    places = names | exits
+    out: list[Problem] = []
+    entry = raw.get("entry")
+    entries = {entry: 1} if isinstance(entry, str) else entry if isinstance(entry, dict) else {}
+    for dest in entries:
+        out += _unknown(file, f"entry.{dest}", str(dest), names, "intervention")
+    for i, iv in enumerate(ivs):
+        if not isinstance(iv, dict):
+            continue
+        for key in ("routing", "exit_hazards"):
+            if isinstance(iv.get(key), dict):
+                for dest in iv[key]:
+                    out += _unknown(file, f"interventions[{i}].{key}.{dest}", str(dest), places,
+                                    "destination")
+        wl = iv.get("waiting_list")
+        if isinstance(wl, dict) and isinstance(wl.get("on_timeout"), str):
+            out += _unknown(file, f"interventions[{i}].waiting_list.on_timeout", wl["on_timeout"],
+                            exits, "exit state")
+    return out
 
 
 def _duplicate_keys(node: Any, file: str, path: str = "",
@@ -836,10 +884,7 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
         bad("exit_states", f"'{n}' is both an intervention and an exit state", n)
 
     def check_dest(path: str, dest: str, allowed: set[str], what: str) -> None:
-        if dest not in allowed:
-            hint = difflib.get_close_matches(dest, sorted(allowed), n=1)
-            tip = f"; did you mean '{hint[0]}'?" if hint else "."
-            bad(path, f"unknown {what} '{dest}'{tip} Allowed: {', '.join(sorted(allowed))}", dest)
+        probs.extend(_unknown(file, path, dest, allowed, what))
 
     for dest in sc.entry:
         check_dest(f"entry.{dest}", dest, set(names), "intervention")
