@@ -10,7 +10,6 @@ one and mixed by their population shares. This is the oracle the engine is teste
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 
 from model.distributions import expected_stay
 from model.errors import InputError, Problem
-from model.scenario import Scenario
+from model.scenario import ATTRIBUTES, Scenario
 from model.simulation import effective_rules
 
 
@@ -76,22 +75,17 @@ def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
             "exact mode needs a scenario without capacity limits (waits depend on queueing); "
             "use the simulation (--method des)")])
     pop = sc.population
-    levels = [list(pop.sex.items()), list(pop.born.items()), list(pop.age_band.items()),
-              list(pop.target_group.items())]
-    override_attrs = {k for ov in pop.overrides for k in ov.when}
-    names = ("sex", "born", "age_band", "target_group")
-    # attributes that no override mentions do not change the answer: collapse them
-    levels = [lv if name in override_attrs else [(lv[0][0], 1.0)]
-              for name, lv in zip(names, levels, strict=True)]
+    # attributes that no override mentions do not change the answer: they are left out
+    wanted = [a for a in ATTRIBUTES if any(a in ov.when for ov in pop.overrides)]
     shares = np.zeros(len(sc.exit_states))
     months = 0.0
     by_iv = np.zeros(len(sc.interventions))
     visits = np.zeros(len(sc.interventions))
-    for combo in itertools.product(*levels):
-        w = float(np.prod([p for _, p in combo]))
+    for person, w in pop.cells(wanted):
         if w == 0:
             continue
-        a, mo, bi, vi = _solve(sc, tuple(level for level, _ in combo))
+        attrs = tuple(person.get(a, pop.levels(a)[0]) for a in ATTRIBUTES)
+        a, mo, bi, vi = _solve(sc, attrs)
         shares += w * a
         months += w * mo
         by_iv += w * bi

@@ -17,6 +17,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import (
     BaseModel,
@@ -161,13 +162,31 @@ class InterventionOverride(Strict):
         return None if v is None else _shares_sum_to_one(v, "routing shares")
 
 
+class Cell(Strict):
+    """One cell of a joint population mix, e.g. foreign-born women, with its share."""
+
+    sex: str | None = None
+    born: str | None = None
+    age_band: str | None = None
+    target_group: str | None = None
+    share: Prob
+
+    def attrs(self) -> dict[str, str]:
+        return {a: getattr(self, a) for a in ATTRIBUTES if getattr(self, a) is not None}
+
+
 class Population(Strict):
-    """Shares of each attribute (drawn independently); defaults are one unnamed category."""
+    """Shares of each attribute; defaults are one unnamed category.
+
+    Attributes are drawn independently, except those named in `joint`, whose combinations are
+    drawn together with the cells' shares (e.g. sex × born abroad, as an equity view needs).
+    """
 
     sex: dict[str, Prob] = {"ej angivet": 1.0}
     born: dict[str, Prob] = {"ej angivet": 1.0}
     age_band: dict[str, Prob] = {"ej angivet": 1.0}
     target_group: dict[str, Prob] = {"ej angivet": 1.0}
+    joint: list[Cell] = []
     overrides: list[Override] = []
 
     @field_validator("sex", "born", "age_band", "target_group")
@@ -176,6 +195,59 @@ class Population(Strict):
         if not v:
             raise ValueError("needs at least one category")
         return _shares_sum_to_one(v, "population shares")
+
+    @field_validator("joint")
+    @classmethod
+    def _joint(cls, cells: list[Cell]) -> list[Cell]:
+        if not cells:
+            return cells
+        names = {tuple(sorted(c.attrs())) for c in cells}
+        if len(names) != 1 or not next(iter(names)):
+            raise ValueError("every cell must name the same attributes (e.g. sex and born)")
+        keys = [tuple(sorted(c.attrs().items())) for c in cells]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a combination of attributes appears in more than one cell")
+        _shares_sum_to_one({str(i): c.share for i, c in enumerate(cells)}, "cell shares")
+        return cells
+
+    @model_validator(mode="after")
+    def _not_both(self) -> Population:
+        both = sorted(set(self.joint_attributes()) & self.model_fields_set)
+        if both:
+            raise ValueError(f"{', '.join(both)} given both as shares and in joint: give them in "
+                             "joint only")
+        return self
+
+    def joint_attributes(self) -> tuple[str, ...]:
+        """The attributes drawn together from `joint` (empty without it)."""
+        return tuple(a for a in ATTRIBUTES if self.joint and a in self.joint[0].attrs())
+
+    def levels(self, attr: str) -> list[str]:
+        """The categories an attribute can take."""
+        if attr in self.joint_attributes():
+            return list(dict.fromkeys(c.attrs()[attr] for c in self.joint))
+        return list(getattr(self, attr))
+
+    def cells(self, attrs: list[str] | tuple[str, ...]) -> list[tuple[dict[str, str], float]]:
+        """Every combination of the given attributes with its population share."""
+        import itertools
+
+        joint = [a for a in self.joint_attributes() if a in attrs]
+        free = [a for a in attrs if a not in joint]
+        if joint:
+            merged: dict[tuple, float] = {}
+            for c in self.joint:
+                key = tuple(c.attrs()[a] for a in joint)
+                merged[key] = merged.get(key, 0.0) + c.share
+            base = [(dict(zip(joint, k, strict=True)), w) for k, w in merged.items()]
+        else:
+            base = [({}, 1.0)]
+        out = []
+        for combo in itertools.product(*(list(getattr(self, a).items()) for a in free)):
+            for cell, w in base:
+                person = {**cell, **{a: level for a, (level, _) in zip(free, combo, strict=True)}}
+                out.append((person, w * float(np.prod([p for _, p in combo]))))
+        return out
 
 
 # ---------------------------------------------------------------- interventions
@@ -903,8 +975,8 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
                        "exit state")
         if wl is not None and wl.priority is not None:
             attr = wl.priority.attribute
-            levels = (sc.intake.referral_sources if attr == "referral"
-                      else getattr(sc.population, attr))
+            levels = (list(sc.intake.referral_sources) if attr == "referral"
+                      else sc.population.levels(attr))
             for j, level in enumerate(wl.priority.order):
                 if level not in levels:
                     bad(f"interventions[{i}].waiting_list.priority.order[{j}]",
@@ -923,7 +995,7 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
         check_dest(f"initial_state[{k}].intervention", g.intervention, set(names), "intervention")
     for k, ov in enumerate(sc.population.overrides):
         for attr, level in ov.when.items():
-            levels = getattr(sc.population, attr)
+            levels = sc.population.levels(attr)
             if level not in levels:
                 bad(f"population.overrides[{k}].when.{attr}",
                     f"unknown {attr} '{level}'; allowed: {', '.join(levels)}", level)
@@ -939,7 +1011,7 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
                     dest, places, "destination")
     for k, gh in enumerate(sc.counterfactual.by_group):
         for attr, level in gh.when.items():
-            levels = getattr(sc.population, attr)
+            levels = sc.population.levels(attr)
             if level not in levels:
                 bad(f"counterfactual.by_group[{k}].when.{attr}",
                     f"unknown {attr} '{level}'; allowed: {', '.join(levels)}", level)
@@ -1000,16 +1072,13 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
 
 def _subgroup_traps(sc: Scenario, starts: set[str], file: str) -> list[Problem]:
     """A loop with no way out for one subgroup, once its overrides replace the routing."""
-    import itertools
-
     pop = sc.population
     attrs = sorted({a for ov in pop.overrides for a in ov.when})
     if not attrs:
         return []
     exits = set(sc.exit_states)
     found: list[Problem] = []
-    for combo in itertools.product(*(list(getattr(pop, a)) for a in attrs)):
-        person = dict(zip(attrs, combo, strict=True))
+    for person, _ in pop.cells(attrs):
         edges: dict[str, set[str]] = {}
         for iv in sc.interventions:
             routing, hazards = dict(iv.routing), dict(iv.exit_hazards)

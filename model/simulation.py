@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from model.scenario import Intervention, Scenario
+from model.scenario import ATTRIBUTES, Intervention, Scenario
 
 PARTICIPANT_COLUMNS = {
     "rep": "replication number (0-based)",
@@ -256,17 +256,14 @@ def _replicate(sc: Scenario, rep: int, seed: int | None = None,
             rules_cache[attrs] = effective_rules(sc, attrs)
         return rules_cache[attrs]
 
-    pick_sex, pick_born = _Chooser(pop.sex), _Chooser(pop.born)
-    pick_age, pick_target = _Chooser(pop.age_band), _Chooser(pop.target_group)
+    joint = pop.joint_attributes()
+    pick_attr = {a: _Chooser(getattr(pop, a)) for a in ATTRIBUTES if a not in joint}
+    pick_cell = _Chooser({str(i): c.share for i, c in enumerate(pop.joint)}) if joint else None
     pick_referral, pick_entry = _Chooser(referral), _Chooser(sc.entry)
 
     def new_person(initial: bool) -> dict:
-        attrs = (
-            pick_sex(rng_attrs),
-            pick_born(rng_attrs),
-            pick_age(rng_attrs),
-            pick_target(rng_attrs),
-        )
+        cell = pop.joint[int(pick_cell(rng_attrs))].attrs() if pick_cell else {}
+        attrs = tuple(cell[a] if a in cell else pick_attr[a](rng_attrs) for a in ATTRIBUTES)
         person = {
             "participant_id": len(state.people),
             "sex": attrs[0], "born": attrs[1], "age_band": attrs[2], "target_group": attrs[3],
