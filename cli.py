@@ -214,12 +214,16 @@ def threshold(
     target: Annotated[float, typer.Option("--target", help="Target value of the metric")] = 0.0,
     reps: RepsOpt = None,
     seed: SeedOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
     from model.analysis import threshold as search
+    from model.progress import activity
 
-    typer.echo(search(file, path, low, high, metric=metric, target=target, replications=reps,
-                      seed=seed).text())
+    with activity(f"Searching {path}", "model runs", quiet) as tick:
+        found = search(file, path, low, high, metric=metric, target=target, replications=reps,
+                       seed=seed, on_run=tick)
+    typer.echo(found.text())
 
 
 def _wrote(target: Path, programmes: list[Any]) -> None:

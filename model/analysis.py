@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,7 +294,8 @@ class Threshold:
 
 def threshold(scenario_file: str | Path, path: str, low: float, high: float,
               metric: str = "npv", target: float = 0.0, replications: int | None = None,
-              seed: int | None = None, xtol: float | None = None) -> Threshold:
+              seed: int | None = None, xtol: float | None = None,
+              on_run: Callable[[int], None] | None = None) -> Threshold:
     """Search the model (Brent's method) for the parameter value where mean(metric) = target.
 
     Every evaluation runs the same replications on the same seed (common random numbers). With
@@ -329,6 +331,8 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
         sc = parse_scenario(new, file=str(file))
         sc._source = file
         metrics = evaluate(sc, reps, seed)
+        if on_run is not None:
+            on_run(1)
         if metric not in metrics:
             raise InputError([Problem(str(file), "", f"unknown metric '{metric}'", metric)])
         return float(metrics[metric].mean()) - target

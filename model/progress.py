@@ -41,3 +41,20 @@ def progress(total: int, description: str, quiet: bool = False) -> Iterator[Tick
     with bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+@contextmanager
+def activity(description: str, unit: str, quiet: bool = False) -> Iterator[Tick]:
+    """A spinner with a running count and elapsed time, for work of unknown length (searches)."""
+    if quiet:
+        yield _noop
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                   TextColumn("{task.completed:.0f} " + unit), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    with bar:
+        task = bar.add_task(description, total=None)
+        yield lambda n=1: bar.advance(task, n)
