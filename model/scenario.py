@@ -1021,8 +1021,6 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
             bad(f"intake.{kind}.end_month",
                 f"end_month must be after start_month ({spec.start_month:g}), or no one arrives",
                 spec.end_month)
-    unused = [v for v in sc.exit_states if not _exit_used(sc, v)]
-    del unused  # an unused exit state is harmless: it shows as 0 %
     if probs:
         return probs
 
@@ -1101,10 +1099,6 @@ def _subgroup_traps(sc: Scenario, starts: set[str], file: str) -> list[Problem]:
                     f"from '{iv.name}' reaches an exit state", iv.name))
                 return found
     return found
-
-
-def _exit_used(sc: Scenario, name: str) -> bool:
-    return any(name in iv.routing or name in iv.exit_hazards for iv in sc.interventions)
 
 
 def _reachable(starts: set[str], edges: dict[str, set[str]]) -> set[str]:

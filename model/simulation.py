@@ -435,7 +435,7 @@ class _Raw:
 
 
 def _raw(state: _Rep, stations: dict[str, Station], end: float) -> _Raw:
-    sc = state.sc
+    """Close the visits still going at the end and flatten each participant into a record."""
     for person in state.people:
         # count the visit still going at the end of the run: its service months, or its wait
         if person["status"] == "in_intervention":
@@ -460,7 +460,6 @@ def _raw(state: _Rep, stations: dict[str, Station], end: float) -> _Raw:
             "busy_months": st.busy_area,
             "end_month": end,
         })
-    del sc
     return _Raw(state.rep, end, state.people, state.visits, rows)
 
 
