@@ -15,6 +15,10 @@ import pandas as pd
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call `write(tmp)` and move tmp onto `path`; an interrupted run leaves no partial file."""
     target = Path(path)
+    if target.is_dir():
+        from model.errors import InputError, Problem
+
+        raise InputError([Problem(str(target), "", "is a folder; give a file name to write")])
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)

@@ -6,6 +6,7 @@ sees the number, and `collect_sources` lists the notes for the report's appendix
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -18,6 +19,8 @@ def unwrap_sourced(v: Any) -> Any:
     """Accept `{value: x, source: "..."}` wherever a number is expected and return x."""
     if isinstance(v, bool):
         raise ValueError("expected a number, not true/false")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError("expected a finite number, not nan or infinity")
     if isinstance(v, dict) and "value" in v:
         extra = set(v) - SOURCED_KEYS
         if extra:
@@ -67,3 +70,15 @@ def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
         elif isinstance(leaf, dict):  # a mapping whose one key is `value` (a name): look inside
             found += collect_sources(leaf["value"], f"{where}.value" if where else "value")
     return found
+
+
+# Upper bounds that keep a run finite and its sums exact (far above any real programme)
+MAX_PEOPLE = 1_000_000
+MAX_KR = 1e12
+People = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE)]
+Kronor = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_KR, allow_inf_nan=False)]
+PerMonth = Annotated[float, BeforeValidator(unwrap_sourced),
+                     Field(gt=0, le=MAX_PEOPLE, allow_inf_nan=False)]
+Years = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, le=100, allow_inf_nan=False)]
+HorizonMonths = Annotated[float, BeforeValidator(unwrap_sourced),
+                          Field(gt=0, le=1200, allow_inf_nan=False)]

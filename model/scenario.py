@@ -31,7 +31,18 @@ from pydantic import (
 
 from model.distributions import DIST_NAMES, Duration
 from model.errors import InputError, Problem
-from model.numbers import Count, NonNegNum, PosCount, PosNum, Prob
+from model.numbers import (
+    Count,
+    HorizonMonths,
+    Kronor,
+    NonNegNum,
+    People,
+    PerMonth,
+    PosCount,
+    PosNum,
+    Prob,
+    Years,
+)
 
 ROUTING_TOL = 1e-6
 EXIT_CATEGORIES = ("work", "studies", "care", "benefit", "other")
@@ -79,14 +90,14 @@ def _shares_sum_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
 class Cohort(Strict):
     """Everyone arrives at once (at `month`, default 0)."""
 
-    n: PosCount
+    n: People
     month: NonNegNum = 0.0
 
 
 class Stream(Strict):
     """Poisson arrivals at `rate_per_month` between `start_month` and `end_month`."""
 
-    rate_per_month: PosNum
+    rate_per_month: PerMonth
     start_month: NonNegNum = 0.0
     end_month: NonNegNum | None = None
 
@@ -94,7 +105,7 @@ class Stream(Strict):
 class Groups(Strict):
     """Group intakes (gruppintag): `size` people every `every_months` months."""
 
-    size: PosCount
+    size: People
     every_months: PosNum
     start_month: NonNegNum = 0.0
     end_month: NonNegNum | None = None
@@ -120,7 +131,7 @@ class Intake(Strict):
     stream: Stream | None = None
     groups: Groups | None = None
     pauses: list[Pause] = []
-    max_participants: PosCount | None = None
+    max_participants: People | None = None
     referral_sources: dict[str, Prob] = {"ej angiven": 1.0}
 
     @field_validator("referral_sources")
@@ -325,9 +336,9 @@ class CostItem(Strict):
 class CostLine(CostItem):
     """One cost of an intervention, paid by `funder` (kr, in the scenario's price year)."""
 
-    per_participant_month: NonNegNum = 0.0
-    per_start: NonNegNum = 0.0
-    per_place_month: NonNegNum = 0.0
+    per_participant_month: Kronor = 0.0
+    per_start: Kronor = 0.0
+    per_place_month: Kronor = 0.0
     allowance: bool = False
 
 
@@ -377,7 +388,7 @@ class InitialGroup(Strict):
 class FixedCost(CostItem):
     """A cost per month over the project period (premises, project management, ...)."""
 
-    per_month: NonNegNum
+    per_month: Kronor
     start_month: NonNegNum = 0.0
     end_month: NonNegNum | None = None
 
@@ -386,7 +397,7 @@ class StaffCost(CostItem):
     """Staff: FTE × monthly salary × (1 + employer contributions) over the project period."""
 
     fte: NonNegNum
-    monthly_salary: NonNegNum
+    monthly_salary: Kronor
     start_month: NonNegNum = 0.0
     end_month: NonNegNum | None = None
 
@@ -394,7 +405,7 @@ class StaffCost(CostItem):
 class LumpSum(CostItem):
     """A one-off amount at a given month (a reported total cost, an evaluation, equipment)."""
 
-    amount: NonNegNum
+    amount: Kronor
     month: NonNegNum = 0.0
 
 
@@ -467,18 +478,18 @@ class Transfer(Strict):
     label: str = ""
     payer: Funder
     payee: Funder
-    per_year: NonNegNum
+    per_year: Kronor
 
 
 class Valuation(Strict):
     """Pricing of shortened unemployment (samhällsintäkt)."""
 
     # seed 000 (Grenverket, PwC): "en vinst på över 500 000 kronor per individ och år"
-    value_per_year: NonNegNum = 500_000.0
+    value_per_year: Kronor = 500_000.0
     actor_shares: dict[Funder, Prob] = {"staten": 1.0}
     transfers: list[Transfer] = []
-    horizon_years: PosNum = 5.0
-    views_years: list[PosNum] = [1.0, 5.0]
+    horizon_years: Years = 5.0
+    views_years: list[Years] = [1.0, 5.0]
     # 3.5 % real: ASEK (Trafikverket) since ASEK 5, incl. ASEK 7.0 ch. 5 (ASEK 4 used 4 %)
     discount_rate: NonNegNum = 0.035
     price_year: int = 2013
@@ -499,7 +510,7 @@ class Valuation(Strict):
 class Simulation(Strict):
     """Run settings: horizon in months (None: until everyone has left), replications, seed."""
 
-    horizon_months: PosNum | None = None
+    horizon_months: HorizonMonths | None = None
     replications: PosCount = 100
     seed: Count = 20140227
 

@@ -68,3 +68,13 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         atomic_write(target, half)
     assert target.read_text() == "old\n"
+
+
+def test_out_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    """Writing a report onto an existing folder gives the problem and exit code 2, no traceback."""
+    folder = tmp_path / "report.html"
+    folder.mkdir()
+    res = CliRunner().invoke(app, ["report", str(BASE), "--out", str(folder), "--reps", "2",
+                                   "--quiet"])
+    assert res.exit_code == 2
+    assert "is a folder" in res.output and "Traceback" not in res.output
