@@ -31,10 +31,10 @@ class ScenarioResult:
     def scenario(self) -> Scenario:
         return self.run.scenario
 
-    def meta(self) -> dict[str, str]:
+    def meta(self) -> dict[str, str | int]:
         sc = self.run.scenario
-        return {"scenario": sc.name, "scenario_hash": sc.digest(), "seed": str(self.run.seed),
-                "replications": str(self.run.replications), "version": __version__}
+        return {"scenario": sc.name, "scenario_hash": sc.digest(), "seed": self.run.seed,
+                "replications": self.run.replications, "version": __version__}
 
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,

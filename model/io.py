@@ -47,7 +47,7 @@ def write_json(path: str | Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def write_table(path: str | Path, df: pd.DataFrame, meta: dict[str, str] | None = None) -> Path:
+def write_table(path: str | Path, df: pd.DataFrame, meta: dict[str, str | int] | None = None) -> Path:
     """Write a DataFrame as CSV or Parquet (by suffix); Parquet carries `meta` in its schema."""
     target = Path(path)
     if target.suffix == ".parquet":

@@ -34,7 +34,7 @@ def test_run_out_writes_tables_with_provenance(tmp_path: Path) -> None:
     assert meta[b"insats.seed"].decode() == "11"
     assert meta[b"insats.version"].decode() == __version__
     run = json.loads((out / "run.json").read_text())
-    assert run["scenario_hash"] == sc.digest() and run["replications"] == "3"
+    assert run["scenario_hash"] == sc.digest() and run["replications"] == 3
     expected = simulate(sc, replications=3, seed=11).participants
     got = pd.read_parquet(out / "participants.parquet")
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)

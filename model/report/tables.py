@@ -81,6 +81,14 @@ def headline_metrics(sc: Scenario) -> list[str]:
     return keys
 
 
+def _headline(key: str, value: float, unit: str, lang: str) -> str:
+    """A metric's mean, flagging a break-even work share above 100 % as out of reach."""
+    text = _fmt(value, unit, lang)
+    if key.startswith("breakeven_work_share") and value > 1:
+        text += " (ej nåbart)" if lang == "sv" else " (not reachable)"
+    return text
+
+
 def _fmt(value: float, unit: str, lang: str) -> str:
     if unit == "ratio":
         return number(value, 2, lang)
@@ -102,7 +110,7 @@ def economics_text(sc: Scenario, summary: pd.DataFrame, lang: str = "sv") -> str
             continue
         r = by.loc[key]
         spread = "" if key == "pays_back" else _span(r["lo"], r["hi"], r["unit"], lang)
-        rows.append([metric_label(key, lang), _fmt(r["mean"], r["unit"], lang), spread])
+        rows.append([metric_label(key, lang), _headline(key, r["mean"], r["unit"], lang), spread])
     return table(rows, [label("metric", lang), label("mean", lang), label("interval", lang)])
 
 
@@ -124,7 +132,7 @@ def compare_rows(names: list[str], scenarios: list[Scenario], summaries: list[pd
                 cells.append(_fmt(r["mean"], unit, lang))
             else:
                 cells.append(
-                    f"{_fmt(r['mean'], unit, lang)} [{_span(r['lo'], r['hi'], unit, lang)}]")
+                    f"{_headline(key, r['mean'], unit, lang)} [{_span(r['lo'], r['hi'], unit, lang)}]")
         if key in diffs:
             d = diffs[key]
             if unit == "share":
