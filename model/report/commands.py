@@ -6,22 +6,28 @@ reads the sweep folders if given, and writes one file atomically. `cli.py` only 
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 from model.errors import InputError, Problem
-from model.progress import progress
-from model.report.content import Programme, load_programmes, scenario_paths
+from model.progress import Tick, progress
+from model.report.content import Programme, load_programmes
 
 
 def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
                 quiet: bool, lang: str) -> list[Programme]:
     from model.api import total_replications
-    from model.scenario import load_scenario
 
-    n = total_replications([load_scenario(f) for f in scenario_paths(path)], reps)
     what = "Simulerar och prissätter" if lang == "sv" else "Simulating and pricing"
-    with progress(n, what, quiet) as tick:
-        return load_programmes(path, replications=reps, seed=seed, workers=workers, tick=tick)
+    bar = ExitStack()
+    ticks: list[Tick] = []
+
+    def start(scenarios: list) -> None:
+        ticks.append(bar.enter_context(progress(total_replications(scenarios, reps), what, quiet)))
+
+    with bar:
+        return load_programmes(path, replications=reps, seed=seed, workers=workers,
+                               tick=lambda n=1: ticks[0](n), on_loaded=start)
 
 
 def _sweeps(sweeps: list[Path] | None) -> list:

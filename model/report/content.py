@@ -8,6 +8,7 @@ HTML and Excel writers only lay them out. Numbers are formatted with `model.repo
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -136,17 +137,19 @@ class Programme:
         return self.scenario.name
 
 
-def scenario_paths(path: str | Path) -> list[Path]:
-    """A scenario file is itself; a folder gives its scenario files in name order."""
-    return scenario_files(path)
-
-
 def load_programmes(path: str | Path, replications: int | None = None, seed: int | None = None,
-                    workers: int = 1, tick: Tick | None = None) -> list[Programme]:
-    """Load, simulate and price every scenario in a file or folder (same seed: paired runs)."""
-    out = []
-    files = scenario_paths(path)
+                    workers: int = 1, tick: Tick | None = None,
+                    on_loaded: Callable[[list[Scenario]], None] | None = None) -> list[Programme]:
+    """Load, simulate and price every scenario in a file or folder (same seed: paired runs).
+
+    `on_loaded(scenarios)` is called once they are validated, before any simulation (e.g. to size
+    a progress bar).
+    """
+    files = scenario_files(path)
     scenarios = [load_scenario(f) for f in files]
+    if on_loaded is not None:
+        on_loaded(scenarios)
+    out = []
     for f, sc in zip(files, scenarios, strict=True):
         raw, _ = load_yaml(f)
         result = run_scenario(sc, replications=replications, seed=seed, workers=workers,
