@@ -54,7 +54,10 @@ HAND_COSTS = {
                                    "allowance": True, "label": "aktivitetsstöd"}],
     },
 }
-HAND_MONTHLY_COST = [129_000, 79_000, 79_000, 49_000, 49_000, 49_000]
+# real (societal) cost by month: the participants' allowance (10 000 a month in months 0-2) is a
+# transfer, in the budget but not in the societal cost (issue 9, item 3)
+HAND_MONTHLY_COST = [119_000, 69_000, 69_000, 49_000, 49_000, 49_000]
+HAND_MONTHLY_BUDGET = [129_000, 79_000, 79_000, 49_000, 49_000, 49_000]
 
 
 def approx(x: float) -> object:
@@ -83,47 +86,57 @@ def test_hand_case_undiscounted() -> None:
       fixed 10 000/month (kommun):           10 000 × 6 months                 =  60 000
       allowance 1 000/participant-month (forsakringskassan, arrival to exit):
                                              10 × 3 × 1 000                    =  30 000
-      total                                                                    = 434 000
+      budget (cash, allowances included)                                       = 434 000
       by calendar month: m0 = 50 000 + 20 000 + 39 000 + 10 000 + 10 000 = 129 000,
       m1 = m2 = 20 000 + 39 000 + 10 000 + 10 000 = 79 000, m3 = m4 = m5 = 39 000 + 10 000 = 49 000.
       ESF 50 000 + 234 000 = 284 000; co-financing 434 000 − 284 000 = 150 000
       (kommun 60 000 + 60 000 = 120 000, Försäkringskassan 30 000); allowances 30 000.
+      The allowance is a transfer (Försäkringskassan pays, the individual receives): the
+      societal cost is 434 000 − 30 000 = 404 000, by month 119 000, 69 000, 69 000, 49 000 × 3.
 
     Benefits, grid u = 0.5 … 59.5 (5 years), in work when u ≥ 3: u = 3.5 … 59.5 = 57 months.
       person-years 5y = 10 × 57 / 12 = 47.5;  1y (u < 12: u = 3.5 … 11.5, 9 months) = 7.5
       value 120 000 kr/year: revenue 5y = 47.5 × 120 000 = 5 700 000;  1y = 7.5 × 120 000 = 900 000
-      r = 0 so PV = undiscounted: NPV 5y = 5 700 000 − 434 000 = 5 266 000;
-      NPV 1y = 900 000 − 434 000 = 466 000; BCR 5y = 5 700 000 / 434 000.
+      r = 0 so PV = undiscounted: NPV 5y = 5 700 000 − 404 000 = 5 296 000;
+      NPV 1y = 900 000 − 404 000 = 496 000; BCR 5y = 5 700 000 / 404 000.
     Payback: benefit in calendar months k ≥ 3 is 10 × 10 000 = 100 000 per month.
-      cumulative cost    129 000  208 000  287 000  336 000  385 000  434 000  434 000  434 000
+      cumulative cost    119 000  188 000  257 000  306 000  355 000  404 000  404 000  404 000
       cumulative benefit       0        0        0  100 000  200 000  300 000  400 000  500 000
       first reached in month 7 (0-based), i.e. after 8 months.
     Jobs: 10 exits to work, 0 expected without (f = 0): 10 extra at exit and at 12 months;
-      cost per extra job 434 000 / 10 = 43 400.
+      cost per extra job 404 000 / 10 = 40 400.
     Break-even: to work, a participant is worth 57 × 10 000 = 570 000 (5y), 9 × 10 000 = 90 000
-      (1y); otherwise 0. Share 5y = 434 000 / (10 × 570 000) = 0.07614…, 1y = 434 000 / 900 000.
+      (1y); otherwise 0 (nobody left otherwise, so those who would have are given the same exit
+      time). Share 5y = 404 000 / (10 × 570 000) = 0.07088…, 1y = 404 000 / 900 000.
     """
     p = priced(deterministic(**HAND_COSTS))
     expected = {
-        "participants": 10, "cost": 434_000, "cost_pv": 434_000, "cost_per_participant": 43_400,
-        "cost:esf": 284_000, "cost:kommun": 120_000, "cost:forsakringskassan": 30_000,
-        "cost:staten": 0, "esf_grant": 284_000, "cofinancing": 150_000, "allowances": 30_000,
+        "participants": 10, "cost": 404_000, "cost_pv": 404_000, "cost_per_participant": 40_400,
+        "budget": 434_000, "budget:esf": 284_000, "budget:kommun": 120_000,
+        "budget:forsakringskassan": 30_000, "budget:staten": 0, "esf_grant": 284_000,
+        "cofinancing": 150_000, "allowances": 30_000,
         "exits_work": 10, "share_work": 1.0, "jobs_without_at_exit": 0, "extra_jobs_at_exit": 10,
-        "extra_jobs_12m": 10, "cost_per_extra_job": 43_400,
+        "extra_jobs_12m": 10, "cost_per_extra_job": 40_400,
         "person_years": 47.5, "person_years:5y": 47.5, "person_years:1y": 7.5,
         "revenue": 5_700_000, "revenue:1y": 900_000, "revenue_pv": 5_700_000,
-        "revenue_pv:1y": 900_000, "npv": 5_266_000, "npv:5y": 5_266_000, "npv:1y": 466_000,
-        "bcr": 5_700_000 / 434_000, "bcr:1y": 900_000 / 434_000, "pays_back": 1.0,
+        "revenue_pv:1y": 900_000, "npv": 5_296_000, "npv:5y": 5_296_000, "npv:1y": 496_000,
+        "bcr": 5_700_000 / 404_000, "bcr:1y": 900_000 / 404_000, "pays_back": 1.0,
         "payback_months": 8,
-        "breakeven_work_share:5y": 434_000 / 5_700_000,
-        "breakeven_work_exits:5y": 10 * 434_000 / 5_700_000,
-        "breakeven_extra_jobs:5y": 10 * 434_000 / 5_700_000,
-        "breakeven_work_share:1y": 434_000 / 900_000,
+        "breakeven_work_share:5y": 404_000 / 5_700_000,
+        "breakeven_work_exits:5y": 10 * 404_000 / 5_700_000,
+        "breakeven_extra_jobs:5y": 10 * 404_000 / 5_700_000,
+        "breakeven_work_share:1y": 404_000 / 900_000,
     }
     got = {k: only(p, k) for k in expected}
     assert got == {k: approx(v) for k, v in expected.items()}
     monthly = p.flows["cost"].to_numpy()
     assert monthly[:6] == approx_list(HAND_MONTHLY_COST)
+    # the ledger: the allowance is a transfer from Försäkringskassan to the individual
+    led = p.ledger.groupby("actor")[["cost", "transfers", "net"]].sum()
+    assert led.at["forsakringskassan", "cost"] == approx(0)
+    assert led.at["forsakringskassan", "transfers"] == approx(-30_000)
+    assert led.at["individen", "transfers"] == approx(30_000)
+    assert led["net"].sum() == approx(5_700_000 - 404_000)
     assert not monthly[6:].any()
     # the benefit flow: nothing in months 0-2, 100 000 in each month 3 … 59, nothing after
     benefit = p.flows["benefit_pv"].to_numpy()
@@ -135,12 +148,13 @@ def test_hand_case_discounted() -> None:
     """The first hand case at r = 3.5 %: discount factors at the month midpoints.
 
     With v = 1.035^(−1/12) (one month's discount factor):
-      cost PV = Σ_k c_k · v^(k + 0.5), c = 129 000, 79 000, 79 000, 49 000, 49 000, 49 000
+      cost PV = Σ_k c_k · v^(k + 0.5), c = 119 000, 69 000, 69 000, 49 000, 49 000, 49 000 (the
+      societal cost: the allowance is a transfer)
       revenue PV = 100 000 · Σ_{k=3}^{59} v^(k + 0.5) = 100 000 · v^3.5 · (1 − v^57) / (1 − v)
       (each of the 10 participants is worth 10 000 a month; their month since arrival u is the
-      calendar month, since all arrive at 0), ≈ 5 213 619.90 against cost PV ≈ 431 028.27.
-      Undiscounted figures (revenue 5 700 000, cost 434 000, 47.5 person-years) do not change.
-    Payback: cumulative discounted cost 431 028.27 from month 5 on; cumulative discounted
+      calendar month, since all arrive at 0), ≈ 5 213 619.90 against cost PV ≈ 401 156.92.
+      Undiscounted figures (revenue 5 700 000, cost 404 000, 47.5 person-years) do not change.
+    Payback: cumulative discounted cost 401 156.92 from month 5 on; cumulative discounted
       benefit 296 155.51 after month 5, 394 309.35 after month 6, 492 182.21 after month 7:
       payback after 8 months, as undiscounted.
     """
@@ -149,11 +163,11 @@ def test_hand_case_discounted() -> None:
     p = priced(deterministic(rate=r, **HAND_COSTS))
     cost_pv = sum(c * v ** (k + 0.5) for k, c in enumerate(HAND_MONTHLY_COST))
     revenue_pv = 100_000 * v**3.5 * (1 - v**57) / (1 - v)
-    assert cost_pv == pytest.approx(431_028.2726309699, rel=1e-12)
+    assert cost_pv == pytest.approx(401_156.9191733101, rel=1e-12)
     assert revenue_pv == pytest.approx(5_213_619.904123175, rel=1e-12)
     revenue_pv_1y = 100_000 * v**3.5 * (1 - v**9) / (1 - v)
     expected = {
-        "cost": 434_000, "revenue": 5_700_000, "person_years": 47.5,
+        "cost": 404_000, "budget": 434_000, "revenue": 5_700_000, "person_years": 47.5,
         "cost_pv": cost_pv, "revenue_pv": revenue_pv, "npv": revenue_pv - cost_pv,
         "bcr": revenue_pv / cost_pv, "revenue_pv:1y": revenue_pv_1y,
         "npv:1y": revenue_pv_1y - cost_pv, "payback_months": 8,
@@ -204,7 +218,7 @@ def test_hand_case_midpoints_and_discounting_matter() -> None:
     expected = {
         "person_years": 20 / 12, "person_years:0.5y": 20 / 12, "revenue": 200_000,
         "revenue_pv": benefit_pv, "cost": 136_000, "cost_pv": cost_pv,
-        "cost:esf": 90_000, "cost:kommun": 36_000, "cost:region": 10_000,
+        "budget:esf": 90_000, "budget:kommun": 36_000, "budget:region": 10_000,
         "npv": 58_360.534121303936, "bcr": 1.432899099040816, "payback_months": 5,
         "breakeven_work_share:0.5y": 0.6978858460232134,
     }
@@ -247,9 +261,11 @@ def test_chain_against_matrix_exponential_and_integral() -> None:
     disc = (1 + r) ** (-months / 12)
     assert only(p, "person_years") == pytest.approx(effect.sum() / 12, rel=REL)
     assert only(p, "revenue_pv") == pytest.approx((effect * disc).sum() * vpy / 12, rel=REL)
-    assert only(p, "extra_jobs_12m") == pytest.approx(effect[11], rel=REL)
-    # without the programme, at the month of exit (u = 3.5), 5 · P(work | unemployed at 0)
-    assert only(p, "extra_jobs_at_exit") == pytest.approx(3 - 5 * p_work(3.5, f, loss, False),
+    # head counts at exactly 12 months and at the exact exit time (month 3), off the grid
+    at12 = 3 * with_p(12.0, True) + 2 * with_p(12.0, False) - 5 * p_work(12.0, f, loss, False)
+    assert only(p, "extra_jobs_12m") == pytest.approx(at12, rel=REL)
+    # without the programme, at the moment of exit (month 3), 5 · P(work | unemployed at 0)
+    assert only(p, "extra_jobs_at_exit") == pytest.approx(3 - 5 * p_work(3.0, f, loss, False),
                                                           rel=REL)
 
     def integral(g: object, a: float, b: float) -> float:
@@ -353,10 +369,11 @@ def test_self_reference_with_staggered_arrivals(tmp_path) -> None:
 
 @pytest.mark.parametrize("horizon", [3.0, 1.2])
 def test_ledger_adds_up_to_the_metrics(horizon: float) -> None:
-    """Per replication: costs over actors = cost, real benefits over actors = revenue, transfers
-    net to 0, undiscounted and PV; each actor's benefit is its share of the revenue; the payee
-    of a transfer gains what the payer loses. A horizon of 1.2 years (14.4 months) ends inside a
-    grid month: the ledger must stop where the revenue stops."""
+    """Per replication: costs over actors = the societal cost, real benefits over actors =
+    revenue, transfers net to 0, undiscounted and PV, net = revenue − cost; each actor's benefit
+    is its share of the revenue; the payee of a transfer gains what the payer loses, and the
+    allowances go from their funders to the individual. A horizon of 1.2 years (14.4 months)
+    ends inside a grid month: the ledger must stop where the revenue stops."""
     raw = rich(valuation={"horizon_years": horizon})
     p = priced(raw)
     led = p.ledger.groupby("rep")[["cost", "cost_pv", "benefit", "benefit_pv", "transfers",
@@ -366,11 +383,13 @@ def test_ledger_adds_up_to_the_metrics(horizon: float) -> None:
     for a, b in [("cost", "cost"), ("cost_pv", "cost_pv"), ("benefit", "revenue"),
                  ("benefit_pv", "revenue_pv")]:
         assert led[a].to_numpy() == pytest.approx(m[b].to_numpy(), rel=REL), a
+    assert (m["allowances"] > 0).all()
     scale = m["revenue"].abs().max()
     assert led["transfers"].abs().max() <= 1e-12 * scale
     assert led["transfers_pv"].abs().max() <= 1e-12 * scale
     assert led["net_pv"].to_numpy() == pytest.approx((m["revenue_pv"] - m["cost_pv"]).to_numpy(),
                                                      rel=REL)
+    assert led["net"].to_numpy() == pytest.approx((m["revenue"] - m["cost"]).to_numpy(), rel=REL)
     by_actor = p.ledger.groupby(["rep", "actor"])[["benefit", "transfers", "cost"]].sum()
     for rep in m.index:
         a = by_actor.loc[rep]
@@ -378,10 +397,14 @@ def test_ledger_adds_up_to_the_metrics(horizon: float) -> None:
         assert a.at["staten", "benefit"] == pytest.approx(0.5 * rev, rel=REL)
         assert a.at["individen", "benefit"] == pytest.approx(0.2 * rev, rel=REL)
         assert a.at["esf", "benefit"] == 0
-        assert a.at["individen", "transfers"] == pytest.approx(40_000 * py, rel=REL)
-        assert a.at["forsakringskassan", "transfers"] == pytest.approx(-25_000 * py, rel=REL)
+        allowances = m.at[rep, "allowances"]
+        assert a.at["individen", "transfers"] == pytest.approx(40_000 * py + allowances, rel=REL)
+        fk_allowance = m.at[rep, "budget:forsakringskassan"]  # FK pays only an allowance
+        assert a.at["forsakringskassan", "transfers"] == pytest.approx(-25_000 * py - fk_allowance,
+                                                                       rel=REL)
+        assert a.at["forsakringskassan", "cost"] == 0
         assert a.at["kommun", "transfers"] == pytest.approx(-15_000 * py, rel=REL)
-        assert a.at["esf", "cost"] == pytest.approx(m.at[rep, "cost:esf"], rel=REL)
+        assert a.at["esf", "cost"] == pytest.approx(m.at[rep, "budget:esf"], rel=REL)
 
 
 def test_actor_shares_must_sum_to_one(tmp_path) -> None:
@@ -426,7 +449,7 @@ def test_linearity() -> None:
     base = rich()
     m0 = priced(base).metrics
     rev = ["revenue", "revenue_pv", "revenue:1y", "revenue_pv:1y"]
-    cost = ["cost", "cost_pv", "cost:esf", "cost:kommun", "allowances", "cofinancing"]
+    cost = ["cost", "cost_pv", "budget", "budget:esf", "budget:kommun", "allowances", "cofinancing"]
 
     def close(a: pd.Series, b: pd.Series) -> bool:
         return bool(np.allclose(a.to_numpy(), b.to_numpy(), rtol=1e-12, atol=1e-9))
@@ -457,21 +480,23 @@ def test_linearity() -> None:
 
 
 def test_funders_add_up_and_allowances_are_cofinancing() -> None:
-    """ESF grant + co-financing = total cost in every replication; allowances are the cost lines
+    """ESF grant + co-financing = the budget in every replication; allowances are the cost lines
     marked `allowance: true` (in an intervention and programme-wide), all counted in the
-    co-financing since none of them is paid by the ESF."""
+    co-financing since none of them is paid by the ESF, and left out of the societal cost
+    (transfers): budget − allowances = cost."""
     p = priced(rich())
     m = p.metrics
-    assert np.allclose(m["esf_grant"] + m["cofinancing"], m["cost"], rtol=1e-12)
-    assert (m["esf_grant"] == m["cost:esf"]).all()
-    funders = [c for c in m.columns if c.startswith("cost:")]
-    assert np.allclose(m[funders].sum(axis=1), m["cost"], rtol=1e-12)
-    allow_fk = m["cost:forsakringskassan"]  # only the 'b' allowance line is paid by FK
-    allow_af = m["cost:arbetsformedlingen"]  # only the programme-wide allowance line
+    assert np.allclose(m["esf_grant"] + m["cofinancing"], m["budget"], rtol=1e-12)
+    assert (m["esf_grant"] == m["budget:esf"]).all()
+    funders = [c for c in m.columns if c.startswith("budget:")]
+    assert np.allclose(m[funders].sum(axis=1), m["budget"], rtol=1e-12)
+    allow_fk = m["budget:forsakringskassan"]  # only the 'b' allowance line is paid by FK
+    allow_af = m["budget:arbetsformedlingen"]  # only the programme-wide allowance line
     assert (allow_fk > 0).all() and (allow_af > 0).all()
     assert np.allclose(m["allowances"], allow_fk + allow_af, rtol=1e-12)
+    assert np.allclose(m["budget"] - m["allowances"], m["cost"], rtol=1e-12)
     assert (m["cofinancing"] >= m["allowances"]).all()
-    assert np.allclose(m["cofinancing"] - m["allowances"], m["cost:kommun"] + m["cost:region"],
+    assert np.allclose(m["cofinancing"] - m["allowances"], m["budget:kommun"] + m["budget:region"],
                        rtol=1e-12)
 
 
@@ -590,7 +615,7 @@ def test_costs_after_the_benefit_horizon_are_counted() -> None:
                                               "month": 30}]})
     p = priced(raw)
     assert only(p, "cost") == approx(1_864_000)
-    assert only(p, "cost:esf") == approx(36 * 39_000)
+    assert only(p, "budget:esf") == approx(36 * 39_000)
     assert only(p, "revenue") == approx(900_000)
     assert only(p, "npv") == approx(900_000 - 1_864_000)
     flows = p.flows.set_index("month")["cost"]

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from conftest import max_concurrent
@@ -251,7 +252,10 @@ def test_framgangen_budget(framgangen: ScenarioResult) -> None:
     m = framgangen.priced.metrics
     assert m["esf_grant"].to_numpy() == pytest.approx(10_300_000, rel=1e-5)
     assert abs(m["cofinancing"].mean() / 12_960_330 - 1) <= 0.03
-    assert abs(m["cost"].mean() / (10_300_000 + 12_960_330) - 1) <= 0.03
+    assert abs(m["budget"].mean() / (10_300_000 + 12_960_330) - 1) <= 0.03
+    # the co-financing is participants' allowances: a transfer, not a societal cost
+    assert np.allclose(m["cost"], m["budget"] - m["allowances"])
+    assert (m["allowances"] > 0).all()
 
 
 def test_framgangen_enrols_exactly_213(framgangen: ScenarioResult) -> None:

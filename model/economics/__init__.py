@@ -1,0 +1,203 @@
+"""Pricing: shortened unemployment against programme cost, per actor, per replication.
+
+A pure function of the simulated tables (or of the expected-value path, `model.expected`), in
+named stages:
+
+1. `effect`: P(in work) with and without the programme, month by month since arrival, summed
+   over participants (`Effect`). Without it a participant is unemployed at arrival and moves
+   between unemployment and work as a two-state Markov chain; with it they are out of work while
+   in the programme (lock-in), start in work after an exit to work (or studies, if valued) and
+   a lag, and unemployed after any other exit. The benefit lag and drop-off count from the job.
+2. `costs`: every cost line by calendar month (`COST_RULES`), linked to participants by outcome
+   or not; participants' allowances are transfers, kept out of the societal cost.
+3. `figures`: views (1 and 5 years, undiscounted and present value), counts, break-even share,
+   payback; `ledger`: who pays and who gains, per actor and year.
+
+Method and sources: docs/method.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.economics.costs import Activity, Line, activity_of_run, calendar_months, cost_lines
+from model.economics.effect import (
+    Effect,
+    Rules,
+    counterfactual_hazards,
+    discount,
+    effect_of_run,
+)
+from model.economics.figures import Baseline, figures, parts, view_key, views
+from model.economics.ledger import ledger
+from model.scenario import FUNDERS, Scenario
+from model.simulation import RunResult
+
+__all__ = ["DIRECTION", "METRIC_UNITS", "Activity", "Baseline", "Effect", "Line", "Priced",
+           "Unit", "counterfactual_hazards", "metric_units", "present_value", "price",
+           "price_unit", "units_of_run", "view_key", "views"]
+
+_EMPTY = pd.DataFrame()
+
+
+@dataclass
+class Priced:
+    """Per-replication metrics, the actor ledger and the monthly cash flows of one programme."""
+
+    scenario: Scenario
+    metrics: pd.DataFrame
+    ledger: pd.DataFrame
+    flows: pd.DataFrame
+
+
+@dataclass
+class Unit:
+    """What one replication (or one expected run) gives pricing: its effect and cost lines."""
+
+    effect: Effect
+    lines: list[Line]
+
+
+def present_value(amounts: np.ndarray, months: np.ndarray, rate: float) -> float:
+    """Discounted sum of amounts falling at the given months."""
+    return float(np.sum(np.asarray(amounts, dtype=float) * discount(months, rate)))
+
+
+def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
+                 n_cal: int | None = None) -> list[Unit]:
+    """The Effect and cost lines of every replication of a simulated run.
+
+    `weights` (by replication, in participant-table order) re-weight participants; `n_cal` forces
+    the number of calendar months priced (by default: what the run needs).
+    """
+    sc = run.scenario
+    ends = run.stations.groupby("rep")["end_month"].max()
+    p_by = dict(tuple(run.participants.groupby("rep")))
+    v_by = dict(tuple(run.visits.groupby("rep")))
+    out = []
+    for rep in range(run.replications):
+        people = p_by.get(rep, run.participants.iloc[0:0])
+        visits = v_by.get(rep, run.visits.iloc[0:0])
+        end = float(ends.get(rep, 0.0))
+        arrival = people["arrival_month"].to_numpy(dtype=float)
+        cal = n_cal or calendar_months(sc, end, float(arrival.max()) if len(arrival) else 0.0)
+        w = None if weights is None else weights[rep]
+        eff = effect_of_run(sc, people, end, cal, w)
+        good = _good(sc, people)
+        act = activity_of_run(sc, people, visits, end, cal, good, w)
+        out.append(Unit(eff, cost_lines(sc, act)))
+    return out
+
+
+def _good(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
+    rules = Rules.of(sc)
+    exited = people["exit_month"].notna().to_numpy()
+    return exited & np.isin(people["exit_category"].fillna("").to_numpy(), rules.good_categories)
+
+
+def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: bool = True
+               ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
+    """Metrics, ledger and monthly flows of one replication or one expected run."""
+    m = figures(sc, unit.effect, unit.lines, base)
+    if not detail:
+        return m, _EMPTY, _EMPTY
+    p = parts(sc, unit.effect, unit.lines, base)
+    led = ledger(sc, unit.effect, unit.lines, p, base)
+    from model.economics.figures import gain_calendar
+
+    gain = gain_calendar(unit.effect, p, base) * p.value_per_month
+    n = max(gain.shape[1], len(p.cost_month))
+    cost = np.zeros(n)
+    cost[:len(p.cost_month)] = p.cost_month
+    benefit_pv = np.zeros(n)
+    benefit_pv[:gain.shape[1]] = gain[1]
+    disc = discount(np.arange(n) + 0.5, sc.valuation.discount_rate)
+    flows = pd.DataFrame({"month": np.arange(n), "cost": cost, "cost_pv": cost * disc,
+                          "benefit_pv": benefit_pv})
+    return m, led, flows
+
+
+def baseline(sc: Scenario, unit: Unit, ref: Unit) -> Baseline:
+    """The reference's unit scaled to the programme's number of participants."""
+    n_ref = ref.effect.participants
+    scale = unit.effect.participants / n_ref if n_ref > 0 else 0.0
+    return Baseline(ref.effect, ref.lines, scale)
+
+
+def price(run: RunResult, reference: RunResult | None = None, detail: bool = True,
+          weights: dict[int, np.ndarray] | None = None) -> Priced:
+    """Price every replication of a run; with a reference run, every decision figure is
+    incremental (programme minus reference, replication by replication).
+
+    With `detail=False` only the metrics are computed (no ledger or monthly flows): for sweeps.
+    """
+    sc = run.scenario
+    units = units_of_run(run, weights)
+    refs = units_of_run(reference) if reference is not None else None
+    metrics, ledgers, flows = [], [], []
+    for rep, unit in enumerate(units):
+        base = baseline(sc, unit, refs[rep]) if refs is not None else None
+        m, led, fl = price_unit(sc, unit, base, detail)
+        metrics.append({"rep": rep, **m})
+        if detail:
+            ledgers.append(led.assign(rep=rep))
+            flows.append(fl.assign(rep=rep))
+    if not detail:
+        return Priced(sc, pd.DataFrame(metrics), _EMPTY, _EMPTY)
+    return Priced(sc, pd.DataFrame(metrics), pd.concat(ledgers, ignore_index=True),
+                  pd.concat(flows, ignore_index=True))
+
+
+METRIC_UNITS: dict[str, str] = {
+    "participants": "participants",
+    "cost": "kr",
+    "cost_pv": "kr",
+    "net_cost": "kr",
+    "net_cost_pv": "kr",
+    "cost_per_participant": "kr",
+    "budget": "kr",
+    "esf_grant": "kr",
+    "cofinancing": "kr",
+    "allowances": "kr",
+    "exits_work": "participants",
+    "exits_studies": "participants",
+    "exits_good": "participants",
+    "still_in_programme": "participants",
+    "share_work": "share",
+    "jobs_without_at_exit": "jobs",
+    "extra_jobs_at_exit": "jobs",
+    "extra_jobs_12m": "jobs",
+    "cost_per_extra_job": "kr",
+    "person_years": "person-years",
+    "revenue": "kr",
+    "revenue_pv": "kr",
+    "npv": "kr",
+    "bcr": "ratio",
+    "payback_months": "months",
+    "pays_back": "share",
+}
+# higher is better (+1), lower is better (-1), neither (0): used by compare
+DIRECTION: dict[str, int] = {
+    "cost": -1, "cost_pv": -1, "net_cost": -1, "net_cost_pv": -1, "cost_per_participant": -1,
+    "share_work": 1, "extra_jobs_at_exit": 1, "extra_jobs_12m": 1, "cost_per_extra_job": -1,
+    "person_years": 1, "revenue": 1, "revenue_pv": 1, "npv": 1, "bcr": 1, "payback_months": -1,
+    "pays_back": 1,
+}
+
+
+def metric_units(sc: Scenario) -> dict[str, str]:
+    """Units of every metric column, including the per-view and per-funder ones."""
+    units = dict(METRIC_UNITS)
+    for f in FUNDERS:
+        units[f"budget:{f}"] = "kr"
+    for years in views(sc):
+        k = view_key(years)
+        units |= {f"person_years:{k}": "person-years", f"revenue:{k}": "kr",
+                  f"revenue_pv:{k}": "kr", f"npv:{k}": "kr", f"bcr:{k}": "ratio",
+                  f"breakeven_work_share:{k}": "share", f"breakeven_work_exits:{k}": "participants",
+                  f"breakeven_extra_jobs:{k}": "jobs"}
+    return units
+

@@ -1,0 +1,237 @@
+"""Programme costs by calendar month, one small rule per kind of cost line.
+
+Costs are priced on an `Activity`: participant-months in the programme and in each intervention,
+and service starts, by calendar month and by outcome group (row 0: participants whose exit
+starts a job, row 1: the others), plus the length of the project period. A simulated run and
+the expected-value path both produce one, so both are priced by the same rules (`COST_RULES`).
+
+Each rule returns `Line`s: the funder, a label, whether the line is a participant allowance (a
+transfer: it is in the budget and the actor ledger, not in the societal cost), and the amount per
+calendar month split three ways: linked to good-outcome participants, to the others, and not
+linked to any participant (fixed, staff, lump sums, places held). The break-even share
+re-weights the first two.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.scenario import FixedCost, Scenario, StaffCost
+
+LINKED_GOOD, LINKED_OTHER, UNLINKED = 0, 1, 2
+
+
+@dataclass
+class Activity:
+    """What costs are priced on, by calendar month (arrays of length n_cal)."""
+
+    n_cal: int
+    period: float                              # project period in months (fixed and staff costs)
+    in_programme: np.ndarray                   # (2, n_cal) participant-months, by outcome group
+    service: dict[str, np.ndarray]             # intervention -> (2, n_cal) participant-months
+    starts: dict[str, np.ndarray]              # intervention -> (2, n_cal) service starts
+
+
+@dataclass
+class Line:
+    """One cost line: who pays, what it is, and kr per calendar month (3, n_cal)."""
+
+    funder: str
+    label: str
+    allowance: bool
+    amount: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.amount.sum(axis=0)
+
+
+def covered(starts: np.ndarray, ends: np.ndarray, weights: np.ndarray, n_cal: int) -> np.ndarray:
+    """Weighted interval-months of [start, end) falling in each calendar month [k, k+1).
+
+    Uses the running total F(t) = Σ w·clip(t − s, 0, e − s) at whole months, so memory is
+    O(intervals + months), not their product.
+    """
+    out = np.zeros(n_cal)
+    if len(starts) == 0:
+        return out
+    s = np.asarray(starts, dtype=float)
+    e = np.maximum(np.asarray(ends, dtype=float), s)
+    w = np.asarray(weights, dtype=float)
+    t = np.arange(n_cal + 1, dtype=float)
+
+    def running(points: np.ndarray) -> np.ndarray:
+        order = np.argsort(points, kind="stable")
+        p, wp = points[order], w[order]
+        cw = np.r_[0.0, np.cumsum(wp)]
+        cwp = np.r_[0.0, np.cumsum(wp * p)]
+        k = np.searchsorted(p, t, side="left")
+        return cw[k] * t - cwp[k]
+
+    total = running(s) - running(e)
+    return np.diff(total)
+
+
+def at_month(months: np.ndarray, weights: np.ndarray, n_cal: int) -> np.ndarray:
+    """Weights summed by calendar month floor(month) (clipped to the priced months)."""
+    idx = np.clip(np.floor(np.asarray(months, dtype=float)).astype(np.int64), 0, n_cal - 1)
+    return np.bincount(idx, weights=np.asarray(weights, dtype=float), minlength=n_cal)[:n_cal]
+
+
+def _unlinked(monthly: np.ndarray) -> np.ndarray:
+    out = np.zeros((3, len(monthly)))
+    out[UNLINKED] = monthly
+    return out
+
+
+def _linked(by_group: np.ndarray) -> np.ndarray:
+    out = np.zeros((3, by_group.shape[1]))
+    out[:2] = by_group
+    return out
+
+
+def _over_period(cost: FixedCost | StaffCost, monthly: float, act: Activity) -> np.ndarray:
+    """`monthly` kr from start_month to end_month (default: the end of the project period)."""
+    stop = act.period if cost.end_month is None else cost.end_month
+    return monthly * covered(np.array([cost.start_month]), np.array([max(stop, cost.start_month)]),
+                             np.array([1.0]), act.n_cal)
+
+
+def fixed_lines(sc: Scenario, act: Activity) -> list[Line]:
+    return [Line(fx.funder, fx.label or "fixed", False,
+                 _unlinked(_over_period(fx, fx.per_month, act))) for fx in sc.costs.fixed]
+
+
+def staff_lines(sc: Scenario, act: Activity) -> list[Line]:
+    c = sc.costs
+    return [Line(st.funder, st.label or "staff", False,
+                 _unlinked(_over_period(st, st.fte * st.monthly_salary
+                                        * (1.0 + c.employer_contribution), act)))
+            for st in c.staff]
+
+
+def lump_sum_lines(sc: Scenario, act: Activity) -> list[Line]:
+    return [Line(ls.funder, ls.label or "lump sum", False,
+                 _unlinked(at_month(np.array([ls.month]), np.array([ls.amount]), act.n_cal)))
+            for ls in sc.costs.lump_sums]
+
+
+def participant_month_lines(sc: Scenario, act: Activity) -> list[Line]:
+    return [Line(line.funder, line.label or "per participant-month", line.allowance,
+                 _linked(line.per_participant_month * act.in_programme))
+            for line in sc.costs.per_participant_month]
+
+
+def capacity_months(sc: Scenario, n_cal: int, period: float) -> dict[str, np.ndarray]:
+    """Places held in each calendar month per intervention (for per-place costs)."""
+    out = {}
+    for iv in sc.interventions:
+        if iv.capacity is None:
+            continue
+        changes = sorted(iv.capacity_changes, key=lambda c: c.month)
+        times = [0.0] + [c.month for c in changes] + [period]
+        slots = [iv.capacity.slots()] + [
+            c.places if c.places is not None else iv.capacity.slots(c.staff_fte) for c in changes]
+        starts = np.array(times[:-1])
+        ends = np.minimum(np.array(times[1:]), period)
+        out[iv.name] = covered(starts, np.maximum(ends, starts), np.array(slots, float), n_cal)
+    return out
+
+
+def intervention_lines(sc: Scenario, act: Activity) -> list[Line]:
+    caps = capacity_months(sc, act.n_cal, act.period)
+    zero = np.zeros((2, act.n_cal))
+    lines = []
+    for iv in sc.interventions:
+        service, starts = act.service.get(iv.name, zero), act.starts.get(iv.name, zero)
+        for line in iv.costs:
+            amount = _linked(line.per_participant_month * service + line.per_start * starts)
+            if line.per_place_month:
+                amount[UNLINKED] += line.per_place_month * caps.get(iv.name, np.zeros(act.n_cal))
+            lines.append(Line(line.funder, line.label or iv.name, line.allowance, amount))
+    return lines
+
+
+COST_RULES: tuple[Callable[[Scenario, Activity], list[Line]], ...] = (
+    fixed_lines, staff_lines, lump_sum_lines, participant_month_lines, intervention_lines)
+
+
+def cost_lines(sc: Scenario, act: Activity) -> list[Line]:
+    """Every cost line of the scenario, with the optimism-bias uplift applied."""
+    uplift = 1.0 + sc.valuation.optimism_bias
+    lines = [line for rule in COST_RULES for line in rule(sc, act)]
+    for line in lines:
+        line.amount = line.amount * uplift
+    return lines
+
+
+def activity_of_run(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: float,
+                    n_cal: int, good: np.ndarray, weights: np.ndarray | None = None) -> Activity:
+    """Participant-months and starts of one simulated replication, by outcome group.
+
+    `good` marks participants (in table order) whose exit starts a job; `weights` re-weights them.
+    """
+    c = sc.costs
+    period = float(c.project_months) if c.project_months is not None else end
+    n = len(people)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    pid = people["participant_id"].to_numpy(dtype=np.int64)
+    size = int(pid.max()) + 1 if n else 0
+    grp_of = np.ones(size, dtype=np.int64)
+    grp_of[pid] = np.where(good, 0, 1)
+    w_of = np.zeros(size)
+    w_of[pid] = w
+    arr = people["arrival_month"].to_numpy(dtype=float)
+    ex = people["exit_month"].fillna(end).to_numpy(dtype=float)
+    grp = np.where(good, 0, 1)
+    in_prog = np.stack([covered(arr[grp == k], ex[grp == k], w[grp == k], n_cal) for k in (0, 1)])
+    service, starts = {}, {}
+    s_all = visits["start_month"].to_numpy(dtype=float)
+    ok = ~np.isnan(s_all)
+    s_all = s_all[ok]
+    e_all = visits["end_month"].to_numpy(dtype=float)[ok]
+    e_all = np.where(np.isnan(e_all), end, e_all)
+    v_pid = visits["participant_id"].to_numpy(dtype=np.int64)[ok]
+    vg, vw = grp_of[v_pid], w_of[v_pid]
+    names = visits["intervention"].to_numpy()[ok]
+    for iv in sc.interventions:
+        mask = names == iv.name
+        s, e, gm, wm = s_all[mask], e_all[mask], vg[mask], vw[mask]
+        service[iv.name] = np.stack([covered(s[gm == k], e[gm == k], wm[gm == k], n_cal)
+                                     for k in (0, 1)])
+        starts[iv.name] = np.stack([at_month(s[gm == k], wm[gm == k], n_cal) for k in (0, 1)])
+    return Activity(n_cal, period, in_prog, service, starts)
+
+
+def calendar_months(sc: Scenario, end: float, last_arrival: float) -> int:
+    """Calendar months to price: the run, every participant's benefit grid and every cost line."""
+    from model.economics.effect import grid_months
+
+    c = sc.costs
+    stops = [end, last_arrival + grid_months(sc) + 1, 1.0]
+    if c.project_months is not None:
+        stops.append(float(c.project_months))
+    stops += [x.end_month for x in [*c.fixed, *c.staff] if x.end_month is not None]
+    stops += [ls.month + 1 for ls in c.lump_sums]
+    return math.ceil(max(stops)) + 1
+
+
+def lines_frame(lines: list[Line]) -> pd.DataFrame:
+    """Long table of the cost lines: month, funder, line, allowance, amount (kr), nonzero only."""
+    if not lines:
+        return pd.DataFrame(columns=["month", "funder", "line", "allowance", "amount"])
+    amounts = np.stack([line.total for line in lines])
+    idx, month = np.nonzero(amounts)
+    return pd.DataFrame({
+        "month": month,
+        "funder": np.array([x.funder for x in lines], dtype=object)[idx],
+        "line": np.array([x.label for x in lines], dtype=object)[idx],
+        "allowance": np.array([x.allowance for x in lines], dtype=bool)[idx],
+        "amount": amounts[idx, month],
+    })
+

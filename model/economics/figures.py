@@ -1,0 +1,245 @@
+"""From an Effect and cost lines to the decision figures: views, counts, break-even, payback.
+
+One function per stage (hesim's shape): `view_figures` prices the gain in each view, `counts`
+gives the head counts, `breakeven` the share of good outcomes at which the NPV is 0, `payback`
+the month from which cumulative benefit stays above cumulative cost. `figures` runs them all on
+one replication (or one expected run) and returns a flat mapping of metrics.
+
+Against a reference programme (`counterfactual.reference`), every decision figure is
+incremental: the gain is the programme's employment minus the reference's, and the cost is the
+programme's minus the reference's, the reference scaled to the programme's number of
+participants. A programme against itself gives exactly 0 for all of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.economics.costs import LINKED_GOOD, LINKED_OTHER, UNLINKED, Line
+from model.economics.effect import GOOD, OTHER, Effect, Rules, discount
+from model.scenario import FUNDERS, Scenario
+
+
+def view_key(years: float) -> str:
+    """Column suffix for a horizon view: 1.0 -> '1y', 2.5 -> '2.5y'."""
+    return f"{years:g}y"
+
+
+def views(sc: Scenario) -> list[float]:
+    """The views priced: every `views_years` and the headline horizon, in years, ascending."""
+    return sorted(set(sc.valuation.views_years) | {sc.valuation.horizon_years})
+
+
+@dataclass
+class Baseline:
+    """A reference programme's effect and cost lines, scaled to the programme's participants."""
+
+    effect: Effect
+    lines: list[Line]
+    scale: float
+
+
+@dataclass
+class Parts:
+    """What the stages share: multipliers, the cost split and what the reference takes off."""
+
+    rules: Rules
+    value_per_month: float
+    multiplier: float                  # extent x (1 − deadweight) x (1 − displacement) x (1 − haircut)
+    cost_month: np.ndarray             # real cost by calendar month (incremental)
+    cost_disc: np.ndarray              # discount factors at calendar month midpoints
+    linked_pv: np.ndarray              # (2,) real cost PV linked to good / other participants
+    fixed_pv: float                    # real cost PV not linked to participants, less the reference's
+
+
+def _real(lines: list[Line]) -> list[Line]:
+    return [line for line in lines if not line.allowance]
+
+
+def parts(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None) -> Parts:
+    rules = Rules.of(sc)
+    n_cal = len(lines[0].total) if lines else len(eff.calendar["gain"][0])
+    cost_disc = discount(np.arange(n_cal) + 0.5, rules.rate)
+    real = _real(lines)
+    by_kind = sum((line.amount for line in real), np.zeros((3, n_cal)))
+    cost_month = by_kind.sum(axis=0)
+    fixed_pv = float(by_kind[UNLINKED] @ cost_disc)
+    if base is not None:
+        ref = sum((line.total for line in _real(base.lines)), np.zeros(n_cal))
+        ref = _fit(ref, n_cal) * base.scale
+        cost_month = cost_month - ref
+        fixed_pv -= float(ref @ cost_disc)
+    cf, val = sc.counterfactual, sc.valuation
+    mult = (sc.employment.extent * (1 - cf.deadweight) * (1 - cf.displacement)
+            * (1 - val.confidence_haircut))
+    linked = np.array([float(by_kind[LINKED_GOOD] @ cost_disc),
+                       float(by_kind[LINKED_OTHER] @ cost_disc)])
+    return Parts(rules, val.value_per_year / 12.0, mult, cost_month, cost_disc, linked, fixed_pv)
+
+
+def _fit(a: np.ndarray, n: int) -> np.ndarray:
+    """`a` cut or zero-padded to length n (a reference run may be priced over other months)."""
+    out = np.zeros(n)
+    k = min(n, len(a))
+    out[:k] = a[:k]
+    return out
+
+
+def _gain(eff: Effect, base: Baseline | None, pv: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(gain by group, gain taken off by the reference) by month since arrival."""
+    curves = eff.curves_pv if pv else eff.curves
+    if base is None:
+        return curves["gain"], np.zeros(curves["gain"].shape[1])
+    ref = base.effect.curves_pv if pv else base.effect.curves
+    return curves["with_work"], base.scale * ref["with_work"].sum(axis=0)
+
+
+def view_figures(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None
+                 ) -> dict[str, float]:
+    """Shortened unemployment, societal revenue (undiscounted and PV), NPV and BCR per view."""
+    u = p.rules.u
+    disc_u = discount(u, p.rules.rate)
+    gain, ref = _gain(eff, base, pv=False)
+    gain_pv, ref_pv = _gain(eff, base, pv=True)
+    cost_pv = float(p.cost_month @ p.cost_disc)
+    m: dict[str, float] = {}
+    for years in views(sc):
+        k = view_key(years)
+        w = (u < years * 12.0) * p.multiplier
+        py = float(w @ (gain.sum(axis=0) - ref)) / 12.0
+        m[f"person_years:{k}"] = py
+        m[f"revenue:{k}"] = py * 12.0 * p.value_per_month
+        m[f"revenue_pv:{k}"] = float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv)) * p.value_per_month
+        m[f"npv:{k}"] = m[f"revenue_pv:{k}"] - cost_pv
+        m[f"bcr:{k}"] = m[f"revenue_pv:{k}"] / cost_pv if cost_pv > 1e-9 else math.nan
+    return m
+
+
+def counts(eff: Effect, base: Baseline | None) -> dict[str, float]:
+    """Participants, exits, and extra jobs at exit and at 12 months (head counts)."""
+    n = eff.participants
+    work = eff.exits_in("work")
+    m = {"participants": n, "exits_work": work, "exits_studies": eff.exits_in("studies"),
+         "share_work": work / n if n else math.nan, "still_in_programme": eff.still_in,
+         "exits_good": float(eff.n[GOOD])}
+    if base is None:
+        m["jobs_without_at_exit"] = float(eff.jobs_without_at_exit.sum())
+        with12, without12 = eff.work_12[0].sum(), eff.work_12[1].sum()
+    else:
+        m["jobs_without_at_exit"] = base.scale * base.effect.exits_in("work")
+        with12, without12 = eff.work_12[0].sum(), base.scale * base.effect.work_12[0].sum()
+    m["extra_jobs_at_exit"] = work - m["jobs_without_at_exit"]
+    m["extra_jobs_12m"] = float(with12 - without12)
+    return m
+
+
+def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float
+              ) -> float:
+    """Share of good outcomes at which the NPV of a view is 0, each outcome keeping its timing.
+
+    NPV(s) = n [s·a_good + (1 − s)·a_other] + K, where a_g is the mean, over participants of
+    group g, of their discounted gain less the cost linked to them, and K the rest (costs not
+    linked to participants, the reference). At the model's own share this is its NPV exactly.
+    A group with nobody in it is given the other group's exit times. NaN when more good
+    outcomes do not raise the NPV (then no share reaches 0).
+    """
+    u = p.rules.u
+    w = (u < years * 12.0) * p.multiplier * discount(u, p.rules.rate) * p.value_per_month
+    gain_pv, ref_pv = _gain(eff, base, pv=True)
+    benefit = gain_pv @ w                                  # (2,) by group
+    swapped = eff.swapped_pv["with_work" if base is not None else "gain"] @ w
+    n = eff.n
+    mean = np.full(2, math.nan)
+    for g in (GOOD, OTHER):
+        if n[g] > 0:
+            mean[g] = (benefit[g] - p.linked_pv[g]) / n[g]
+    for g, h in ((GOOD, OTHER), (OTHER, GOOD)):
+        if n[g] <= 0 and n[h] > 0:
+            mean[g] = (swapped[h] - p.linked_pv[h]) / n[h]
+    total = n.sum()
+    k_const = -float(ref_pv @ w) - p.fixed_pv
+    slope = total * (mean[GOOD] - mean[OTHER])
+    if not np.isfinite(slope) or slope <= 0:
+        return math.nan
+    return (-k_const - total * mean[OTHER]) / slope
+
+
+def payback_month(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> float:
+    """Months until cumulative benefit reaches cumulative cost and stays there (NaN if never).
+
+    A month counts only once costs have started; an early crossing that later falls back
+    below the cost (costs still accruing) is not a payback.
+    """
+    started = cum_cost > 0
+    if not started.any():
+        return math.nan
+    behind = np.nonzero((cum_benefit < cum_cost) & started)[0]
+    if len(behind) == 0:
+        return float(np.argmax(started) + 1)
+    last = int(behind[-1])
+    return float(last + 2) if last + 1 < len(cum_cost) else math.nan
+
+
+def gain_calendar(eff: Effect, p: Parts, base: Baseline | None) -> np.ndarray:
+    """Full-time-equivalent months of work gained within the headline horizon, by calendar
+    month: (2, n_cal), undiscounted and discounted."""
+    if base is None:
+        cal = eff.calendar["gain"]
+    else:
+        n = eff.calendar["with_work"].shape[1]
+        ref = np.stack([_fit(r, n) for r in base.effect.calendar["with_work"]])
+        cal = eff.calendar["with_work"] - base.scale * ref
+    return cal * p.multiplier
+
+
+def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None
+            ) -> dict[str, float]:
+    """Every metric of one replication (or one expected run), as a flat mapping."""
+    p = parts(sc, eff, lines, base)
+    m = counts(eff, base)
+    n = m["participants"]
+    real_total = sum(float(line.total.sum()) for line in _real(lines))
+    m["cost"] = real_total
+    m["cost_pv"] = float(sum(float(line.total @ p.cost_disc) for line in _real(lines)))
+    m["cost_per_participant"] = real_total / n if n else math.nan
+    m["net_cost"] = float(p.cost_month.sum())
+    m["net_cost_pv"] = float(p.cost_month @ p.cost_disc)
+    if base is not None:
+        m["reference_cost_pv"] = m["cost_pv"] - m["net_cost_pv"]
+    m["budget"] = sum(float(line.total.sum()) for line in lines)
+    for f in FUNDERS:
+        m[f"budget:{f}"] = sum(float(line.total.sum()) for line in lines if line.funder == f)
+    m["esf_grant"] = m["budget:esf"]
+    m["cofinancing"] = m["budget"] - m["esf_grant"]
+    m["allowances"] = sum(float(line.total.sum()) for line in lines if line.allowance)
+    extra = m["extra_jobs_at_exit"]
+    m["cost_per_extra_job"] = m["net_cost"] / extra if extra > 0 else math.nan
+    m |= view_figures(sc, eff, p, base)
+    for years in views(sc):
+        k = view_key(years)
+        share = breakeven(sc, eff, p, base, years)
+        m[f"breakeven_work_share:{k}"] = share
+        m[f"breakeven_work_exits:{k}"] = share * n
+        m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
+    head = view_key(sc.valuation.horizon_years)
+    for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):
+        m[name] = m[f"{name}:{head}"]
+    m["pays_back"] = float(m["npv"] > 0)
+    cal = gain_calendar(eff, p, base) * p.value_per_month
+    m["payback_months"] = payback_month(np.cumsum(cal[1]),
+                                        np.cumsum(_fit(p.cost_month, cal.shape[1]) * p.cost_disc))
+    return m
+
+
+def _jobs_without_at(eff: Effect, base: Baseline | None, share: float,
+                     m: dict[str, float]) -> float:
+    """Counterfactual jobs at exit had the good share been `share` (each group keeping its own)."""
+    if base is not None or math.isnan(share):
+        return m["jobs_without_at_exit"]
+    n = eff.n
+    per = np.where(n > 0, eff.jobs_without_at_exit / np.where(n > 0, n, 1.0), math.nan)
+    per = np.where(np.isnan(per), np.nanmean(per) if np.isfinite(per).any() else 0.0, per)
+    return float(n.sum() * (share * per[GOOD] + (1 - share) * per[OTHER]))

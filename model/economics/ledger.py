@@ -1,0 +1,76 @@
+"""Who pays, who gains: cost, real benefit and transfers per actor per year (the actor ledger).
+
+Each actor's cost is the real cost it pays. Participants' allowances are transfers: paid by
+their funder, received by the individual (net zero). The real value of the gain is split by
+`valuation.actor_shares`, and `valuation.transfers` move an amount per person-year of gain from
+a payer to a payee. Summed over actors: cost = the societal cost, benefit = the societal
+revenue, transfers = 0, so net = the societal NPV.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.economics.costs import Line
+from model.economics.effect import Effect, discount
+from model.economics.figures import Baseline, Parts, _fit, gain_calendar
+from model.scenario import FUNDERS, Scenario
+
+COLUMNS = ["actor", "year", "cost", "cost_pv", "benefit", "benefit_pv", "transfers",
+           "transfers_pv", "net", "net_pv"]
+
+
+def _by_year(monthly: np.ndarray, years: int) -> np.ndarray:
+    out = np.zeros(years * 12)
+    out[:len(monthly)] = monthly
+    return out.reshape(years, 12).sum(axis=1)
+
+
+def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baseline | None
+           ) -> pd.DataFrame:
+    """One row per actor and year of the programme (year 0 = months 0–11)."""
+    val = sc.valuation
+    gain = gain_calendar(eff, p, base)                  # FTE months by calendar month
+    n_cal = max(gain.shape[1], len(p.cost_disc))
+    years = (n_cal + 11) // 12
+    disc = discount(np.arange(years * 12) + 0.5, val.discount_rate)
+    py = _by_year(gain[0], years) / 12.0
+    py_pv = _by_year(gain[1], years) / 12.0
+
+    def cash(ls: list[Line], allowance: bool) -> np.ndarray:
+        out = np.zeros((len(FUNDERS), years * 12))
+        for line in ls:
+            if line.allowance == allowance:
+                out[FUNDERS.index(line.funder)] += _fit(line.total, years * 12)
+        return out
+
+    paid = cash(lines, allowance=False)
+    allowances = cash(lines, allowance=True)
+    if base is not None:
+        paid -= base.scale * cash(base.lines, allowance=False)
+        allowances -= base.scale * cash(base.lines, allowance=True)
+    received = -allowances
+    received[FUNDERS.index("individen")] += allowances.sum(axis=0)
+    share = np.array([val.actor_shares.get(a, 0.0) for a in FUNDERS])[:, None]
+    per_py = np.array([sum(t.per_year for t in val.transfers if t.payee == a)
+                       - sum(t.per_year for t in val.transfers if t.payer == a)
+                       for a in FUNDERS])[:, None]
+
+    def yearly(monthly: np.ndarray) -> np.ndarray:
+        return monthly.reshape(len(FUNDERS), years, 12).sum(axis=2)
+
+    cost, cost_pv = yearly(paid), yearly(paid * disc)
+    moved, moved_pv = yearly(received), yearly(received * disc)
+    df = pd.DataFrame({
+        "actor": np.repeat(np.array(FUNDERS, dtype=object), years),
+        "year": np.tile(np.arange(years), len(FUNDERS)),
+        "cost": cost.ravel(), "cost_pv": cost_pv.ravel(),
+        "benefit": (share * val.value_per_year * py[None, :]).ravel(),
+        "benefit_pv": (share * val.value_per_year * py_pv[None, :]).ravel(),
+        "transfers": (moved + per_py * py[None, :]).ravel(),
+        "transfers_pv": (moved_pv + per_py * py_pv[None, :]).ravel(),
+    })
+    df["net"] = df["benefit"] + df["transfers"] - df["cost"]
+    df["net_pv"] = df["benefit_pv"] + df["transfers_pv"] - df["cost_pv"]
+    return df[COLUMNS]
