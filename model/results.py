@@ -25,11 +25,44 @@ def interval(values: pd.Series | np.ndarray) -> tuple[float, float, float, float
     return float(v.mean()), float(lo), float(hi), float(med)
 
 
+# ratios summarised as the ratio of the means (total cost / total extra jobs), not the mean of
+# per-run ratios; a run with no extra job has an unbounded ratio (+inf) in the interval
+RATIOS = {"cost_per_extra_job": ("net_cost", "extra_jobs_at_exit")}
+
+
+def ratio_interval(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray
+                   ) -> tuple[float, float, float, float]:
+    """(ratio of means, 2.5th and 97.5th percentiles and median of the per-run ratios).
+
+    Runs whose denominator is 0 or below count as +inf (no extra job: the cost per extra job is
+    unbounded), so an interval reaching them has an infinite upper end instead of leaving them out.
+    """
+    n = np.asarray(num, dtype=float)
+    d = np.asarray(den, dtype=float)
+    ok = ~(np.isnan(n) | np.isnan(d))
+    n, d = n[ok], d[ok]
+    if n.size == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    mean = n.mean() / d.mean() if d.mean() > 0 else np.inf
+    per = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.inf)
+    lo, med, hi = np.percentile(per, [2.5, 50, 97.5], method="inverted_cdf")
+    return float(mean), float(lo), float(hi), float(med)
+
+
 def summarise(per_rep: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
-    """One summary row per metric column of a per-replication table."""
+    """One summary row per metric column of a per-replication table.
+
+    `payback_months` is summarised over the runs that pay back; `pays_back` (the share that
+    does) stands beside it.
+    """
     rows = []
     for metric, unit in units.items():
-        if metric in per_rep:
+        if metric not in per_rep:
+            continue
+        num_den = RATIOS.get(metric)
+        if num_den is not None and all(c in per_rep for c in num_den):
+            rows.append([metric, unit, *ratio_interval(per_rep[num_den[0]], per_rep[num_den[1]])])
+        else:
             rows.append([metric, unit, *interval(per_rep[metric])])
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
