@@ -1,14 +1,15 @@
 """Duration distributions (months), declared in scenario files and shared by the engine and exact mode.
 
-Each distribution is a strict pydantic model that can draw samples (numpy, for the engine) and
-hand back the matching frozen scipy.stats distribution (for exact mode's expectations), so the
-two methods can never disagree about what "gamma with mean 6 and CV 0.5" means.
+Each distribution is a strict pydantic model that can draw samples (numpy, for the engine), give
+its Laplace transform (exact mode) and describe itself as point masses (`atoms`) plus a
+continuous part (`continuous`, a frozen scipy.stats distribution) for the expected-value path,
+so the three can never disagree about what "gamma with mean 6 and CV 0.5" means.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -36,6 +37,12 @@ class Fixed(_Strict):
     def laplace(self, h: float) -> float:
         return math.exp(-h * self.months)
 
+    def atoms(self) -> list[tuple[float, float]]:
+        return [(float(self.months), 1.0)]
+
+    def continuous(self) -> None:
+        return None
+
 
 class Exponential(_Strict):
     """Memoryless stay with the given mean."""
@@ -51,6 +58,12 @@ class Exponential(_Strict):
 
     def laplace(self, h: float) -> float:
         return 1.0 / (1.0 + h * self.mean_months)
+
+    def atoms(self) -> list[tuple[float, float]]:
+        return []
+
+    def continuous(self) -> Any:
+        return stats.expon(scale=self.mean_months)
 
 
 class Gamma(_Strict):
@@ -68,6 +81,12 @@ class Gamma(_Strict):
 
     def laplace(self, h: float) -> float:
         return (1.0 + h * self.mean_months * self.cv**2) ** (-1.0 / self.cv**2)
+
+    def atoms(self) -> list[tuple[float, float]]:
+        return []
+
+    def continuous(self) -> Any:
+        return stats.gamma(a=1.0 / self.cv**2, scale=self.mean_months * self.cv**2)
 
 
 class LogNormal(_Strict):
@@ -89,9 +108,14 @@ class LogNormal(_Strict):
         return float(rng.lognormal(mu, sigma))
 
     def laplace(self, h: float) -> float:
+        return float(self.continuous().expect(lambda x: np.exp(-h * x)))
+
+    def atoms(self) -> list[tuple[float, float]]:
+        return []
+
+    def continuous(self) -> Any:
         mu, sigma = self._params()
-        d = stats.lognorm(s=sigma, scale=math.exp(mu))
-        return float(d.expect(lambda x: np.exp(-h * x)))
+        return stats.lognorm(s=sigma, scale=math.exp(mu))
 
 
 class Triangular(_Strict):
@@ -115,9 +139,14 @@ class Triangular(_Strict):
         return float(rng.triangular(self.low, self.mode, self.high))
 
     def laplace(self, h: float) -> float:
+        return float(self.continuous().expect(lambda x: np.exp(-h * x)))
+
+    def atoms(self) -> list[tuple[float, float]]:
+        return []
+
+    def continuous(self) -> Any:
         width = self.high - self.low
-        d = stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
-        return float(d.expect(lambda x: np.exp(-h * x)))
+        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
 
 class Uniform(_Strict):
@@ -143,6 +172,12 @@ class Uniform(_Strict):
         if h == 0:
             return 1.0
         return (math.exp(-h * self.low) - math.exp(-h * self.high)) / (h * (self.high - self.low))
+
+    def atoms(self) -> list[tuple[float, float]]:
+        return []
+
+    def continuous(self) -> Any:
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
 
 
 class Empirical(_Strict):
@@ -181,6 +216,15 @@ class Empirical(_Strict):
 
     def laplace(self, h: float) -> float:
         return float(np.dot(self._p(), np.exp(-h * np.asarray(self.values))))
+
+    def atoms(self) -> list[tuple[float, float]]:
+        merged: dict[float, float] = {}
+        for v, p in zip(self.values, self._p(), strict=True):
+            merged[float(v)] = merged.get(float(v), 0.0) + float(p)
+        return sorted(merged.items())
+
+    def continuous(self) -> None:
+        return None
 
 
 Duration = Annotated[

@@ -31,40 +31,80 @@ class ExactResult:
     visits_by_intervention: pd.Series
 
 
-def _solve(sc: Scenario, attrs: tuple[str, str, str, str]) -> tuple[np.ndarray, float, np.ndarray,
-                                                                    np.ndarray]:
+@dataclass
+class Network:
+    """One subgroup's interventions as an absorbing chain.
+
+    Places are the interventions followed by the exit states. `route[i]` and `hazard[i]` give,
+    for intervention i, the probabilities of each next place at completion and at an early exit;
+    q and r are the chain's transitions into interventions and exit states, t the expected months
+    per visit and `complete` the probability of completing a visit.
+    """
+
+    names: list[str]
+    exits: list[str]
+    route: np.ndarray
+    hazard: np.ndarray
+    complete: np.ndarray
+    t: np.ndarray
+    entry: np.ndarray
+    hazard_total: np.ndarray
+
+    @property
+    def q(self) -> np.ndarray:
+        n = len(self.names)
+        c = self.complete[:, None]
+        return (c * self.route + (1 - c) * self.hazard)[:, :n]
+
+    @property
+    def r(self) -> np.ndarray:
+        n = len(self.names)
+        c = self.complete[:, None]
+        return (c * self.route + (1 - c) * self.hazard)[:, n:]
+
+    def fundamental(self) -> np.ndarray:
+        """N = (I − Q)^-1: expected visits to j starting from i."""
+        return np.linalg.inv(np.eye(len(self.names)) - self.q)
+
+    def absorption(self) -> np.ndarray:
+        """B = N R: probability of leaving to each exit state, starting from each intervention."""
+        return self.fundamental() @ self.r
+
+
+def network(sc: Scenario, attrs: tuple[str, str, str, str]) -> Network:
+    """The absorbing chain of one subgroup (its overrides applied)."""
     names = sc.names
     exits = list(sc.exit_states)
-    idx = {n: i for i, n in enumerate(names)}
-    eidx = {n: i for i, n in enumerate(exits)}
-    n, m = len(names), len(exits)
-    q = np.zeros((n, n))
-    r = np.zeros((n, m))
+    places = {p: i for i, p in enumerate([*names, *exits])}
+    n = len(names)
+    route = np.zeros((n, len(places)))
+    hazard = np.zeros((n, len(places)))
+    complete = np.ones(n)
     t = np.zeros(n)
+    total = np.zeros(n)
     rules = effective_rules(sc, attrs)
-    for iv in sc.interventions:
-        i = idx[iv.name]
+    for i, iv in enumerate(sc.interventions):
         rl = rules[iv.name]
-        p_complete, months = expected_stay(iv.duration, rl.hazard_total)
-        t[i] = months
-        route_p = np.diff(np.concatenate([[0.0], rl.route_cum]))
-        for dest, p in zip(rl.route_to, route_p, strict=True):
-            if dest in idx:
-                q[i, idx[dest]] += p_complete * p
-            else:
-                r[i, eidx[dest]] += p_complete * p
+        total[i] = rl.hazard_total
+        complete[i], t[i] = expected_stay(iv.duration, rl.hazard_total)
+        for dest, p in zip(rl.route_to, np.diff(np.concatenate([[0.0], rl.route_cum])),
+                           strict=True):
+            route[i, places[dest]] += p
         if rl.hazard_total > 0:
-            hz_p = np.diff(np.concatenate([[0.0], rl.hazard_cum]))
-            for dest, p in zip(rl.hazard_to, hz_p, strict=True):
-                if dest in idx:
-                    q[i, idx[dest]] += (1 - p_complete) * p
-                else:
-                    r[i, eidx[dest]] += (1 - p_complete) * p
-    e = np.zeros(n)
+            for dest, p in zip(rl.hazard_to, np.diff(np.concatenate([[0.0], rl.hazard_cum])),
+                               strict=True):
+                hazard[i, places[dest]] += p
+    entry = np.zeros(n)
     for dest, p in sc.entry.items():
-        e[idx[dest]] += p
-    visits = np.linalg.solve((np.eye(n) - q).T, e)  # e @ N
-    return visits @ r, float(visits @ t), visits * t, visits
+        entry[places[dest]] += p
+    return Network(names, exits, route, hazard, complete, t, entry, total)
+
+
+def _solve(sc: Scenario, attrs: tuple[str, str, str, str]) -> tuple[np.ndarray, float, np.ndarray,
+                                                                    np.ndarray]:
+    net = network(sc, attrs)
+    visits = np.linalg.solve((np.eye(len(net.names)) - net.q).T, net.entry)  # e @ N
+    return visits @ net.r, float(visits @ net.t), visits * net.t, visits
 
 
 def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
