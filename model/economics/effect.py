@@ -166,7 +166,9 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     arrival = people["arrival_month"].to_numpy(dtype=float)
     exit_m = people["exit_month"].to_numpy(dtype=float)
     exited = ~np.isnan(exit_m)
-    stay = np.where(exited, exit_m, end) - arrival
+    # exit − arrival carries rounding noise (2.4999999999999996 for a fixed 2.5): a stay that ends
+    # on a grid midpoint must count there the same way for every participant
+    stay = np.round(np.where(exited, exit_m, end) - arrival, 9)
     cats = people["exit_category"].fillna("").to_numpy()
     good = exited & np.isin(cats, rules.good_categories)
     f = counterfactual_hazards(sc, people)

@@ -166,6 +166,22 @@ def _lattice_steps(sc: Scenario, cells: list[Cell]) -> int:
     return math.ceil(min(need, MAX_MONTHS) / DT) + 1
 
 
+BEYOND = 1e-9  # participants still in the programme at the lattice's end, per arrival
+
+
+def _long_enough(sc: Scenario, cells: list[Cell], classes: list[tuple[np.ndarray, np.ndarray]]
+                 ) -> tuple[int, list[list[Paths]]]:
+    """Paths on a lattice long enough that all but BEYOND of each arrival has left (doubling the
+    length as needed, up to MAX_MONTHS; a loop's number of visits has a long tail)."""
+    n = _lattice_steps(sc, cells)
+    while True:
+        per = _paths(sc, cells, n, classes)
+        left = max(sum(p.beyond.values()) for ps in per for p in ps)
+        if left <= BEYOND or n * DT >= MAX_MONTHS:
+            return n, per
+        n = min(2 * n, math.ceil(MAX_MONTHS / DT) + 1)
+
+
 def _paths(sc: Scenario, cells: list[Cell], n: int,
            classes: list[tuple[np.ndarray, np.ndarray]]) -> list[list[Paths]]:
     """Per class, per cell: the lattice paths of one arrival."""
@@ -185,9 +201,8 @@ def _paths(sc: Scenario, cells: list[Cell], n: int,
 
 def _expected_flows(sc: Scenario) -> _Flows:
     cells = _cells(sc)
-    n = _lattice_steps(sc, cells)
     classes = _classes(sc, DT)
-    per = _paths(sc, cells, n, classes)
+    _, per = _long_enough(sc, cells, classes)
     presence, inflow = {}, {}
     for iv in sc.interventions:
         pres = 0.0
@@ -211,9 +226,8 @@ def expected_unit(sc: Scenario) -> Unit:
         raise ValueError(reason)
     rules = Rules.of(sc)
     cells = _cells(sc)
-    n = _lattice_steps(sc, cells)
     classes = _classes(sc, DT)
-    per = _paths(sc, cells, n, classes)
+    n, per = _long_enough(sc, cells, classes)
     t = np.arange(n) * DT
     u = rules.u
     g = rules.grid
@@ -234,8 +248,6 @@ def expected_unit(sc: Scenario) -> Unit:
     work_12 = np.zeros((2, 2))
     service: dict[str, np.ndarray] = {iv.name: np.zeros((2, n_cal)) for iv in sc.interventions}
     starts: dict[str, np.ndarray] = {iv.name: np.zeros((2, n_cal)) for iv in sc.interventions}
-    x = u[:, None] - t[None, :]                       # (g, n): months since exit
-    x12 = 12.0 - t
     for (_, arr), ps in zip(classes, per, strict=True):
         count = float(arr.sum())
         if count <= 0:
@@ -246,7 +258,7 @@ def expected_unit(sc: Scenario) -> Unit:
         a_shift = np.bincount(shift, weights=arr)
         a_shift_pv = np.bincount(shift, weights=arr * discount(when, rules.rate))
         for cell, p in zip(cells, ps, strict=True):
-            rows, extra = _rows(p, cell, rules, x, x12, state_good, t)
+            rows, extra = _rows(p, cell, rules, state_good, t)
             w = cell.share
             for name in CURVES:
                 curves[name] += w * count * rows[name]
@@ -259,7 +271,7 @@ def expected_unit(sc: Scenario) -> Unit:
                 calendar[name][1, :len(a_shift) + head - 1] += w * np.convolve(a_shift_pv,
                                                                                one * disc_u)
             for s in exits:
-                exits[s] += w * count * (p.exits[s].sum() + p.beyond[s])
+                exits[s] += w * count * (p.exits[s][0].sum() + p.beyond[s])
             n_by += w * count * extra["n"]
             jobs_without += w * count * extra["jobs_without"]
             work_12 += w * count * extra["work_12"]
@@ -290,46 +302,68 @@ def _to_months(series: np.ndarray, n_cal: int) -> np.ndarray:
     return m.reshape(n_cal, per).sum(axis=1)
 
 
-def _rows(p: Paths, cell: Cell, rules: Rules, x: np.ndarray, x12: np.ndarray,
-          state_good: dict[str, bool], t: np.ndarray) -> tuple[dict[str, np.ndarray], dict]:
-    """Per arrival: the curves of Effect by group (2, grid), and the other per-arrival sums."""
+def _exit_times(p: Paths, state_good: dict[str, bool], t: np.ndarray, good: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """One outcome group's exit-time distribution as equal half-masses at mean ± sd of each
+    lattice point: the same mean and variance, exact for a point mass, and it resolves a jump
+    (the month a job starts) to second order."""
+    m = sum((e for s, e in p.exits.items() if state_good[s] == good), np.zeros((3, len(t))))
+    ok = m[0] > 0
+    # rounding noise of the sums must not move a point mass off a whole month (u is 0.5, 1.5, ...)
+    mean = np.round(np.where(ok, m[1] / np.where(ok, m[0], 1.0), t), 9)
+    var = np.where(ok, m[2] / np.where(ok, m[0], 1.0), 0.0) - mean**2
+    sd = np.sqrt(np.where(var > 1e-12 * np.maximum(1.0, mean**2), var, 0.0))
+    return np.r_[m[0], m[0]] / 2.0, np.r_[mean - sd, mean + sd]
+
+
+def _rows(p: Paths, cell: Cell, rules: Rules, state_good: dict[str, bool], t: np.ndarray
+          ) -> tuple[dict[str, np.ndarray], dict]:
+    """Per arrival: the curves of Effect by group (2, grid), and the other per-arrival sums.
+
+    Functions of the exit time are evaluated at each lattice point's exact mean exit time, so a
+    fixed stay is priced exactly; the two groups' masses sit at different mean times.
+    """
     f, loss = cell.f, rules.loss
-    good_mass = sum(m for s, m in p.exits.items() if state_good[s])
-    other_mass = sum(m for s, m in p.exits.items() if not state_good[s])
+    good_mass, t_good = _exit_times(p, state_good, t, True)
+    other_mass, t_other = _exit_times(p, state_good, t, False)
     good_beyond = sum(b for s, b in p.beyond.items() if state_good[s])
     other_beyond = sum(b for s, b in p.beyond.items() if not state_good[s])
     u = rules.u
     without_u = chain(u, f, loss, False)
-    xj = x - rules.job_lag
-    emp = chain(xj, f, loss, True)                              # (g, n)
-    unemp = chain(x, f, loss, False)
-    factor = np.where(xj >= 0, rules.job_factor(xj), 1.0)
-    # the grid and the lattice meet where u = t: count a mass there as half gone
-    after = np.where(x > 0, 1.0, np.where(x == 0, 0.5, 0.0))
-    with_good = emp @ good_mass
-    with_other = unemp @ other_mass
+
+    def curves(when: np.ndarray) -> dict[str, np.ndarray]:
+        x = u[:, None] - when[None, :]                      # (grid, n): months since exit
+        xj = x - rules.job_lag
+        factor = np.where(xj >= 0, rules.job_factor(xj), 1.0)
+        return {"emp": chain(xj, f, loss, True), "unemp": chain(x, f, loss, False),
+                "factor": factor, "gone": (x > 0).astype(float)}
+
+    cg, co = curves(t_good), curves(t_other)
+    with_good = cg["emp"] @ good_mass
+    with_other = co["unemp"] @ other_mass
     pg, po = good_mass.sum() + good_beyond, other_mass.sum() + other_beyond
-    gain_good = (emp * factor) @ good_mass - without_u * (factor @ good_mass) - without_u * good_beyond
+    gain_good = ((cg["emp"] * cg["factor"]) @ good_mass - without_u * (cg["factor"] @ good_mass)
+                 - without_u * good_beyond)
     gain_other = with_other - without_u * po
     rows = {
         "with_work": np.stack([with_good, with_other]),
         "without_work": np.stack([without_u * pg, without_u * po]),
         "gain": np.stack([gain_good, gain_other]),
-        "in_programme": np.stack([pg - after @ good_mass, po - after @ other_mass]),
+        "in_programme": np.stack([pg - cg["gone"] @ good_mass, po - co["gone"] @ other_mass]),
     }
     swapped = {
-        "gain": np.stack([unemp @ good_mass - without_u * pg,
-                          (emp * factor) @ other_mass - without_u * (factor @ other_mass)
-                          - without_u * other_beyond]),
-        "with_work": np.stack([unemp @ good_mass, emp @ other_mass]),
+        "gain": np.stack([cg["unemp"] @ good_mass - without_u * pg,
+                          (co["emp"] * co["factor"]) @ other_mass
+                          - without_u * (co["factor"] @ other_mass) - without_u * other_beyond]),
+        "with_work": np.stack([cg["unemp"] @ good_mass, co["emp"] @ other_mass]),
     }
-    w12 = np.stack([chain(x12 - rules.job_lag, f, loss, True) @ good_mass,
-                    chain(x12, f, loss, False) @ other_mass])
+    w12 = np.stack([chain(12.0 - t_good - rules.job_lag, f, loss, True) @ good_mass,
+                    chain(12.0 - t_other, f, loss, False) @ other_mass])
     without12 = float(chain(np.array(12.0), f, loss, False))
     extra = {
         "n": np.array([pg, po]),
-        "jobs_without": np.array([chain(t, f, loss, False) @ good_mass + 0.0,
-                                  chain(t, f, loss, False) @ other_mass]),
+        "jobs_without": np.array([chain(t_good, f, loss, False) @ good_mass,
+                                  chain(t_other, f, loss, False) @ other_mass]),
         "work_12": np.stack([w12, np.array([without12 * pg, without12 * po])]),
         "swapped:gain": swapped["gain"], "swapped:with_work": swapped["with_work"],
     }

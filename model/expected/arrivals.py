@@ -107,7 +107,8 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
         # a stream alone: admitted by step k is min(N_k, cap), N_k ~ Poisson(Λ_k), and
         # E[min(N, c)] = Λ·P(N ≤ c − 2) + c·P(N ≥ c)
         big = np.r_[0.0, np.cumsum(rate)]
-        admitted = big * pdtr(cap - 2, big) + cap * (1.0 - pdtr(cap - 1, big))
+        below = pdtr(cap - 2, big) if cap >= 2 else np.zeros_like(big)
+        admitted = big * below + cap * (1.0 - pdtr(cap - 1, big))
         gained = np.diff(admitted)
         out[:n] += gained / 2
         out[1:n + 1] += gained / 2
