@@ -48,7 +48,7 @@ from model.numbers import Count, PosCount, unwrap_sourced
 from model.scenario import (
     Scenario,
     Strict,
-    _line_of,
+    line_of,
     load_scenario,
     load_yaml,
     parse_scenario,
@@ -466,7 +466,7 @@ def load_sweep(path: str | Path) -> SweepPlan:
     text = path.read_text(encoding="utf-8")
 
     def bad(where: str, message: str, value: object = None) -> Problem:
-        return Problem(name, where, message, value, _line_of(node, where))
+        return Problem(name, where, message, value, line_of(node, where))
 
     bases: list[Base] = []
     problems: list[Problem] = []
