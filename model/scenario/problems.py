@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.distributions import DIST_NAMES
+from model.distributions import DIST_NAMES, union_tags
 from model.errors import Problem
 from model.scenario.load import line_of
 from model.scenario.schema import Scenario
@@ -118,7 +118,7 @@ def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type
     for part in loc:
         if isinstance(part, str) and part.startswith(("function-", "constrained-")):
             continue
-        tagged = _tagged_members(current)
+        tagged = union_tags(current)
         if isinstance(part, str) and part in tagged:
             current = tagged[part]
             continue
@@ -143,22 +143,6 @@ def _model_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> type
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
     return None
-
-
-def _tagged_members(tp: Any) -> dict[str, type[BaseModel]]:
-    """For a union of models told apart by `dist`, map each tag to its model (else empty)."""
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = typing.get_args(tp)[0]
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return {}
-    out: dict[str, type[BaseModel]] = {}
-    for member in typing.get_args(tp):
-        field = (member.model_fields.get("dist")
-                 if isinstance(member, type) and issubclass(member, BaseModel) else None)
-        tags = typing.get_args(field.annotation) if field is not None else ()
-        if len(tags) == 1 and isinstance(tags[0], str):
-            out[tags[0]] = member
-    return out
 
 
 def _unwrap_type(tp: Any) -> Any:
