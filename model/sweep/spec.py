@@ -5,31 +5,21 @@ Every key is checked when the file is read, so a sweep fails before anything run
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
-from scipy import stats
 
 from model.numbers import Count, PosCount
 from model.scenario import Strict
 from model.sweep.paths import parse_path
+from model.uncertainty import PARAM_DIST_KEYS, PARAM_DISTS, ParamDist, Uniform, param_dist
 
 KEY_COLUMNS = ("point_id", "scenario", "rep")
 UNIT_EPS = 1e-12
 
-DistName = Literal["beta", "gamma", "lognormal", "uniform", "triangular", "normal"]
-DIST_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
-    # each dist: the alternative sets of keys that define it
-    "beta": (("mean", "sd"), ("alpha", "beta")),
-    "gamma": (("mean", "cv"),),
-    "lognormal": (("mean", "cv"),),
-    "uniform": (("low", "high"),),
-    "triangular": (("low", "mode", "high"),),
-    "normal": (("mean", "sd"),),
-}
-SHAPE_KEYS = ("mean", "sd", "cv", "alpha", "beta", "mode")
+DistName = Literal[tuple(PARAM_DISTS)]  # beta, gamma, lognormal, uniform, triangular, normal
+RANGE_KEYS = ("low", "high")  # a parameter's range; also the keys of some distributions
 
 
 class Parameter(Strict):
@@ -37,7 +27,8 @@ class Parameter(Strict):
 
     Range designs (grid, one-way, Morris) use [low, high] (for a distribution without them: its
     2.5th and 97.5th percentiles); probabilistic designs (random, LHS, Sobol) draw from the
-    distribution (a range without one is uniform on [low, high]) through its inverse CDF.
+    distribution (a range without one is uniform on [low, high]) through its inverse CDF. The
+    distribution's keys are flat here; `model.uncertainty` checks them and builds it.
     """
 
     path: str
@@ -64,34 +55,17 @@ class Parameter(Strict):
         if ":" in label or label in KEY_COLUMNS:
             raise ValueError(f"the name '{label}' cannot be a column name (no ':', not one of "
                              f"{', '.join(KEY_COLUMNS)})")
-        given = [k for k in SHAPE_KEYS if getattr(self, k) is not None]
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
         if self.dist is None:
+            given = [k for k in SHAPE_KEYS if getattr(self, k) is not None]
             if given:
                 raise ValueError(f"{', '.join(given)} describe a distribution: add dist "
-                                 f"({', '.join(DIST_KEYS)})")
+                                 f"({', '.join(PARAM_DISTS)})")
             if (self.low is None or self.high is None) and self.values is None:
                 raise ValueError("give low and high (a range), values (grid levels), or a dist")
             return self
-        options = DIST_KEYS[self.dist]
-        shape = list(given)
-        if self.dist in ("uniform", "triangular"):
-            shape += [k for k in ("low", "high") if getattr(self, k) is not None]
-        match = [keys for keys in options if set(keys) == set(shape)]
-        if not match:
-            want = " or ".join(", ".join(keys) for keys in options)
-            raise ValueError(f"dist {self.dist} takes {want}; got {', '.join(shape) or 'nothing'}")
-        if self.dist == "beta" and self.mean is not None:
-            if not 0 < self.mean < 1:
-                raise ValueError(f"a beta mean must be between 0 and 1, not {self.mean:g}")
-            if self.sd**2 >= self.mean * (1 - self.mean):
-                raise ValueError(f"sd {self.sd:g} is too large for a beta with mean {self.mean:g} "
-                                 f"(sd must be below {math.sqrt(self.mean * (1 - self.mean)):.4g})")
-        if self.dist in ("gamma", "lognormal") and not self.mean > 0:
-            raise ValueError(f"a {self.dist} mean must be above 0, not {self.mean:g}")
-        if self.dist == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError("triangular needs low <= mode <= high")
+        self.distribution()  # the distribution checks its own keys and bounds
         return self
 
     @property
@@ -99,25 +73,23 @@ class Parameter(Strict):
         """The column name of this input in the results (`name`, else the path)."""
         return self.name or self.path
 
+    def dist_keys(self) -> dict[str, Any]:
+        """The flat keys of this input's distribution: `dist`, its shape keys, and low and high
+        where the distribution takes them (elsewhere they are only the range)."""
+        taken = PARAM_DISTS[self.dist].keys_taken()
+        shape = [*SHAPE_KEYS, *(k for k in RANGE_KEYS if k in taken)]
+        return {"dist": self.dist} | {k: getattr(self, k) for k in shape
+                                      if getattr(self, k) is not None}
+
+    def distribution(self) -> ParamDist:
+        """This input's distribution (a bare range is uniform on it); ValueError if ill-defined."""
+        if self.dist is None:
+            return Uniform(low=self.low, high=self.high)
+        return param_dist(self.dist_keys())
+
     def frozen(self) -> Any:
         """The scipy.stats distribution of this input (a bare range is uniform on it)."""
-        d = self.dist
-        if d is None or d == "uniform":
-            return stats.uniform(loc=self.low, scale=self.high - self.low)
-        if d == "beta":
-            if self.alpha is not None:
-                return stats.beta(self.alpha, self.beta)
-            k = self.mean * (1 - self.mean) / self.sd**2 - 1
-            return stats.beta(self.mean * k, (1 - self.mean) * k)
-        if d == "gamma":
-            return stats.gamma(a=1 / self.cv**2, scale=self.mean * self.cv**2)
-        if d == "lognormal":
-            s2 = math.log(1 + self.cv**2)
-            return stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(self.mean) - s2 / 2))
-        if d == "triangular":
-            width = self.high - self.low
-            return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
-        return stats.norm(loc=self.mean, scale=self.sd)  # normal
+        return self.distribution().frozen()
 
     def span(self) -> tuple[float, float]:
         """[low, high] for range designs: given, else the 2.5th and 97.5th percentiles."""
@@ -140,6 +112,10 @@ class Parameter(Strict):
 
     def finish(self, x: np.ndarray) -> np.ndarray:
         return np.round(x) if self.integer else np.asarray(x, dtype=float)
+
+
+# the keys that describe a distribution and nothing else, in the order of Parameter's fields
+SHAPE_KEYS = tuple(k for k in Parameter.model_fields if k in PARAM_DIST_KEYS and k not in RANGE_KEYS)
 
 
 DesignKind = Literal["grid", "lhs", "random", "oneway", "sobol", "morris"]
