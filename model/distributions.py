@@ -9,6 +9,8 @@ so the three can never disagree about what "gamma with mean 6 and CV 0.5" means.
 from __future__ import annotations
 
 import math
+import types
+import typing
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -227,15 +229,33 @@ class Empirical(_Strict):
         return None
 
 
-Duration = Annotated[
-    Fixed | Exponential | Gamma | LogNormal | Triangular | Uniform | Empirical,
-    Field(discriminator="dist"),
-]
-DIST_NAMES = ("fixed", "exponential", "gamma", "lognormal", "triangular", "uniform", "empirical")
+AnyDuration = Fixed | Exponential | Gamma | LogNormal | Triangular | Uniform | Empirical
+Duration = Annotated[AnyDuration, Field(discriminator="dist")]
 
 
-def expected_stay(duration: Fixed | Exponential | Gamma | LogNormal | Triangular | Uniform
-                  | Empirical, hazard: float) -> tuple[float, float]:
+def union_tags(tp: Any) -> dict[str, type[BaseModel]]:
+    """For a union of models told apart by a `dist` literal, each tag with its model (else empty).
+
+    The one list of a family of distributions is its union; names are read off it.
+    """
+    while typing.get_origin(tp) is Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return {}
+    out: dict[str, type[BaseModel]] = {}
+    for member in typing.get_args(tp):
+        field = (member.model_fields.get("dist")
+                 if isinstance(member, type) and issubclass(member, BaseModel) else None)
+        tags = typing.get_args(field.annotation) if field is not None else ()
+        if len(tags) == 1 and isinstance(tags[0], str):
+            out[tags[0]] = member
+    return out
+
+
+DIST_NAMES: tuple[str, ...] = tuple(union_tags(Duration))
+
+
+def expected_stay(duration: AnyDuration, hazard: float) -> tuple[float, float]:
     """Return (P(complete), E[months in the intervention]) when exits compete at rate `hazard`.
 
     With D the planned duration and T ~ Exp(hazard) the time to an early exit,

@@ -231,3 +231,10 @@ def test_duration_samples_match_what_exact_mode_uses(spec):
             assert abs(values.mean() - exact) < 4 * sd / math.sqrt(len(values))
     if "cv" in spec:
         assert x.std() / x.mean() == pytest.approx(spec["cv"], rel=0.1)
+
+
+def test_every_duration_distribution_is_tested() -> None:
+    """DURATIONS has an example of every distribution a scenario may name (read off the union)."""
+    from model.distributions import DIST_NAMES
+
+    assert {d["dist"] for d in DURATIONS} == set(DIST_NAMES)

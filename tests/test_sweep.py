@@ -296,6 +296,15 @@ def test_design_point_counts_and_ranges(design, count) -> None:
             assert sorted(strata) == list(range(20))
 
 
+def test_every_design_kind_has_a_design() -> None:
+    """The design kinds a sweep file accepts, the keys each uses and DESIGNS list the same designs."""
+    from typing import get_args
+
+    from model.sweep import DESIGN_KEYS, DESIGNS, DesignKind
+
+    assert list(DESIGNS) == list(get_args(DesignKind)) == list(DESIGN_KEYS)
+
+
 def test_distributions_are_scipy_quantiles() -> None:
     """Random design values are the scipy ppf of the unit draws (beta by mean and sd, gamma by cv)."""
     from scipy import stats

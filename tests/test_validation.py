@@ -185,3 +185,42 @@ def test_shipped_scenario_validates(path: Path) -> None:
     result = validate(path)
     assert_clean_exit(result, 0)
     assert f"{path}: ok" in result.stdout
+
+
+def test_routing_graph_for_everyone_and_for_one_subgroup() -> None:
+    """One graph serves both: everyone's routes include every override's; a subgroup's replace."""
+    from model.scenario import Scenario
+    from model.scenario.checks import routing_graph
+
+    sc = Scenario.model_validate({
+        "name": "g", "intake": {"cohort": {"n": 1}}, "entry": "a",
+        "population": {"sex": {"kvinna": 0.5, "man": 0.5}, "overrides": [
+            {"when": {"sex": "kvinna"}, "interventions": {"a": {"routing": {"a": 1.0}}}}]},
+        "interventions": [{"name": "a", "duration": {"dist": "fixed", "months": 1},
+                           "routing": {"arbete": 1.0, "annat": 0.0}}],
+        "exit_states": {"arbete": {"category": "work"}, "annat": {"category": "other"}}})
+    everyone = routing_graph(sc)
+    assert everyone.edges == {"a": {"a", "arbete"}} and not everyone.dead_ends()
+    assert routing_graph(sc, {"sex": "man"}).edges == {"a": {"arbete"}}
+    assert routing_graph(sc, {"sex": "kvinna"}).dead_ends() == {"a"}
+
+
+def test_problems_are_listed_in_file_order() -> None:
+    """Rules run intervention by intervention, so problems keep the order of the file."""
+    from model.errors import InputError
+    from model.scenario import parse_scenario
+
+    iv = {"duration": {"dist": "fixed", "months": 1}, "routing": {"arbete": 1.0}}
+    raw = {"name": "o", "intake": {"cohort": {"n": 1}}, "entry": "a", "exit_states":
+           {"arbete": {"category": "work"}},
+           "interventions": [
+               {**iv, "name": "a", "exit_hazards": {"a": 0.1, "nowhere": 0.1},
+                "waiting_list": {"max_wait_months": 1, "on_timeout": "arbete"}},
+               {**iv, "name": "b", "routing": {"arbet": 1.0},
+                "capacity_changes": [{"month": 1, "places": 2}]}]}
+    with pytest.raises(InputError) as err:
+        parse_scenario(raw)
+    assert [p.path for p in err.value.problems] == [
+        "interventions[0].exit_hazards.a", "interventions[0].exit_hazards.nowhere",
+        "interventions[0].waiting_list", "interventions[1].routing.arbet",
+        "interventions[1].capacity_changes"]

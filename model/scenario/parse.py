@@ -1,0 +1,52 @@
+"""From a file or a raw mapping to a validated Scenario, with every problem reported at once.
+
+The steps: YAML (`load`), the schema (`schema`, its errors via `problems`), then the checks that
+need the whole scenario (`checks`). Line numbers are added to every problem found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from model.errors import InputError, Problem
+from model.scenario.checks import raw_reference_problems, semantic_problems
+from model.scenario.load import duplicate_keys, line_of, load_yaml
+from model.scenario.problems import pydantic_problems
+from model.scenario.schema import Scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate one scenario file, raising InputError with every problem found."""
+    raw, node = load_yaml(path)
+    scenario = parse_scenario(raw, file=str(path), node=node)
+    scenario._source = Path(path)
+    ref = scenario.reference_path()
+    if ref is not None and not ref.is_file():
+        raise InputError([Problem(str(path), "counterfactual.reference",
+                                  f"reference scenario not found at {ref}",
+                                  scenario.counterfactual.reference,
+                                  line_of(node, "counterfactual.reference"))])
+    return scenario
+
+
+def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = None) -> Scenario:
+    """Validate a raw mapping (from YAML or built in code) into a Scenario."""
+    dupes = duplicate_keys(node, file)
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        found = pydantic_problems(exc, file, node)
+        seen = {p.path for p in found}
+        # references can be checked on the raw mapping too, so they come with the schema errors
+        refs = [Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
+                for p in raw_reference_problems(raw, file) if p.path not in seen]
+        raise InputError(dupes + found + refs) from None
+    problems = semantic_problems(scenario, file)
+    for i, p in enumerate(problems):
+        problems[i] = Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
+    if dupes or problems:
+        raise InputError(dupes + problems)
+    return scenario

@@ -1,0 +1,205 @@
+"""The plan of a sweep: the sweep file read and checked against its base scenarios, with its points.
+
+`load_sweep` reads the file and every base scenario, resolves each parameter's path in the bases
+it applies to, builds the design's points and validates every point's scenarios before anything
+runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from model.errors import InputError, Problem
+from model.scenario import Scenario, line_of, load_yaml, parse_scenario, pydantic_problems
+from model.sweep.designs import design_points
+from model.sweep.paths import apply_values, get_value, is_share, parse_path
+from model.sweep.spec import Parameter, SweepFile
+
+
+@dataclass
+class Base:
+    """One base scenario of a sweep: its file, raw mapping, validated form and hash."""
+
+    name: str
+    file: Path
+    raw: dict[str, Any]
+    scenario: Scenario
+
+    @property
+    def digest(self) -> str:
+        return self.scenario.digest()
+
+
+@dataclass
+class ParamInfo:
+    """A parameter resolved against the base scenarios."""
+
+    spec: Parameter
+    parts: list[str]
+    applies_to: list[str]
+    base: float
+    share: bool
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+
+@dataclass
+class SweepPlan:
+    """A validated sweep: everything needed to run it, and the design's points."""
+
+    spec: SweepFile
+    file: Path
+    text: str
+    bases: list[Base]
+    params: list[ParamInfo]
+    points: pd.DataFrame
+    problem: dict[str, Any]
+    part_points: int
+
+    @property
+    def n_points(self) -> int:
+        return len(self.points)
+
+    @property
+    def n_parts(self) -> int:
+        return math.ceil(self.n_points / self.part_points)
+
+    @property
+    def labels(self) -> list[str]:
+        return [p.label for p in self.params]
+
+    def notes(self) -> list[str]:
+        return [p.note for p in self.params if p.note]
+
+
+def load_sweep(path: str | Path) -> SweepPlan:
+    """Read and validate a sweep file and its base scenarios; build the design's points."""
+    path = Path(path)
+    raw, node = load_yaml(path)
+    name = str(path)
+    try:
+        spec = SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(exc, name, node, root=SweepFile)) from None
+    text = path.read_text(encoding="utf-8")
+
+    def bad(where: str, message: str, value: object = None) -> Problem:
+        return Problem(name, where, message, value, line_of(node, where))
+
+    bases: list[Base] = []
+    problems: list[Problem] = []
+    for i, rel in enumerate(spec.scenarios):
+        f = Path(rel) if Path(rel).is_absolute() else Path(os.path.normpath(path.parent / rel))
+        if not f.is_file():
+            problems.append(bad(f"scenarios[{i}]", f"scenario file not found at {f}", rel))
+            continue
+        sraw, snode = load_yaml(f)
+        sc = parse_scenario(copy.deepcopy(sraw), file=str(f), node=snode)
+        sc._source = f
+        ref = sc.reference_path()
+        if ref is not None and not ref.is_file():
+            problems.append(Problem(str(f), "counterfactual.reference",
+                                    f"reference scenario not found at {ref}"))
+        bases.append(Base(sc.name, f, sraw, sc))
+    if problems:
+        raise InputError(problems)
+    names = [b.name for b in bases]
+    for n in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(bad("scenarios", f"two base scenarios are both named '{n}'", n))
+
+    params: list[ParamInfo] = []
+    for i, p in enumerate(spec.parameters):
+        parts = parse_path(p.path)
+        if p.scenarios is None:
+            applies = list(bases)
+        else:
+            applies = []
+            for j, want in enumerate(p.scenarios):
+                hit = [b for b in bases if want in (b.name, b.file.stem)]
+                if not hit:
+                    problems.append(bad(f"parameters[{i}].scenarios[{j}]",
+                                        f"no base scenario called '{want}'; the bases are: "
+                                        f"{', '.join(names)}", want))
+                applies += hit
+        found: list[float] = []
+        for b in applies:
+            try:
+                v = get_value(b.scenario.model_dump(mode="json", by_alias=True), parts)
+            except KeyError as exc:
+                problems.append(bad(f"parameters[{i}].path",
+                                    f"not found in {b.name} ({b.file}): {exc.args[0]}", p.path))
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                problems.append(bad(f"parameters[{i}].path",
+                                    f"is not a number in {b.name} (it is {v!r})", p.path))
+                continue
+            found.append(float(v))
+        base = p.base if p.base is not None else (found[0] if found else math.nan)
+        share = is_share(parts)
+        note = ""
+        if share:
+            note = (f"{p.label} is a share at {'.'.join(parts[:-1])}: the other shares there are "
+                    "rescaled proportionally so that they still sum to 1")
+        params.append(ParamInfo(p, parts, [b.name for b in applies], float(base), share, note))
+    if problems:
+        raise InputError(problems)
+
+    points, problem = design_points(spec, params)
+    part_points = spec.points_per_part or max(1, math.ceil(len(points) / 200))
+    plan = SweepPlan(spec, path, text, bases, params, points, problem, part_points)
+    check_points(plan, node)
+    return plan
+
+
+def point_scenario(base: Base, params: list[ParamInfo], values: dict[str, float]
+                   ) -> tuple[dict[str, Any], list[str]]:
+    """The raw mapping of one base scenario at one point (only the parameters that apply)."""
+    todo = [(p.parts, values[p.label]) for p in params if base.name in p.applies_to]
+    return apply_values(base.raw, todo)
+
+
+def check_points(plan: SweepPlan, node: Any = None) -> None:
+    """Validate every point's scenarios before anything runs; report the first problems."""
+    problems: list[Problem] = []
+    bad_points = 0
+    for row in plan.points[plan.labels].itertuples(index=False):
+        values = dict(zip(plan.labels, map(float, row), strict=True))
+        for b in plan.bases:
+            try:
+                raw, _ = point_scenario(b, plan.params, values)
+                parse_scenario(raw, file=str(b.file))
+            except (ValueError, KeyError) as exc:
+                msg = str(exc.args[0]) if exc.args else str(exc)
+                problems.append(Problem(str(plan.file), "parameters", f"{b.name}: {msg}",
+                                        _fmt_values(values)))
+            except InputError as exc:
+                for p in exc.problems[:3]:
+                    problems.append(Problem(str(plan.file), "parameters",
+                                            f"{b.name}: {p.path}: {p.message}",
+                                            _fmt_values(values)))
+            else:
+                continue
+            bad_points += 1
+            break
+        if bad_points >= 5:
+            break
+    if problems:
+        problems.insert(0, Problem(str(plan.file), "parameters",
+                                   "some points of the design give invalid scenarios (first ones "
+                                   "below); narrow the ranges or distributions"))
+        raise InputError(problems)
+
+
+def _fmt_values(values: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:.6g}" for k, v in values.items())

@@ -1,0 +1,180 @@
+"""Running a sweep: each part of the design is a task (points x base scenarios), evaluated anywhere.
+
+Every point and every base scenario is simulated on the sweep's one seed (common random numbers),
+so differences between points and between programmes are not replication noise. Parts are a fixed
+function of the design, so the results do not depend on the number of workers or the executor.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model import __version__
+from model.scenario import Scenario, load_scenario, parse_scenario
+from model.sweep.paths import apply_values
+from model.sweep.plan import SweepPlan, load_sweep
+from model.sweep.store import (
+    MANIFEST,
+    check_resume,
+    manifest,
+    plan_units,
+    read_part,
+    summarise_part,
+    write_part,
+    write_points,
+    write_summary,
+)
+
+_REFERENCE_CACHE: dict[tuple[str, str, int, int], Any] = {}
+
+
+def evaluate(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:
+    """simulate + price one scenario (and its reference, cached per process): metrics per rep."""
+    from model.economics import price
+    from model.simulation import simulate
+
+    run = simulate(sc, replications=replications, seed=seed, workers=1)
+    reference = None
+    ref_path = sc.reference_path()
+    if ref_path is not None:
+        ref_sc = load_scenario(ref_path)
+        key = (str(ref_path), ref_sc.digest(), replications, seed)
+        if key not in _REFERENCE_CACHE:
+            _REFERENCE_CACHE[key] = simulate(ref_sc, replications=replications, seed=seed)
+        reference = _REFERENCE_CACHE[key]
+    return price(run, reference).metrics
+
+
+@dataclass(frozen=True)
+class BaseSpec:
+    """What a worker needs of one base scenario (plain data, cheap to send to another process)."""
+
+    name: str
+    file: str
+    raw: dict[str, Any]
+    params: tuple[tuple[str, tuple[str, ...]], ...]  # (label, path parts) of the applying ones
+
+
+@dataclass(frozen=True)
+class Task:
+    """One part: a block of points, to be run for every base scenario."""
+
+    part: int
+    bases: tuple[BaseSpec, ...]
+    labels: tuple[str, ...]
+    points: tuple[tuple[int, tuple[float, ...]], ...]
+    replications: int
+    seed: int
+
+
+def run_task(task: Task) -> pd.DataFrame:
+    """Rows of one part: (point, base scenario, replication) with inputs and every metric."""
+    frames = []
+    for point_id, vals in task.points:
+        values = dict(zip(task.labels, vals, strict=True))
+        for b in task.bases:
+            raw, _ = apply_values(b.raw, [(parts, values[lab]) for lab, parts in b.params])
+            sc = parse_scenario(raw, file=b.file)
+            sc._source = Path(b.file)
+            metrics = evaluate(sc, task.replications, task.seed)
+            keys = pd.DataFrame({"point_id": np.full(len(metrics), point_id, dtype=np.int64),
+                                 "scenario": b.name})
+            inputs = pd.DataFrame({lab: np.full(len(metrics), v, dtype=float)
+                                   for lab, v in values.items()})
+            frames.append(pd.concat([keys, metrics[["rep"]], inputs,
+                                     metrics.drop(columns="rep")], axis=1))
+    df = pd.concat(frames, ignore_index=True)
+    df["rep"] = df["rep"].astype(np.int64)
+    return df
+
+
+def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
+    """The parts of a sweep as tasks, in order, leaving out the parts in `skip`."""
+    bases = tuple(
+        BaseSpec(b.name, str(b.file), b.raw,
+                 tuple((p.label, tuple(p.parts)) for p in plan.params if b.name in p.applies_to))
+        for b in plan.bases)
+    labels = tuple(plan.labels)
+    vals = plan.points[list(labels)].to_numpy(dtype=float)
+    ids = plan.points["point_id"].to_numpy()
+    for part in range(plan.n_parts):
+        if part in skip:
+            continue
+        lo, hi = part * plan.part_points, min((part + 1) * plan.part_points, plan.n_points)
+        pts = tuple((int(ids[i]), tuple(float(x) for x in vals[i])) for i in range(lo, hi))
+        yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed)
+
+
+@dataclass
+class SweepResult:
+    """What `run_sweep` did: the folder, points and parts run now and before, and the time."""
+
+    out: Path
+    plan: SweepPlan
+    computed_parts: int
+    skipped_parts: int
+    seconds: float
+    executor: str
+    files: list[Path] = field(default_factory=list)
+
+    def text(self) -> str:
+        p = self.plan
+        lines = [f"Sweep {p.spec.name}: {p.n_points} points x {len(p.bases)} scenario(s) x "
+                 f"{p.spec.replications} replications, design {p.spec.design.kind}, seed "
+                 f"{p.spec.seed}, insats {__version__}",
+                 "  scenarios: " + ", ".join(f"{b.name} ({b.file}, hash {b.digest})"
+                                             for b in p.bases),
+                 f"  {self.computed_parts} part(s) computed on {self.executor}"
+                 + (f", {self.skipped_parts} already done (resumed)" if self.skipped_parts else "")
+                 + f", {self.seconds:.1f} s; results in {self.out}"]
+        lines += [f"  note: {n}" for n in p.notes()]
+        return "\n".join(lines)
+
+
+def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, resume: bool = False,
+              scheduler: str | None = None, dask_local: int | None = None, quiet: bool = False,
+              plan: SweepPlan | None = None) -> SweepResult:
+    """Run a sweep into `out`: parts as they finish, then the summary and the manifest.
+
+    Each part is summarised when it arrives (parts already on disk from an interrupted run are
+    read back one at a time), so the summary never needs all rows at once.
+    """
+    from model.executors import make_executor
+    from model.io import write_json
+    from model.progress import progress
+
+    plan = plan or load_sweep(path)
+    out = Path(out)
+    skip = check_resume(out, plan, resume)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / MANIFEST, manifest(plan, "running"))
+    write_points(out, plan)
+    start = time.perf_counter()
+    todo = list(tasks(plan, skip))
+    done_points = plan.n_points - sum(len(t.points) for t in todo)
+    units = plan_units(plan)
+    summaries: dict[int, pd.DataFrame] = {}
+    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
+    try:
+        with progress(plan.n_points, f"sweep {plan.spec.name}", quiet) as tick:
+            tick(done_points)
+            for task, df in executor.map_unordered(run_task, todo):
+                write_part(out, task.part, df, plan)
+                summaries[task.part] = summarise_part(df, plan.labels, units)
+                tick(len(task.points))
+    finally:
+        executor.close()
+    seconds = time.perf_counter() - start
+    for part in sorted(skip):
+        summaries[part] = summarise_part(read_part(out, part), plan.labels, units)
+    files = [write_summary(out, [summaries[k] for k in sorted(summaries)], plan.spec.name)]
+    files.append(write_json(out / MANIFEST, manifest(
+        plan, "complete", executor=executor.describe(), seconds_last_run=round(seconds, 3))))
+    return SweepResult(out, plan, len(todo), len(skip), seconds, executor.describe(), files)

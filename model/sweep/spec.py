@@ -1,0 +1,183 @@
+"""The sweep file: base scenarios, parameters (a path with a range and/or a distribution), design.
+
+Every key is checked when the file is read, so a sweep fails before anything runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from model.numbers import Count, PosCount
+from model.scenario import Strict
+from model.sweep.paths import parse_path
+from model.uncertainty import PARAM_DIST_KEYS, PARAM_DISTS, ParamDist, Uniform, param_dist
+
+KEY_COLUMNS = ("point_id", "scenario", "rep")
+UNIT_EPS = 1e-12
+
+DistName = Literal[tuple(PARAM_DISTS)]  # beta, gamma, lognormal, uniform, triangular, normal
+RANGE_KEYS = ("low", "high")  # a parameter's range; also the keys of some distributions
+
+
+class Parameter(Strict):
+    """One input to vary: a path into the base scenarios, a range and/or a distribution.
+
+    Range designs (grid, one-way, Morris) use [low, high] (for a distribution without them: its
+    2.5th and 97.5th percentiles); probabilistic designs (random, LHS, Sobol) draw from the
+    distribution (a range without one is uniform on [low, high]) through its inverse CDF. The
+    distribution's keys are flat here; `model.uncertainty` checks them and builds it.
+    """
+
+    path: str
+    name: str | None = None
+    scenarios: list[str] | None = None
+    low: float | None = None
+    high: float | None = None
+    base: float | None = None
+    levels: int | None = Field(default=None, ge=2)
+    values: list[float] | None = Field(default=None, min_length=1)
+    integer: bool = False
+    dist: DistName | None = None
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    cv: float | None = Field(default=None, gt=0)
+    alpha: float | None = Field(default=None, gt=0)
+    beta: float | None = Field(default=None, gt=0)
+    mode: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Parameter:
+        parse_path(self.path)
+        label = self.label
+        if ":" in label or label in KEY_COLUMNS:
+            raise ValueError(f"the name '{label}' cannot be a column name (no ':', not one of "
+                             f"{', '.join(KEY_COLUMNS)})")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.dist is None:
+            given = [k for k in SHAPE_KEYS if getattr(self, k) is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)} describe a distribution: add dist "
+                                 f"({', '.join(PARAM_DISTS)})")
+            if (self.low is None or self.high is None) and self.values is None:
+                raise ValueError("give low and high (a range), values (grid levels), or a dist")
+            return self
+        self.distribution()  # the distribution checks its own keys and bounds
+        return self
+
+    @property
+    def label(self) -> str:
+        """The column name of this input in the results (`name`, else the path)."""
+        return self.name or self.path
+
+    def dist_keys(self) -> dict[str, Any]:
+        """The flat keys of this input's distribution: `dist`, its shape keys, and low and high
+        where the distribution takes them (elsewhere they are only the range)."""
+        taken = PARAM_DISTS[self.dist].keys_taken()
+        shape = [*SHAPE_KEYS, *(k for k in RANGE_KEYS if k in taken)]
+        return {"dist": self.dist} | {k: getattr(self, k) for k in shape
+                                      if getattr(self, k) is not None}
+
+    def distribution(self) -> ParamDist:
+        """This input's distribution (a bare range is uniform on it); ValueError if ill-defined."""
+        if self.dist is None:
+            return Uniform(low=self.low, high=self.high)
+        return param_dist(self.dist_keys())
+
+    def frozen(self) -> Any:
+        """The scipy.stats distribution of this input (a bare range is uniform on it)."""
+        return self.distribution().frozen()
+
+    def span(self) -> tuple[float, float]:
+        """[low, high] for range designs: given, else the 2.5th and 97.5th percentiles."""
+        if self.low is not None and self.high is not None:
+            return float(self.low), float(self.high)
+        if self.values is not None:
+            return float(min(self.values)), float(max(self.values))
+        lo, hi = self.frozen().ppf([0.025, 0.975])
+        return float(lo), float(hi)
+
+    def from_unit(self, u: np.ndarray, probabilistic: bool) -> np.ndarray:
+        """Map design points in [0, 1] to values: inverse CDF, or linearly onto [low, high]."""
+        u = np.asarray(u, dtype=float)
+        if probabilistic and (self.dist is not None or self.values is None):
+            x = self.frozen().ppf(np.clip(u, UNIT_EPS, 1 - UNIT_EPS))
+        else:
+            lo, hi = self.span()
+            x = lo + u * (hi - lo)
+        return self.finish(x)
+
+    def finish(self, x: np.ndarray) -> np.ndarray:
+        return np.round(x) if self.integer else np.asarray(x, dtype=float)
+
+
+# the keys that describe a distribution and nothing else, in the order of Parameter's fields
+SHAPE_KEYS = tuple(k for k in Parameter.model_fields if k in PARAM_DIST_KEYS and k not in RANGE_KEYS)
+
+
+DesignKind = Literal["grid", "lhs", "random", "oneway", "sobol", "morris"]
+DESIGN_KEYS: dict[str, set[str]] = {
+    "grid": {"levels"},
+    "lhs": {"points"},
+    "random": {"points"},
+    "oneway": set(),
+    "sobol": {"n", "second_order"},
+    "morris": {"n", "num_levels"},
+}
+
+
+class Design(Strict):
+    """How points are chosen: grid, lhs, random (PSA), oneway (tornado), sobol, morris."""
+
+    kind: DesignKind
+    points: PosCount | None = None
+    levels: int | None = Field(default=None, ge=2)
+    n: PosCount | None = None
+    second_order: bool | None = None
+    num_levels: int | None = Field(default=None, ge=2)
+
+    @model_validator(mode="after")
+    def _keys(self) -> Design:
+        allowed = DESIGN_KEYS[self.kind]
+        extra = [k for k in ("points", "levels", "n", "second_order", "num_levels")
+                 if getattr(self, k) is not None and k not in allowed]
+        if extra:
+            uses = ", ".join(sorted(allowed)) or "no other keys"
+            raise ValueError(f"{', '.join(extra)} not used by a {self.kind} design (it uses {uses})")
+        if self.kind in ("lhs", "random") and self.points is None:
+            raise ValueError(f"a {self.kind} design needs points: the number of draws")
+        if self.kind in ("sobol", "morris") and self.n is None:
+            what = "base sample size N (a power of 2)" if self.kind == "sobol" else "trajectories"
+            raise ValueError(f"a {self.kind} design needs n: the {what}")
+        if self.kind == "sobol" and self.n & (self.n - 1):
+            raise ValueError(f"n must be a power of 2 for Sobol sequences (got {self.n}; "
+                             f"try {1 << (self.n.bit_length())})")
+        return self
+
+    @property
+    def probabilistic(self) -> bool:
+        return self.kind in ("lhs", "random", "sobol")
+
+
+class SweepFile(Strict):
+    """A sweep: base scenarios (paths relative to this file), parameters, design, runs, seed."""
+
+    name: str
+    description: str = ""
+    scenarios: list[str] = Field(min_length=1)
+    parameters: list[Parameter] = Field(min_length=1)
+    design: Design
+    replications: PosCount = 10
+    seed: Count = 20140227
+    points_per_part: PosCount | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> SweepFile:
+        labels = [p.label for p in self.parameters]
+        dupes = sorted({x for x in labels if labels.count(x) > 1})
+        if dupes:
+            raise ValueError(f"parameter names must be unique; repeated: {', '.join(dupes)}")
+        return self

@@ -1,0 +1,234 @@
+"""Parameter distributions: what an uncertain input is believed to be, for PSA draws and ranges.
+
+Each distribution is a small pydantic class that checks its own keys and bounds and gives
+`frozen()`, the scipy.stats distribution that designs draw from through its inverse CDF.
+`PARAM_DISTS` maps each `dist` name to its class (read off the union, as `model.distributions`
+does for durations) and `param_dist` builds one from flat keys, as a sweep parameter writes them:
+`{dist: beta, mean: 0.62, sd: 0.038}`. A mean may come from outside (`param_dist(keys,
+mean=0.62)`), so that a sourced number's value can be the mean of its uncertainty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from scipy import stats
+
+from model.distributions import union_tags
+
+
+class ParamDist(BaseModel):
+    """Base of the parameter distributions: strict keys, one of the key sets in KEY_SETS."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    KEY_SETS: ClassVar[tuple[tuple[str, ...], ...]] = ()
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.model_fields["dist"].default
+
+    @classmethod
+    def keys_taken(cls) -> set[str]:
+        """Every key some key set of this distribution uses."""
+        return {k for keys in cls.KEY_SETS for k in keys}
+
+    @classmethod
+    def takes(cls, keys: Iterable[str]) -> bool:
+        """True when `keys` are exactly one of the sets that define this distribution."""
+        given = set(keys)
+        return any(set(ks) == given for ks in cls.KEY_SETS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_key_set(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            given = [k for k, v in data.items() if k != "dist" and v is not None]
+            if not cls.takes(given):
+                want = " or ".join(", ".join(keys) for keys in cls.KEY_SETS)
+                raise ValueError(f"dist {cls.name()} takes {want}; got "
+                                 f"{', '.join(given) or 'nothing'}")
+        return data
+
+    def frozen(self) -> Any:
+        """The scipy.stats frozen distribution."""
+        raise NotImplementedError
+
+    def moments(self) -> tuple[float, float]:
+        """Mean and standard deviation, from the parameters in closed form."""
+        raise NotImplementedError
+
+
+class Beta(ParamDist):
+    """A share (0 to 1): by mean and standard deviation, or by its shapes alpha and beta."""
+
+    KEY_SETS = (("mean", "sd"), ("alpha", "beta"))
+    dist: Literal["beta"] = "beta"
+    mean: float | None = None
+    sd: float | None = Field(default=None, gt=0)
+    alpha: float | None = Field(default=None, gt=0)
+    beta: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Beta:
+        if self.mean is not None:
+            if not 0 < self.mean < 1:
+                raise ValueError(f"a beta mean must be between 0 and 1, not {self.mean:g}")
+            if self.sd**2 >= self.mean * (1 - self.mean):
+                raise ValueError(f"sd {self.sd:g} is too large for a beta with mean {self.mean:g} "
+                                 f"(sd must be below {math.sqrt(self.mean * (1 - self.mean)):.4g})")
+        return self
+
+    def shapes(self) -> tuple[float, float]:
+        """alpha and beta (from mean and sd by the method of moments)."""
+        if self.alpha is not None:
+            return self.alpha, self.beta
+        k = self.mean * (1 - self.mean) / self.sd**2 - 1
+        return self.mean * k, (1 - self.mean) * k
+
+    def frozen(self) -> Any:
+        return stats.beta(*self.shapes())
+
+    def moments(self) -> tuple[float, float]:
+        if self.mean is not None:
+            return self.mean, self.sd
+        a, b = self.alpha, self.beta
+        return a / (a + b), math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+
+
+class _MeanCv(ParamDist):
+    """A positive quantity by its mean and coefficient of variation (sd / mean)."""
+
+    KEY_SETS = (("mean", "cv"),)
+    mean: float
+    cv: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _positive(self) -> _MeanCv:
+        if not self.mean > 0:
+            raise ValueError(f"a {self.name()} mean must be above 0, not {self.mean:g}")
+        return self
+
+    def moments(self) -> tuple[float, float]:
+        return self.mean, self.cv * self.mean
+
+
+class Gamma(_MeanCv):
+    """Gamma by mean and CV (shape 1/CV², scale mean·CV²): a hazard, a cost."""
+
+    dist: Literal["gamma"] = "gamma"
+
+    def frozen(self) -> Any:
+        return stats.gamma(a=1 / self.cv**2, scale=self.mean * self.cv**2)
+
+
+class LogNormal(_MeanCv):
+    """Lognormal by mean and CV (σ² = ln(1+CV²), μ = ln(mean) − σ²/2): a skewed positive value."""
+
+    dist: Literal["lognormal"] = "lognormal"
+
+    def frozen(self) -> Any:
+        s2 = math.log(1 + self.cv**2)
+        return stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(self.mean) - s2 / 2))
+
+
+def _ordered(low: float, high: float) -> None:
+    if not low < high:
+        raise ValueError(f"low ({low:g}) must be below high ({high:g})")
+
+
+class Uniform(ParamDist):
+    """Uniform between low and high: every value in the range equally likely."""
+
+    KEY_SETS = (("low", "high"),)
+    dist: Literal["uniform"] = "uniform"
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Uniform:
+        _ordered(self.low, self.high)
+        return self
+
+    def frozen(self) -> Any:
+        return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+    def moments(self) -> tuple[float, float]:
+        return (self.low + self.high) / 2, (self.high - self.low) / math.sqrt(12)
+
+
+class Triangular(ParamDist):
+    """Triangular between low and high, most likely at mode: a range with a best guess."""
+
+    KEY_SETS = (("low", "mode", "high"),)
+    dist: Literal["triangular"] = "triangular"
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _order(self) -> Triangular:
+        _ordered(self.low, self.high)
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("triangular needs low <= mode <= high")
+        return self
+
+    def frozen(self) -> Any:
+        width = self.high - self.low
+        return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
+
+    def moments(self) -> tuple[float, float]:
+        a, c, b = self.low, self.mode, self.high
+        return (a + b + c) / 3, math.sqrt((a * a + b * b + c * c - a * b - a * c - b * c) / 18)
+
+
+class Normal(ParamDist):
+    """Normal by mean and standard deviation: a value that may be negative."""
+
+    KEY_SETS = (("mean", "sd"),)
+    dist: Literal["normal"] = "normal"
+    mean: float
+    sd: float = Field(gt=0)
+
+    def frozen(self) -> Any:
+        return stats.norm(loc=self.mean, scale=self.sd)
+
+    def moments(self) -> tuple[float, float]:
+        return self.mean, self.sd
+
+
+ParamDistribution = Annotated[Beta | Gamma | LogNormal | Uniform | Triangular | Normal,
+                              Field(discriminator="dist")]
+PARAM_DISTS: dict[str, type[ParamDist]] = union_tags(ParamDistribution)
+PARAM_DIST_KEYS: frozenset[str] = frozenset().union(*(c.keys_taken() for c in PARAM_DISTS.values()))
+
+
+def param_dist(keys: Mapping[str, Any], mean: float | None = None) -> ParamDist:
+    """The distribution named by `keys["dist"]`, from its other keys; ValueError says what is wrong.
+
+    `mean` fills in a mean the keys leave out where the distribution needs one (e.g. the value
+    of the number the distribution describes); keys that define the distribution without a mean
+    (a beta's alpha and beta) leave it unused.
+    """
+    cls = PARAM_DISTS.get(keys.get("dist"))
+    if cls is None:
+        raise ValueError(f"unknown distribution {keys.get('dist')!r}; allowed: "
+                         f"{', '.join(PARAM_DISTS)}")
+    given = {k: v for k, v in keys.items() if k != "dist" and v is not None}
+    if mean is not None and not cls.takes(given) and cls.takes([*given, "mean"]):
+        given["mean"] = mean
+    try:
+        return cls.model_validate(given)
+    except ValidationError as exc:
+        raise ValueError(_message(exc)) from None
+
+
+def _message(exc: ValidationError) -> str:
+    """The first error, as plain text (a value error's own message; else the field and pydantic's)."""
+    err = exc.errors(include_url=False)[0]
+    if err["type"] == "value_error":
+        return str(err["ctx"]["error"])
+    where = ".".join(map(str, err["loc"]))
+    return f"{where}: {err['msg']}" if where else err["msg"]
