@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -268,7 +269,9 @@ def test_cli_costs_lists_every_group_in_swedish_by_default() -> None:
     assert result.exit_code == 0, result.output
     for name in GROUPS:
         assert f"{name}: belopp per person och år" in result.stdout
-    assert "Bruttolön (ingångslön)" in result.stdout and "302 916 kr" in result.stdout
+    wage = next(ln for ln in result.stdout.splitlines() if ln.startswith("Bruttolön (ingångslön)"))
+    assert "produktion" in wage and " – " in wage and "Individen" in wage
+    assert "302 916 kr" in result.stdout and not re.search(r"\bnan\b", result.stdout)
     assert "Källor:" in result.stdout and "[1] " in result.stdout
 
 

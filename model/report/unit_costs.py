@@ -35,8 +35,8 @@ def unit_costs_text(df: pd.DataFrame, lang: str = "sv", width: int = 100) -> str
                 r.label if lang == "sv" else r.component,
                 pick(KIND_LABELS, r.kind, lang), pick(WHEN_LABELS, r.when, lang),
                 pick(BASIS_LABELS, r.basis, lang),
-                actor_label(r.payer, lang) if r.payer else "–",
-                actor_label(r.payee, lang) if r.payee else "–",
+                actor_label(r.payer, lang) if pd.notna(r.payer) else "–",
+                actor_label(r.payee, lang) if pd.notna(r.payee) else "–",
                 with_unit(r.per_year, "kr", lang), str(r.price_year), f"[{len(notes)}]",
             ])
         heads = [in_lang(lang, "Komponent", "Component"), in_lang(lang, "Slag", "Kind"),
