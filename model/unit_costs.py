@@ -301,8 +301,7 @@ def list_groups(folder: Path = UNIT_COSTS_DIR) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.stem for p in folder.glob("*.y*ml")
-                  if p.suffix in (".yaml", ".yml") and p.resolve() != KPI_FILE.resolve()
-                  and p.stem != KPI_FILE.stem)
+                  if p.suffix in (".yaml", ".yml") and p.stem != KPI_FILE.stem)
 
 
 def file_kind(raw: Any) -> Literal["unit_costs", "kpi"] | None:

@@ -294,3 +294,15 @@ def test_cli_costs_csv_and_json_are_the_tidy_table() -> None:
 def test_the_library_folder_is_inside_scenarios() -> None:
     """`insats validate scenarios/` checks these files too (tests/test_validation.py)."""
     assert UNIT_COSTS_DIR.parent.name == "scenarios" and KPI_FILE.parent == UNIT_COSTS_DIR
+
+
+def test_validate_checks_unit_cost_files_and_the_kpi_table(tmp_path: Path) -> None:
+    """`insats validate` knows a unit-cost group and the KPI table from a scenario file."""
+    good = runner.invoke(app, ["validate", str(UNIT_COSTS_DIR)])
+    assert good.exit_code == 0, good.output
+    assert f"{KPI_FILE}: ok (KPI table, 2005–" in good.stdout
+    assert all(f"{UNIT_COSTS_DIR / name}.yaml: ok (unit costs" in good.stdout for name in GROUPS)
+    path = write_group(tmp_path, GOOD_COMPONENT.replace("kind: transfer", "kind: transferering"))
+    bad = runner.invoke(app, ["validate", str(path)])
+    assert bad.exit_code == 2
+    assert f"{path}:7: components[0].kind: not allowed" in bad.stderr
