@@ -226,6 +226,27 @@ def threshold(
     typer.echo(found.text())
 
 
+@app.command()
+@_input_errors
+def costs(
+    group: Annotated[str | None, typer.Argument(
+        help="Target group (e.g. uvas) or a unit-cost file; default: every group in the library")] = None,
+    price_year: Annotated[int | None, typer.Option(
+        "--price-year", help="Index every amount to this year's prices (KPI)")] = None,
+    fmt: FormatOpt = Format.table,
+    lang: LangOpt = Lang.sv,
+) -> None:
+    """List the unit costs per target group: amount per person-year, kind, payer, payee and source."""
+    from model.report.unit_costs import unit_costs_text
+    from model.unit_costs import unit_costs_table
+
+    df = unit_costs_table(group, price_year=price_year)
+    if fmt != Format.table:
+        _emit(df, fmt)
+        return
+    typer.echo(unit_costs_text(df, lang.value))
+
+
 def _wrote(target: Path, programmes: list[Any]) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run

@@ -97,9 +97,11 @@ def total_replications(scenarios: list[Scenario], replications: int | None = Non
 def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
     """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
 
-    A file with top-level `parameters` and `design` is a sweep file and is checked as one.
+    A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
+    `components` is a unit-cost group, one with `index` and `base` the KPI table.
     """
     from model.scenario import load_yaml, scenario_files
+    from model.unit_costs import file_kind, load_kpi, load_unit_costs
 
     ok: list[str] = []
     problems: list[Problem] = []
@@ -112,7 +114,15 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
         for f in files:
             try:
                 raw, _ = load_yaml(f)
-                if "parameters" in raw and "design" in raw:
+                kind = file_kind(raw)
+                if kind == "unit_costs":
+                    group = load_unit_costs(f)
+                    ok.append(f"{f}: ok (unit costs, {group.label}, {len(group.components)} "
+                              "components)")
+                elif kind == "kpi":
+                    kpi = load_kpi(f)
+                    ok.append(f"{f}: ok (KPI table, {kpi.years[0]}–{kpi.years[-1]})")
+                elif "parameters" in raw and "design" in raw:
                     from model.sweep import load_sweep
 
                     plan = load_sweep(f)
