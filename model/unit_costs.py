@@ -37,8 +37,8 @@ from model.scenario import (
     FUNDERS,
     Funder,
     Strict,
-    _duplicate_keys,
-    _line_of,
+    duplicate_keys,
+    line_of,
     load_yaml,
     pydantic_problems,
 )
@@ -247,14 +247,14 @@ def unit_cost_problems(group: UnitCostGroup, file: str = "<unit costs>",
 
 
 def _with_lines(problems: list[Problem], node: Any) -> list[Problem]:
-    return [Problem(p.file, p.path, p.message, p.value, p.line or _line_of(node, p.path))
+    return [Problem(p.file, p.path, p.message, p.value, p.line or line_of(node, p.path))
             for p in problems]
 
 
 def parse_unit_costs(raw: dict[str, Any], file: str = "<unit costs>", node: Any = None,
                      kpi: KpiTable | None = None) -> UnitCostGroup:
     """Validate a raw mapping into a UnitCostGroup, raising InputError with every problem."""
-    dupes = _duplicate_keys(node, file)
+    dupes = duplicate_keys(node, file)
     try:
         group = UnitCostGroup.model_validate(raw)
     except ValidationError as exc:
@@ -330,7 +330,7 @@ def _shipped_kpi() -> KpiTable:
 def _read_kpi(path: Path) -> KpiTable:
     raw, node = load_yaml(path)
     file = str(path)
-    dupes = _duplicate_keys(node, file)
+    dupes = duplicate_keys(node, file)
     try:
         table = KpiTable.model_validate(raw)
     except ValidationError as exc:

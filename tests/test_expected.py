@@ -30,7 +30,8 @@ from model.scenario import load_scenario, parse_scenario
 from model.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-READY = [p for p in sorted((ROOT / "scenarios").glob("*/*.yaml")) if "sweeps" not in p.parts]
+READY = sorted([*(ROOT / "scenarios/grenverket").glob("*.yaml"),
+                *(ROOT / "scenarios/library").glob("*.yaml")])
 LINEAR = ("participants", "exits_work", "exits_studies", "exits_good", "cost", "cost_pv",
           "budget", "allowances", "jobs_without_at_exit", "extra_jobs_at_exit", "extra_jobs_12m")
 LINEAR_VIEWS = ("person_years", "revenue", "revenue_pv", "npv")

@@ -26,8 +26,8 @@ from model.scenario import load_scenario, parse_scenario
 from model.simulation import RunResult, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-READY = sorted((ROOT / "scenarios").glob("*/*.yaml"))
-READY = [p for p in READY if "sweeps" not in p.parts]
+READY = sorted([*(ROOT / "scenarios/grenverket").glob("*.yaml"),
+                *(ROOT / "scenarios/library").glob("*.yaml")])
 
 
 def _good(run: RunResult) -> np.ndarray:
