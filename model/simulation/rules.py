@@ -1,0 +1,65 @@
+"""Routing and exit hazards per subgroup, and draws from cumulative shares."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.scenario import Intervention, Scenario
+
+
+@dataclass
+class _Rules:
+    """Routing and hazards of one intervention for one subgroup, as cumulative arrays."""
+
+    route_to: list[str]
+    route_cum: list[float]
+    hazard_to: list[str]
+    hazard_cum: list[float]
+    hazard_total: float
+
+
+def _rules(sc: Scenario, iv: Intervention, attrs: tuple[str, str, str, str]) -> _Rules:
+    routing = dict(iv.routing)
+    hazards = dict(iv.exit_hazards)
+    person = dict(zip(("sex", "born", "age_band", "target_group"), attrs, strict=True))
+    for ov in sc.population.overrides:
+        if all(person[k] == v for k, v in ov.when.items()) and iv.name in ov.interventions:
+            o = ov.interventions[iv.name]
+            if o.routing is not None:
+                routing = dict(o.routing)
+            if o.exit_hazards is not None:
+                hazards.update(o.exit_hazards)
+    hz = {k: v for k, v in hazards.items() if v > 0}
+    total = float(sum(hz.values()))
+    rc = np.cumsum(list(routing.values()))
+    rc[-1] = 1.0
+    hc = np.cumsum(list(hz.values())) / total if total > 0 else np.array([])
+    if total > 0:
+        hc[-1] = 1.0
+    return _Rules(list(routing), rc.tolist(), list(hz), hc.tolist(), total)
+
+
+def effective_rules(sc: Scenario, attrs: tuple[str, str, str, str]) -> dict[str, _Rules]:
+    """Each intervention's routing and exit hazards after subgroup overrides."""
+    return {iv.name: _rules(sc, iv, attrs) for iv in sc.interventions}
+
+
+def _pick(cum: list[float], rng: np.random.Generator) -> int:
+    """Index drawn from cumulative shares (one uniform draw)."""
+    return min(bisect.bisect_right(cum, rng.random()), len(cum) - 1)
+
+
+class _Chooser:
+    """Draws one of the names in a share mapping, with its cumulative shares computed once."""
+
+    def __init__(self, shares: dict[str, float]):
+        self.names = list(shares)
+        cum = np.cumsum(list(shares.values()))
+        cum[-1] = 1.0
+        self.cum = cum.tolist()
+
+    def __call__(self, rng: np.random.Generator) -> str:
+        return self.names[_pick(self.cum, rng)]
