@@ -7,10 +7,13 @@ its planned duration or an early exit, and the draw of where to go next).
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import simpy
+from simpy.core import StopSimulation
 
 from model.scenario import ATTRIBUTES, Scenario
 from model.simulation.intake import Intake
@@ -52,7 +55,10 @@ class Replication:
                 self.env.process(self.journey(self.new_person(True), g.intervention, True))
             for _ in range(g.waiting):
                 self.env.process(self.journey(self.new_person(True), g.intervention))
-        self.intake = Intake(self.env, sc.intake, self.streams.arrivals, self.arrive)
+        # succeeds once the intake is over and the last participant has left
+        self.all_left = self.env.event()
+        self.intake = Intake(self.env, sc.intake, self.streams.arrivals, self.arrive,
+                             self._check_empty)
         self.intake.start()
         for st in self.stations.values():
             if st.iv.capacity_changes:
@@ -63,19 +69,25 @@ class Replication:
     def run_until(self, horizon: float) -> _Raw:
         """Run up to month `horizon`; whoever is still inside stays there in the records."""
         self.intake.horizon = horizon
-        self.env.run(until=horizon)
-        return self.close()
+        with gc_paused():
+            self.env.run(until=horizon)
+            return self.close()
 
     def run_until_empty(self) -> _Raw:
-        """Run until the intake is over and the last participant has left.
+        """Run until the intake is over and the last participant has left (or nothing is left
+        to happen: people waiting for places that never come).
 
         Not until the event queue is empty, which can be much later (a maximum-wait timer of
         someone already served, a capacity change after the last exit).
         """
-        env = self.env
-        while env.peek() < math.inf and (self.in_system or not self.intake.over):
-            env.step()
-        return self.close()
+        self.all_left.callbacks.append(StopSimulation.callback)
+        with gc_paused():
+            self.env.run()
+            return self.close()
+
+    def _check_empty(self) -> None:
+        if not self.in_system and self.intake.over and not self.all_left.triggered:
+            self.all_left.succeed()
 
     def close(self) -> _Raw:
         """Bring the stations' sums up to the end and hand back the records."""
@@ -131,6 +143,8 @@ class Replication:
         person.exit_state = dest
         person.exit_month = self.env.now
         self.in_system -= 1
+        if not self.in_system:
+            self._check_empty()
 
     def open_visit(self, person: Participant, dest: str) -> Visit:
         visit = Visit(person.participant_id, person.n_visits, dest, self.env.now)
@@ -193,6 +207,22 @@ class Replication:
             yield self.env.timeout(ch.month - self.env.now)
             slots = ch.places if ch.places is not None else iv.capacity.slots(ch.staff_fte)
             st.set_capacity(int(slots))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (restored afterwards, also on errors).
+
+    A replication holds many live objects and frees its garbage by reference counting; the
+    collector's scans over them made the time per person grow with the size of the run.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _replicate(sc: Scenario, rep: int, seed: int | None = None,

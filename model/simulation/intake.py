@@ -16,29 +16,36 @@ class Intake:
     groups stop at it instead of drawing arrivals the run will not reach."""
 
     def __init__(self, env: simpy.Environment, spec: IntakeSpec, rng: np.random.Generator,
-                 arrive: Callable[[], None]):
+                 arrive: Callable[[], None], on_over: Callable[[], None]):
         self.env = env
         self.spec = spec
         self.rng = rng
         self._arrive = arrive
+        self._on_over = on_over
         self.arrived = 0
         self.horizon: float | None = None
-        self.processes: list[simpy.Process] = []
+        self.running = 0
 
     def start(self) -> None:
         """Start the processes the scenario asks for (cohort, stream, groups, in that order)."""
-        env = self.env
-        if self.spec.cohort is not None:
-            self.processes.append(env.process(self.cohort()))
-        if self.spec.stream is not None:
-            self.processes.append(env.process(self.stream()))
-        if self.spec.groups is not None:
-            self.processes.append(env.process(self.groups()))
+        spec = self.spec
+        for wanted, proc in ((spec.cohort, self.cohort), (spec.stream, self.stream),
+                             (spec.groups, self.groups)):
+            if wanted is not None:
+                self.running += 1
+                self.env.process(self._until_done(proc()))
+
+    def _until_done(self, proc: Iterator[simpy.Event]) -> Iterator[simpy.Event]:
+        """Run one intake process; when the last one has finished, say so (`on_over`)."""
+        yield from proc
+        self.running -= 1
+        if not self.running:
+            self._on_over()
 
     @property
     def over(self) -> bool:
         """True once every intake process has finished."""
-        return not any(p.is_alive for p in self.processes)
+        return not self.running
 
     def arrive(self) -> None:
         self.arrived += 1
