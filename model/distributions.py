@@ -1,6 +1,7 @@
 """Duration distributions (months), declared in scenario files and shared by the engine and exact mode.
 
-Each distribution is a strict pydantic model that can draw samples (numpy, for the engine) and
+Each distribution is a strict pydantic model that can draw samples (numpy, for the engine: one
+at a time with `sample`, or `samples(rng, n)`, the same n values in the same order) and
 hand back the matching frozen scipy.stats distribution (for exact mode's expectations), so the
 two methods can never disagree about what "gamma with mean 6 and CV 0.5" means.
 """
@@ -33,6 +34,9 @@ class Fixed(_Strict):
     def sample(self, rng: np.random.Generator) -> float:
         return float(self.months)
 
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, float(self.months))
+
     def laplace(self, h: float) -> float:
         return math.exp(-h * self.months)
 
@@ -48,6 +52,9 @@ class Exponential(_Strict):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.exponential(self.mean_months))
+
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(self.mean_months, n)
 
     def laplace(self, h: float) -> float:
         return 1.0 / (1.0 + h * self.mean_months)
@@ -65,6 +72,9 @@ class Gamma(_Strict):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.gamma(1.0 / self.cv**2, self.mean_months * self.cv**2))
+
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.gamma(1.0 / self.cv**2, self.mean_months * self.cv**2, n)
 
     def laplace(self, h: float) -> float:
         return (1.0 + h * self.mean_months * self.cv**2) ** (-1.0 / self.cv**2)
@@ -87,6 +97,10 @@ class LogNormal(_Strict):
     def sample(self, rng: np.random.Generator) -> float:
         mu, sigma = self._params()
         return float(rng.lognormal(mu, sigma))
+
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        mu, sigma = self._params()
+        return rng.lognormal(mu, sigma, n)
 
     def laplace(self, h: float) -> float:
         mu, sigma = self._params()
@@ -114,6 +128,9 @@ class Triangular(_Strict):
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.triangular(self.low, self.mode, self.high))
 
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, n)
+
     def laplace(self, h: float) -> float:
         width = self.high - self.low
         d = stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
@@ -138,6 +155,9 @@ class Uniform(_Strict):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(rng.uniform(self.low, self.high))
+
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, n)
 
     def laplace(self, h: float) -> float:
         if h == 0:
@@ -178,6 +198,10 @@ class Empirical(_Strict):
 
     def sample(self, rng: np.random.Generator) -> float:
         return float(self.values[int(rng.choice(len(self.values), p=self._p()))])
+
+    def samples(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.asarray(self.values, dtype=float)[rng.choice(len(self.values), p=self._p(),
+                                                                size=n)]
 
     def laplace(self, h: float) -> float:
         return float(np.dot(self._p(), np.exp(-h * np.asarray(self.values))))

@@ -35,7 +35,7 @@ class Replication:
         self.sc = sc
         self.rep = rep
         self.env = simpy.Environment()
-        self.streams = Streams(seed, rep, sc.names)
+        self.streams = Streams(seed, rep, sc)
         self.stations = {iv.name: Station(self.env, iv) for iv in sc.interventions}
         self.exits = sc.exit_states
         self.people: list[Participant] = []
@@ -57,8 +57,7 @@ class Replication:
                 self.env.process(self.journey(self.new_person(True), g.intervention))
         # succeeds once the intake is over and the last participant has left
         self.all_left = self.env.event()
-        self.intake = Intake(self.env, sc.intake, self.streams.arrivals, self.arrive,
-                             self._check_empty)
+        self.intake = Intake(self.env, sc.intake, self.streams, self.arrive, self._check_empty)
         self.intake.start()
         for st in self.stations.values():
             if st.iv.capacity_changes:
@@ -108,11 +107,11 @@ class Replication:
 
     def new_person(self, initial: bool) -> Participant:
         """A participant arriving now, with attributes drawn from the population."""
-        rng = self.streams.attributes
+        u = self.streams.u_attributes
         pop = self.sc.population
-        cell = pop.joint[int(self._pick_cell(rng))].attrs() if self._pick_cell else {}
-        attrs = [cell[a] if a in cell else self._pick_attr[a](rng) for a in ATTRIBUTES]
-        person = Participant(len(self.people), *attrs, referral=self._pick_referral(rng),
+        cell = pop.joint[int(self._pick_cell(u()))].attrs() if self._pick_cell else {}
+        attrs = [cell[a] if a in cell else self._pick_attr[a](u()) for a in ATTRIBUTES]
+        person = Participant(len(self.people), *attrs, referral=self._pick_referral(u()),
                              initial=initial, arrival_month=self.env.now,
                              months=dict.fromkeys(self.stations, 0.0))
         self.people.append(person)
@@ -122,7 +121,7 @@ class Replication:
     def arrive(self) -> None:
         """A newcomer from the intake, sent to an entry intervention."""
         person = self.new_person(False)
-        dest = self._pick_entry(self.streams.routing)
+        dest = self._pick_entry(self.streams.u_routing())
         self.env.process(self.journey(person, dest))
 
     def journey(self, person: Participant, dest: str,
@@ -183,16 +182,16 @@ class Replication:
         visit.start_month = env.now
         dest = visit.intervention
         r = self.rules_for(person)[dest]
-        planned = st.iv.duration.sample(self.streams.duration[dest])
-        early = (self.streams.dropout[dest].exponential(1.0 / r.hazard_total)
-                 if r.hazard_total > 0 else math.inf)
+        planned = self.streams.duration[dest]()
+        early = (r.hazard_scale * self.streams.early_exit[dest]() if r.hazard_total > 0
+                 else math.inf)
         if early < planned:
             yield env.timeout(early)
-            nxt = r.hazard_to[_pick(r.hazard_cum, self.streams.routing)]
+            nxt = r.hazard_to[_pick(r.hazard_cum, self.streams.u_routing())]
             kind = "dropped_out" if nxt in self.exits else "transferred"
         else:
             yield env.timeout(planned)
-            nxt = r.route_to[_pick(r.route_cum, self.streams.routing)]
+            nxt = r.route_to[_pick(r.route_cum, self.streams.u_routing())]
             kind = "served"
         person.months[dest] += env.now - visit.start_month
         visit.end_month, visit.kind, visit.next = env.now, kind, nxt

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import numpy as np
 import simpy
 
 from model.scenario import Intake as IntakeSpec
+from model.simulation.streams import Streams
 
 
 class Intake:
@@ -15,11 +15,11 @@ class Intake:
     of participants; `arrive` brings one participant in. With a horizon, the stream and the
     groups stop at it instead of drawing arrivals the run will not reach."""
 
-    def __init__(self, env: simpy.Environment, spec: IntakeSpec, rng: np.random.Generator,
+    def __init__(self, env: simpy.Environment, spec: IntakeSpec, streams: Streams,
                  arrive: Callable[[], None], on_over: Callable[[], None]):
         self.env = env
         self.spec = spec
-        self.rng = rng
+        self.streams = streams
         self._arrive = arrive
         self._on_over = on_over
         self.arrived = 0
@@ -73,9 +73,10 @@ class Intake:
         s = self.spec.stream
         assert s is not None
         env = self.env
+        gaps = self.streams.arrival_gaps(1.0 / s.rate_per_month)
         yield env.timeout(s.start_month)
         while self.room():
-            gap = self.rng.exponential(1.0 / s.rate_per_month)
+            gap = gaps()
             if s.end_month is not None and env.now + gap >= s.end_month:
                 return
             if self.horizon is not None and env.now + gap > self.horizon:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ class _Rules:
     hazard_to: list[str]
     hazard_cum: list[float]
     hazard_total: float
+    hazard_scale: float  # 1 / hazard_total: the mean time to an early exit (inf without hazards)
 
 
 def _rules(sc: Scenario, iv: Intervention, attrs: tuple[str, str, str, str]) -> _Rules:
@@ -39,7 +41,8 @@ def _rules(sc: Scenario, iv: Intervention, attrs: tuple[str, str, str, str]) -> 
     hc = np.cumsum(list(hz.values())) / total if total > 0 else np.array([])
     if total > 0:
         hc[-1] = 1.0
-    return _Rules(list(routing), rc.tolist(), list(hz), hc.tolist(), total)
+    scale = 1.0 / total if total > 0 else math.inf
+    return _Rules(list(routing), rc.tolist(), list(hz), hc.tolist(), total, scale)
 
 
 def effective_rules(sc: Scenario, attrs: tuple[str, str, str, str]) -> dict[str, _Rules]:
@@ -47,9 +50,9 @@ def effective_rules(sc: Scenario, attrs: tuple[str, str, str, str]) -> dict[str,
     return {iv.name: _rules(sc, iv, attrs) for iv in sc.interventions}
 
 
-def _pick(cum: list[float], rng: np.random.Generator) -> int:
-    """Index drawn from cumulative shares (one uniform draw)."""
-    return min(bisect.bisect_right(cum, rng.random()), len(cum) - 1)
+def _pick(cum: list[float], u: float) -> int:
+    """Index chosen by the uniform number u from cumulative shares."""
+    return min(bisect.bisect_right(cum, u), len(cum) - 1)
 
 
 class _Chooser:
@@ -61,5 +64,6 @@ class _Chooser:
         cum[-1] = 1.0
         self.cum = cum.tolist()
 
-    def __call__(self, rng: np.random.Generator) -> str:
-        return self.names[_pick(self.cum, rng)]
+    def __call__(self, u: float) -> str:
+        """The name chosen by the uniform number u."""
+        return self.names[_pick(self.cum, u)]
