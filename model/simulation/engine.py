@@ -17,7 +17,15 @@ from simpy.core import StopSimulation
 
 from model.scenario import ATTRIBUTES, Scenario
 from model.simulation.intake import Intake
-from model.simulation.records import Participant, Visit
+from model.simulation.records import (
+    DROPPED_OUT,
+    LEFT_WAITING_LIST,
+    SERVED,
+    TRANSFERRED,
+    ArrivalLog,
+    Participant,
+    VisitLog,
+)
 from model.simulation.rules import _Chooser, _pick, _Rules, effective_rules
 from model.simulation.station import Request, Station
 from model.simulation.streams import Streams
@@ -36,17 +44,27 @@ class Replication:
         self.rep = rep
         self.env = simpy.Environment()
         self.streams = Streams(seed, rep, sc)
-        self.stations = {iv.name: Station(self.env, iv) for iv in sc.interventions}
         self.exits = sc.exit_states
-        self.people: list[Participant] = []
-        self.visits: list[Visit] = []
-        self.in_system = 0
-        self._rules: dict[tuple[str, str, str, str], dict[str, _Rules]] = {}
+        # names as codes: each attribute's levels, and destinations (interventions, then exits)
         pop = sc.population
+        self.levels = {a: pop.levels(a) for a in ATTRIBUTES}
+        self.levels["referral"] = list(sc.intake.referral_sources)
+        self.destinations = [*sc.names, *sc.exit_states]
+        self.dest_code = {name: i for i, name in enumerate(self.destinations)}
+        self.stations = {iv.name: Station(self.env, iv, k, self.levels)
+                         for k, iv in enumerate(sc.interventions)}
+        self.arrivals = ArrivalLog()
+        self.visits = VisitLog()
+        self.in_system = 0
+        self._rules: dict[tuple[int, ...], dict[str, _Rules]] = {}
         joint = pop.joint_attributes()
-        self._pick_attr = {a: _Chooser(getattr(pop, a)) for a in ATTRIBUTES if a not in joint}
+        self._pick_attr = [None if a in joint else _Chooser(getattr(pop, a)) for a in ATTRIBUTES]
         self._pick_cell = (_Chooser({str(i): c.share for i, c in enumerate(pop.joint)})
                            if joint else None)
+        # each cell's codes for the attributes it fixes (-1: drawn on its own)
+        self._cells = [tuple(self.levels[a].index(c.attrs()[a]) if a in joint else -1
+                             for a in ATTRIBUTES) for c in pop.joint]
+        self._free = (-1,) * len(ATTRIBUTES)
         self._pick_referral = _Chooser(sc.intake.referral_sources)
         self._pick_entry = _Chooser(sc.entry)
 
@@ -97,26 +115,21 @@ class Replication:
 
     # ------------------------------------------------------------ participants
 
-    def rules_for(self, person: Participant) -> dict[str, _Rules]:
-        """Routing and hazards for the participant's subgroup (computed once per subgroup)."""
-        attrs = person.attrs
-        rules = self._rules.get(attrs)
-        if rules is None:
-            rules = self._rules[attrs] = effective_rules(self.sc, attrs)
-        return rules
-
     def new_person(self, initial: bool) -> Participant:
-        """A participant arriving now, with attributes drawn from the population."""
+        """A participant arriving now, with attributes drawn from the population (a joint cell
+        first, then each other attribute in turn, then the referral source)."""
         u = self.streams.u_attributes
-        pop = self.sc.population
-        cell = pop.joint[int(self._pick_cell(u()))].attrs() if self._pick_cell else {}
-        attrs = [cell[a] if a in cell else self._pick_attr[a](u()) for a in ATTRIBUTES]
-        person = Participant(len(self.people), *attrs, referral=self._pick_referral(u()),
-                             initial=initial, arrival_month=self.env.now,
-                             months=dict.fromkeys(self.stations, 0.0))
-        self.people.append(person)
+        cell = self._cells[self._pick_cell.index(u())] if self._pick_cell else self._free
+        codes = tuple(c if c >= 0 else pick.index(u())
+                      for c, pick in zip(cell, self._pick_attr, strict=True))
+        rules = self._rules.get(codes)
+        if rules is None:
+            attrs = tuple(self.levels[a][c] for a, c in zip(ATTRIBUTES, codes, strict=True))
+            rules = self._rules[codes] = effective_rules(self.sc, attrs)
+        codes = (*codes, self._pick_referral.index(u()))
+        pid = self.arrivals.add(codes, initial, self.env.now)
         self.in_system += 1
-        return person
+        return Participant(pid, codes, rules)
 
     def arrive(self) -> None:
         """A newcomer from the intake, sent to an entry intervention."""
@@ -129,33 +142,22 @@ class Replication:
         """From intervention to intervention until an exit state (`in_service`: the first one
         starts at once, for the initial state)."""
         stations = self.stations
+        visit = 0
         while dest in stations:
             st = stations[dest]
-            visit = self.open_visit(person, dest)
+            row = self.visits.open(person.participant_id, visit, st.code, self.env.now)
+            visit += 1
             with st.occupy() if in_service else st.request(person) as req:
                 in_service = False
-                if not (yield from self.wait_for_place(person, visit, req)):
-                    dest = visit.next
+                if not (yield from self.wait_for_place(row, req)):
+                    dest = st.iv.waiting_list.on_timeout
                     break
-                dest = yield from self.serve(person, visit, st)
-        person.status = "exited"
-        person.exit_state = dest
-        person.exit_month = self.env.now
+                dest = yield from self.serve(person, row, st)
         self.in_system -= 1
         if not self.in_system:
             self._check_empty()
 
-    def open_visit(self, person: Participant, dest: str) -> Visit:
-        visit = Visit(person.participant_id, person.n_visits, dest, self.env.now)
-        self.visits.append(visit)
-        person.visit = visit
-        person.last_intervention = dest
-        person.status = "waiting"
-        person.n_visits += 1
-        return visit
-
-    def wait_for_place(self, person: Participant, visit: Visit,
-                       req: Request) -> Iterator[simpy.Event]:
+    def wait_for_place(self, row: int, req: Request) -> Iterator[simpy.Event]:
         """Wait on the list until the place is granted (True) or the maximum wait is reached
         (False: the visit ends there, towards the waiting list's on_timeout exit)."""
         env = self.env
@@ -164,37 +166,32 @@ class Replication:
             yield req | env.timeout(wl.max_wait_months)
             if not req.granted:
                 req.cancel()
-                person.months_waiting += env.now - visit.queued_month
-                visit.end_month, visit.kind, visit.next = env.now, "left_waiting_list", \
-                    wl.on_timeout
+                self.visits.end(row, env.now, LEFT_WAITING_LIST, self.dest_code[wl.on_timeout])
                 return False
         elif req.triggered or not req.granted:
             # a place granted at once still comes through the event queue
             yield req
-        person.months_waiting += env.now - visit.queued_month
         return True
 
-    def serve(self, person: Participant, visit: Visit, st: Station) -> Iterator[simpy.Event]:
+    def serve(self, person: Participant, row: int, st: Station) -> Iterator[simpy.Event]:
         """The stay: the planned duration unless an exit hazard strikes first; returns where the
         participant goes next (an intervention or an exit state)."""
         env = self.env
-        person.status = "in_intervention"
-        visit.start_month = env.now
-        dest = visit.intervention
-        r = self.rules_for(person)[dest]
+        self.visits.start(row, env.now)
+        dest = st.iv.name
+        r = person.rules[dest]
         planned = self.streams.duration[dest]()
         early = (r.hazard_scale * self.streams.early_exit[dest]() if r.hazard_total > 0
                  else math.inf)
         if early < planned:
             yield env.timeout(early)
             nxt = r.hazard_to[_pick(r.hazard_cum, self.streams.u_routing())]
-            kind = "dropped_out" if nxt in self.exits else "transferred"
+            kind = DROPPED_OUT if nxt in self.exits else TRANSFERRED
         else:
             yield env.timeout(planned)
             nxt = r.route_to[_pick(r.route_cum, self.streams.u_routing())]
-            kind = "served"
-        person.months[dest] += env.now - visit.start_month
-        visit.end_month, visit.kind, visit.next = env.now, kind, nxt
+            kind = SERVED
+        self.visits.end(row, env.now, kind, self.dest_code[nxt])
         return nxt
 
     # ------------------------------------------------------------ capacity

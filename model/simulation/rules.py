@@ -67,3 +67,7 @@ class _Chooser:
     def __call__(self, u: float) -> str:
         """The name chosen by the uniform number u."""
         return self.names[_pick(self.cum, u)]
+
+    def index(self, u: float) -> int:
+        """The position of the name chosen by the uniform number u."""
+        return _pick(self.cum, u)

@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from model.scenario import Intervention
+from model.scenario import ATTRIBUTES, Intervention
 
 if TYPE_CHECKING:
     from model.simulation.records import Participant
+
+# the participant's coded attributes, in the order of Participant.codes
+CODED = (*ATTRIBUTES, "referral")
 
 
 class StationMonitor:
@@ -79,16 +82,22 @@ class Station:
     in the heap and is skipped when it comes up.
     """
 
-    def __init__(self, env: simpy.Environment, iv: Intervention):
+    def __init__(self, env: simpy.Environment, iv: Intervention, code: int,
+                 levels: dict[str, list[str]]):
         self.env = env
         self.iv = iv
+        self.code = code
         self.capacity: float = iv.capacity.slots() if iv.capacity else math.inf
         self.busy = 0
         self.waiting = 0
         self.queue: list[tuple[int, int, Request]] = []
         self._seq = 0
         self.monitor = StationMonitor()
-        self.priority = iv.waiting_list.priority if iv.waiting_list else None
+        # priority: the rank of each level code of the attribute that orders the list
+        priority = iv.waiting_list.priority if iv.waiting_list else None
+        self._attr = CODED.index(priority.attribute) if priority else -1
+        self._rank = ([priority.order.index(x) if x in priority.order else len(priority.order)
+                       for x in levels[priority.attribute]] if priority else [])
 
     def tick(self) -> None:
         """Bring the time-weighted sums up to now."""
@@ -96,11 +105,7 @@ class Station:
 
     def rank(self, person: Participant) -> int:
         """Position of the participant's level in the priority order (unlisted levels last)."""
-        if self.priority is None:
-            return 0
-        level = getattr(person, self.priority.attribute)
-        order = self.priority.order
-        return order.index(level) if level in order else len(order)
+        return self._rank[person.codes[self._attr]] if self._rank else 0
 
     def request(self, person: Participant) -> Request:
         """Ask for a place: granted at once if one is free and nobody waits, else queue."""

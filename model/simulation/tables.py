@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from model.scenario import Scenario
+from model.simulation.records import KINDS, ONGOING, WAITING
 
 if TYPE_CHECKING:
     from model.simulation.engine import Replication
@@ -59,38 +60,25 @@ STATION_COLUMNS = {
     "busy_months": "participant-months in service",
     "end_month": "month the replication ended",
 }
-# the participant columns the engine records; the rest are derived when the table is built
-RECORDED = ("participant_id", "sex", "born", "age_band", "target_group", "referral", "initial",
-            "arrival_month", "status", "exit_state", "exit_month", "months_waiting", "n_visits",
-            "last_intervention")
 
 
 @dataclass
 class _Raw:
-    """The records of one replication, before they become tables (cheap to pickle and join)."""
+    """The records of one replication, before they become tables (cheap to pickle and join):
+    the arrival and visit rows (records.py), the names their codes stand for, the stations'
+    rows and the month the replication ended."""
 
     rep: int
     end: float
-    people: list[tuple]
-    visits: list[tuple]
+    people: np.ndarray
+    visits: np.ndarray
     stations: list[dict]
+    levels: dict[str, list[str]]
+    destinations: list[str]
 
 
 def raw_records(r: Replication, end: float) -> _Raw:
-    """Close the visits still going at the end and flatten participants and visits to tuples."""
-    people = []
-    for p in r.people:
-        # count the visit still going at the end of the run: its service months, or its wait
-        v = p.visit
-        if p.status == "in_intervention" and v is not None:
-            p.months[v.intervention] += end - v.start_month
-        elif p.status == "waiting" and v is not None:
-            p.months_waiting += end - v.queued_month
-        people.append((p.participant_id, p.sex, p.born, p.age_band, p.target_group, p.referral,
-                       p.initial, p.arrival_month, p.status, p.exit_state, p.exit_month,
-                       p.months_waiting, p.n_visits, p.last_intervention, *p.months.values()))
-    visits = [(r.rep, v.participant_id, v.visit, v.intervention, v.queued_month, v.start_month,
-               v.end_month, v.kind, v.next) for v in r.visits]
+    """The replication's records, with each station's time-weighted sums turned into its row."""
     rows = []
     for name, st in r.stations.items():
         m = st.monitor
@@ -105,42 +93,111 @@ def raw_records(r: Replication, end: float) -> _Raw:
             "busy_months": m.busy_area,
             "end_month": end,
         })
-    return _Raw(r.rep, end, people, visits, rows)
+    return _Raw(r.rep, end, r.arrivals.table(), r.visits.table(), rows, r.levels,
+                r.destinations)
+
+
+def _text(codes: np.ndarray, names: list[str], derived: bool = False) -> pd.Series:
+    """Names for codes (-1: missing) as a text column. An empty column of recorded names is
+    of object type, as it has always been (code downstream relies on it); derived ones are
+    text."""
+    if not len(codes) and not derived:
+        return pd.Series([], dtype=object)
+    lookup = np.array([*names, None], dtype=object)
+    return pd.Series(lookup[codes], dtype="str")
+
+
+def _sums(who: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per participant, the sum of their values, added in order (float even when empty)."""
+    return np.bincount(who, weights=values, minlength=n).astype(float, copy=False)
 
 
 def _build(sc: Scenario, raws: list[_Raw]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Turn the records of all replications into the three tables, in one pass."""
-    month_cols = [f"months_in_{n}" for n in sc.names]
-    records = [p for r in raws for p in r.people]
-    people = pd.DataFrame.from_records(records, columns=list(RECORDED) + month_cols)
-    # explicit types: a replication with nobody in it would otherwise give object columns
-    people = people.astype({"participant_id": "int64", "initial": "bool",
-                            "arrival_month": "float64", "exit_month": "float64",
-                            "months_waiting": "float64", "n_visits": "int64",
-                            **dict.fromkeys(month_cols, "float64")})
-    reps = np.repeat([r.rep for r in raws], [len(r.people) for r in raws]).astype("int64")
-    ends = np.repeat([r.end for r in raws], [len(r.people) for r in raws]).astype(float)
-    people.insert(0, "rep", reps)
-    people.insert(2, "programme", sc.name)
-    people.insert(3, "group", people["sex"].astype(str) + ", " + people["born"].astype(str))
-    cat = {k: v.category for k, v in sc.exit_states.items()}
-    people["exit_category"] = people["exit_state"].map(cat)
-    exit_m = people["exit_month"].to_numpy()
-    people["months_in_programme"] = np.where(np.isnan(exit_m), ends, exit_m) - people[
-        "arrival_month"].to_numpy()
-    people = people[list(PARTICIPANT_COLUMNS) + month_cols]
+    """Turn the records of all replications into the three tables, in one pass.
 
-    visits = pd.DataFrame(
-        [v for r in raws for v in r.visits],
-        columns=["rep", "participant_id", "visit", "intervention", "queued_month",
-                 "start_month", "end_month", "kind", "next"],
-    ).astype({"rep": "int64", "participant_id": "int64", "visit": "int64",
-              "queued_month": "float64", "start_month": "float64", "end_month": "float64"})
-    visits.insert(2, "programme", sc.name)
-    ongoing = visits["kind"] == "waiting"
-    visits.loc[ongoing & visits["start_month"].notna(), "kind"] = "ongoing"
-    visits = visits.sort_values(["rep", "participant_id", "visit"], kind="stable")
-    visits = visits[list(VISIT_COLUMNS)].reset_index(drop=True)
+    A participant's status, exit, months waiting and in each intervention and number of visits
+    come from their visits, taken in order: the sums add the same numbers in the same order as
+    the participant's own running totals would.
+    """
+    raws = sorted(raws, key=lambda r: r.rep)
+    levels = raws[0].levels if raws else {}
+    dests = raws[0].destinations if raws else [*sc.names, *sc.exit_states]
+    n_people = [len(r.people) for r in raws]
+    people = np.concatenate([r.people for r in raws]) if raws else np.empty((0, 7))
+    visits = np.concatenate([r.visits for r in raws]) if raws else np.empty((0, 8))
+    n = len(people)
+    first = np.cumsum([0, *n_people])[:-1].astype(np.int64)
+    n_visits_rep = [len(r.visits) for r in raws]
+    v_rep = np.repeat([r.rep for r in raws], n_visits_rep).astype(np.int64)
+    v_end = np.repeat([r.end for r in raws], n_visits_rep).astype(float)
+    v_person = np.repeat(first, n_visits_rep) + visits[:, 0].astype(np.int64)
+    # visits of each participant together, in order: (rep, participant, visit)
+    order = np.lexsort((visits[:, 1], v_person))
+    visits, v_rep, v_end, v_person = visits[order], v_rep[order], v_end[order], v_person[order]
+    station, kind, nxt = (visits[:, k].astype(np.int64) for k in (2, 6, 7))
+    queued, start, end = visits[:, 3], visits[:, 4], visits[:, 5]
+    started, ended = ~np.isnan(start), ~np.isnan(end)
+    # months on the list, and in service (to the end of the run if still there)
+    wait = np.where(started, start, np.where(ended, end, v_end)) - queued
+    serve = np.where(ended, end, v_end) - start
+
+    p_rep = np.repeat([r.rep for r in raws], n_people).astype(np.int64)
+    p_end = np.repeat([r.end for r in raws], n_people).astype(float)
+    n_visits = np.bincount(v_person, minlength=n)
+    last = np.flatnonzero(np.append(v_person[1:] != v_person[:-1], True)) if len(visits) else \
+        np.empty(0, dtype=np.int64)
+    who = v_person[last]
+    gone = ended[last]
+    status = np.full(n, 2)  # exited, in_intervention, waiting
+    status[who] = np.where(gone, 0, np.where(started[last], 1, 2))
+    exit_code = np.full(n, -1)
+    exit_code[who] = np.where(gone, nxt[last], -1)
+    exit_month = np.full(n, math.nan)
+    exit_month[who] = np.where(gone, end[last], math.nan)
+    last_iv = np.full(n, -1)
+    last_iv[who] = station[last]
+    arrival = people[:, 6]
+    category = [sc.exit_states[e].category if e in sc.exit_states else None for e in dests]
+    sex, born = (people[:, k].astype(np.int64) for k in (0, 1))
+    group = [f"{s}, {b}" for s in levels.get("sex", []) for b in levels.get("born", [])]
+    table = {
+        "rep": p_rep,
+        "participant_id": (np.arange(n) - np.repeat(first, n_people)).astype(np.int64),
+        "programme": sc.name,
+        "group": _text(sex * len(levels.get("born", [])) + born, group, derived=True),
+    }
+    for k, a in enumerate(("sex", "born", "age_band", "target_group", "referral")):
+        table[a] = _text(people[:, k].astype(np.int64), levels.get(a, []))
+    table.update({
+        "initial": people[:, 5].astype(bool),
+        "arrival_month": arrival,
+        "status": _text(status, ["exited", "in_intervention", "waiting"]),
+        "exit_state": _text(exit_code, dests),
+        "exit_category": _text(exit_code, category, derived=True),
+        "exit_month": exit_month,
+        "months_in_programme": np.where(np.isnan(exit_month), p_end, exit_month) - arrival,
+        "months_waiting": _sums(v_person, wait, n),
+        "n_visits": n_visits.astype(np.int64),
+        "last_intervention": _text(last_iv, list(sc.names)),
+    })
+    for k, name in enumerate(sc.names):
+        mine = started & (station == k)
+        table[f"months_in_{name}"] = _sums(v_person[mine], serve[mine], n)
+    participants = pd.DataFrame(table)
+
+    kind = np.where((kind == WAITING) & started, ONGOING, kind)
+    visit_table = pd.DataFrame({
+        "rep": v_rep,
+        "participant_id": visits[:, 0].astype(np.int64),
+        "programme": sc.name,
+        "visit": visits[:, 1].astype(np.int64),
+        "intervention": _text(station, list(sc.names)),
+        "queued_month": queued,
+        "start_month": start,
+        "end_month": end,
+        "kind": _text(kind, list(KINDS)),
+        "next": _text(nxt, dests),
+    })
     stations = pd.DataFrame([row for r in raws for row in r.stations],
                             columns=list(STATION_COLUMNS))
-    return people, visits, stations
+    return participants, visit_table, stations
