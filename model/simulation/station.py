@@ -27,9 +27,10 @@ class StationMonitor:
     place-months available, and service starts. The station ticks it just before each change of
     its state, so each sum is the integral of a step function."""
 
-    __slots__ = ("busy_area", "cap_area", "last", "starts", "wait_area")
+    __slots__ = ("busy_area", "cap_area", "last", "limited", "starts", "wait_area")
 
-    def __init__(self) -> None:
+    def __init__(self, limited: bool) -> None:
+        self.limited = limited  # whether the station has a capacity (place-months to count)
         self.last = 0.0
         self.busy_area = 0.0
         self.wait_area = 0.0
@@ -40,7 +41,7 @@ class StationMonitor:
         dt = now - self.last
         self.busy_area += busy * dt
         self.wait_area += waiting * dt
-        if math.isfinite(capacity):
+        if self.limited:
             self.cap_area += capacity * dt
         self.last = now
 
@@ -92,7 +93,7 @@ class Station:
         self.waiting = 0
         self.queue: list[tuple[int, int, Request]] = []
         self._seq = 0
-        self.monitor = StationMonitor()
+        self.monitor = StationMonitor(iv.capacity is not None)
         # priority: the rank of each level code of the attribute that orders the list
         priority = iv.waiting_list.priority if iv.waiting_list else None
         self._attr = CODED.index(priority.attribute) if priority else -1
@@ -100,7 +101,7 @@ class Station:
                        for x in levels[priority.attribute]] if priority else [])
 
     def tick(self) -> None:
-        """Bring the time-weighted sums up to now."""
+        """Bring the time-weighted sums up to now (called before every change of state)."""
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
 
     def rank(self, person: Participant) -> int:
@@ -109,7 +110,7 @@ class Station:
 
     def request(self, person: Participant) -> Request:
         """Ask for a place: granted at once if one is free and nobody waits, else queue."""
-        self.tick()
+        self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         req = Request(self)
         if self.busy < self.capacity and not self.waiting:
             self._grant(req)
@@ -123,23 +124,23 @@ class Station:
     def occupy(self) -> Request:
         """A place taken without queueing, even beyond capacity (initial state: already in the
         intervention at month 0); the request is granted but never passes the event queue."""
-        self.tick()
+        self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         req = Request(self)
         self._grant(req)
         return req
 
     def withdraw(self, req: Request) -> None:
-        self.tick()
+        self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         req.withdrawn = True
         self.waiting -= 1
 
     def release(self) -> None:
-        self.tick()
+        self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         self.busy -= 1
         self._dispatch()
 
     def set_capacity(self, slots: int) -> None:
-        self.tick()
+        self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         self.capacity = slots
         self._dispatch()
 
