@@ -119,14 +119,14 @@ class Replication:
         """A participant arriving now, with attributes drawn from the population (a joint cell
         first, then each other attribute in turn, then the referral source)."""
         u = self.streams.u_attributes
-        cell = self._cells[self._pick_cell.index(u())] if self._pick_cell else self._free
-        codes = tuple(c if c >= 0 else pick.index(u())
+        cell = self._cells[self._pick_cell.index(u)] if self._pick_cell else self._free
+        codes = tuple(c if c >= 0 else pick.index(u)
                       for c, pick in zip(cell, self._pick_attr, strict=True))
         rules = self._rules.get(codes)
         if rules is None:
             attrs = tuple(self.levels[a][c] for a, c in zip(ATTRIBUTES, codes, strict=True))
             rules = self._rules[codes] = effective_rules(self.sc, attrs)
-        codes = (*codes, self._pick_referral.index(u()))
+        codes = (*codes, self._pick_referral.index(u))
         pid = self.arrivals.add(codes, initial, self.env.now)
         self.in_system += 1
         return Participant(pid, codes, rules)
@@ -134,7 +134,7 @@ class Replication:
     def arrive(self) -> None:
         """A newcomer from the intake, sent to an entry intervention."""
         person = self.new_person(False)
-        dest = self._pick_entry(self.streams.u_routing())
+        dest = self._pick_entry(self.streams.u_routing)
         self.env.process(self.journey(person, dest))
 
     def journey(self, person: Participant, dest: str,
@@ -183,13 +183,16 @@ class Replication:
         planned = self.streams.duration[dest]()
         early = (r.hazard_scale * self.streams.early_exit[dest]() if r.hazard_total > 0
                  else math.inf)
+        # where next: no draw when there is only one way to go
         if early < planned:
             yield env.timeout(early)
-            nxt = r.hazard_to[_pick(r.hazard_cum, self.streams.u_routing())]
+            to = r.hazard_to
+            nxt = to[0] if len(to) == 1 else to[_pick(r.hazard_cum, self.streams.u_routing())]
             kind = DROPPED_OUT if nxt in self.exits else TRANSFERRED
         else:
             yield env.timeout(planned)
-            nxt = r.route_to[_pick(r.route_cum, self.streams.u_routing())]
+            to = r.route_to
+            nxt = to[0] if len(to) == 1 else to[_pick(r.route_cum, self.streams.u_routing())]
             kind = SERVED
         self.visits.end(row, env.now, kind, self.dest_code[nxt])
         return nxt

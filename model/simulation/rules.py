@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,18 +57,23 @@ def _pick(cum: list[float], u: float) -> int:
 
 
 class _Chooser:
-    """Draws one of the names in a share mapping, with its cumulative shares computed once."""
+    """Draws one of the names in a share mapping, with its cumulative shares computed once.
+
+    With a single name there is nothing to draw: the uniform number is not taken from its
+    stream (`draw` is the stream's next-number function).
+    """
 
     def __init__(self, shares: dict[str, float]):
         self.names = list(shares)
         cum = np.cumsum(list(shares.values()))
         cum[-1] = 1.0
         self.cum = cum.tolist()
+        self.single = len(self.names) == 1
 
-    def __call__(self, u: float) -> str:
-        """The name chosen by the uniform number u."""
-        return self.names[_pick(self.cum, u)]
+    def __call__(self, draw: Callable[[], float]) -> str:
+        """The name chosen."""
+        return self.names[0] if self.single else self.names[_pick(self.cum, draw())]
 
-    def index(self, u: float) -> int:
-        """The position of the name chosen by the uniform number u."""
-        return _pick(self.cum, u)
+    def index(self, draw: Callable[[], float]) -> int:
+        """The position of the name chosen."""
+        return 0 if self.single else _pick(self.cum, draw())
