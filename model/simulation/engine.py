@@ -160,16 +160,17 @@ class Replication:
     def wait_for_place(self, row: int, req: Request) -> Iterator[simpy.Event]:
         """Wait on the list until the place is granted (True) or the maximum wait is reached
         (False: the visit ends there, towards the waiting list's on_timeout exit)."""
+        if req.granted:  # at once: nothing to wait for
+            return True
         env = self.env
         wl = req.station.iv.waiting_list
-        if not req.granted and wl is not None and wl.max_wait_months is not None:
+        if wl is not None and wl.max_wait_months is not None:
             yield req | env.timeout(wl.max_wait_months)
             if not req.granted:
                 req.cancel()
                 self.visits.end(row, env.now, LEFT_WAITING_LIST, self.dest_code[wl.on_timeout])
                 return False
-        elif req.triggered or not req.granted:
-            # a place granted at once still comes through the event queue
+        else:
             yield req
         return True
 

@@ -48,8 +48,12 @@ class StationMonitor:
 
 class Request(simpy.Event):
     """A claim on one place of a station: granted at once or later from the waiting list, or
-    withdrawn. Used in `with`, it gives the place back (or leaves the list) on leaving the block;
-    the event succeeds when the place is granted."""
+    withdrawn. Used in `with`, it gives the place back (or leaves the list) on leaving the block.
+
+    Only a request that waits is an event to wait for: it succeeds when the place is granted.
+    A place granted at once needs no event, so such claims share their station's one granted
+    request (`Station.at_once`), and the participant goes on without passing the event queue.
+    """
 
     def __init__(self, station: Station):
         super().__init__(station.env)
@@ -83,6 +87,8 @@ class Station:
     in the heap and is skipped when it comes up.
     """
 
+    at_once: Request
+
     def __init__(self, env: simpy.Environment, iv: Intervention, code: int,
                  levels: dict[str, list[str]]):
         self.env = env
@@ -94,6 +100,8 @@ class Station:
         self.queue: list[tuple[int, int, Request]] = []
         self._seq = 0
         self.monitor = StationMonitor(iv.capacity is not None)
+        self.at_once = Request(self)
+        self.at_once.granted = True
         # priority: the rank of each level code of the attribute that orders the list
         priority = iv.waiting_list.priority if iv.waiting_list else None
         self._attr = CODED.index(priority.attribute) if priority else -1
@@ -111,23 +119,23 @@ class Station:
     def request(self, person: Participant) -> Request:
         """Ask for a place: granted at once if one is free and nobody waits, else queue."""
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
-        req = Request(self)
         if self.busy < self.capacity and not self.waiting:
-            self._grant(req)
-            req.succeed()
-        else:
-            self._seq += 1
-            self.waiting += 1
-            heapq.heappush(self.queue, (self.rank(person), self._seq, req))
+            self.busy += 1
+            self.monitor.starts += 1
+            return self.at_once
+        req = Request(self)
+        self._seq += 1
+        self.waiting += 1
+        heapq.heappush(self.queue, (self.rank(person), self._seq, req))
         return req
 
     def occupy(self) -> Request:
         """A place taken without queueing, even beyond capacity (initial state: already in the
-        intervention at month 0); the request is granted but never passes the event queue."""
+        intervention at month 0)."""
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
-        req = Request(self)
-        self._grant(req)
-        return req
+        self.busy += 1
+        self.monitor.starts += 1
+        return self.at_once
 
     def withdraw(self, req: Request) -> None:
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
@@ -144,11 +152,6 @@ class Station:
         self.capacity = slots
         self._dispatch()
 
-    def _grant(self, req: Request) -> None:
-        self.busy += 1
-        self.monitor.starts += 1
-        req.granted = True
-
     def _dispatch(self) -> None:
         """Grant free places to the first on the waiting list."""
         while self.queue and self.busy < self.capacity:
@@ -156,5 +159,7 @@ class Station:
             if req.withdrawn:
                 continue
             self.waiting -= 1
-            self._grant(req)
+            self.busy += 1
+            self.monitor.starts += 1
+            req.granted = True
             req.succeed()
