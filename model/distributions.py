@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from scipy import stats
 
 from model.numbers import NonNegNum, PosNum
 
@@ -103,6 +102,8 @@ class LogNormal(_Strict):
         return rng.lognormal(mu, sigma, n)
 
     def laplace(self, h: float) -> float:
+        from scipy import stats  # here, not at import: it takes 60 MiB that simulating never needs
+
         mu, sigma = self._params()
         d = stats.lognorm(s=sigma, scale=math.exp(mu))
         return float(d.expect(lambda x: np.exp(-h * x)))
@@ -132,6 +133,8 @@ class Triangular(_Strict):
         return rng.triangular(self.low, self.mode, self.high, n)
 
     def laplace(self, h: float) -> float:
+        from scipy import stats
+
         width = self.high - self.low
         d = stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
         return float(d.expect(lambda x: np.exp(-h * x)))
