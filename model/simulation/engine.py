@@ -111,7 +111,11 @@ class Replication:
         end = float(self.env.now)
         for st in self.stations.values():
             st.tick()
-        return raw_records(self, end)
+        raw = raw_records(self, end)
+        # the records now belong to `raw` alone: the replication lingers until the garbage
+        # collector breaks its cycles (pending processes refer to it), they should not
+        del self.arrivals, self.visits
+        return raw
 
     # ------------------------------------------------------------ participants
 

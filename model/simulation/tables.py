@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from model.scenario import Scenario
-from model.simulation.records import KINDS, ONGOING, WAITING
+from model.simulation.records import KINDS, ONGOING, WAITING, ArrivalLog, VisitLog
 
 if TYPE_CHECKING:
     from model.simulation.engine import Replication
@@ -70,8 +70,8 @@ class _Raw:
 
     rep: int
     end: float
-    people: np.ndarray
-    visits: np.ndarray
+    people: np.ndarray | None
+    visits: np.ndarray | None
     stations: list[dict]
     levels: dict[str, list[str]]
     destinations: list[str]
@@ -97,12 +97,23 @@ def raw_records(r: Replication, end: float) -> _Raw:
                 r.destinations)
 
 
+TEXT = pd.Series([], dtype="str").dtype  # pandas' text type (missing values are NaN)
+
+
 def _text(codes: np.ndarray, names: list[str], derived: bool = False) -> pd.Series:
     """Names for codes (-1: missing) as a text column. An empty column of recorded names is
     of object type, as it has always been (code downstream relies on it); derived ones are
-    text."""
+    text. With pyarrow behind pandas' text type, the strings are gathered by Arrow from the
+    few names, without a Python string per row."""
     if not len(codes) and not derived:
         return pd.Series([], dtype=object)
+    if getattr(TEXT, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        gathered = pc.take(pa.array(names, type=pa.large_string()),
+                           pa.array(codes, mask=codes < 0))
+        return pd.Series(pd.arrays.ArrowStringArray(gathered, dtype=TEXT))
     lookup = np.array([*names, None], dtype=object)
     return pd.Series(lookup[codes], dtype="str")
 
@@ -112,62 +123,120 @@ def _sums(who: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(who, weights=values, minlength=n).astype(float, copy=False)
 
 
+def _rows(raws: list[_Raw], what: str, width: int) -> np.ndarray:
+    """The rows of all replications in one array; each replication's own array is let go as
+    soon as it has been used, so the records are not held twice."""
+    parts = [getattr(r, what) for r in raws]
+    for r in raws:
+        setattr(r, what, None)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.empty((0, width))
+
+
 def _build(sc: Scenario, raws: list[_Raw]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Turn the records of all replications into the three tables, in one pass.
+    """Turn the records of all replications into the three tables, in one pass (the records
+    are used up: their arrays are released as the tables are built).
 
     A participant's status, exit, months waiting and in each intervention and number of visits
     come from their visits, taken in order: the sums add the same numbers in the same order as
-    the participant's own running totals would.
+    the participant's own running totals would. Tables are assembled without copying their
+    columns (`copy=False`), and temporaries are let go early: the peak memory is the tables'
+    own plus a little.
     """
     raws = sorted(raws, key=lambda r: r.rep)
     levels = raws[0].levels if raws else {}
     dests = raws[0].destinations if raws else [*sc.names, *sc.exit_states]
+    reps, ends = [r.rep for r in raws], [float(r.end) for r in raws]
     n_people = [len(r.people) for r in raws]
-    people = np.concatenate([r.people for r in raws]) if raws else np.empty((0, 7))
-    visits = np.concatenate([r.visits for r in raws]) if raws else np.empty((0, 8))
-    n = len(people)
+    n_visits = [len(r.visits) for r in raws]
     first = np.cumsum([0, *n_people])[:-1].astype(np.int64)
-    n_visits_rep = [len(r.visits) for r in raws]
-    v_rep = np.repeat([r.rep for r in raws], n_visits_rep).astype(np.int64)
-    v_end = np.repeat([r.end for r in raws], n_visits_rep).astype(float)
-    v_person = np.repeat(first, n_visits_rep) + visits[:, 0].astype(np.int64)
-    # visits of each participant together, in order: (rep, participant, visit)
-    order = np.lexsort((visits[:, 1], v_person))
-    visits, v_rep, v_end, v_person = visits[order], v_rep[order], v_end[order], v_person[order]
-    station, kind, nxt = (visits[:, k].astype(np.int64) for k in (2, 6, 7))
-    queued, start, end = visits[:, 3], visits[:, 4], visits[:, 5]
+    stations = pd.DataFrame([row for r in raws for row in r.stations],
+                            columns=list(STATION_COLUMNS))
+
+    # visits of each participant together, in order: (rep, participant, visit); reps stay
+    # in their order, so per-replication values can be repeated in place
+    rows = _rows(raws, "visits", len(VisitLog.FIELDS))
+    who = np.repeat(first, n_visits) + rows[:, 0].astype(np.int64)
+    order = np.lexsort((rows[:, 1], who))
+    who = who[order]
+    v = {f: rows[order, k] for k, f in enumerate(VisitLog.FIELDS)}
+    del rows, order
+    for f in ("intervention", "kind", "next"):
+        v[f] = v[f].astype(np.int32)
+    people = _participant_table(sc, _rows(raws, "people", len(ArrivalLog.FIELDS)), who, v,
+                                np.repeat(np.asarray(ends, dtype=float), n_visits),
+                                levels, dests, reps, ends, n_people)
+    del who
+    kind = v.pop("kind")
+    kind[(kind == WAITING) & ~np.isnan(v["start_month"])] = ONGOING
+    visits = pd.DataFrame({
+        "rep": np.repeat(np.asarray(reps, dtype=np.int64), n_visits),
+        "participant_id": v.pop("participant_id").astype(np.int64),
+        "programme": sc.name,
+        "visit": v.pop("visit").astype(np.int64),
+        "intervention": _text(v.pop("intervention"), list(sc.names)),
+        "queued_month": v.pop("queued_month"),
+        "start_month": v.pop("start_month"),
+        "end_month": v.pop("end_month"),
+        "kind": _text(kind, list(KINDS)),
+        "next": _text(v.pop("next"), dests),
+    }, copy=False)
+    return people, visits, stations
+
+
+def _participant_table(sc: Scenario, people: np.ndarray, who: np.ndarray,
+                       v: dict[str, np.ndarray], run_end: np.ndarray,
+                       levels: dict[str, list[str]], dests: list[str], reps: list[int],
+                       ends: list[float], n_people: list[int]) -> pd.DataFrame:
+    """The participants table: arrival rows, and what follows from each one's visits `v`
+    (sorted by participant, then visit; `who` is each visit's row in the table and `run_end`
+    the month its replication ended)."""
+    n = len(people)
+    station = v["intervention"]
+    queued, start, end = v["queued_month"], v["start_month"], v["end_month"]
     started, ended = ~np.isnan(start), ~np.isnan(end)
     # months on the list, and in service (to the end of the run if still there)
-    wait = np.where(started, start, np.where(ended, end, v_end)) - queued
-    serve = np.where(ended, end, v_end) - start
+    wait = np.where(started, start, np.where(ended, end, run_end))
+    wait -= queued
+    months_waiting = _sums(who, wait, n)
+    del wait
+    serve = np.where(ended, end, run_end)
+    serve -= start
+    months_in = {}
+    for k, name in enumerate(sc.names):
+        mine = started & (station == k)
+        months_in[f"months_in_{name}"] = _sums(who[mine], serve[mine], n)
+    del serve, run_end
 
-    p_rep = np.repeat([r.rep for r in raws], n_people).astype(np.int64)
-    p_end = np.repeat([r.end for r in raws], n_people).astype(float)
-    n_visits = np.bincount(v_person, minlength=n)
-    last = np.flatnonzero(np.append(v_person[1:] != v_person[:-1], True)) if len(visits) else \
+    # each participant's last visit: where they are, or how and when they left
+    last = np.flatnonzero(np.append(who[1:] != who[:-1], True)) if len(who) else \
         np.empty(0, dtype=np.int64)
-    who = v_person[last]
-    gone = ended[last]
-    status = np.full(n, 2)  # exited, in_intervention, waiting
-    status[who] = np.where(gone, 0, np.where(started[last], 1, 2))
-    exit_code = np.full(n, -1)
-    exit_code[who] = np.where(gone, nxt[last], -1)
+    at, gone = who[last], ended[last]
+    status = np.full(n, 2, dtype=np.int32)  # exited, in_intervention, waiting
+    status[at] = np.where(gone, 0, np.where(started[last], 1, 2))
+    exit_code = np.full(n, -1, dtype=np.int32)
+    exit_code[at] = np.where(gone, v["next"][last], -1)
     exit_month = np.full(n, math.nan)
-    exit_month[who] = np.where(gone, end[last], math.nan)
-    last_iv = np.full(n, -1)
-    last_iv[who] = station[last]
-    arrival = people[:, 6]
+    exit_month[at] = np.where(gone, end[last], math.nan)
+    last_iv = np.full(n, -1, dtype=np.int32)
+    last_iv[at] = station[last]
+    del last, at, gone, started, ended
+
+    arrival = people[:, 6].copy()
     category = [sc.exit_states[e].category if e in sc.exit_states else None for e in dests]
-    sex, born = (people[:, k].astype(np.int64) for k in (0, 1))
+    code = {a: people[:, k].astype(np.int32) for k, a in enumerate(ArrivalLog.FIELDS[:5])}
     group = [f"{s}, {b}" for s in levels.get("sex", []) for b in levels.get("born", [])]
+    first = np.repeat(np.cumsum([0, *n_people])[:-1], n_people)
     table = {
-        "rep": p_rep,
-        "participant_id": (np.arange(n) - np.repeat(first, n_people)).astype(np.int64),
+        "rep": np.repeat(np.asarray(reps, dtype=np.int64), n_people),
+        "participant_id": (np.arange(n) - first).astype(np.int64),
         "programme": sc.name,
-        "group": _text(sex * len(levels.get("born", [])) + born, group, derived=True),
+        "group": _text(code["sex"] * len(levels.get("born", [])) + code["born"], group,
+                       derived=True),
     }
-    for k, a in enumerate(("sex", "born", "age_band", "target_group", "referral")):
-        table[a] = _text(people[:, k].astype(np.int64), levels.get(a, []))
+    for a, codes in code.items():
+        table[a] = _text(codes, levels.get(a, []))
     table.update({
         "initial": people[:, 5].astype(bool),
         "arrival_month": arrival,
@@ -175,29 +244,12 @@ def _build(sc: Scenario, raws: list[_Raw]) -> tuple[pd.DataFrame, pd.DataFrame, 
         "exit_state": _text(exit_code, dests),
         "exit_category": _text(exit_code, category, derived=True),
         "exit_month": exit_month,
-        "months_in_programme": np.where(np.isnan(exit_month), p_end, exit_month) - arrival,
-        "months_waiting": _sums(v_person, wait, n),
-        "n_visits": n_visits.astype(np.int64),
+        "months_in_programme": np.where(np.isnan(exit_month),
+                                        np.repeat(np.asarray(ends, dtype=float), n_people),
+                                        exit_month) - arrival,
+        "months_waiting": months_waiting,
+        "n_visits": np.bincount(who, minlength=n).astype(np.int64),
         "last_intervention": _text(last_iv, list(sc.names)),
+        **months_in,
     })
-    for k, name in enumerate(sc.names):
-        mine = started & (station == k)
-        table[f"months_in_{name}"] = _sums(v_person[mine], serve[mine], n)
-    participants = pd.DataFrame(table)
-
-    kind = np.where((kind == WAITING) & started, ONGOING, kind)
-    visit_table = pd.DataFrame({
-        "rep": v_rep,
-        "participant_id": visits[:, 0].astype(np.int64),
-        "programme": sc.name,
-        "visit": visits[:, 1].astype(np.int64),
-        "intervention": _text(station, list(sc.names)),
-        "queued_month": queued,
-        "start_month": start,
-        "end_month": end,
-        "kind": _text(kind, list(KINDS)),
-        "next": _text(nxt, dests),
-    })
-    stations = pd.DataFrame([row for r in raws for row in r.stations],
-                            columns=list(STATION_COLUMNS))
-    return participants, visit_table, stations
+    return pd.DataFrame(table, copy=False)
