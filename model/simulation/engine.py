@@ -31,6 +31,8 @@ from model.simulation.station import Request, Station
 from model.simulation.streams import Streams
 from model.simulation.tables import _Raw, raw_records
 
+FIRST_LEVELS = (0,) * len(ATTRIBUTES)  # attribute codes before any is drawn
+
 
 class Replication:
     """The environment, random streams, stations, intake and records of one replication.
@@ -58,13 +60,14 @@ class Replication:
         self.in_system = 0
         self._rules: dict[tuple[int, ...], dict[str, _Rules]] = {}
         joint = pop.joint_attributes()
-        self._pick_attr = [None if a in joint else _Chooser(getattr(pop, a)) for a in ATTRIBUTES]
         self._pick_cell = (_Chooser({str(i): c.share for i, c in enumerate(pop.joint)})
                            if joint else None)
-        # each cell's codes for the attributes it fixes (-1: drawn on its own)
-        self._cells = [tuple(self.levels[a].index(c.attrs()[a]) if a in joint else -1
+        # each cell's codes for the attributes it fixes (0 for the others, until drawn)
+        self._cells = [tuple(self.levels[a].index(c.attrs()[a]) if a in joint else 0
                              for a in ATTRIBUTES) for c in pop.joint]
-        self._free = (-1,) * len(ATTRIBUTES)
+        # the attributes drawn on their own (one level: code 0, nothing to draw)
+        pick = {k: _Chooser(getattr(pop, a)) for k, a in enumerate(ATTRIBUTES) if a not in joint}
+        self._pick_attr = [(k, p) for k, p in pick.items() if not p.single]
         self._pick_referral = _Chooser(sc.intake.referral_sources)
         self._pick_entry = _Chooser(sc.entry)
 
@@ -123,9 +126,12 @@ class Replication:
         """A participant arriving now, with attributes drawn from the population (a joint cell
         first, then each other attribute in turn, then the referral source)."""
         u = self.streams.u_attributes
-        cell = self._cells[self._pick_cell.index(u)] if self._pick_cell else self._free
-        codes = tuple(c if c >= 0 else pick.index(u)
-                      for c, pick in zip(cell, self._pick_attr, strict=True))
+        codes = self._cells[self._pick_cell.index(u)] if self._pick_cell else FIRST_LEVELS
+        if self._pick_attr:
+            drawn = list(codes)
+            for k, pick in self._pick_attr:
+                drawn[k] = pick.index(u)
+            codes = tuple(drawn)
         rules = self._rules.get(codes)
         if rules is None:
             attrs = tuple(self.levels[a][c] for a, c in zip(ATTRIBUTES, codes, strict=True))
