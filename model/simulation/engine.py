@@ -175,13 +175,11 @@ class Replication:
         env = self.env
         wl = req.station.iv.waiting_list
         if wl is not None and wl.max_wait_months is not None:
-            yield req | env.timeout(wl.max_wait_months)
-            if not req.granted:
-                req.cancel()
-                self.visits.end(row, env.now, LEFT_WAITING_LIST, self.dest_code[wl.on_timeout])
-                return False
-        else:
-            yield req
+            # a timer that withdraws the request, rather than a condition on two events
+            env.timeout(wl.max_wait_months).callbacks.append(req.expire)
+        if not (yield req):
+            self.visits.end(row, env.now, LEFT_WAITING_LIST, self.dest_code[wl.on_timeout])
+            return False
         return True
 
     def serve(self, person: Participant, row: int, st: Station) -> Iterator[simpy.Event]:

@@ -62,9 +62,16 @@ class Request(simpy.Event):
         self.withdrawn = False
 
     def cancel(self) -> None:
-        """Leave the waiting list (e.g. the maximum wait was reached); nothing once granted."""
+        """Leave the waiting list; nothing once granted."""
         if not self.granted and not self.withdrawn:
             self.station.withdraw(self)
+
+    def expire(self, timer: simpy.Event) -> None:
+        """The maximum wait is over (a timer's callback): if the place has not come, leave the
+        list, and the request succeeds with False instead of True."""
+        if not self.granted and not self.triggered:
+            self.cancel()
+            self.succeed(False)
 
     def __enter__(self) -> Request:
         return self
@@ -162,4 +169,4 @@ class Station:
             self.busy += 1
             self.monitor.starts += 1
             req.granted = True
-            req.succeed()
+            req.succeed(True)
