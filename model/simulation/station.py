@@ -94,8 +94,6 @@ class Station:
     in the heap and is skipped when it comes up.
     """
 
-    at_once: Request
-
     def __init__(self, env: simpy.Environment, iv: Intervention, code: int,
                  levels: dict[str, list[str]]):
         self.env = env
@@ -145,16 +143,19 @@ class Station:
         return self.at_once
 
     def withdraw(self, req: Request) -> None:
+        """Take a request off the waiting list (its entry is skipped when it comes up)."""
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         req.withdrawn = True
         self.waiting -= 1
 
     def release(self) -> None:
+        """Give a place back; the first on the waiting list may take it."""
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         self.busy -= 1
         self._dispatch()
 
     def set_capacity(self, slots: int) -> None:
+        """Change the number of places (those in service beyond it stay until they leave)."""
         self.monitor.tick(self.env.now, self.busy, self.waiting, self.capacity)
         self.capacity = slots
         self._dispatch()
