@@ -38,7 +38,7 @@ class Replication:
     """The environment, random streams, stations, intake and records of one replication.
 
     Built ready to run (initial state placed, intake and capacity changes scheduled); then
-    `run_until(horizon)` or `run_until_empty()` runs it and returns its records.
+    `run_until(horizon)` or `run_until_empty()` runs it, once, and hands over its records.
     """
 
     def __init__(self, sc: Scenario, rep: int, seed: int):
