@@ -1,7 +1,11 @@
-"""Numeric input types: every number in a scenario may carry its source.
+"""Numeric input types: every number in a scenario may carry its source and its uncertainty.
 
-A planner writes either `0.62` or `{value: 0.62, source: "000, PwC-jämförelsen"}`; the schema
-sees the number, and `collect_sources` lists the notes for the report's appendix.
+A planner writes either `0.62` or `{value: 0.62, source: "000, PwC-jämförelsen"}`, and may add
+what is known about it: `{value: 0.62, source: "...", uncertainty: {dist: beta, sd: 0.038,
+source: "..."}}` (the distribution's mean defaults to the value; `name:` makes the same draw
+apply wherever that name appears, also across compared scenarios). The schema sees the number;
+`collect_sources` lists the notes for the report's appendix and `model.psa` draws the
+uncertain ones.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-SOURCED_KEYS = {"value", "source"}
+SOURCED_KEYS = {"value", "source", "uncertainty"}
+UNCERTAINTY_META = ("source", "name")
 
 
 def unwrap_sourced(v: Any) -> Any:
@@ -25,12 +30,34 @@ def unwrap_sourced(v: Any) -> Any:
         extra = set(v) - SOURCED_KEYS
         if extra:
             raise ValueError(
-                f"a number with a source takes only the keys 'value' and 'source', not {sorted(extra)}"
-            )
+                "a number with a source takes only the keys 'value', 'source' and "
+                f"'uncertainty', not {sorted(extra)}")
         if "source" in v and not isinstance(v["source"], str):
             raise ValueError("'source' must be text, e.g. '000, PwC' or 'assumption: ...'")
+        if "uncertainty" in v:
+            uncertainty_of(v)
         return v["value"]
     return v
+
+
+def uncertainty_of(leaf: dict[str, Any]) -> Any:
+    """The distribution a sourced number's `uncertainty:` describes (ValueError if malformed)."""
+    from model.uncertainty import param_dist
+
+    spec = leaf["uncertainty"]
+    if not isinstance(spec, dict) or "dist" not in spec:
+        raise ValueError("uncertainty needs a mapping with 'dist', e.g. {dist: beta, sd: 0.04}")
+    for key in UNCERTAINTY_META:
+        if key in spec and not isinstance(spec[key], str):
+            raise ValueError(f"uncertainty.{key} must be text")
+    value = leaf["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a number with an uncertainty needs a numeric value")
+    keys = {k: x for k, x in spec.items() if k not in UNCERTAINTY_META}
+    try:
+        return param_dist(keys, mean=float(value))
+    except ValueError as exc:
+        raise ValueError(f"uncertainty: {exc}") from None
 
 
 Num = Annotated[float, BeforeValidator(unwrap_sourced)]

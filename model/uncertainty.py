@@ -99,11 +99,22 @@ class Beta(ParamDist):
 
 
 class _MeanCv(ParamDist):
-    """A positive quantity by its mean and coefficient of variation (sd / mean)."""
+    """A positive quantity by its mean and coefficient of variation (sd / mean), or its sd."""
 
-    KEY_SETS = (("mean", "cv"),)
+    KEY_SETS = (("mean", "cv"), ("mean", "sd"))
     mean: float
     cv: float = Field(gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sd_to_cv(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and data.get("sd") is not None and data.get("cv") is None:
+            mean, sd = data.get("mean"), data["sd"]
+            if not isinstance(sd, int | float) or sd <= 0:
+                raise ValueError(f"sd must be above 0, not {sd!r}")
+            if isinstance(mean, int | float) and mean > 0:
+                data = {k: v for k, v in data.items() if k != "sd"} | {"cv": sd / mean}
+        return data
 
     @model_validator(mode="after")
     def _positive(self) -> _MeanCv:

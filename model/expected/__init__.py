@@ -138,7 +138,7 @@ def _classes(sc: Scenario, dt: float) -> list[tuple[np.ndarray, np.ndarray]]:
     the intake, and each initial-state group (already there at month 0)."""
     names = sc.names
     out = []
-    arr = arrivals(sc, dt)
+    arr = _arrivals(sc.intake.model_dump_json(), sc, dt)
     entry = np.array([sc.entry.get(n, 0.0) for n in names])
     out.append((entry, arr))
     for g in sc.initial_state:
@@ -147,6 +147,19 @@ def _classes(sc: Scenario, dt: float) -> list[tuple[np.ndarray, np.ndarray]]:
             e = np.array([1.0 if n == g.intervention else 0.0 for n in names])
             out.append((e, np.r_[float(count), np.zeros(len(arr) - 1)]))
     return out
+
+
+_ARRIVALS: dict[tuple[str, float], np.ndarray] = {}
+
+
+def _arrivals(key: str, sc: Scenario, dt: float) -> np.ndarray:
+    """Expected arrivals, computed once per intake (parameter draws rarely change the intake)."""
+    found = _ARRIVALS.get((key, dt))
+    if found is None:
+        if len(_ARRIVALS) > 64:
+            _ARRIVALS.clear()
+        found = _ARRIVALS[(key, dt)] = arrivals(sc, dt)
+    return found
 
 
 def _lattice_steps(sc: Scenario, cells: list[Cell]) -> int:
@@ -219,9 +232,10 @@ def _expected_flows(sc: Scenario) -> _Flows:
     return _Flows(presence, inflow)
 
 
-def expected_unit(sc: Scenario) -> Unit:
-    """The Effect and cost lines of the expected run (raises ValueError if `why_not`)."""
-    reason = why_not(sc)
+def expected_unit(sc: Scenario, checked: bool = False) -> Unit:
+    """The Effect and cost lines of the expected run (raises ValueError if `why_not`; `checked`
+    skips that check when the caller has made it)."""
+    reason = None if checked else why_not(sc)
     if reason is not None:
         raise ValueError(reason)
     rules = Rules.of(sc)
@@ -308,10 +322,10 @@ def _exit_times(p: Paths, state_good: dict[str, bool], t: np.ndarray, good: bool
     lattice point: the same mean and variance, exact for a point mass, and it resolves a jump
     (the month a job starts) to second order."""
     m = sum((e for s, e in p.exits.items() if state_good[s] == good), np.zeros((3, len(t))))
-    ok = m[0] > 0
+    m = m[:, m[0] > 0]                      # only the points where someone leaves
     # rounding noise of the sums must not move a point mass off a whole month (u is 0.5, 1.5, ...)
-    mean = np.round(np.where(ok, m[1] / np.where(ok, m[0], 1.0), t), 9)
-    var = np.where(ok, m[2] / np.where(ok, m[0], 1.0), 0.0) - mean**2
+    mean = np.round(m[1] / m[0], 9)
+    var = m[2] / m[0] - mean**2
     sd = np.sqrt(np.where(var > 1e-12 * np.maximum(1.0, mean**2), var, 0.0))
     return np.r_[m[0], m[0]] / 2.0, np.r_[mean - sd, mean + sd]
 
@@ -331,32 +345,41 @@ def _rows(p: Paths, cell: Cell, rules: Rules, state_good: dict[str, bool], t: np
     u = rules.u
     without_u = chain(u, f, loss, False)
 
-    def curves(when: np.ndarray) -> dict[str, np.ndarray]:
-        x = u[:, None] - when[None, :]                      # (grid, n): months since exit
+    def since(when: np.ndarray) -> np.ndarray:
+        return u[:, None] - when[None, :]                   # (grid, n): months since exit
+
+    def as_good(x: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(with, gain) for leavers to a job: in work from the job's start, gain after lag and
+        drop-off counted from it."""
         xj = x - rules.job_lag
         factor = np.where(xj >= 0, rules.job_factor(xj), 1.0)
-        return {"emp": chain(xj, f, loss, True), "unemp": chain(x, f, loss, False),
-                "factor": factor, "gone": (x > 0).astype(float)}
+        emp = chain(xj, f, loss, True)
+        return emp @ mass, (emp * factor) @ mass - without_u * (factor @ mass)
 
-    cg, co = curves(t_good), curves(t_other)
-    with_good = cg["emp"] @ good_mass
-    with_other = co["unemp"] @ other_mass
+    def as_other(x: np.ndarray, mass: np.ndarray) -> np.ndarray:
+        return chain(x, f, loss, False) @ mass
+
+    xg, xo = since(t_good), since(t_other)
     pg, po = good_mass.sum() + good_beyond, other_mass.sum() + other_beyond
-    gain_good = ((cg["emp"] * cg["factor"]) @ good_mass - without_u * (cg["factor"] @ good_mass)
-                 - without_u * good_beyond)
+    with_good, gain_good = as_good(xg, good_mass)
+    gain_good = gain_good - without_u * good_beyond
+    with_other = as_other(xo, other_mass)
     gain_other = with_other - without_u * po
     rows = {
         "with_work": np.stack([with_good, with_other]),
         "without_work": np.stack([without_u * pg, without_u * po]),
         "gain": np.stack([gain_good, gain_other]),
-        "in_programme": np.stack([pg - cg["gone"] @ good_mass, po - co["gone"] @ other_mass]),
+        "in_programme": np.stack([pg - (xg > 0) @ good_mass, po - (xo > 0) @ other_mass]),
     }
-    swapped = {
-        "gain": np.stack([cg["unemp"] @ good_mass - without_u * pg,
-                          (co["emp"] * co["factor"]) @ other_mass
-                          - without_u * (co["factor"] @ other_mass) - without_u * other_beyond]),
-        "with_work": np.stack([cg["unemp"] @ good_mass, co["emp"] @ other_mass]),
-    }
+    # each group priced as if its outcome were the other's: the break-even share needs it only
+    # when one group is empty (then that group borrows the other's exit times)
+    swapped = {k: np.zeros((2, len(u))) for k in ("gain", "with_work")}
+    if pg == 0 or po == 0:
+        g_as_o = as_other(xg, good_mass)
+        o_as_g_with, o_as_g_gain = as_good(xo, other_mass)
+        swapped["gain"] = np.stack([g_as_o - without_u * pg,
+                                    o_as_g_gain - without_u * other_beyond])
+        swapped["with_work"] = np.stack([g_as_o, o_as_g_with])
     w12 = np.stack([chain(12.0 - t_good - rules.job_lag, f, loss, True) @ good_mass,
                     chain(12.0 - t_other, f, loss, False) @ other_mass])
     without12 = float(chain(np.array(12.0), f, loss, False))

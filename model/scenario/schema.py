@@ -32,6 +32,7 @@ from model.scenario.pricing import (
     Employment,
     Valuation,
 )
+from model.scenario.uncertainty import UncertaintySettings
 
 # ---------------------------------------------------------------- intake
 
@@ -343,6 +344,7 @@ class Scenario(Strict):
     counterfactual: Counterfactual = Counterfactual(monthly_hazard=0.0)
     employment: Employment = Employment()
     valuation: Valuation = Valuation()
+    uncertainty: UncertaintySettings = UncertaintySettings()
     _source: Path | None = PrivateAttr(default=None)
 
     @field_validator("entry", mode="before")

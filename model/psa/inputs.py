@@ -1,0 +1,164 @@
+"""Uncertain inputs and their draws: what a probabilistic sensitivity analysis (PSA) varies.
+
+An input is uncertain when its number carries `uncertainty:` (see `model.numbers`). Each has a
+*name*, its draw identity: by default `<scenario>:<path>`, or the `name:` written in the file, so
+that one assumption shared by compared programmes (the Grenverket pair's employment extent, say)
+takes the same value in both programmes in every draw. Every name has its own random stream from
+the PSA seed, so adding an input or a draw changes no other value. Joint groups draw whole rows
+(e.g. a calibrated set), correlation groups draw through a Gaussian copula.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model.errors import InputError, Problem
+from model.numbers import walk_inputs
+from model.scenario import Scenario
+from model.sweep import apply_values, parse_path
+from model.uncertainty import ParamDist
+
+U_EDGE = 1e-12
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """One uncertain number of one scenario."""
+
+    scenario: str
+    name: str
+    path: str
+    value: float
+    dist: ParamDist
+    integer: bool
+    source: str
+
+    @property
+    def parts(self) -> list[str]:
+        return parse_path(self.path)
+
+
+def uncertain_inputs(raw: dict[str, Any], scenario: str) -> list[Uncertain]:
+    """Every number of a raw scenario mapping that carries `uncertainty:`, in file order."""
+    from model.numbers import uncertainty_of
+
+    out = []
+    for path, leaf in walk_inputs(raw):
+        if isinstance(leaf, dict) and "uncertainty" in leaf:
+            spec = leaf["uncertainty"]
+            out.append(Uncertain(
+                scenario=scenario, name=str(spec.get("name") or f"{scenario}:{path}"), path=path,
+                value=float(leaf["value"]), dist=uncertainty_of(leaf),
+                integer=isinstance(leaf["value"], int) and not isinstance(leaf["value"], bool),
+                source=str(spec.get("source", ""))))
+    return out
+
+
+def _uniforms(seed: int, key: str, n: int) -> np.ndarray:
+    """n uniforms in (0, 1) from this key's own stream (the same prefix whatever n is)."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(
+        [seed, zlib.crc32(f"psa:{key}".encode())])))
+    return np.clip(rng.random(n), U_EDGE, 1 - U_EDGE)
+
+
+@dataclass
+class Plan:
+    """What is drawn for a set of scenarios: inputs by name, joint groups, correlations."""
+
+    inputs: dict[str, Uncertain]                 # one per name (the first declaring it)
+    by_scenario: dict[str, list[Uncertain]]
+    joint: dict[str, dict[str, Any]]             # group name -> {rows, by scenario: paths}
+    correlations: list[tuple[list[str], np.ndarray]]
+
+    @property
+    def empty(self) -> bool:
+        return not self.inputs and not self.joint
+
+
+def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
+    """Collect the uncertain inputs of the scenarios compared; a name shared by several scenarios
+    must describe the same number (same value and distribution) in each."""
+    inputs: dict[str, Uncertain] = {}
+    by_scenario: dict[str, list[Uncertain]] = {}
+    problems: list[Problem] = []
+    joint: dict[str, dict[str, Any]] = {}
+    correlations: list[tuple[list[str], np.ndarray]] = []
+    for raw, sc in scenarios:
+        found = uncertain_inputs(raw, sc.name)
+        by_scenario[sc.name] = found
+        file = str(sc.source_file or sc.name)
+        for u in found:
+            seen = inputs.get(u.name)
+            if seen is None:
+                inputs[u.name] = u
+            elif (seen.value, seen.dist) != (u.value, u.dist):
+                problems.append(Problem(file, u.path, f"uncertainty named '{u.name}' is also "
+                                        f"given in {seen.scenario} ({seen.path}) with another value "
+                                        "or distribution; a shared name must describe the same "
+                                        "number"))
+        for g in sc.uncertainty.joint:
+            entry = joint.setdefault(g.name, {"rows": np.asarray(g.rows, float), "paths": {}})
+            if len(entry["rows"]) != len(g.rows):
+                problems.append(Problem(file, f"uncertainty.joint[{g.name}]",
+                                        "a joint group shared by compared scenarios must have the "
+                                        "same number of rows in each"))
+            entry["paths"][sc.name] = (g.paths, np.asarray(g.rows, float))
+        for c in sc.uncertainty.correlations:
+            correlations.append((list(c.names), np.asarray(c.matrix, float)))
+    for names, _ in correlations:
+        for n in names:
+            if n not in inputs:
+                problems.append(Problem("uncertainty.correlations", "", f"no uncertain input is "
+                                        f"named '{n}'; names: {', '.join(inputs) or '(none)'}"))
+    if problems:
+        raise InputError(problems)
+    return Plan(inputs, by_scenario, joint, correlations)
+
+
+def draw(p: Plan, n: int, seed: int) -> pd.DataFrame:
+    """n draws: one column per uncertain input (its value) and per joint group (its row)."""
+    u = {name: _uniforms(seed, name, n) for name in p.inputs}
+    for names, matrix in p.correlations:
+        chol = np.linalg.cholesky(matrix)
+        z = stats.norm.ppf(np.stack([u[k] for k in names]))
+        corr = stats.norm.cdf(chol @ z)
+        for k, row in zip(names, corr, strict=True):
+            u[k] = np.clip(row, U_EDGE, 1 - U_EDGE)
+    cols: dict[str, np.ndarray] = {"draw": np.arange(n)}
+    for name, inp in p.inputs.items():
+        x = inp.dist.frozen().ppf(u[name])
+        cols[name] = np.round(x) if inp.integer else x
+    for g, entry in p.joint.items():
+        k = len(entry["rows"])
+        cols[f"joint:{g}"] = np.minimum((_uniforms(seed, f"joint:{g}", n) * k).astype(int), k - 1)
+    return pd.DataFrame(cols)
+
+
+def assignments(p: Plan, scenario: str, row: pd.Series | dict[str, Any]
+                ) -> list[tuple[list[str], float]]:
+    """(path parts, value) to set in one scenario for one draw."""
+    out = [(u.parts, float(row[u.name])) for u in p.by_scenario.get(scenario, [])]
+    for g, entry in p.joint.items():
+        if scenario in entry["paths"]:
+            paths, rows = entry["paths"][scenario]
+            r = rows[int(row[f"joint:{g}"])]
+            out += [(parse_path(path), float(v)) for path, v in zip(paths, r, strict=True)]
+    return out
+
+
+def drawn_raw(raw: dict[str, Any], sets: list[tuple[list[str], float]]) -> dict[str, Any]:
+    """The raw scenario with one draw's values set (shares at the same node rescaled)."""
+    out, _ = apply_values(raw, sets)
+    return out
+
+
+def draws_needed(n_inputs: int, target: float = 0.005) -> int:
+    """Draws for a probability's Monte Carlo SE below `target` at worst (p = 0.5)."""
+    return max(100, math.ceil(0.25 / target**2)) if n_inputs else 0

@@ -1,0 +1,71 @@
+"""How sure we are: the settings of a scenario's probabilistic sensitivity analysis (PSA).
+
+Uncertain numbers are declared where they are written (`{value:, source:, uncertainty: {...}}`,
+see `model.numbers`); this part of the scenario says how many parameter draws to make, how many
+simulated replications each draw gets when the expected-value path cannot be used, and which
+uncertain inputs are drawn together: a `joint` group draws whole rows of values (as
+`insats calibrate` writes them), a `correlation` group draws named inputs through a Gaussian
+copula with the given correlation matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from model.numbers import Count, PosCount
+from model.scenario.base import Strict
+
+MAX_DRAWS = 100_000
+
+
+class JointGroup(Strict):
+    """Values drawn together, one whole row per draw (e.g. a calibrated set of parameters)."""
+
+    name: str = Field(min_length=1)
+    source: str = ""
+    paths: list[str] = Field(min_length=1)
+    rows: list[list[float]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> JointGroup:
+        bad = [i for i, row in enumerate(self.rows) if len(row) != len(self.paths)]
+        if bad:
+            raise ValueError(f"row {bad[0]} has {len(self.rows[bad[0]])} values for "
+                             f"{len(self.paths)} paths")
+        if len(set(self.paths)) != len(self.paths):
+            raise ValueError("a path appears twice in the group")
+        if not np.isfinite(np.asarray(self.rows, dtype=float)).all():
+            raise ValueError("rows must hold finite numbers")
+        return self
+
+
+class Correlation(Strict):
+    """Uncertain inputs (by name) drawn with these correlations (a Gaussian copula)."""
+
+    names: list[str] = Field(min_length=2)
+    matrix: list[list[float]]
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _matrix(self) -> Correlation:
+        m = np.asarray(self.matrix, dtype=float)
+        k = len(self.names)
+        if m.shape != (k, k):
+            raise ValueError(f"matrix must be {k} x {k} for {k} names")
+        if not np.allclose(m, m.T) or not np.allclose(np.diag(m), 1.0):
+            raise ValueError("matrix must be symmetric with 1 on the diagonal")
+        if np.linalg.eigvalsh(m).min() <= 0:
+            raise ValueError("matrix must be positive definite (a valid correlation matrix)")
+        return self
+
+
+class UncertaintySettings(Strict):
+    """How the parameter-uncertainty answer is computed (defaults: assumptions, see method.md)."""
+
+    draws: PosCount = Field(default=1000, le=MAX_DRAWS)
+    simulated_draws: PosCount = Field(default=200, le=MAX_DRAWS)
+    replications_per_draw: PosCount = Field(default=20, le=10_000)
+    seed: Count | None = None
+    joint: list[JointGroup] = []
+    correlations: list[Correlation] = []
