@@ -62,6 +62,10 @@ RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bars (for scripts)")]
+DrawsOpt = Annotated[int | None, typer.Option(
+    "--draws", min=1, max=100_000, help="Parameter draws for the uncertainty answer")]
+NoUncertaintyOpt = Annotated[bool, typer.Option(
+    "--no-uncertainty", help="Skip the parameter draws; show the simulated cohorts only")]
 
 
 @app.command()
@@ -89,34 +93,59 @@ def run(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
+    draws: DrawsOpt = None,
+    no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
-    """Simulate one scenario and show outcomes and economics."""
+    """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
+    the parameter-uncertainty answer)."""
     from model.report.tables import economics_text, exact_text, outcomes_text
     from model.scenario import load_scenario
 
     sc = load_scenario(file)
     if method == Method.exact:
-        from model.exact import solve_exact
+        from model.api import expected_answer
 
         typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
-        typer.echo(exact_text(sc, solve_exact(sc, str(file)), lang.value))
+        exact, economics = expected_answer(sc, str(file))
+        typer.echo(exact_text(sc, exact, lang.value))
+        typer.echo("")
+        typer.echo(economics_text(sc, economics, lang.value))
         return
-    from model.api import run_scenario, total_replications
+    from model.api import answer, draws_planned, total_replications
     from model.progress import progress
 
-    with progress(total_replications([sc], reps), sc.title, quiet) as tick:
-        result = run_scenario(sc, replications=reps, seed=seed, workers=workers, out=out,
-                              on_rep=tick)
+    total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
+    with progress(total, sc.title, quiet) as tick:
+        ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
+    result = ans.results[0]
     if fmt != Format.table:
-        _emit(result.economics.assign(programme=sc.name, **result.meta()), fmt)
+        _emit(_rows(ans), fmt)
         return
     typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, seed {result.run.seed}, "
                f"{result.run.replications} replications, insats {__version__}]\n")
     typer.echo(outcomes_text(sc, result.outcomes, lang.value))
     typer.echo("")
+    if ans.psa is not None:
+        from model.report.psa_view import cohort_heading, psa_text
+
+        typer.echo(psa_text(ans, lang.value) + "\n")
+        typer.echo(cohort_heading(ans, lang.value))
     typer.echo(economics_text(sc, result.economics, lang.value))
     if out is not None:
         typer.echo(f"\nWrote {len(result.files)} files to {out}")
+
+
+def _rows(ans: Any) -> Any:
+    """The tidy rows of an answer: per programme over simulated runs, then over draws."""
+    import pandas as pd
+
+    frames = [r.economics.assign(programme=r.scenario.name, basis="runs", **r.meta())
+              for r in ans.results]
+    if ans.psa is not None:
+        from model.report.psa_view import psa_rows
+
+        frames.append(psa_rows(ans).assign(version=__version__))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _emit(df: Any, fmt: Format) -> None:
@@ -137,24 +166,51 @@ def compare(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
+    draws: DrawsOpt = None,
+    no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
-    """Programmes side by side on the same seed: figures, difference, the better one, P(NPV A > B)."""
-    from model.api import compare_scenarios, load_for_compare, total_replications
+    """Programmes side by side: with declared uncertainty, intervals and P(A beats B) over
+    parameter draws; then the simulated cohorts at base values (same seed)."""
+    from model.api import answer, draws_planned, load_for_compare, total_replications
     from model.progress import progress
     from model.report.tables import compare_text
 
     scenarios = load_for_compare(paths)
-    what = "Simulerar" if lang == Lang.sv else "Simulating"
-    with progress(total_replications(scenarios, reps), what, quiet) as tick:
-        results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers,
-                                    on_rep=tick)
+    what = "Räknar" if lang == Lang.sv else "Computing"
+    total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
+                                                                not no_uncertainty)
+    with progress(total, what, quiet) as tick:
+        ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
-        import pandas as pd
-
-        _emit(pd.concat([r.economics.assign(programme=r.scenario.name, **r.meta())
-                         for r in results], ignore_index=True), fmt)
+        _emit(_rows(ans), fmt)
         return
-    typer.echo(compare_text(results, __version__, lang.value))
+    if ans.psa is not None:
+        from model.report.psa_view import cohort_heading, psa_text
+
+        typer.echo(psa_text(ans, lang.value) + "\n")
+        typer.echo(cohort_heading(ans, lang.value))
+    typer.echo(compare_text(ans.results, __version__, lang.value))
+
+
+@app.command()
+@_input_errors
+def calibrate(
+    paths: Annotated[list[Path], typer.Argument(
+        help="TARGETS.yaml, or SCENARIO... TARGETS.yaml (the scenarios replace the file's list)")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for the calibrated scenarios (their uncertainty draws the "
+        "posterior sets jointly)")] = None,
+    workers: WorkersOpt = 1,
+    lang: LangOpt = Lang.sv,
+    quiet: QuietOpt = False,
+) -> None:
+    """Fit uncertain inputs to reported figures (sampling-importance-resampling): best fit, fit
+    table, and a posterior set written back as scenarios."""
+    from model.api import calibrate_files
+    from model.report.psa_view import calibration_text
+
+    cal, files = calibrate_files(paths, out, workers, quiet)
+    typer.echo(calibration_text(cal, files, lang.value))
 
 
 @app.command()

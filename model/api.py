@@ -12,6 +12,7 @@ from model import __version__
 from model.economics import Priced, metric_units, price
 from model.errors import InputError, Problem
 from model.io import write_json, write_table
+from model.psa import PSAResult
 from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
 from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
@@ -87,6 +88,88 @@ def compare_scenarios(scenarios: list[Scenario], replications: int | None = None
     """Run several programmes on the same seed (common random numbers) for a side-by-side view."""
     return [run_scenario(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
             for sc in scenarios]
+
+
+@dataclass
+class Answer:
+    """What `run` and `compare` show: the parameter-uncertainty answer, when the scenarios declare
+    uncertainty (`psa`), and the simulated cohorts at base values (`results`)."""
+
+    results: list[ScenarioResult]
+    psa: PSAResult | None = None
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        return [r.scenario for r in self.results]
+
+
+def parameter_uncertainty(scenarios: list[Scenario], draws: int | None = None,
+                          seed: int | None = None, workers: int = 1,
+                          on_draw: Callable[[int], None] | None = None) -> PSAResult | None:
+    """The PSA of these scenarios together (shared names drawn once), or None if none declares
+    uncertainty. Each draw is priced as an expected result (see `model.psa.run`)."""
+    if not any(sc.has_uncertainty() for sc in scenarios):
+        return None
+    from model.psa import run_psa
+
+    return run_psa([(sc.raw, sc) for sc in scenarios], draws=draws, seed=seed, workers=workers,
+                   on_draw=on_draw)
+
+
+def answer(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
+           workers: int = 1, uncertainty: bool = True, draws: int | None = None,
+           on_rep: Callable[[int], None] | None = None,
+           on_draw: Callable[[int], None] | None = None, out: Path | None = None) -> Answer:
+    """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
+    uncertain inputs: the default answer to "how sure are we"."""
+    results = [run_scenario(sc, replications=replications, seed=seed, workers=workers,
+                            on_rep=on_rep, out=out if len(scenarios) == 1 else None)
+               for sc in scenarios]
+    psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty else None
+    return Answer(results, psa)
+
+
+def expected_answer(sc: Scenario, file: str) -> tuple[object, pd.DataFrame]:
+    """Exact mode: exit shares and months (absorbing chain) and every economic figure of the
+    expected run (the expected-value path), as a summary table with the mean only."""
+    from model.evaluate import expected_metrics, why_not_expected
+    from model.exact import solve_exact
+
+    reason = why_not_expected(sc)
+    if reason is not None:
+        raise InputError([Problem(file, "", f"exact mode cannot price this scenario: {reason}; "
+                                  "use the simulation (--method des)")])
+    m = expected_metrics(sc, checked=True)
+    rows = [[k, u, m[k], m[k], m[k], m[k]] for k, u in metric_units(sc).items() if k in m]
+    summary = pd.DataFrame(rows, columns=["metric", "unit", "mean", "lo", "hi", "median"])
+    return solve_exact(sc, file), summary
+
+
+def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True
+                    ) -> tuple[object, list[Path]]:
+    """`insats calibrate`: the targets file is the last path; scenarios before it replace its list."""
+    from model.progress import progress
+    from model.psa.calibrate import calibrate, load_targets, written_back
+
+    spec, scs = load_targets(paths[-1])
+    if len(paths) > 1:
+        scs = [load_scenario(p) for p in paths[:-1]]
+    with progress(spec.method.draws, f"calibrate {spec.name}", quiet) as tick:
+        cal = calibrate(spec, scs, workers=workers, on_draw=tick)
+    files = written_back(cal, Path(out)) if out is not None else []
+    return cal, files
+
+
+def draws_planned(scenarios: list[Scenario], draws: int | None, uncertainty: bool) -> int:
+    """How many parameter draws `answer` will make (for a progress bar's total; 0 if none)."""
+    if not uncertainty or not any(sc.has_uncertainty() for sc in scenarios):
+        return 0
+    if draws:
+        return draws
+    from model.evaluate import why_not_expected
+    from model.psa.run import default_draws
+
+    return default_draws(scenarios, all(why_not_expected(sc) is None for sc in scenarios))
 
 
 def total_replications(scenarios: list[Scenario], replications: int | None = None) -> int:

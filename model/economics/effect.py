@@ -129,6 +129,8 @@ class Effect:
     still_in: float                                 # still in the programme at the end
     jobs_without_at_exit: np.ndarray                # (2,) Σ P(work without) at the exit time
     work_12: np.ndarray                             # (2, 2): [with, without] x group at 12 months
+    months_to: dict[str, float]                     # Σ months from arrival to exit, by exit state
+    months_total: float                             # Σ months in the programme (to exit or end)
 
     @property
     def participants(self) -> float:
@@ -233,11 +235,14 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     work_12 = np.array([[float((w * with12)[group == k].sum()) for k in (GOOD, OTHER)],
                         [float((w * without12)[group == k].sum()) for k in (GOOD, OTHER)]])
     n_by = np.array([float(w[group == k].sum()) for k in (GOOD, OTHER)])
+    months_to = {state: float((w * stay)[exited & (names == state)].sum())
+                 for state in sc.exit_states}
     return Effect(n=n_by, curves=curves, curves_pv=curves_pv, calendar=calendar,
                   swapped_pv=swapped, exits=exits,
                   categories={k: v.category for k, v in sc.exit_states.items()},
                   still_in=float(w[~exited].sum()),
-                  jobs_without_at_exit=jobs_without, work_12=work_12)
+                  jobs_without_at_exit=jobs_without, work_12=work_12, months_to=months_to,
+                  months_total=float(w @ stay))
 
 
 def _calendar_sum(shift: np.ndarray, rows: np.ndarray, length: int) -> np.ndarray:

@@ -133,6 +133,10 @@ def counts(eff: Effect, base: Baseline | None) -> dict[str, float]:
         with12, without12 = eff.work_12[0].sum(), base.scale * base.effect.work_12[0].sum()
     m["extra_jobs_at_exit"] = work - m["jobs_without_at_exit"]
     m["extra_jobs_12m"] = float(with12 - without12)
+    for state, k in eff.exits.items():
+        m[f"share:{state}"] = k / n if n else math.nan
+        m[f"mean_months_to:{state}"] = eff.months_to[state] / k if k > 0 else math.nan
+    m["mean_months_in_programme"] = eff.months_total / n if n else math.nan
     return m
 
 

@@ -257,6 +257,8 @@ def expected_unit(sc: Scenario, checked: bool = False) -> Unit:
     swapped = {k: np.zeros((2, g)) for k in ("gain", "with_work")}
     calendar = {k: np.zeros((2, n_cal + head)) for k in ("gain", "with_work")}
     exits = dict.fromkeys(sc.exit_states, 0.0)
+    months_to = dict.fromkeys(sc.exit_states, 0.0)
+    months_total = 0.0
     n_by = np.zeros(2)
     jobs_without = np.zeros(2)
     work_12 = np.zeros((2, 2))
@@ -286,6 +288,8 @@ def expected_unit(sc: Scenario, checked: bool = False) -> Unit:
                                                                                one * disc_u)
             for s in exits:
                 exits[s] += w * count * (p.exits[s][0].sum() + p.beyond[s])
+                months_to[s] += w * count * (p.exits[s][1].sum() + p.beyond[s] * n * DT)
+            months_total += w * count * sum(sv.sum() for sv in p.service.values()) * 1.0
             n_by += w * count * extra["n"]
             jobs_without += w * count * extra["jobs_without"]
             work_12 += w * count * extra["work_12"]
@@ -298,7 +302,8 @@ def expected_unit(sc: Scenario, checked: bool = False) -> Unit:
     eff = Effect(n=n_by, curves=curves, curves_pv=curves_pv,
                  calendar={k: v[:, :n_cal] for k, v in calendar.items()}, swapped_pv=swapped,
                  exits=exits, categories={k: v.category for k, v in sc.exit_states.items()},
-                 still_in=0.0, jobs_without_at_exit=jobs_without, work_12=work_12)
+                 still_in=0.0, jobs_without_at_exit=jobs_without, work_12=work_12,
+                 months_to=months_to, months_total=months_total)
     period = float(sc.costs.project_months) if sc.costs.project_months is not None else 0.0
     in_prog = sum(service.values(), np.zeros((2, n_cal)))
     act = Activity(n_cal, period, in_prog, service, starts)

@@ -91,7 +91,9 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
     joint: dict[str, dict[str, Any]] = {}
     correlations: list[tuple[list[str], np.ndarray]] = []
     for raw, sc in scenarios:
-        found = uncertain_inputs(raw, sc.name)
+        # a number drawn in a joint group takes its row's value, not a draw of its own
+        in_groups = {path for g in sc.uncertainty.joint for path in g.paths}
+        found = [u for u in uncertain_inputs(raw, sc.name) if u.path not in in_groups]
         by_scenario[sc.name] = found
         file = str(sc.source_file or sc.name)
         for u in found:
@@ -162,3 +164,30 @@ def drawn_raw(raw: dict[str, Any], sets: list[tuple[list[str], float]]) -> dict[
 def draws_needed(n_inputs: int, target: float = 0.005) -> int:
     """Draws for a probability's Monte Carlo SE below `target` at worst (p = 0.5)."""
     return max(100, math.ceil(0.25 / target**2)) if n_inputs else 0
+
+
+EXTREMES = (0.001, 0.999)
+
+
+def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
+    """Uncertain inputs whose 0.1 % or 99.9 % quantile gives an invalid scenario (e.g. a normal
+    distribution on a share reaching below 0): caught when the file is read, not mid-analysis."""
+    from model.scenario import parse_scenario
+
+    problems = []
+    for u in uncertain_inputs(raw, sc.name):
+        for q in EXTREMES:
+            x = float(u.dist.frozen().ppf(q))
+            x = float(round(x)) if u.integer else x
+            try:
+                parse_scenario(drawn_raw(raw, [(u.parts, x)]), file=file)
+            except (InputError, ValueError, KeyError) as exc:
+                why = (exc.problems[0].message if isinstance(exc, InputError) and exc.problems
+                       else str(exc))
+                problems.append(Problem(file, u.path, f"its uncertainty reaches {x:.6g} at the "
+                                        f"{q:.1%} quantile, which is not allowed here ({why}); "
+                                        "choose a distribution that stays within the allowed "
+                                        "values (beta for shares, gamma or lognormal for positive "
+                                        "amounts)", u.dist.name()))
+                break
+    return problems

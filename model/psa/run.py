@@ -54,6 +54,7 @@ class _Task:
 
 
 def _run_task(task: _Task) -> pd.DataFrame:
+    from model.errors import InputError
     from model.evaluate import evaluate
 
     out = []
@@ -61,7 +62,13 @@ def _run_task(task: _Task) -> pd.DataFrame:
     for d, per_scenario in task.rows:
         for name, sets in per_scenario:
             file, raw = files[name]
-            sc = parse_scenario(drawn_raw(raw, [(list(p), v) for p, v in sets]), file=file)
+            try:
+                sc = parse_scenario(drawn_raw(raw, [(list(p), v) for p, v in sets]), file=file)
+            except (InputError, ValueError, KeyError):
+                # a value outside what the scenario allows (only a calibration proposal can
+                # give one: plain draws are checked when the file is read)
+                out.append({"draw": d, "scenario": name, "method": "invalid"})
+                continue
             sc._source = Path(file)
             m, how = evaluate(sc, task.method, task.replications, task.seed)
             out.append({"draw": d, "scenario": name, "method": how, **m})
@@ -76,9 +83,10 @@ def default_draws(scenarios: list[Scenario], expected: bool) -> int:
 
 def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None = None,
             seed: int | None = None, workers: int = 1, method: str = "auto",
-            replications: int | None = None, on_draw: Callable[[int], None] | None = None
-            ) -> PSAResult:
-    """Draw the uncertain inputs `draws` times and price every scenario at each draw."""
+            replications: int | None = None, on_draw: Callable[[int], None] | None = None,
+            table: pd.DataFrame | None = None) -> PSAResult:
+    """Draw the uncertain inputs `draws` times and price every scenario at each draw (or price
+    the parameter sets of a given `table`, one column per input name, e.g. for calibration)."""
     from model.evaluate import why_not_expected
     from model.executors import make_executor
 
@@ -90,7 +98,8 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
         first = scs[0]
         seed = first.uncertainty.seed if first.uncertainty.seed is not None else first.simulation.seed
     reps = replications or max(sc.uncertainty.replications_per_draw for sc in scs)
-    table = draw(p, n, seed)
+    if table is None:
+        table = draw(p, n, seed)
     names = tuple((sc.name, str(sc.source_file or sc.name), raw) for raw, sc in scenarios)
     rows = []
     for _, r in table.iterrows():
@@ -109,7 +118,9 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
     finally:
         executor.close()
     metrics = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
-    methods = {s: str(metrics.loc[metrics["scenario"] == s, "method"].iloc[0]) for s in
-               metrics["scenario"].unique()}
+    methods = {}
+    for s in metrics["scenario"].unique():
+        used = metrics.loc[(metrics["scenario"] == s) & (metrics["method"] != "invalid"), "method"]
+        methods[s] = str(used.iloc[0]) if len(used) else "invalid"
     used = reps if "simulated" in methods.values() else 0
     return PSAResult(p, table, metrics, seed, methods, used)

@@ -23,6 +23,13 @@ def load_scenario(path: str | Path) -> Scenario:
     raw, node = load_yaml(path)
     scenario = parse_scenario(raw, file=str(path), node=node)
     scenario._source = Path(path)
+    if scenario.has_uncertainty():
+        from model.psa.inputs import extreme_problems
+
+        found = extreme_problems(raw, scenario, str(path))
+        if found:
+            raise InputError([Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
+                              for p in found])
     ref = scenario.reference_path()
     if ref is not None and not ref.is_file():
         raise InputError([Problem(str(path), "counterfactual.reference",
@@ -49,4 +56,5 @@ def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = No
         problems[i] = Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
     if dupes or problems:
         raise InputError(dupes + problems)
+    scenario._raw = raw
     return scenario

@@ -346,6 +346,7 @@ class Scenario(Strict):
     valuation: Valuation = Valuation()
     uncertainty: UncertaintySettings = UncertaintySettings()
     _source: Path | None = PrivateAttr(default=None)
+    _raw: dict[str, Any] | None = PrivateAttr(default=None)
 
     @field_validator("entry", mode="before")
     @classmethod
@@ -366,6 +367,20 @@ class Scenario(Strict):
             if iv.name == name:
                 return iv
         raise KeyError(name)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The mapping this scenario was validated from (sources and uncertainties included)."""
+        if self._raw is None:
+            return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        return self._raw
+
+    def has_uncertainty(self) -> bool:
+        """True when some number declares its uncertainty, or values are drawn jointly."""
+        from model.numbers import walk_inputs
+
+        return bool(self.uncertainty.joint) or any(
+            isinstance(leaf, dict) and "uncertainty" in leaf for _, leaf in walk_inputs(self.raw))
 
     @property
     def source_file(self) -> Path | None:
@@ -390,8 +405,16 @@ class Scenario(Strict):
         return any(iv.capacity is not None for iv in self.interventions)
 
     def digest(self) -> str:
-        """A short hash of the validated content: the same scenario always gives the same hash."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=True)
+        """A short hash of the validated content and of the declared uncertainties: the same
+        scenario always gives the same hash."""
+        from model.numbers import walk_inputs
+
+        declared = [[path, leaf["uncertainty"]] for path, leaf in walk_inputs(self.raw)
+                    if isinstance(leaf, dict) and "uncertainty" in leaf]
+        content: Any = self.model_dump(mode="json")
+        if declared:
+            content = {"scenario": content, "uncertainty": declared}
+        text = json.dumps(content, sort_keys=True, ensure_ascii=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

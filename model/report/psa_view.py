@@ -1,0 +1,204 @@
+"""The parameter-uncertainty answer for people: intervals over draws, probabilities with their
+Monte Carlo standard errors, and one plain sentence on what each probability means."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from model.economics import metric_units, view_key
+from model.psa.summary import difference, probability, summarise_draws
+from model.report.text import in_lang, metric_label, number, table, with_unit
+
+if TYPE_CHECKING:
+    from model.api import Answer
+    from model.psa import PSAResult
+    from model.scenario import Scenario
+
+PSA_KEYS = ("share_work", "cost", "extra_jobs_at_exit", "cost_per_extra_job")
+VIEW_KEYS = ("revenue", "npv", "bcr", "breakeven_work_share")
+
+
+def psa_metrics(sc: Scenario) -> list[str]:
+    """The figures the uncertainty table shows, in reading order, for this scenario's views."""
+    views = [view_key(y) for y in sorted(set(sc.valuation.views_years)
+                                         | {sc.valuation.horizon_years})]
+    return [*PSA_KEYS, *(f"{k}:{v}" for k in VIEW_KEYS for v in views)]
+
+
+def _cell(value: float, unit: str, lang: str) -> str:
+    if unit == "ratio":
+        return number(value, 2, lang)
+    if math.isinf(value):
+        return in_lang(lang, "obegränsad", "unbounded")
+    return with_unit(value, unit, lang)
+
+
+def _span(row: pd.Series, lang: str) -> str:
+    return f"{_cell(row['mean'], row['unit'], lang)} [{_cell(row['lo'], row['unit'], lang)} – " \
+           f"{_cell(row['hi'], row['unit'], lang)}]"
+
+
+def summaries(psa: PSAResult, scenarios: list[Scenario]) -> dict[str, pd.DataFrame]:
+    """Per scenario name: its figures summarised over the draws (mean, interval, MCSE)."""
+    return {sc.name: summarise_draws(psa.of(sc.name), metric_units(sc)) for sc in scenarios}
+
+
+def headline(sc: Scenario) -> str:
+    return f"npv:{view_key(sc.valuation.horizon_years)}"
+
+
+def psa_text(answer: Answer, lang: str = "sv") -> str:
+    """The uncertainty table, the probabilities (with MCSE) and what they mean."""
+    psa = answer.psa
+    scs = answer.scenarios
+    sums = summaries(psa, scs)
+    keys = [k for k in psa_metrics(scs[0]) if all(k in s["metric"].values for s in sums.values())]
+    rows = []
+    for k in keys:
+        cells = [metric_label(k, lang)]
+        for sc in scs:
+            r = sums[sc.name].set_index("metric").loc[k]
+            cells.append(_span(r, lang))
+        if len(scs) == 2:
+            d = difference(psa.of(scs[0].name), psa.of(scs[1].name), k)
+            unit = sums[scs[0].name].set_index("metric").loc[k, "unit"]
+            cells.append(f"{_cell(d['mean'], unit, lang)} [{_cell(d['lo'], unit, lang)} – "
+                         f"{_cell(d['hi'], unit, lang)}]")
+        rows.append(cells)
+    heads = [in_lang(lang, "Mått", "Metric"), *[sc.title for sc in scs]]
+    if len(scs) == 2:
+        heads.append(f"{scs[0].title} − {scs[1].title}")
+    parts = [method_line(psa, scs, lang), table(rows, heads), probability_text(psa, scs, lang)]
+    return "\n\n".join(parts)
+
+
+def method_line(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
+    how = []
+    for sc in scs:
+        m = psa.methods.get(sc.name, "")
+        if m == "expected":
+            how.append(in_lang(lang, f"{sc.title}: väntevärdesvägen (ingen simuleringsbrus)",
+                               f"{sc.title}: expected-value path (no simulation noise)"))
+        else:
+            how.append(in_lang(lang, f"{sc.title}: medel av {psa.replications} simulerade "
+                                     "kohorter per dragning",
+                               f"{sc.title}: mean of {psa.replications} simulated cohorts "
+                               "per draw"))
+    n = number(psa.n, 0, lang)
+    return in_lang(
+        lang,
+        f"Parameterosäkerhet: {n} dragningar ur indatas angivna osäkerhet (frö {psa.seed}); "
+        f"varje dragning ger programmets förväntade utfall ({'; '.join(how)}). "
+        "[95 %-intervall över dragningarna]",
+        f"Parameter uncertainty: {n} draws of the inputs' stated uncertainty (seed {psa.seed}); "
+        f"each draw gives the programme's expected result ({'; '.join(how)}). "
+        "[95 % interval over draws]")
+
+
+def probabilities(psa: PSAResult, scs: list[Scenario]) -> pd.DataFrame:
+    """P(NPV > 0) per programme and P(A beats B) per pair (first against the others), with MCSE."""
+    rows = []
+    for sc in scs:
+        k = headline(sc)
+        p, se = probability(psa.of(sc.name)[k] > 0)
+        rows.append({"what": "npv_positive", "programme": sc.name, "other": "", "metric": k,
+                     "p": p, "mcse": se, "n": psa.n})
+    for other in scs[1:]:
+        k = headline(scs[0])
+        d = difference(psa.of(scs[0].name), psa.of(other.name), k)
+        rows.append({"what": "beats", "programme": scs[0].name, "other": other.name, "metric": k,
+                     "p": d["p"], "mcse": d["p_mcse"], "n": psa.n})
+    return pd.DataFrame(rows)
+
+
+def probability_text(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
+    names = {sc.name: sc.title for sc in scs}
+    lines = []
+    for r in probabilities(psa, scs).itertuples():
+        pct = with_unit(r.p, "share", lang)
+        se = number(r.mcse * 100, 1, lang)
+        label = metric_label(r.metric, lang).lower() if lang != "sv" else metric_label(r.metric, lang)
+        if r.what == "npv_positive":
+            lines.append(in_lang(lang, f"Sannolikhet att {label} är positivt för "
+                                       f"{names[r.programme]}: {pct} (MCSE {se} procentenheter).",
+                                 f"Probability that the {label} of {names[r.programme]} is "
+                                 f"positive: {pct} (MCSE {se} points)."))
+        else:
+            lines.append(in_lang(lang, f"Sannolikhet att {names[r.programme]} har högre {label} än "
+                                       f"{names[r.other]}: {pct} (MCSE {se} procentenheter).",
+                                 f"Probability that {names[r.programme]} has the higher {label} "
+                                 f"than {names[r.other]}: {pct} (MCSE {se} points)."))
+    lines.append(in_lang(
+        lang,
+        "Sannolikheterna är andelen dragningar ur det vi vet om indata (varje värde med sin "
+        "angivna osäkerhet) där påståendet gäller; antaganden utan angiven osäkerhet hålls fasta, "
+        "och slumpvariationen för en enskild kohort ingår inte (den visas nedan).",
+        "Each probability is the share of draws of what we know about the inputs (each value "
+        "with its stated uncertainty) in which the statement holds; assumptions without a stated "
+        "uncertainty are held fixed, and the chance variation of one cohort is not included (it "
+        "is shown below)."))
+    return "\n".join(lines)
+
+
+def psa_rows(answer: Answer) -> pd.DataFrame:
+    """Tidy rows for CSV/JSON: every figure over draws per programme, then the probabilities."""
+    psa = answer.psa
+    frames = []
+    for sc, s in zip(answer.scenarios, summaries(psa, answer.scenarios).values(), strict=True):
+        frames.append(s.assign(programme=sc.name))
+    probs = probabilities(psa, answer.scenarios).rename(columns={"p": "mean"})
+    probs["metric"] = probs["what"] + ":" + probs["metric"]
+    probs["unit"] = "share"
+    probs["basis"] = "draws"
+    frames.append(probs.drop(columns=["what"]))
+    return pd.concat(frames, ignore_index=True).assign(seed=psa.seed, draws=psa.n)
+
+
+def cohort_heading(answer: Answer, lang: str = "sv") -> str:
+    """The title of the simulated-cohort block that follows the uncertainty answer."""
+    parts = []
+    for r in answer.results:
+        n = number(float(r.priced.metrics["participants"].mean()), 0, lang)
+        parts.append(f"{r.scenario.title} {n}")
+    runs = answer.results[0].run.replications
+    return in_lang(
+        lang,
+        f"Variation för en kohort om N deltagare ({', '.join(parts)}): {runs} simulerade kohorter "
+        "med alla antaganden vid sina basvärden; intervallet visar slumpens spridning för en "
+        "enskild kohort, inte vad vi vet om antagandena.",
+        f"Variation for one cohort of N participants ({', '.join(parts)}): {runs} simulated "
+        "cohorts with every assumption at its base value; the interval shows the chance variation "
+        "of one cohort, not what we know about the assumptions.")
+
+
+def calibration_text(cal: object, files: list, lang: str = "sv") -> str:
+    """The fit of a calibration: each target against the best draw and the posterior."""
+    fit = cal.fit_table()
+    rows = [[f"{r.scenario}: {r.metric}", number(r.target, 4, lang), number(r.sd, 4, lang),
+             number(r.best, 4, lang), number(r.gap_sd, 2, lang),
+             f"{number(r.posterior_lo, 4, lang)} – {number(r.posterior_hi, 4, lang)}"]
+            for r in fit.itertuples()]
+    heads = in_lang(lang, "Mål|Rapporterat|sd|Bästa|Avvikelse (sd)|Posterior 95 %",
+                    "Target|Reported|sd|Best fit|Gap (sd)|Posterior 95 %").split("|")
+    post = cal.posterior.drop(columns=["prior_draw"])
+    prows = [[c, number(float(post[c].mean()), 4, lang),
+              f"{number(float(post[c].quantile(0.025)), 4, lang)} – "
+              f"{number(float(post[c].quantile(0.975)), 4, lang)}"]
+             for c in post.columns if not c.startswith("joint:")]
+    pheads = in_lang(lang, "Parameter|Posterior, medel|95 %", "Parameter|Posterior mean|95 %")
+    head = in_lang(
+        lang,
+        f"Kalibrering {cal.spec.name}: sampling-importance-resampling, {len(cal.draws)} "
+        f"dragningar (hälften ur priorfördelningarna, resten i adaptiva omgångar), "
+        f"{len(cal.posterior)} behållna, effektiv stickprovsstorlek {cal.ess:.0f}; prissatt med "
+        f"{cal.how}.",
+        f"Calibration {cal.spec.name}: sampling-importance-resampling, {len(cal.draws)} draws (half "
+        f"from the priors, the rest in adaptive rounds), {len(cal.posterior)} kept, effective "
+        f"sample size {cal.ess:.0f}; priced by {cal.how}.")
+    parts = [head, table(rows, heads), table(prows, pheads.split("|"))]
+    if files:
+        parts.append(in_lang(lang, "Skrev ", "Wrote ") + ", ".join(str(f) for f in files))
+    return "\n\n".join(parts)
