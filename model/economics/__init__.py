@@ -195,7 +195,8 @@ def metric_units(sc: Scenario) -> dict[str, str]:
         units[f"budget:{f}"] = "kr"
     for years in views(sc):
         k = view_key(years)
-        units |= {f"person_years:{k}": "person-years", f"revenue:{k}": "kr",
+        units |= {f"person_years:{k}": "person-years", f"person_years_pv:{k}": "person-years",
+                  f"revenue:{k}": "kr",
                   f"revenue_pv:{k}": "kr", f"npv:{k}": "kr", f"bcr:{k}": "ratio",
                   f"breakeven_work_share:{k}": "share", f"breakeven_work_exits:{k}": "participants",
                   f"breakeven_extra_jobs:{k}": "jobs"}

@@ -112,7 +112,9 @@ def view_figures(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None
         py = float(w @ (gain.sum(axis=0) - ref)) / 12.0
         m[f"person_years:{k}"] = py
         m[f"revenue:{k}"] = py * 12.0 * p.value_per_month
-        m[f"revenue_pv:{k}"] = float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv)) * p.value_per_month
+        py_pv = float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv)) / 12.0
+        m[f"person_years_pv:{k}"] = py_pv
+        m[f"revenue_pv:{k}"] = py_pv * 12.0 * p.value_per_month
         m[f"npv:{k}"] = m[f"revenue_pv:{k}"] - cost_pv
         m[f"bcr:{k}"] = m[f"revenue_pv:{k}"] / cost_pv if cost_pv > 1e-9 else math.nan
     return m

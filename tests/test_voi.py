@@ -1,0 +1,83 @@
+"""Value of information against closed forms and brute force."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from model.psa.voi import evpi, evppi
+
+
+def _normal_evpi(mu: float, sigma: float) -> float:
+    """Two options, incremental net benefit ~ N(mu, sigma): σφ(μ/σ) − |μ|Φ(−|μ|/σ)."""
+    return sigma * stats.norm.pdf(mu / sigma) - abs(mu) * stats.norm.cdf(-abs(mu) / sigma)
+
+
+def test_evpi_against_the_normal_closed_form() -> None:
+    """200 000 draws: the estimate's Monte Carlo SE is sd(max(0, X) − E) / √n ≈ 0.0013 here;
+    the tolerance is 4 of those."""
+    rng = np.random.default_rng(1)
+    for mu, sigma in ((1.0, 2.0), (-0.5, 1.0), (3.0, 1.0)):
+        x = rng.normal(mu, sigma, 200_000)
+        nb = np.column_stack([np.zeros_like(x), x])
+        se = np.maximum(0, x).std() / math.sqrt(len(x))
+        assert abs(evpi(nb) - _normal_evpi(mu, sigma)) <= 4 * se + 1e-12
+
+
+def test_evpi_is_zero_without_uncertainty_about_the_decision() -> None:
+    nb = np.column_stack([np.zeros(1000), np.full(1000, 5.0) + np.linspace(0, 1, 1000)])
+    assert abs(evpi(nb)) <= 1e-12
+
+
+def _nested(f, draw_x, draw_y, outer: int, inner: int, seed: int) -> float:
+    """EVPPI(X) by brute force: E_X[max(0, E_Y f(X, Y))] − max(0, E f), inner means over
+    `inner` draws of Y for each of `outer` draws of X (vectorised)."""
+    rng = np.random.default_rng(seed)
+    xs = draw_x(rng, outer)
+    inner_means = f(xs[:, None], draw_y(rng, (outer, inner))).mean(axis=1)
+    everything = f(draw_x(rng, 2_000_000), draw_y(rng, 2_000_000)).mean()
+    return float(np.maximum(0, inner_means).mean() - max(0.0, everything))
+
+
+def test_evppi_of_a_linear_conditional_mean_against_the_closed_form() -> None:
+    """INB = X·Y + Y − 0.3, X ~ N(0.5, 1), Y ~ N(0.4, 0.5): E(INB | X) = 0.4 X + 0.1 is normal
+    with mean 0.3 and sd 0.4, so EVPPI(X) has the normal closed form; E(INB | Y) = 1.5 Y − 0.3,
+    mean 0.3, sd 0.75. The regression estimate from 4 000 PSA draws must be within 10 % (its
+    sampling error with 4 000 draws is about 5 % here). Together, X and Y give the EVPI."""
+    def f(x, y):
+        return x * y + y - 0.3
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(0.5, 1.0, 4000)
+    y = rng.normal(0.4, 0.5, 4000)
+    nb = np.column_stack([np.zeros(4000), f(x, y)])
+    assert abs(evppi(nb, x) - _normal_evpi(0.3, 0.4)) <= 0.1 * _normal_evpi(0.3, 0.4)
+    assert abs(evppi(nb, y) - _normal_evpi(0.3, 0.75)) <= 0.1 * _normal_evpi(0.3, 0.75)
+    total = evpi(nb)
+    assert evppi(nb, x) <= total + 1e-9
+    assert abs(evppi(nb, np.column_stack([x, y])) - total) <= 0.05 * total
+
+
+def test_evppi_against_nested_monte_carlo() -> None:
+    """A nonlinear case, INB = 0.5 X² + X·Y − 0.6, X ~ N(0, 1), Y ~ N(0.2, 0.5): E(INB | X) =
+    0.5 X² + 0.2 X − 0.6 has no normal closed form. Brute-force nested Monte Carlo (4 000 outer ×
+    4 000 inner draws; the inner means' noise biases it up by under 1 % here) against the
+    regression estimate from 4 000 PSA draws: within 10 %."""
+    def f(x, y):
+        return 0.5 * x**2 + x * y - 0.6
+
+    def draw_x(rng, size):
+        return rng.normal(0.0, 1.0, size)
+
+    def draw_y(rng, size):
+        return rng.normal(0.2, 0.5, size)
+
+    rng = np.random.default_rng(11)
+    x, y = draw_x(rng, 4000), draw_y(rng, 4000)
+    nb = np.column_stack([np.zeros(4000), f(x, y)])
+    brute = _nested(f, draw_x, draw_y, 4000, 4000, 3)
+    est = evppi(nb, x)
+    assert brute > 0.05
+    assert abs(est - brute) <= 0.1 * brute, (est, brute)
