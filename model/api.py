@@ -181,7 +181,8 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
     """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
 
     A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
-    `components` is a unit-cost group, one with `index` and `base` the KPI table.
+    `components` is a unit-cost group, one with `index` and `base` the KPI table, one with
+    `targets` a calibration targets file.
     """
     from model.scenario import load_yaml, scenario_files
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
@@ -210,6 +211,12 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
 
                     plan = load_sweep(f)
                     ok.append(f"{f}: ok (sweep, {plan.n_points} points)")
+                elif "targets" in raw:
+                    from model.psa.calibrate import load_targets
+
+                    spec, scs = load_targets(f)
+                    ok.append(f"{f}: ok (calibration targets, {len(spec.targets)} targets, "
+                              f"{len(scs)} scenarios)")
                 else:
                     sc = load_scenario(f)
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")

@@ -9,7 +9,7 @@ The method is sampling-importance-resampling (SIR; Rubin 1988, as used for model
 e.g. Menzies et al. 2017): draw parameter sets, weight each by prior × likelihood of the targets
 (normal, with the model's own Monte Carlo variance added when it is simulated) / the density it
 was drawn from, and resample M sets in proportion to the weights. Half the N draws come from the
-priors; the rest come in three adaptive rounds from a widened normal fitted to the weights so far,
+priors; the rest come in four adaptive rounds from a widened normal fitted to the weights so far,
 mixed with the prior (incremental mixture importance sampling, Raftery & Bao 2010), so that tight
 targets still leave many effective draws. With joint or correlated priors only the prior stage
 is used. The resampled sets are a sample from the posterior: written back as a joint group, they
@@ -228,8 +228,8 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], workers: int = 1,
                        columns, how, w)
 
 
-ROUNDS = 3
-WIDEN = 1.5
+ROUNDS = 4
+WIDEN = 2.0
 
 
 def _targets(spec: TargetsFile, res: object) -> pd.DataFrame:

@@ -45,18 +45,27 @@ class Uncertain:
         return parse_path(self.path)
 
 
-def uncertain_inputs(raw: dict[str, Any], scenario: str) -> list[Uncertain]:
-    """Every number of a raw scenario mapping that carries `uncertainty:`, in file order."""
+def uncertain_inputs(raw: dict[str, Any], sc: Scenario) -> list[Uncertain]:
+    """Every number of a raw scenario mapping that carries `uncertainty:`, in file order; a
+    number the schema holds as a whole number (a count of people) is drawn as one."""
     from model.numbers import uncertainty_of
+    from model.sweep import get_value
 
     out = []
+    validated = None
     for path, leaf in walk_inputs(raw):
         if isinstance(leaf, dict) and "uncertainty" in leaf:
+            if validated is None:
+                validated = sc.model_dump(mode="python", by_alias=True)
+            try:
+                held = get_value(validated, parse_path(path))
+            except (KeyError, ValueError):
+                held = leaf["value"]
             spec = leaf["uncertainty"]
             out.append(Uncertain(
-                scenario=scenario, name=str(spec.get("name") or f"{scenario}:{path}"), path=path,
+                scenario=sc.name, name=str(spec.get("name") or f"{sc.name}:{path}"), path=path,
                 value=float(leaf["value"]), dist=uncertainty_of(leaf),
-                integer=isinstance(leaf["value"], int) and not isinstance(leaf["value"], bool),
+                integer=isinstance(held, int) and not isinstance(held, bool),
                 source=str(spec.get("source", ""))))
     return out
 
@@ -93,7 +102,7 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
     for raw, sc in scenarios:
         # a number drawn in a joint group takes its row's value, not a draw of its own
         in_groups = {path for g in sc.uncertainty.joint for path in g.paths}
-        found = [u for u in uncertain_inputs(raw, sc.name) if u.path not in in_groups]
+        found = [u for u in uncertain_inputs(raw, sc) if u.path not in in_groups]
         by_scenario[sc.name] = found
         file = str(sc.source_file or sc.name)
         for u in found:
@@ -175,7 +184,7 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
     from model.scenario import parse_scenario
 
     problems = []
-    for u in uncertain_inputs(raw, sc.name):
+    for u in uncertain_inputs(raw, sc):
         for q in EXTREMES:
             x = float(u.dist.frozen().ppf(q))
             x = float(round(x)) if u.integer else x
