@@ -108,7 +108,7 @@ def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: b
     led = ledger(sc, unit.effect, unit.lines, p, base)
     from model.economics.figures import gain_calendar
 
-    gain = gain_calendar(unit.effect, p, base) * p.value_per_month
+    gain = gain_calendar(unit.effect, p, base) * (p.kr_per_month / p.adjust if p.adjust else 0.0)
     n = max(gain.shape[1], len(p.cost_month))
     cost = np.zeros(n)
     cost[:len(p.cost_month)] = p.cost_month
@@ -195,6 +195,10 @@ def metric_units(sc: Scenario) -> dict[str, str]:
         units[f"budget:{f}"] = "kr"
     for years in views(sc):
         k = view_key(years)
+        if sc.health is not None:
+            units |= {f"qaly:{k}": "QALY", f"qaly_pv:{k}": "QALY"}
+            if sc.health.value_per_qaly is not None:
+                units[f"qaly_value_pv:{k}"] = "kr"
         units |= {f"person_years:{k}": "person-years", f"person_years_pv:{k}": "person-years",
                   f"revenue:{k}": "kr",
                   f"revenue_pv:{k}": "kr", f"npv:{k}": "kr", f"bcr:{k}": "ratio",

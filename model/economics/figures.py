@@ -20,6 +20,7 @@ import numpy as np
 
 from model.economics.costs import LINKED_GOOD, LINKED_OTHER, UNLINKED, Line
 from model.economics.effect import GOOD, OTHER, Effect, Rules, discount
+from model.economics.valuation import Values, values
 from model.scenario import FUNDERS, Scenario
 
 
@@ -47,37 +48,60 @@ class Parts:
     """What the stages share: multipliers, the cost split and what the reference takes off."""
 
     rules: Rules
-    value_per_month: float
-    multiplier: float                  # extent x (1 − deadweight) x (1 − displacement) x (1 − haircut)
+    values: Values                     # what a person-year in work is worth, to whom
+    adjust: float                      # (1 − deadweight) x (1 − displacement) x (1 − haircut)
+    extent: float                      # employment extent (share of full time)
     cost_month: np.ndarray             # real cost by calendar month (incremental)
     cost_disc: np.ndarray              # discount factors at calendar month midpoints
     linked_pv: np.ndarray              # (2,) real cost PV linked to good / other participants
     fixed_pv: float                    # real cost PV not linked to participants, less the reference's
 
+    @property
+    def fte(self) -> float:
+        """Full-time-equivalent months of work per head-count month gained (after adjustments)."""
+        return self.extent * self.adjust
 
-def _real(lines: list[Line]) -> list[Line]:
-    return [line for line in lines if not line.allowance]
+    @property
+    def kr_per_month(self) -> float:
+        """Societal value of one head-count month in work gained (after adjustments)."""
+        return self.values.per_head_year(self.extent) * self.adjust / 12.0
+
+
+# funders paying from taxes: ASEK's tax factor applies to their costs (not to individuals' or
+# others' own money)
+TAX_FINANCED = ("esf", "kommun", "arbetsformedlingen", "forsakringskassan", "region",
+                "samordningsforbund", "staten")
+
+
+def _real(lines: list[Line], tax_factor: float = 1.0) -> list[Line]:
+    """The real (societal) cost lines, tax-financed ones times ASEK's tax factor when set."""
+    out = [line for line in lines if not line.allowance]
+    if tax_factor == 1.0:
+        return out
+    return [Line(x.funder, x.label, x.allowance,
+                 x.amount * (tax_factor if x.funder in TAX_FINANCED else 1.0)) for x in out]
 
 
 def parts(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None) -> Parts:
     rules = Rules.of(sc)
     n_cal = len(lines[0].total) if lines else len(eff.calendar["gain"][0])
     cost_disc = discount(np.arange(n_cal) + 0.5, rules.rate)
-    real = _real(lines)
+    tax = sc.valuation.tax_factor
+    real = _real(lines, tax)
     by_kind = sum((line.amount for line in real), np.zeros((3, n_cal)))
     cost_month = by_kind.sum(axis=0)
     fixed_pv = float(by_kind[UNLINKED] @ cost_disc)
     if base is not None:
-        ref = sum((line.total for line in _real(base.lines)), np.zeros(n_cal))
+        ref = sum((line.total for line in _real(base.lines, tax)), np.zeros(n_cal))
         ref = _fit(ref, n_cal) * base.scale
         cost_month = cost_month - ref
         fixed_pv -= float(ref @ cost_disc)
     cf, val = sc.counterfactual, sc.valuation
-    mult = (sc.employment.extent * (1 - cf.deadweight) * (1 - cf.displacement)
-            * (1 - val.confidence_haircut))
+    adjust = (1 - cf.deadweight) * (1 - cf.displacement) * (1 - val.confidence_haircut)
     linked = np.array([float(by_kind[LINKED_GOOD] @ cost_disc),
                        float(by_kind[LINKED_OTHER] @ cost_disc)])
-    return Parts(rules, val.value_per_year / 12.0, mult, cost_month, cost_disc, linked, fixed_pv)
+    return Parts(rules, values(sc), adjust, sc.employment.extent, cost_month, cost_disc, linked,
+                 fixed_pv)
 
 
 def _fit(a: np.ndarray, n: int) -> np.ndarray:
@@ -108,16 +132,51 @@ def view_figures(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None
     m: dict[str, float] = {}
     for years in views(sc):
         k = view_key(years)
-        w = (u < years * 12.0) * p.multiplier
-        py = float(w @ (gain.sum(axis=0) - ref)) / 12.0
-        m[f"person_years:{k}"] = py
-        m[f"revenue:{k}"] = py * 12.0 * p.value_per_month
-        py_pv = float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv)) / 12.0
-        m[f"person_years_pv:{k}"] = py_pv
-        m[f"revenue_pv:{k}"] = py_pv * 12.0 * p.value_per_month
+        w = (u < years * 12.0).astype(float)
+        head = float(w @ (gain.sum(axis=0) - ref))
+        head_pv = float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv))
+        m[f"person_years:{k}"] = head * p.fte / 12.0
+        m[f"revenue:{k}"] = head * p.kr_per_month
+        m[f"person_years_pv:{k}"] = head_pv * p.fte / 12.0
+        m[f"revenue_pv:{k}"] = head_pv * p.kr_per_month
         m[f"npv:{k}"] = m[f"revenue_pv:{k}"] - cost_pv
         m[f"bcr:{k}"] = m[f"revenue_pv:{k}"] / cost_pv if cost_pv > 1e-9 else math.nan
     return m
+
+
+def health_figures(sc: Scenario, eff: Effect, base: Baseline | None) -> dict[str, float]:
+    """QALYs gained per view, undiscounted and PV, and their value when a kr per QALY is given.
+
+    Per month, (U_programme − U_outside)·P(in the programme) + (U_work − U_outside)·(P(work with)
+    − P(work without)), summed over participants / 12: the health-state utilities of
+    `health`, beside the labour-market NPV, never added to it.
+    """
+    h = sc.health
+    if h is None:
+        return {}
+    u = Rules.of(sc).u
+    disc_u = discount(u, sc.valuation.discount_rate)
+    out: dict[str, float] = {}
+    for pv, curves in ((False, eff.curves), (True, eff.curves_pv)):
+        prog = curves["in_programme"].sum(axis=0)
+        work = curves["with_work"].sum(axis=0)
+        if base is None:
+            work = work - curves["without_work"].sum(axis=0)
+        else:
+            ref = base.effect.curves_pv if pv else base.effect.curves
+            prog = prog - base.scale * ref["in_programme"].sum(axis=0)
+            work = work - base.scale * ref["with_work"].sum(axis=0)
+        month = ((h.utility_in_programme - h.utility_outside_work) * prog
+                 + (h.utility_in_work - h.utility_outside_work) * work) / 12.0
+        for years in views(sc):
+            k = view_key(years)
+            w = (u < years * 12.0) * (disc_u if pv else 1.0)
+            out[f"qaly{'_pv' if pv else ''}:{k}"] = float(w @ month)
+    if h.value_per_qaly is not None:
+        for years in views(sc):
+            k = view_key(years)
+            out[f"qaly_value_pv:{k}"] = out[f"qaly_pv:{k}"] * h.value_per_qaly
+    return out
 
 
 def counts(eff: Effect, base: Baseline | None) -> dict[str, float]:
@@ -153,7 +212,7 @@ def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years:
     outcomes do not raise the NPV (then no share reaches 0).
     """
     u = p.rules.u
-    w = (u < years * 12.0) * p.multiplier * discount(u, p.rules.rate) * p.value_per_month
+    w = (u < years * 12.0) * discount(u, p.rules.rate) * p.kr_per_month
     gain_pv, ref_pv = _gain(eff, base, pv=True)
     benefit = gain_pv @ w                                  # (2,) by group
     swapped = eff.swapped_pv["with_work" if base is not None else "gain"] @ w
@@ -190,15 +249,15 @@ def payback_month(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> float:
 
 
 def gain_calendar(eff: Effect, p: Parts, base: Baseline | None) -> np.ndarray:
-    """Full-time-equivalent months of work gained within the headline horizon, by calendar
-    month: (2, n_cal), undiscounted and discounted."""
+    """Head-count months of work gained within the headline horizon (after the adjustments), by
+    calendar month: (2, n_cal), undiscounted and discounted."""
     if base is None:
         cal = eff.calendar["gain"]
     else:
         n = eff.calendar["with_work"].shape[1]
         ref = np.stack([_fit(r, n) for r in base.effect.calendar["with_work"]])
         cal = eff.calendar["with_work"] - base.scale * ref
-    return cal * p.multiplier
+    return cal * p.adjust
 
 
 def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None
@@ -224,6 +283,7 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     extra = m["extra_jobs_at_exit"]
     m["cost_per_extra_job"] = m["net_cost"] / extra if extra > 0 else math.nan
     m |= view_figures(sc, eff, p, base)
+    m |= health_figures(sc, eff, base)
     for years in views(sc):
         k = view_key(years)
         share = breakeven(sc, eff, p, base, years)
@@ -234,7 +294,7 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):
         m[name] = m[f"{name}:{head}"]
     m["pays_back"] = float(m["npv"] > 0)
-    cal = gain_calendar(eff, p, base) * p.value_per_month
+    cal = gain_calendar(eff, p, base) * (p.kr_per_month / p.adjust if p.adjust else 0.0)
     m["payback_months"] = payback_month(np.cumsum(cal[1]),
                                         np.cumsum(_fit(p.cost_month, cal.shape[1]) * p.cost_disc))
     return m

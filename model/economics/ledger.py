@@ -1,10 +1,11 @@
 """Who pays, who gains: cost, real benefit and transfers per actor per year (the actor ledger).
 
-Each actor's cost is the real cost it pays. Participants' allowances are transfers: paid by
-their funder, received by the individual (net zero). The real value of the gain is split by
-`valuation.actor_shares`, and `valuation.transfers` move an amount per person-year of gain from
-a payer to a payee. Summed over actors: cost = the societal cost, benefit = the societal
-revenue, transfers = 0, so net = the societal NPV.
+Each actor's cost is the real cost it pays (times ASEK's tax factor, when set, for tax-financed
+funders). Participants' allowances are transfers: paid by their funder, received by the
+individual (net zero). The real value of the gain goes to actors as `model.economics.valuation`
+says (`actor_shares` of value_per_year, or each component's actor), and transfers move money per
+person-year of gain from payer to payee. Summed over actors: cost = the societal cost, benefit =
+the societal revenue, transfers = 0, so net = the societal NPV.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 
 from model.economics.costs import Line
 from model.economics.effect import Effect, discount
-from model.economics.figures import Baseline, Parts, _fit, gain_calendar
+from model.economics.figures import Baseline, Parts, _fit, _real, gain_calendar
 from model.scenario import FUNDERS, Scenario
 
 COLUMNS = ["actor", "year", "cost", "cost_pv", "benefit", "benefit_pv", "transfers",
@@ -31,7 +32,7 @@ def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baselin
            ) -> pd.DataFrame:
     """One row per actor and year of the programme (year 0 = months 0–11)."""
     val = sc.valuation
-    gain = gain_calendar(eff, p, base)                  # FTE months by calendar month
+    gain = gain_calendar(eff, p, base)                  # head-count months by calendar month
     n_cal = max(gain.shape[1], len(p.cost_disc))
     years = (n_cal + 11) // 12
     disc = discount(np.arange(years * 12) + 0.5, val.discount_rate)
@@ -45,17 +46,16 @@ def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baselin
                 out[FUNDERS.index(line.funder)] += _fit(line.total, years * 12)
         return out
 
-    paid = cash(lines, allowance=False)
+    tax = val.tax_factor
+    paid = cash(_real(lines, tax), allowance=False)
     allowances = cash(lines, allowance=True)
     if base is not None:
-        paid -= base.scale * cash(base.lines, allowance=False)
+        paid -= base.scale * cash(_real(base.lines, tax), allowance=False)
         allowances -= base.scale * cash(base.lines, allowance=True)
     received = -allowances
     received[FUNDERS.index("individen")] += allowances.sum(axis=0)
-    share = np.array([val.actor_shares.get(a, 0.0) for a in FUNDERS])[:, None]
-    per_py = np.array([sum(t.per_year for t in val.transfers if t.payee == a)
-                       - sum(t.per_year for t in val.transfers if t.payer == a)
-                       for a in FUNDERS])[:, None]
+    real, moved_per_year = p.values.by_actor(p.extent)
+    share, per_py = real[:, None], moved_per_year[:, None]
 
     def yearly(monthly: np.ndarray) -> np.ndarray:
         return monthly.reshape(len(FUNDERS), years, 12).sum(axis=2)
@@ -66,8 +66,8 @@ def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baselin
         "actor": np.repeat(np.array(FUNDERS, dtype=object), years),
         "year": np.tile(np.arange(years), len(FUNDERS)),
         "cost": cost.ravel(), "cost_pv": cost_pv.ravel(),
-        "benefit": (share * val.value_per_year * py[None, :]).ravel(),
-        "benefit_pv": (share * val.value_per_year * py_pv[None, :]).ravel(),
+        "benefit": (share * py[None, :]).ravel(),
+        "benefit_pv": (share * py_pv[None, :]).ravel(),
         "transfers": (moved + per_py * py[None, :]).ravel(),
         "transfers_pv": (moved_pv + per_py * py_pv[None, :]).ravel(),
     })

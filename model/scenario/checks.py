@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from model.errors import Problem
+from model.errors import InputError, Problem
 from model.scenario.schema import Intervention, Scenario
 
 Rule = Callable[[Scenario, str], list[Problem]]
@@ -151,6 +151,34 @@ def intake_windows_are_open(sc: Scenario, file: str) -> list[Problem]:
     return found
 
 
+def valuation_parts_exist(sc: Scenario, file: str) -> list[Problem]:
+    """A named unit-cost group exists, and every component's price year is in the KPI table."""
+    val = sc.valuation
+    if not val.by_parts:
+        return []
+    from model.economics.valuation import _library_path
+    from model.unit_costs import load_kpi, load_unit_costs
+
+    found = []
+    if val.unit_costs is not None:
+        try:
+            load_unit_costs(_library_path(sc, val.unit_costs))
+        except InputError as exc:
+            found.append(Problem(file, "valuation.unit_costs", exc.problems[0].message,
+                                 val.unit_costs))
+    years = load_kpi().index
+    for i, c in enumerate(val.components):
+        if c.price_year is not None and c.price_year not in years:
+            found.append(Problem(file, f"valuation.components[{i}].price_year",
+                                 f"no KPI for {c.price_year}; the table covers {min(years)}–"
+                                 f"{max(years)}", c.price_year))
+    if val.price_year not in years:
+        found.append(Problem(file, "valuation.price_year", f"no KPI for {val.price_year} to index "
+                             f"the components to; the table covers {min(years)}–{max(years)}",
+                             val.price_year))
+    return found
+
+
 INTERVENTION_CHECKS: tuple[InterventionRule, ...] = (
     routes_are_known,
     early_exits_lead_elsewhere,
@@ -168,6 +196,7 @@ CHECKS: tuple[Rule, ...] = (
     overrides_are_known,
     counterfactual_groups_are_known,
     intake_windows_are_open,
+    valuation_parts_exist,
 )
 
 

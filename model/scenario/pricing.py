@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from model.numbers import Kronor, NonNegNum, PosNum, Prob, Years
 from model.scenario.base import Attribute, Funder, Strict, shares_sum_to_one
@@ -126,11 +127,60 @@ class Transfer(Strict):
     per_year: Kronor
 
 
+class ValueComponent(Strict):
+    """One part of what a person-year in work instead of outside it is worth, and to whom.
+
+    production (real: the value of the work, e.g. the wage to the individual, the employer's
+    contributions to the state) and resource (real: welfare services used outside work, saved by
+    the actor that pays for them) make the societal value; transfer (allowances, benefits, taxes)
+    moves money from `payer` to `payee` and nets to zero over actors. `when` is the state in which
+    the amount occurs; `basis` fte scales it with the employment extent, head counts people.
+    """
+
+    name: str = Field(pattern=r"^[\w\-]+$")
+    label: str = ""
+    kind: Literal["production", "resource", "transfer"]
+    when: Literal["in_work", "out_of_work"]
+    basis: Literal["fte", "head"] = "fte"
+    payer: Funder | None = None
+    payee: Funder | None = None
+    per_year: Kronor
+    price_year: int | None = Field(default=None, ge=1980, le=2100)
+
+    @model_validator(mode="after")
+    def _actors(self) -> ValueComponent:
+        if self.kind == "transfer" and (self.payer is None or self.payee is None):
+            raise ValueError("a transfer needs both payer and payee")
+        if self.kind == "transfer" and self.payer == self.payee:
+            raise ValueError("a transfer's payer and payee must differ")
+        if self.kind == "production" and self.payee is None:
+            raise ValueError("production needs a payee: the actor who receives its value "
+                             "(the individual for the wage, staten for employer contributions)")
+        if self.kind == "resource" and self.payer is None:
+            raise ValueError("a resource needs a payer: the actor that bears its real cost")
+        return self
+
+
+class Health(Strict):
+    """Health-related quality of life (EQ-5D index, 0–1) in each state, for QALYs beside the NPV."""
+
+    utility_in_programme: Prob
+    utility_in_work: Prob
+    utility_outside_work: Prob
+    value_per_qaly: Kronor | None = None
+
+
 class Valuation(Strict):
     """Pricing of shortened unemployment (samhällsintäkt)."""
 
     # seed 000 (Grenverket, PwC): "en vinst på över 500 000 kronor per individ och år"
     value_per_year: Kronor = 500_000.0
+    # a target group of the unit-cost library (scenarios/unit_costs/<name>.yaml) or a file path:
+    # its components value a person-year instead of value_per_year
+    unit_costs: str | None = None
+    components: list[ValueComponent] = []
+    # ASEK's tax factor (skattefaktor) on tax-financed programme costs; 1 = not applied (default)
+    tax_factor: PosNum = 1.0
     actor_shares: dict[Funder, Prob] = {"staten": 1.0}
     transfers: list[Transfer] = []
     horizon_years: Years = 5.0
@@ -147,6 +197,22 @@ class Valuation(Strict):
     @classmethod
     def _actors(cls, v: dict[str, float]) -> dict[str, float]:
         return shares_sum_to_one(v, "actor shares of the value per person-year")
+
+    @model_validator(mode="after")
+    def _one_valuation(self) -> Valuation:
+        by_parts = self.unit_costs is not None or bool(self.components)
+        if by_parts and "value_per_year" in self.model_fields_set:
+            raise ValueError("give either value_per_year or the valuation's parts (unit_costs "
+                             "and/or components), not both")
+        if by_parts and "actor_shares" in self.model_fields_set:
+            raise ValueError("actor_shares split value_per_year; with unit_costs or components "
+                             "each part names its own actor")
+        return self
+
+    @property
+    def by_parts(self) -> bool:
+        """True when a person-year is valued from components, not from value_per_year."""
+        return self.unit_costs is not None or bool(self.components)
 
 
 Counterfactual.model_rebuild()

@@ -30,6 +30,7 @@ from model.scenario.pricing import (
     Costs,
     Counterfactual,
     Employment,
+    Health,
     Valuation,
 )
 from model.scenario.uncertainty import UncertaintySettings
@@ -344,6 +345,7 @@ class Scenario(Strict):
     counterfactual: Counterfactual = Counterfactual(monthly_hazard=0.0)
     employment: Employment = Employment()
     valuation: Valuation = Valuation()
+    health: Health | None = None
     uncertainty: UncertaintySettings = UncertaintySettings()
     _source: Path | None = PrivateAttr(default=None)
     _raw: dict[str, Any] | None = PrivateAttr(default=None)
