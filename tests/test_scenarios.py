@@ -69,10 +69,15 @@ def test_ready_scenario_validates(path: Path) -> None:
 
 
 def _unsourced(node: Any, path: str = "") -> list[str]:
-    """Paths of numbers written bare, without {value, source}."""
+    """Paths of numbers written bare, without {value, source}; a stated uncertainty needs its own
+    source too. (A joint group's rows carry theirs on the group.)"""
     if isinstance(node, dict):
         if set(node) == {"value", "source"}:
             return []
+        if set(node) == {"value", "source", "uncertainty"}:
+            return [] if "source" in node["uncertainty"] else [f"{path}.uncertainty"]
+        if path == "uncertainty.joint" or path.startswith("uncertainty.joint["):
+            return [] if isinstance(node, dict) and node.get("source") else [path]
         return [p for k, v in node.items() for p in _unsourced(v, f"{path}.{k}" if path else k)]
     if isinstance(node, list):
         return [p for i, v in enumerate(node) for p in _unsourced(v, f"{path}[{i}]")]
@@ -85,6 +90,8 @@ def _sources(node: Any) -> list[str]:
     if isinstance(node, dict):
         if set(node) == {"value", "source"}:
             return [str(node["source"])]
+        if set(node) == {"value", "source", "uncertainty"}:
+            return [str(node["source"]), str(node["uncertainty"]["source"])]
         return [s for v in node.values() for s in _sources(v)]
     if isinstance(node, list):
         return [s for v in node for s in _sources(v)]
@@ -99,7 +106,8 @@ def test_every_number_has_a_source_or_is_an_assumption(path: Path) -> None:
     bare = [p for p in _unsourced(raw)
             if not p.endswith("price_year") and not p.endswith("start_month")]
     assert bare == [], f"numbers without a source: {bare}"
-    cites = re.compile(r"\b00[0-4]\b|assumption|Bejerholm|ASEK|SOURCES|derived|as the|public summary")
+    cites = re.compile(r"\b00[0-4]\b|assumption|Bejerholm|ASEK|SOURCES|derived|as the|public summary"
+                       r"|binomial|insats calibrate")
     for source in _sources(raw):
         assert cites.search(source), f"source names no seed file, reference or assumption: {source!r}"
 

@@ -9,12 +9,13 @@ The method is sampling-importance-resampling (SIR; Rubin 1988, as used for model
 e.g. Menzies et al. 2017): draw parameter sets, weight each by prior × likelihood of the targets
 (normal, with the model's own Monte Carlo variance added when it is simulated) / the density it
 was drawn from, and resample M sets in proportion to the weights. Half the N draws come from the
-priors; the rest come in four adaptive rounds from a widened normal fitted to the weights so far,
-mixed with the prior (incremental mixture importance sampling, Raftery & Bao 2010), so that tight
-targets still leave many effective draws. With joint or correlated priors only the prior stage
-is used. The resampled sets are a sample from the posterior: written back as a joint group, they
-make a PSA draw only parameter values consistent with the report. The effective sample size of
-the weights says whether N was enough.
+priors; the rest come in ten adaptive rounds, each from a normal centred on the draw with the
+largest weight so far with the covariance of its nearest neighbours (incremental mixture
+importance sampling, IMIS: Raftery & Bao 2010), the mixture of all proposals and the prior in the
+weights, so that tight targets still leave many effective draws. With joint or correlated priors
+only the prior stage is used. The resampled sets are a sample from the posterior: written back
+as a joint group, they make a PSA draw only parameter values consistent with the report. The
+effective sample size of the weights says whether N was enough.
 """
 
 from __future__ import annotations
@@ -196,16 +197,20 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], workers: int = 1,
     mixture = [(first, "prior", None, None)]
     names = list(p.inputs)
     rng = np.random.default_rng(np.random.SeedSequence([m.seed, 7]))
+    scale = np.array([p.inputs[n].dist.moments()[1] or 1.0 for n in names])
     for r in range(rounds):
-        # adaptive importance sampling (as IMIS, Raftery & Bao 2010): a normal proposal fitted to
-        # the weights so far, widened, with the prior kept as a defensive component
+        # incremental mixture importance sampling (IMIS, Raftery & Bao 2010): a normal around the
+        # draw with the largest weight so far, its covariance from its nearest neighbours
         w = _weights(table, loglik, mixture, p, names)
         x = table[names].to_numpy(float)
-        mu = w @ x
-        cov = np.atleast_2d(np.cov(x.T, aweights=w + 1e-300)) * WIDEN**2
-        cov += np.eye(len(names)) * 1e-12 * np.maximum(np.abs(mu), 1.0) ** 2
+        centre = x[int(np.argmax(w))]
+        dist = (((x - centre) / scale) ** 2).sum(axis=1)
         k = (m.draws - first) // rounds if r < rounds - 1 else m.draws - len(table)
-        new = rng.multivariate_normal(mu, cov, size=k)
+        near = np.argsort(dist)[:max(k, 2 * len(names) + 2)]
+        wn = (w[near] + 1.0 / len(w)) / 2.0
+        cov = np.atleast_2d(np.cov(x[near].T, aweights=wn))
+        cov += np.diag((1e-6 * scale) ** 2)
+        new = rng.multivariate_normal(centre, cov, size=k)
         for j, name in enumerate(names):
             if p.inputs[name].integer:
                 new[:, j] = np.round(new[:, j])
@@ -213,10 +218,9 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], workers: int = 1,
         block.insert(0, "draw", np.arange(len(table), len(table) + k))
         more = run_psa(parsed, table=block, seed=m.seed, workers=workers,
                        replications=m.replications, on_draw=on_draw)
-        mixture.append((k, "normal", mu, cov))
+        mixture.append((k, "normal", centre, cov))
         table = pd.concat([table, block], ignore_index=True)
-        extra = _targets(spec, more)
-        model = pd.concat([model, extra], ignore_index=True)
+        model = pd.concat([model, _targets(spec, more)], ignore_index=True)
         loglik = _loglik(spec, model, noise)
     w = _weights(table, loglik, mixture, p, names)
     idx = _systematic(w, m.keep, m.seed)
@@ -228,8 +232,7 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], workers: int = 1,
                        columns, how, w)
 
 
-ROUNDS = 4
-WIDEN = 2.0
+ROUNDS = 10
 
 
 def _targets(spec: TargetsFile, res: object) -> pd.DataFrame:
