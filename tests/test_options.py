@@ -151,18 +151,20 @@ def test_jobs_at_exit_count_only_those_who_have_left() -> None:
 
 
 def test_decision_figures_against_a_costed_reference_by_hand(tmp_path) -> None:
-    """Reference 'ref': the same 8 people leave at once (stay 0) to 'annat' and then find work
-    at f = 0.02 a month; it costs 300 000 kr (month 0). The programme: 3 months, all 8 to work,
-    no job loss; it costs 900 000 kr (month 0). Value 300 000 kr a year, r = 0.
+    """Reference 'ref': 4 people leave at once (stay 0) to 'annat' and then find work at f = 0.02
+    a month; it costs 300 000 kr (month 0). The programme: 8 people, 3 months, all to work, no
+    job loss; it costs 900 000 kr (month 0). Value 300 000 kr a year, r = 0.
 
-    Gain at u: 8 · 1(u > 3) − 8 (1 − e^(−0.02 u)); person-years = Σ_u gain / 12 (u < 60);
-    revenue = 300 000 × person-years. Every decision figure is incremental: extra cost
-    900 000 − 300 000 = 600 000 kr, so NPV = revenue − 600 000, BCR = revenue / 600 000 (not
-    / 900 000), cost per extra job = 600 000 / 8 (the reference sends nobody to work at exit),
-    and payback is the first month k + 1 from which Σ_{j ≤ k} 25 000 · gain(j + 0.5) stays
-    ≥ 600 000. The societal cost line itself stays the programme's own 900 000.
+    The reference is scaled to the programme's 8 participants (× 2): its cost 600 000 kr and its
+    employment curve 8 (1 − e^(−0.02 u)). Gain at u: 8 · 1(u > 3) − 8 (1 − e^(−0.02 u));
+    person-years = Σ_u gain / 12 (u < 60); revenue = 300 000 × person-years. Every decision
+    figure is incremental: extra cost 900 000 − 600 000 = 300 000 kr, so NPV = revenue −
+    300 000, BCR = revenue / 300 000 (not / 900 000, the full cost; not / 600 000, the
+    unscaled reference), cost per extra job = 300 000 / 8 (the reference sends nobody to work at
+    exit), and payback is the first month k + 1 from which Σ_{j ≤ k} 25 000 · gain(j + 0.5)
+    stays ≥ 300 000. The societal cost line itself stays the programme's own 900 000.
     """
-    ref = deterministic(n=8, months=0, counterfactual={"monthly_hazard": 0.02},
+    ref = deterministic(n=4, months=0, counterfactual={"monthly_hazard": 0.02},
                         costs={"lump_sums": [{"funder": "kommun", "amount": 300_000}]},
                         valuation={"value_per_year": 300_000, "discount_rate": 0.0})
     ref["name"] = "ref"
@@ -176,15 +178,15 @@ def test_decision_figures_against_a_costed_reference_by_hand(tmp_path) -> None:
     gain = np.array([8 * (u > 3) - 8 * chain_unemployed(u, 0.02) for u in U60])
     revenue = 300_000 * gain.sum() / 12
     assert m["cost"] == approx(900_000)
-    assert m["net_cost"] == approx(600_000)
-    assert m["reference_cost_pv"] == approx(300_000)
+    assert m["net_cost"] == approx(300_000)
+    assert m["reference_cost_pv"] == approx(600_000)
     assert m["revenue"] == approx(revenue)
-    assert m["npv"] == approx(revenue - 600_000)
-    assert m["bcr"] == approx(revenue / 600_000)
+    assert m["npv"] == approx(revenue - 300_000)
+    assert m["bcr"] == approx(revenue / 300_000)
     assert m["extra_jobs_at_exit"] == approx(8)
-    assert m["cost_per_extra_job"] == approx(600_000 / 8)
+    assert m["cost_per_extra_job"] == approx(300_000 / 8)
     cum = np.cumsum(25_000 * gain)
-    behind = np.nonzero(cum < 600_000)[0]
+    behind = np.nonzero(cum < 300_000)[0]
     assert m["payback_months"] == behind[-1] + 2
 
 
