@@ -253,6 +253,18 @@ def test_drop_off_and_benefit_lag_together() -> None:
                                                    + 9 * 0.0625) / 12)
 
 
+def test_benefits_are_discounted_from_their_calendar_month() -> None:
+    """A cohort arriving at month 12, r = 10 %: a participant's month u falls in calendar month
+    12 + u, so the PV of the hand case's benefit is 100 000 × Σ_{j=3}^{59} 1.1^(−(12 + j + 0.5)/12)
+    kr, exactly 1/1.1 of the same cohort arriving at month 0; undiscounted it stays 5 700 000."""
+    late = priced(deterministic(rate=0.1, intake={"cohort": {"n": 10, "month": 12}}))
+    pv = 100_000 * sum(1.1 ** (-(12 + j + 0.5) / 12) for j in range(3, 60))
+    assert only(late, "revenue_pv") == approx(pv)
+    assert only(late, "revenue") == approx(5_700_000)
+    early = priced(deterministic(rate=0.1))
+    assert only(early, "revenue_pv") == approx(1.1 * pv)
+
+
 # ------------------------------------------------------------------ costs
 
 
