@@ -514,31 +514,32 @@ def test_threshold_against_hand_computed(folder) -> None:
 
 
 def test_threshold_on_a_share_reruns_with_rescaling(folder) -> None:
-    """The work share at the end of 'kurs' at which the mean share to work reaches 0.6.
+    """The work share at the end of 'kurs' at which the mean share to work reaches 0.6005.
 
     By hand: 'kurs' lasts D ~ Gamma(mean 3, CV 0.5), i.e. shape 4 and scale 0.75, with an early
     exit to work at 0.05 a month, so it is completed with probability
     p_c = E[e^(−0.05 D)] = (1 + 0.05 × 0.75)^(−4) = 0.8630. Setting the work share to x rescales
     praktik and annat (0.5 and 0.2 of 0.7) to (5/7)(1 − x) and (2/7)(1 − x); praktik sends half
-    to work. Share to work: s(x) = (1 − p_c) + p_c (5/14 + (9/14) x), which is 0.6 at
-    x* = ((0.6 − (1 − p_c))/p_c − 5/14) × 14/9 = 0.2791.
+    to work. Share to work: s(x) = (1 − p_c) + p_c (5/14 + (9/14) x), which is 0.6005 at
+    x* = ((0.6005 − (1 − p_c))/p_c − 5/14) × 14/9 = 0.2800.
 
     The search reruns 40 replications of 25 people (1 000 independent people) on one seed, so the
-    mean share is a step function of x; its standard error at x* is sqrt(0.6 × 0.4 / 1000) =
-    0.0155 in share, 0.0155 / (p_c × 9/14) = 0.028 in x (delta method): the answer must lie
-    within 4 of those of x*. And it is where the reruns cross: the mean share just below the
-    answer is at most 0.6, just above it at least 0.6.
+    mean share is a step function of x in steps of 1/1000; the target lies half a step above 0.6,
+    so the crossing is a jump, never a plateau. Its standard error at x* is
+    sqrt(0.6 × 0.4 / 1000) = 0.0155 in share, 0.0155 / (p_c × 9/14) = 0.028 in x (delta
+    method): the answer must lie within 4 of those of x*. And it must be the jump itself: the
+    reruns give a mean share below the target just below the answer, above it just above.
     """
     from model.scenario import load_scenario
     from model.sweep import evaluate
 
-    reps = 40
+    reps, target = 40, 0.6005
     t = analysis.threshold(folder / "a.yaml", "interventions.kurs.routing.arbete", 0.0, 0.8,
-                           metric="share_work", target=0.6, replications=reps, seed=7)
+                           metric="share_work", target=target, replications=reps, seed=7)
     assert "rescaled" in t.notes[0]
     p_c = (1 + 0.05 * 0.75) ** -4
-    x_star = ((0.6 - (1 - p_c)) / p_c - 5 / 14) * 14 / 9
-    assert x_star == pytest.approx(0.2791, abs=1e-4)
+    x_star = ((target - (1 - p_c)) / p_c - 5 / 14) * 14 / 9
+    assert x_star == pytest.approx(0.2800, abs=1e-4)
     se = math.sqrt(0.6 * 0.4 / (25 * reps)) / (p_c * 9 / 14)
     assert abs(t.value - x_star) <= 4 * se, (t.value, x_star, se)
     base = load_scenario(folder / "a.yaml").model_dump(mode="json", by_alias=True,
@@ -548,7 +549,7 @@ def test_threshold_on_a_share_reruns_with_rescaling(folder) -> None:
         raw, _ = apply_values(base, [(["interventions", "kurs", "routing", "arbete"], x)])
         return float(evaluate(parse_scenario(raw), reps, 7)["share_work"].mean())
 
-    assert mean_share(t.value - 1e-6) <= 0.6 <= mean_share(t.value + 1e-6)
+    assert mean_share(t.value - 1e-6) < target < mean_share(t.value + 1e-6)
 
 
 def test_probability_better_and_acceptability(reference) -> None:
