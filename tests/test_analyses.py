@@ -2,7 +2,8 @@
 
 Two deterministic programmes, so that every figure of every point is known exactly: 10 people,
 one month each, all to work, no counterfactual jobs, r = 0, a 1-year horizon. Each person works
-months 1–12 of the horizon: 110 person-months, PY = 110/12 person-years at extent 1, and
+months 1–12 of the horizon: 110 person-months, PY = 110/12 person-years at extent 1 (in the
+half-year view months 1–6: 50 person-months, 50/12 person-years), and
 
     NPV = PY · extent · value per person-year − lump sum.
 
@@ -44,7 +45,7 @@ def programme(name: str) -> dict[str, Any]:
         "exit_states": {"arbete": {"category": "work"}},
         "counterfactual": {"monthly_hazard": 0.0},
         "costs": {"lump_sums": [{"label": "programme", "funder": "kommun", "amount": LUMP}]},
-        "valuation": {"value_per_year": VPY[name], "horizon_years": 1, "views_years": [1],
+        "valuation": {"value_per_year": VPY[name], "horizon_years": 1, "views_years": [0.5, 1],
                       "discount_rate": 0.0},
     }
 
@@ -105,6 +106,11 @@ def test_tornado_columns_by_hand(folder) -> None:
         assert row["npv at high"] == pytest.approx(at_high, rel=1e-12), name
         assert row["swing"] == pytest.approx(abs(at_high - at_low), rel=1e-12), name
     assert ta.attrs["base_value"] == pytest.approx(npv(500_000), rel=1e-12)
+    # on revenue (PY · extent · v): the lump sum swings nothing, vpy PY · 200 000
+    rev = analysis.tornado(out, "revenue", "det_a").set_index("parameter")
+    assert list(rev.index) == ["vpy", "extent", "lump"]
+    assert rev.at["vpy", "swing"] == pytest.approx(PY * 200_000, rel=1e-12)
+    assert rev.at["lump", "swing"] == 0.0
     tb = analysis.tornado(out, "npv", "det_b").set_index("parameter")
     assert list(tb.index) == ["lump", "extent"]
     assert tb.at["lump", "npv at low"] == pytest.approx(npv(300_000, 500_000), rel=1e-12)
@@ -170,6 +176,18 @@ def test_acceptability_by_hand(lhs) -> None:
     assert 0 < ac["P(NPV>0) det_a"].iloc[2] < 1  # the grid really crosses the lump sums
 
 
+def test_acceptability_of_another_view(lhs) -> None:
+    """In the half-year view NPV(v) = (50/12)·v − L: P(NPV:0.5y > 0) at v is the share of points
+    with L < (50/12)·v (at 200 000 kr: L < 833 333, at 300 000: L < 1 250 000)."""
+    lump = _points(lhs)["lump"].to_numpy()
+    values = [200_000.0, 300_000.0]
+    ac = analysis.acceptability(lhs, values, metric="npv:0.5y")
+    for v, p in zip(values, ac["P(NPV>0) det_a"], strict=True):
+        assert p == pytest.approx(float((lump < 50 / 12 * v).mean())), v
+    assert ac["P(NPV>0) det_a"].tolist() != analysis.acceptability(lhs, values)[
+        "P(NPV>0) det_a"].tolist()
+
+
 def test_acceptability_default_grid_runs_to_twice_the_value(lhs) -> None:
     """Without values, the curve runs from 0 to twice the largest value per person-year of the
     sweep's programmes (500 000 kr: det_a's) in 9 steps: 0, 125 000, …, 1 000 000 kr, so the
@@ -208,6 +226,9 @@ def test_sobol_with_second_order_and_a_parameter_that_does_not_apply(folder) -> 
                                 conf_level=0.95, seed=3)
     assert sa.loc[["vpy", "lump"], "S1_conf"].tolist() == pytest.approx(list(again["S1_conf"]))
     assert sa.loc[["vpy", "lump"], "ST_conf"].tolist() == pytest.approx(list(again["ST_conf"]))
+    rev = analysis.sobol_indices(out, "revenue", "det_a").set_index("parameter")
+    assert rev.at["vpy", "S1"] == pytest.approx(1.0, abs=0.05)  # revenue does not depend on L
+    assert rev.at["lump", "ST"] == pytest.approx(0.0, abs=1e-9)
     sb = analysis.sobol_indices(out, "npv", "det_b").set_index("parameter")
     assert sb.at["lump", "S1"] == pytest.approx(1.0, abs=0.05)
     assert sb.at["vpy", "ST"] == pytest.approx(0.0, abs=1e-9)
@@ -229,6 +250,8 @@ def test_morris_on_six_levels_by_hand(folder) -> None:
     assert PY * 0.8 * 200_000 * (1 - 1e-9) <= m.at["vpy", "mu_star"] <= PY * 200_000 * (1 + 1e-9)
     assert PY * 0.2 * 400_000 * (1 - 1e-9) <= m.at["extent", "mu"] <= PY * 0.2 * 600_000 * (1 + 1e-9)
     assert list(m.index[:1]) == ["vpy"]  # the largest mu*: PY · ~180 000 > 1e6 > extent's
+    rev = analysis.morris_indices(out, "revenue", "det_a").set_index("parameter")
+    assert rev.at["lump", "mu_star"] == 0.0  # revenue does not depend on the lump sum
 
 
 # ------------------------------------------------------------------ threshold
