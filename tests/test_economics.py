@@ -675,6 +675,10 @@ def test_cli_run_json(tmp_path) -> None:
 
 
 def test_cli_run_csv(tmp_path) -> None:
+    """The CSV carries the run's figures: for the stochastic programme, each row is the mean,
+    2.5/97.5 percentiles and median over the file's 3 replications (seed 5) of the metric priced
+    in-process on the same seed; for the first hand case, the figures worked out by hand in
+    `test_hand_case_undiscounted` (one replication: mean = lo = hi)."""
     path = _cli_scenario(tmp_path)
     res = CliRunner().invoke(app, ["run", path, "--format", "csv"])
     assert res.exit_code == 0, res.output
@@ -685,6 +689,27 @@ def test_cli_run_csv(tmp_path) -> None:
     assert set(df["seed"]) == {"5"}
     assert set(df["version"]) == {__version__}
     assert {"mean", "lo", "hi", "median", "unit"} <= set(df.columns)
+    rows = df.set_index("metric")
+    per_rep = run_scenario(load_scenario(path)).priced.metrics
+    assert len(per_rep) == 3
+    for metric in ("cost", "budget", "npv", "revenue_pv", "person_years", "extra_jobs_at_exit"):
+        v = per_rep[metric].to_numpy()
+        lo, med, hi = np.percentile(v, [2.5, 50, 97.5])
+        got = rows.loc[metric, ["mean", "lo", "hi", "median"]].to_numpy(float)
+        assert got == pytest.approx([v.mean(), lo, hi, med], rel=1e-12), metric
+    assert rows.loc["cost", "unit"] == "kr" and rows.loc["person_years", "unit"] == "person-years"
+    assert rows.loc["npv", "lo"] < rows.loc["npv", "hi"]  # the replications differ
+
+    hand = write_yaml(tmp_path / "hand.yaml", deterministic(**HAND_COSTS))
+    res = CliRunner().invoke(app, ["run", str(hand), "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    rows = pd.read_csv(io.StringIO(res.stdout)).set_index("metric")
+    by_hand = {"cost": 404_000, "budget": 434_000, "esf_grant": 284_000, "cofinancing": 150_000,
+               "allowances": 30_000, "revenue": 5_700_000, "npv": 5_296_000, "npv:1y": 496_000,
+               "person_years:1y": 7.5, "payback_months": 8, "extra_jobs_at_exit": 10}
+    for metric, value in by_hand.items():
+        for col in ("mean", "lo", "hi", "median"):
+            assert rows.loc[metric, col] == approx(value), (metric, col)
 
 
 def test_cli_compare(tmp_path) -> None:

@@ -249,9 +249,34 @@ def erlang_c_wait(lam: float, mu: float, c: int) -> float:
 
 
 def test_erlang_c_textbook_value():
-    """The formula itself: c=2, a=1 gives P(wait)=1/3, W_q = 1/3 / (2-1)."""
+    """The textbook value, and the engine reproducing it.
+
+    The formula: M/M/2 with a = λ/μ = 1 gives C(2, 1) = (1/2 · 2) / (1 + 1 + 1) = 1/3, so
+    P(wait) = 1/3 and W_q = (1/3) / (2 − 1) = 1/3; M/M/1 at ρ = 0.5: W_q = ρ/(μ − λ) = 1.
+
+    The engine on that M/M/2 queue (λ = 1 arrival a month, exponential stays of mean 1 month, 2
+    places): the share of participants who wait at all and their mean wait must be within 4
+    standard errors of 1/3. Each replication runs arrivals for 50 + 400 months, lets everyone
+    finish (nothing censored) and drops the first 50 months (warm-up from empty); waits are
+    autocorrelated, so the SE comes from the 40 independent replication means, as in the M/M/3
+    test below. A queue that served one place, or let nobody wait, is far outside.
+    """
     assert erlang_c_wait(1.0, 1.0, 2) == pytest.approx(1 / 3)
     assert erlang_c_wait(0.5, 1.0, 1) == pytest.approx(1.0)  # M/M/1: ρ/(μ−λ) = 0.5/0.5
+    warmup, length, reps = 50.0, 400.0, 40
+    sc = build([iv("a", expo(1.0), {"arbete": 1.0}, capacity={"places": 2})],
+               intake={"stream": {"rate_per_month": 1.0, "end_month": warmup + length}},
+               exits={"arbete": "work"})
+    p = simulate(sc, replications=reps, seed=77, workers=2).participants
+    assert (p["status"] == "exited").all()
+    kept = p[p["arrival_month"] >= warmup]
+    by_rep = kept.groupby("rep")
+    for values in (by_rep["months_waiting"].apply(lambda w: (w > 0).mean()),
+                   by_rep["months_waiting"].mean()):
+        assert len(values) == reps
+        se = values.std(ddof=1) / math.sqrt(reps)
+        assert abs(values.mean() - 1 / 3) < 4 * se, (values.mean(), se)
+        assert se < 0.05  # small enough for the comparison to mean something
 
 
 def test_mmc_mean_wait_matches_erlang_c():

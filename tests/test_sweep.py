@@ -454,7 +454,19 @@ def test_sobol_on_a_linear_model_through_the_sweep(folder, tmp_path) -> None:
         share = var / (v_vpy + v_lump)
         assert s.at[name, "S1"] == pytest.approx(share, abs=0.05)
         assert s.at[name, "ST"] == pytest.approx(share, abs=0.05)
-        assert s.at[name, "S1_lo"] <= s.at[name, "S1"] <= s.at[name, "S1_hi"]
+        # the 95 % bootstrap interval (fixed seed, so this is deterministic) covers the known index
+        assert s.at[name, "S1_lo"] <= share <= s.at[name, "S1_hi"]
+        assert s.at[name, "ST_lo"] <= share <= s.at[name, "ST_hi"]
+    # and it is SALib's 95 % interval at the sweep's seed, recomputed from the saved point means
+    from SALib.analyze import sobol as salib_sobol
+
+    y = analysis.point_means(out, "npv", "det").sort_index().to_numpy()
+    again = salib_sobol.analyze(analysis.unit_problem(["vpy", "lump"]), y, calc_second_order=False,
+                                conf_level=0.95, seed=1)
+    for k in ("S1", "ST"):
+        half = (s.loc[["vpy", "lump"], f"{k}_hi"] - s.loc[["vpy", "lump"], f"{k}_lo"]) / 2
+        assert half.tolist() == pytest.approx(list(again[f"{k}_conf"]), rel=1e-9)
+        assert (half > 0).all()
 
 
 def test_sobol_table_on_ishigami() -> None:
@@ -502,10 +514,42 @@ def test_threshold_against_hand_computed(folder) -> None:
 
 
 def test_threshold_on_a_share_reruns_with_rescaling(folder) -> None:
+    """The work share at the end of 'kurs' at which the mean share to work reaches 0.6005.
+
+    By hand: 'kurs' lasts D ~ Gamma(mean 3, CV 0.5), i.e. shape 4 and scale 0.75, with an early
+    exit to work at 0.05 a month, so it is completed with probability
+    p_c = E[e^(−0.05 D)] = (1 + 0.05 × 0.75)^(−4) = 0.8630. Setting the work share to x rescales
+    praktik and annat (0.5 and 0.2 of 0.7) to (5/7)(1 − x) and (2/7)(1 − x); praktik sends half
+    to work. Share to work: s(x) = (1 − p_c) + p_c (5/14 + (9/14) x), which is 0.6005 at
+    x* = ((0.6005 − (1 − p_c))/p_c − 5/14) × 14/9 = 0.2800.
+
+    The search reruns 40 replications of 25 people (1 000 independent people) on one seed, so the
+    mean share is a step function of x in steps of 1/1000; the target lies half a step above 0.6,
+    so the crossing is a jump, never a plateau. Its standard error at x* is
+    sqrt(0.6 × 0.4 / 1000) = 0.0155 in share, 0.0155 / (p_c × 9/14) = 0.028 in x (delta
+    method): the answer must lie within 4 of those of x*. And it must be the jump itself: the
+    reruns give a mean share below the target just below the answer, above it just above.
+    """
+    from model.scenario import load_scenario
+    from model.sweep import evaluate
+
+    reps, target = 40, 0.6005
     t = analysis.threshold(folder / "a.yaml", "interventions.kurs.routing.arbete", 0.0, 0.8,
-                           metric="share_work", target=0.6, replications=3)
-    assert 0.0 < t.value < 0.8
+                           metric="share_work", target=target, replications=reps, seed=7)
     assert "rescaled" in t.notes[0]
+    p_c = (1 + 0.05 * 0.75) ** -4
+    x_star = ((target - (1 - p_c)) / p_c - 5 / 14) * 14 / 9
+    assert x_star == pytest.approx(0.2800, abs=1e-4)
+    se = math.sqrt(0.6 * 0.4 / (25 * reps)) / (p_c * 9 / 14)
+    assert abs(t.value - x_star) <= 4 * se, (t.value, x_star, se)
+    base = load_scenario(folder / "a.yaml").model_dump(mode="json", by_alias=True,
+                                                       exclude_unset=True)
+
+    def mean_share(x: float) -> float:
+        raw, _ = apply_values(base, [(["interventions", "kurs", "routing", "arbete"], x)])
+        return float(evaluate(parse_scenario(raw), reps, 7)["share_work"].mean())
+
+    assert mean_share(t.value - 1e-6) < target < mean_share(t.value + 1e-6)
 
 
 def test_probability_better_and_acceptability(reference) -> None:
@@ -555,10 +599,37 @@ def test_cli_sweep_prints_the_analysis(folder, tmp_path) -> None:
     assert res.exit_code == 2 and "not a sweep folder" in res.stderr
 
 
+EXAMPLE_POINTS = {
+    "framgangen_tornado": 1 + 2 * 10,          # one-way: the base, then 10 inputs at low and high
+    "grenverket_psa": 1000,                    # random: the draws
+    "grenverket_sobol": 256 * (6 + 2),         # Saltelli, first and total order: N (D + 2)
+}
+
+
 def test_example_sweep_files_are_valid() -> None:
-    """The examples in scenarios/sweeps/ resolve their paths in the scenarios they name."""
+    """The examples in scenarios/sweeps/ resolve their paths in the scenarios they name, have the
+    number of points their comments promise, and vary each input around the value the scenario
+    itself uses: a distribution's mean is that value (the PSA and Sobol files say they are
+    centred on each scenario's sourced value), a range contains it and the one-way base point is
+    it; an input that names one programme applies to that programme only."""
     files = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
-    assert files
+    assert {f.stem for f in files} == set(EXAMPLE_POINTS)
     for f in files:
         plan = load_sweep(f)
-        assert plan.n_points > 0
+        assert plan.n_points == EXAMPLE_POINTS[f.stem], f.stem
+        bases = {b.name: b for b in plan.bases}
+        for p in plan.params:
+            named = p.spec.scenarios
+            assert p.applies_to == (list(bases) if named is None else named), p.label
+            for name in p.applies_to:
+                dumped = bases[name].scenario.model_dump(mode="json", by_alias=True)
+                value = float(get_value(dumped, p.parts))
+                where = (f.stem, p.label, name)
+                if p.spec.dist is not None:
+                    assert p.spec.distribution().moments()[0] == pytest.approx(value, rel=1e-9), where
+                else:
+                    assert p.spec.low <= value <= p.spec.high, where
+                    assert p.base == pytest.approx(value, rel=1e-12), where
+        if plan.spec.design.kind == "oneway":
+            base = plan.points.iloc[0]
+            assert [base[p.label] for p in plan.params] == pytest.approx([p.base for p in plan.params])
