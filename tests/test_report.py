@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from model.report.plots import PLOTS
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "report_scenarios"
 SWEEPS = ROOT / "tests" / "report_sweeps"
+FIGURES = ROOT / "tests" / "report_figures.json"
 REPS = 8
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
@@ -143,6 +145,35 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
     assert "Budgeten på" in text and "Sannolikhet att det lönar sig" in text
     assert "kvinna, utrikes" in text  # the equity view by sex × born
     assert "000: over 500 000 kr per individual and year" in text  # an input's source
+
+
+_NUMBER = re.compile(r"−?\d{1,3}(?: \d{3})*(?:,\d+)?")
+
+
+def report_figures(html: str) -> dict[str, list[float]]:
+    """Every number in the figure cells (numeric table cells, key-figure cards) per section."""
+    out = {}
+    for m in re.finditer(r'<section id="([a-z_]+)">(.*?)</section>', html, re.S):
+        cells = re.findall(r'<td class="n">(.*?)</td>|<div class="[vi]">(.*?)</div>', m.group(2),
+                           re.S)
+        text = " | ".join(a or b for a, b in cells).replace("&nbsp;", " ").replace("\xa0", " ")
+        out[m.group(1)] = [float(t.replace(" ", "").replace(",", ".").replace("−", "-"))
+                           for t in _NUMBER.findall(text)]
+    return out
+
+
+def test_report_figures_are_pinned(folder_report):
+    """The seeded report's figures, section by section, are those pinned in report_figures.json
+    (regenerate it only for a deliberate change of a figure, and say which in the commit)."""
+    target, _ = folder_report
+    got = report_figures(target.read_text(encoding="utf-8"))
+    if os.environ.get("INSATS_PIN_FIGURES"):
+        lines = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in got.items()]
+        FIGURES.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+    want = json.loads(FIGURES.read_text(encoding="utf-8"))
+    assert set(got) == set(want)
+    for section, numbers in want.items():
+        assert got[section] == numbers, section
 
 
 def test_screenshot_is_a_readable_page(folder_report, tmp_path):
