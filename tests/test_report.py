@@ -23,10 +23,13 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from cli import app
-from model.report import content as c
 from model.report.commands import export, report
 from model.report.excel import sheet_name
-from model.report.plots import PLOTS
+from model.report.programme import summary_table
+from model.report.sections import PLOTS
+from model.report.sections.esf import esf_sentence
+from model.report.sections.summary import KEY_FIGURES
+from model.report.text import kr
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "report_scenarios"
@@ -137,9 +140,9 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
                     "sweep", "appendix"):
         assert f'id="{section}"' in dom
     for p in programmes:
-        s = c.summary_table(p.result).set_index("metric")
-        assert c.kr(s.loc["npv", "mean"]) in text
-        assert c.esf_sentence(p) in text
+        s = summary_table(p.result).set_index("metric")
+        assert kr(s.loc["npv", "mean"]) in text
+        assert esf_sentence(p) in text
         assert p.scenario.digest() in text
         assert str(p.result.run.seed) in text
     assert "Budgeten på" in text and "Sannolikhet att det lönar sig" in text
@@ -200,7 +203,7 @@ def test_single_scenario_report_in_english(tmp_path):
     assert "The budget of" in html and "pays back within" in html
     assert 'id="compare"' not in html and 'id="sweep"' not in html
     assert html.count('data-plot="') == len(PLOTS)
-    for key in c.KEY_FIGURES:
+    for key in KEY_FIGURES:
         assert f'data-metric="{key}"' in html
 
 

@@ -21,9 +21,19 @@ import pandas as pd
 from model import __version__
 from model.io import atomic_write
 from model.progress import Tick
-from model.report import content as c
-from model.report.content import Programme, word
-from model.report.text import actor_label, in_lang, missing
+from model.report.programme import (
+    Programme,
+    figure_label,
+    metrics_table,
+    ordered_summary,
+    participants_table,
+    units,
+)
+from model.report.sections.actors import actor_table, actor_year_table
+from model.report.sections.appendix import inputs_table
+from model.report.sections.equity import equity_table, group_label
+from model.report.sections.esf import esf_table
+from model.report.text import WORDS, actor_label, in_lang, missing, word
 
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("Om", "About"),
@@ -66,9 +76,9 @@ def number_formats(lang: str = "sv") -> dict[str, str]:
 def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
     rows = []
     for p in programmes:
-        t = c.ordered_summary(p.result)
+        t = ordered_summary(p.result)
         for r in t.itertuples():
-            rows.append({"programme": p.name, "label": c.figure_label(r.metric, p.scenario, lang),
+            rows.append({"programme": p.name, "label": figure_label(r.metric, p.scenario, lang),
                          "metric": r.metric, "unit": r.unit, "mean": r.mean, "lo": r.lo,
                          "hi": r.hi, "median": r.median})
     return pd.DataFrame(rows)
@@ -81,27 +91,27 @@ def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Progra
 
 
 def esf_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(c.esf_table, programmes)
+    return _stacked(esf_table, programmes)
 
 
 def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    t = _stacked(c.actor_table, programmes)
+    t = _stacked(actor_table, programmes)
     t["label"] = [actor_label(a, lang) for a in t["actor"]]
     return t
 
 
 def actor_year_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(c.actor_year_table, programmes)
+    return _stacked(actor_year_table, programmes)
 
 
 def subgroup_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    t = _stacked(c.equity_table, programmes)
-    t["group"] = [c.group_label(g, lang) for g in t["group"]]
+    t = _stacked(equity_table, programmes)
+    t["group"] = [group_label(g, lang) for g in t["group"]]
     return t
 
 
 def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(c.inputs_table, programmes)
+    return _stacked(inputs_table, programmes)
 
 
 # column -> unit, for the sheets whose columns have fixed units
@@ -138,7 +148,7 @@ def _header(col: str, lang: str) -> str:
         names["needed_hi"] = word("needed", lang) + ", 97.5 %"
     if col in names:
         return names[col]
-    if col in c.WORDS:
+    if col in WORDS:
         return word(col, lang)
     return col
 
@@ -213,7 +223,7 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
     def build(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
         w = _Writer(wb, lang)
-        people, kept = c.participants_table(programmes, EXCEL_ROWS - 10)
+        people, kept = participants_table(programmes, EXCEL_ROWS - 10)
         about = []
         for p in programmes:
             meta = p.result.meta()
@@ -239,9 +249,9 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)
         w.frame(sheet_name("subgroups", lang), subgroup_frame(programmes, lang), units=SUBGROUP_UNITS)
         tick(1)
-        runs = c.metrics_table(programmes)
+        runs = metrics_table(programmes)
         runs = runs[["programme", *[k for k in runs.columns if k != "programme"]]]
-        unit_of = {k: u for p in programmes for k, u in c.units(p).items()}
+        unit_of = {k: u for p in programmes for k, u in units(p).items()}
         unit_of["rep"] = "count"
         w.frame(sheet_name("runs", lang), runs, units=unit_of, code_headers=True)
         tick(1)

@@ -195,8 +195,8 @@ def plots_for(view: SweepView) -> int:
 
 def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> str:
     """The report's sensitivity section for one or more sweep folders."""
-    from model.report.content import fmt as fmt_unit
-    from model.report.html import html_table, img
+    from model.report.page import html_table, img
+    from model.report.text import fmt as fmt_unit
     from model.report.text import metric_label
 
     tick = tick or (lambda n=1: None)

@@ -154,3 +154,82 @@ def span(lo: float, hi: float, unit: str, lang: str = "sv", decimals: int | None
 
 def table(rows: list[list[object]], headers: list[str]) -> str:
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+# headers of the report's own tables (Swedish, English)
+WORDS: dict[str, tuple[str, str]] = {
+    "programme": ("Program", "Programme"),
+    "metric": ("Mått", "Metric"),
+    "key": ("Nyckel", "Key"),
+    "unit": ("Enhet", "Unit"),
+    "mean": ("Medel", "Mean"),
+    "lo": ("2,5 %", "2.5 %"),
+    "hi": ("97,5 %", "97.5 %"),
+    "median": ("Median", "Median"),
+    "actor": ("Aktör", "Actor"),
+    "year": ("År", "Year"),
+    "cost_pv": ("Kostnad, nuvärde", "Cost, present value"),
+    "benefit_pv": ("Samhällsintäkt, nuvärde", "Societal revenue, present value"),
+    "transfers_pv": ("Transfereringar, nuvärde", "Transfers, present value"),
+    "net_pv": ("Netto, nuvärde", "Net, present value"),
+    "net_pv_lo": ("Netto, 2,5 %", "Net, 2.5 %"),
+    "net_pv_hi": ("Netto, 97,5 %", "Net, 97.5 %"),
+    "cost": ("Kostnad", "Cost"),
+    "benefit": ("Samhällsintäkt", "Societal revenue"),
+    "transfers": ("Transfereringar", "Transfers"),
+    "net": ("Netto", "Net"),
+    "group": ("Grupp", "Group"),
+    "sex": ("Kön", "Sex"),
+    "born": ("Född", "Born"),
+    "participants": ("Deltagare", "Participants"),
+    "share_of_participants": ("Andel av deltagarna", "Share of participants"),
+    "share_of_months": ("Andel av programmånaderna", "Share of programme months"),
+    "months_in_programme": ("Månader i programmet", "Months in programme"),
+    "months_in_programme_lo": ("Månader, 2,5 %", "Months, 2.5 %"),
+    "months_in_programme_hi": ("Månader, 97,5 %", "Months, 97.5 %"),
+    "gap_months": ("Skillnad mot alla, månader", "Gap to all, months"),
+    "months_waiting": ("Månader i kö", "Months waiting"),
+    "share_work": ("Andel till arbete", "Share to work"),
+    "share_work_lo": ("Arbete, 2,5 %", "Work, 2.5 %"),
+    "share_work_hi": ("Arbete, 97,5 %", "Work, 97.5 %"),
+    "gap_share_work": ("Skillnad mot alla, arbete", "Gap to all, work"),
+    "share_work_or_studies": ("Andel till arbete eller studier", "Share to work or studies"),
+    "gap_share_work_or_studies": ("Skillnad mot alla, arbete/studier",
+                                  "Gap to all, work/studies"),
+    "path": ("Sökväg i scenariofilen", "Path in the scenario file"),
+    "value": ("Värde", "Value"),
+    "source": ("Källa", "Source"),
+    "assumption": ("Antagande", "Assumption"),
+    "all": ("Alla deltagare", "All participants"),
+    "no_source": ("ingen källa angiven", "no source given"),
+    "view": ("Horisont", "Horizon"),
+    "budget": ("Budget (kostnad)", "Budget (cost)"),
+    "needed": ("Avslut till arbete som krävs", "Exits to work needed"),
+    "needed_share": ("Andel som krävs", "Share needed"),
+    "expected": ("Förväntade avslut till arbete", "Expected exits to work"),
+    "stay": ("Varaktighet i arbete, månader", "Months in work"),
+    "p_pays": ("Sannolikhet att det lönar sig", "Probability it pays back"),
+    "from": ("Från", "From"),
+    "to": ("Till", "To"),
+    "count": ("Antal per körning", "Number per run"),
+}
+
+
+def word(key: str, lang: str = "sv") -> str:
+    return pick(WORDS, key, lang)
+
+
+def fmt(value: float, unit: str, lang: str = "sv") -> str:
+    """One figure with its unit, as the report shows it (ratios with two decimals)."""
+    if unit == "kr":
+        return kr(value, lang)
+    if unit == "ratio":
+        return number(value, 2, lang)
+    return with_unit(value, unit, lang)
+
+
+def fmt_span(lo: float, hi: float, unit: str, lang: str = "sv") -> str:
+    if missing(lo):
+        return "–"
+    return f"{fmt(lo, unit, lang)} – {fmt(hi, unit, lang)}"
+
