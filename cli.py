@@ -91,7 +91,7 @@ def run(
     quiet: QuietOpt = False,
 ) -> None:
     """Simulate one scenario and show outcomes and economics."""
-    from model.report.tables import economics_text, exact_text, outcomes_text
+    from model.report.tables import exact_text, run_text
     from model.scenario import load_scenario
 
     sc = load_scenario(file)
@@ -108,15 +108,18 @@ def run(
         result = run_scenario(sc, replications=reps, seed=seed, workers=workers, out=out,
                               on_rep=tick)
     if fmt != Format.table:
-        _emit(result.economics.assign(programme=sc.name, **result.meta()), fmt)
+        from model.report.records import run_records
+
+        _emit(run_records(result, lang.value), fmt)
         return
-    typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, seed {result.run.seed}, "
-               f"{result.run.replications} replications, insats {__version__}]\n")
-    typer.echo(outcomes_text(sc, result.outcomes, lang.value))
-    typer.echo("")
-    typer.echo(economics_text(sc, result.economics, lang.value))
+    typer.echo(run_text(result, file, __version__, lang.value))
     if out is not None:
-        typer.echo(f"\nWrote {len(result.files)} files to {out}")
+        typer.echo("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
+                              f"Wrote {len(result.files)} files to {out}"))
+
+
+def _in(lang: Lang, sv: str, en: str) -> str:
+    return sv if lang == Lang.sv else en
 
 
 def _emit(df: Any, fmt: Format) -> None:
@@ -136,12 +139,13 @@ def compare(
     workers: WorkersOpt = 1,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
+    wide: Annotated[bool, typer.Option("--wide", help="Every column: the 95 % intervals too")] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Programmes side by side on the same seed: figures, difference, the better one, P(NPV A > B)."""
+    """Programmes side by side on the same seed: figures, A − B paired by run, the clearly better
+    one, and the share of runs in which A beats B."""
     from model.api import compare_scenarios, load_for_compare, total_replications
     from model.progress import progress
-    from model.report.tables import compare_text
 
     scenarios = load_for_compare(paths)
     what = "Simulerar" if lang == Lang.sv else "Simulating"
@@ -149,12 +153,13 @@ def compare(
         results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers,
                                     on_rep=tick)
     if fmt != Format.table:
-        import pandas as pd
+        from model.report.records import compare_records
 
-        _emit(pd.concat([r.economics.assign(programme=r.scenario.name, **r.meta())
-                         for r in results], ignore_index=True), fmt)
+        _emit(compare_records(results, lang.value), fmt)
         return
-    typer.echo(compare_text(results, __version__, lang.value))
+    from model.report.tables import compare_text
+
+    typer.echo(compare_text(results, __version__, lang.value, wide))
 
 
 @app.command()

@@ -14,6 +14,7 @@ from model.errors import InputError, Problem
 from model.io import write_json, write_table
 from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
+from model.scenario.assumptions import assumption_warnings
 from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
 
 
@@ -98,7 +99,8 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
     """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
 
     A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
-    `components` is a unit-cost group, one with `index` and `base` the KPI table.
+    `components` is a unit-cost group, one with `index` and `base` the KPI table. A valid scenario
+    that leaves out an assumption or counts a loss twice gets a warning line (not a problem).
     """
     from model.scenario import load_yaml, scenario_files
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
@@ -130,6 +132,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
                 else:
                     sc = load_scenario(f)
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
+                    ok += [f"  warning: {w}" for w in assumption_warnings(sc, "en")]
             except InputError as exc:
                 problems += exc.problems
     return ok, problems

@@ -33,7 +33,9 @@ from model.report.sections.actors import actor_table, actor_year_table
 from model.report.sections.appendix import inputs_table
 from model.report.sections.equity import equity_table, group_label
 from model.report.sections.esf import esf_table
-from model.report.text import WORDS, actor_label, in_lang, missing, word
+from model.report.sections.summary import RUN_SHARES
+from model.report.text import RUNS_NOTE, WORDS, actor_label, in_lang, missing, number, word
+from model.scenario.assumptions import assumption_warnings
 
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("Om", "About"),
@@ -80,7 +82,8 @@ def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame
         for r in t.itertuples():
             rows.append({"programme": p.name, "label": figure_label(r.metric, p.scenario, lang),
                          "metric": r.metric, "unit": r.unit, "mean": r.mean, "lo": r.lo,
-                         "hi": r.hi, "median": r.median})
+                         "hi": r.hi, "median": r.median,
+                         "note": in_lang(lang, *RUNS_NOTE) if r.metric in RUN_SHARES else ""})
     return pd.DataFrame(rows)
 
 
@@ -115,7 +118,8 @@ def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
 
 
 # column -> unit, for the sheets whose columns have fixed units
-ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "participants": "participants",
+ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "societal_cost": "kr",
+             "participants": "participants",
              "needed": "participants", "needed_lo": "participants", "needed_hi": "participants",
              "needed_share": "share", "expected": "participants", "stay_months": "months",
              "p_pays": "share"}
@@ -137,7 +141,8 @@ PARTICIPANT_UNITS = {"rep": "count", "participant_id": "count", "arrival_month":
 
 def _header(col: str, lang: str) -> str:
     """A people's header for a column (the code name where the report has no word for it)."""
-    names = {"label": word("metric", lang), "metric": word("key", lang), "unit": word("unit", lang),
+    names = {"label": word("metric", lang), "note": in_lang(lang, "Anmärkning", "Note"),
+             "metric": word("key", lang), "unit": word("unit", lang),
              "years": word("view", lang) + (" (år)" if lang == "sv" else " (years)"),
              "esf_grant": "ESF-stöd" if lang == "sv" else "ESF grant",
              "needed": word("needed", lang), "needed_lo": word("needed", lang) + ", 2,5 %",
@@ -204,8 +209,8 @@ class _Writer:
             ws.write_boolean(r, j, bool(v))
         elif isinstance(v, int | float | np.integer | np.floating):
             f = float(v)
-            if math.isinf(f):
-                ws.write_blank(r, j, None)
+            if math.isinf(f):  # a ratio with nothing below it: "obegränsad", never "inf"
+                ws.write_string(r, j, number(f, 0, self.lang))
             else:
                 ws.write_number(r, j, f, self.fmt.get(unit or "number", self.fmt["number"]))
         else:
@@ -236,6 +241,8 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
                 {"programme": p.name, "item": "version", "value": f"insats {__version__}"},
                 {"programme": p.name, "item": "participant_runs_in_workbook", "value": int(kept)},
             ]
+            about += [{"programme": p.name, "item": in_lang(lang, "varning", "warning"), "value": w}
+                      for w in assumption_warnings(p.scenario, lang)]
         about.append({"programme": "", "item": "made", "value": _dt.date.today().isoformat()})
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
                 headers={"item": "uppgift" if lang == "sv" else "item"})

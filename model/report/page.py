@@ -61,6 +61,8 @@ figure img { display: block; max-width: 100%; height: auto; border: 1px solid va
              border-radius: 6px; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
 .note { color: var(--muted); font-size: 13px; }
+.warning { background: #fdf3e7; border-left: 5px solid #c76b00; padding: 10px 14px;
+           border-radius: 0 6px 6px 0; margin: 10px 0; font-size: 14px; }
 .esf { font-size: 16.5px; background: #f1f8f3; border-left: 5px solid var(--good);
        padding: 12px 16px; border-radius: 0 6px 6px 0; }
 .wrap { overflow-x: auto; }

@@ -88,7 +88,7 @@ def figure_label(key: str, sc: Scenario, lang: str = "sv") -> str:
             else (f"Avslut till {state}" if lang == "sv" else f"Exits to {state}")
     if key in ("mean_months_in_programme", "median_months_in_programme", "mean_months_waiting"):
         return label(key, lang)
-    return metric_label(key, lang)
+    return metric_label(key, lang, sc.valuation.horizon_years)
 
 
 def ordered_summary(result: ScenarioResult) -> pd.DataFrame:

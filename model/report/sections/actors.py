@@ -16,7 +16,7 @@ from model.report.plots import (
     styled,
     to_png,
 )
-from model.report.programme import Programme
+from model.report.programme import Programme, years_text
 from model.report.text import actor_label, fmt_span, kr, label, word
 from model.report.text import in_lang as _t
 from model.results import interval
@@ -89,8 +89,9 @@ def ledger_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
         ax.set_yticks(y, [actor_label(a, lang) for a in t["actor"]])
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_formatter(money_axis(lang))
-        ax.set_xlabel(_t(lang, "nuvärde över horisonten, medel över körningar",
-                         "present value over the horizon, mean over runs"))
+        years = years_text(p.scenario.valuation.horizon_years, lang)
+        ax.set_xlabel(_t(lang, f"nuvärde inom {years}, medel över körningar",
+                         f"present value within {years}, mean over runs"))
         if n > 1:
             ax.set_title(p.title, loc="left")
     fig.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=9,
@@ -106,8 +107,14 @@ def _actors(p: Programme, lang: str) -> str:
         rows.append([actor_label(r.actor, lang), kr(r.cost_pv, lang), kr(r.benefit_pv, lang),
                      kr(r.transfers_pv, lang), kr(r.net_pv, lang),
                      fmt_span(r.net_pv_lo, r.net_pv_hi, "kr", lang)])
-    heads = [word("actor", lang), word("cost_pv", lang), word("benefit_pv", lang),
-             word("transfers_pv", lang), word("net_pv", lang), label("interval", lang)]
+    years = years_text(p.scenario.valuation.horizon_years, lang)
+    within = _t(lang, f"inom {years}", f"within {years}")
+    heads = [word("actor", lang), word("cost_pv", lang),
+             word("benefit_pv", lang).replace(_t(lang, "inom horisonten", "within the horizon"),
+                                              within),
+             word("transfers_pv", lang).replace(_t(lang, "inom horisonten", "within the horizon"),
+                                                within),
+             f"{word('net_pv', lang)}, {within}", label("interval", lang)]
     return html_table(heads, rows, numeric={1, 2, 3, 4, 5}, cls="actors")
 
 

@@ -31,8 +31,10 @@ def months_in_work(sc: Scenario, years: float) -> float:
 def esf_table(p: Programme) -> pd.DataFrame:
     """Break-even per view: exits to work needed (of all participants), against those expected.
 
-    Columns: programme, years, view, budget, esf_grant, participants, needed, needed_lo,
-    needed_hi, needed_share, expected, stay_months, p_pays (share of runs with NPV > 0 in the view).
+    Columns: programme, years, view, budget (cash, allowances included), esf_grant, societal_cost (the
+    societal cost: allowances are transfers), participants, needed, needed_lo, needed_hi,
+    needed_share, expected, stay_months, p_pays (share of simulated runs with NPV > 0 in the
+    view). Amounts are undiscounted; the break-even and NPV are discounted.
     """
     sc = p.scenario
     m = p.result.priced.metrics
@@ -42,7 +44,8 @@ def esf_table(p: Programme) -> pd.DataFrame:
         need = interval(m[f"breakeven_work_exits:{k}"])
         rows.append({
             "programme": p.name, "years": years, "view": k,
-            "budget": float(m["cost"].mean()), "esf_grant": float(m["esf_grant"].mean()),
+            "budget": float(m["budget"].mean()), "esf_grant": float(m["esf_grant"].mean()),
+            "societal_cost": float(m["cost"].mean()),
             "participants": float(m["participants"].mean()),
             "needed": need[0], "needed_lo": need[1], "needed_hi": need[2],
             "needed_share": float(m[f"breakeven_work_share:{k}"].mean()),
@@ -64,8 +67,12 @@ def esf_sentence(p: Programme, lang: str = "sv") -> str:
     years = years_text(row["years"], lang)
     prob = with_unit(row["p_pays"], "share", lang, 0)
     ret = sc.employment.retention
+    transfers = abs(row["budget"] - row["societal_cost"]) > 0.5
     if lang == "sv":
         grant = (f", varav ESF-stöd {kr(row['esf_grant'], lang)}" if row["esf_grant"] > 0 else "")
+        if transfers:
+            grant += (f" (samhällets kostnad {kr(row['societal_cost'], lang)}: ersättningar till deltagare "
+                      "är transfereringar)")
         if math.isnan(n_need):
             return (f"Budgeten på {kr(row['budget'], lang)}{grant} kan inte betala sig inom {years}, "
                     "hur många som än går till arbete.")
@@ -78,9 +85,12 @@ def esf_sentence(p: Programme, lang: str = "sv") -> str:
         if n_need > row["participants"]:
             text += "Det är fler än antalet deltagare: budgeten betalar sig inte inom horisonten. "
         text += (f"Modellen väntar sig {number(row['expected'], 0, lang)} avslut till arbete; "
-                 f"sannolikheten att kalkylen går med vinst inom {years} är {prob}.")
+                 f"nettonuvärdet inom {years} är positivt i {prob} av de simulerade körningarna.")
         return text
     grant = f", of which ESF grant {kr(row['esf_grant'], lang)}" if row["esf_grant"] > 0 else ""
+    if transfers:
+        grant += (f" (societal cost {kr(row['societal_cost'], lang)}: participants' allowances are "
+                  "transfers)")
     if math.isnan(n_need):
         return (f"The budget of {kr(row['budget'], lang)}{grant} cannot pay back within {years}, "
                 "however many reach work.")
@@ -92,8 +102,8 @@ def esf_sentence(p: Programme, lang: str = "sv") -> str:
             f"{stay} months (assumed: {keep}). ")
     if n_need > row["participants"]:
         text += "That is more than the participants: the budget does not pay back in the horizon. "
-    text += (f"The model expects {number(row['expected'], 0, lang)} exits to work; the probability "
-             f"that it pays back within {years} is {prob}.")
+    text += (f"The model expects {number(row['expected'], 0, lang)} exits to work; the net "
+             f"present value within {years} is positive in {prob} of the simulated runs.")
     return text
 
 
@@ -119,7 +129,8 @@ def breakeven_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
     ax.yaxis.set_major_formatter(money_axis(lang))
     ax.xaxis.set_major_formatter(plain_axis(lang))
     ax.set_xlabel(_t(lang, "avslut till arbete per körning", "exits to work per run"))
-    ax.set_ylabel(_t(lang, "nettonuvärde", "net present value"))
+    years = years_text(programmes[0].scenario.valuation.horizon_years, lang)
+    ax.set_ylabel(_t(lang, f"nettonuvärde, {years}", f"net present value, {years}"))
     if len(programmes) > 1:
         ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout()
@@ -131,23 +142,25 @@ def _esf(p: Programme, lang: str) -> str:
     rows = []
     for r in t.itertuples():
         need = "–" if math.isnan(r.needed) else number(math.ceil(r.needed), 0, lang)
-        rows.append([years_text(r.years, lang), kr(r.budget, lang),
+        rows.append([years_text(r.years, lang), kr(r.budget, lang), kr(r.societal_cost, lang),
                      f"{need} / {number(r.participants, 0, lang)}",
                      with_unit(r.needed_share, "share", lang),
                      number(r.expected, 0, lang), number(r.stay_months, 0, lang),
                      with_unit(r.p_pays, "share", lang, 0)])
-    heads = [word("view", lang), word("budget", lang), word("needed", lang),
+    heads = [word("view", lang), word("budget", lang), word("societal_cost", lang), word("needed", lang),
              word("needed_share", lang), word("expected", lang), word("stay", lang),
              word("p_pays", lang)]
     return (f'<p class="esf">{esc(esf_sentence(p, lang))}</p>'
-            + html_table(heads, rows, numeric={1, 2, 3, 4, 5, 6}, cls="esf-table"))
+            + html_table(heads, rows, numeric={1, 2, 3, 4, 5, 6, 7}, cls="esf-table"))
 
 
 PLOTS = {"breakeven": breakeven_plot}
 
 
 def html(page: Page) -> str:
-    return page.each(_esf) + page.plot(
+    from model.report.sections.summary import warnings_html
+
+    return warnings_html(page.programmes, page.lang) + page.each(_esf) + page.plot(
         "breakeven", breakeven_plot,
         page.t("Avslut till arbete och nettonuvärde per körning",
                "Exits to work and net present value per run"),

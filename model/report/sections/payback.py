@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.ticker import MultipleLocator
 
 from model.report.page import Page, esc
 from model.report.plots import BENEFIT_COLOUR, COST_COLOUR, INK, money_axis, styled, to_png
-from model.report.programme import Programme, summary_table
+from model.report.programme import Programme, summary_table, years_text
 from model.report.text import fmt_span, number, with_unit
 from model.report.text import in_lang as _t
 
@@ -33,10 +34,11 @@ def cumulative(p: Programme) -> pd.DataFrame:
     return out
 
 
-def payback_month(cum: pd.DataFrame) -> float:
-    """First month (end of) where mean cumulative benefit reaches mean cumulative cost."""
-    hit = cum[(cum["benefit"] >= cum["cost"]) & (cum["cost"] > 0)]
-    return float(hit["month"].iloc[0]) if len(hit) else math.nan
+def payback(p: Programme) -> tuple[float, float]:
+    """The programme's one payback figure: mean months to payback within the headline horizon
+    (discounted) over the runs that pay back, and the share of runs that do not."""
+    s = summary_table(p.result).set_index("metric")
+    return float(s.loc["payback_months", "mean"]), float(s.loc["no_payback", "mean"])
 
 
 @styled
@@ -59,12 +61,12 @@ def cumulative_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
                          "Societal revenue (present value), cumulative"))
         ax.plot(x, cum["cost"], color=COST_COLOUR, linewidth=2.2,
                 label=_t(lang, "Kostnad (nuvärde), ackumulerad", "Cost (present value), cumulative"))
-        pb = payback_month(cum)
+        pb, _ = payback(p)
         if not math.isnan(pb):
-            yv = float(cum.loc[cum["month"] == pb, "cost"].iloc[0])
+            yv = float(np.interp(pb, x, cum["cost"].to_numpy()))
             ax.plot([pb], [yv], "o", color=INK, markersize=7, zorder=5)
-            ax.annotate(_t(lang, f"Återbetald efter {number(pb, 0, lang)} mån",
-                           f"Paid back after {number(pb, 0, lang)} months"),
+            ax.annotate(_t(lang, f"Återbetalningstid {number(pb, 1, lang)} mån",
+                           f"Payback time {number(pb, 1, lang)} months"),
                         (pb, yv), xytext=(14, 34), textcoords="offset points", fontsize=9,
                         bbox={"boxstyle": "round,pad=0.25", "fc": "white", "ec": "#BBBBBB",
                               "lw": 0.6},
@@ -90,20 +92,24 @@ def cumulative_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
 
 
 def _payback_text(p: Programme, lang: str) -> str:
-    s = summary_table(p.result).set_index("metric")
-    r = s.loc["payback_months"]
-    got = p.result.priced.metrics["payback_months"].notna().mean()
+    r = summary_table(p.result).set_index("metric").loc["payback_months"]
+    _, never = payback(p)
+    years = years_text(p.scenario.valuation.horizon_years, lang)
     if math.isnan(r["mean"]):
-        text = _t(lang, "Programmet betalar sig inte inom horisonten i någon körning.",
-                  "The programme does not pay back within the horizon in any run.")
+        text = _t(lang, f"Programmet betalar sig inte inom {years} i någon körning.",
+                  f"The programme does not pay back within {years} in any run.")
     else:
         text = _t(lang,
-                  f"Återbetalningstid: i medel {with_unit(r['mean'], 'months', lang)} "
-                  f"(95 %: {fmt_span(r['lo'], r['hi'], 'months', lang)}) i de "
-                  f"{with_unit(got, 'share', lang, 0)} av körningarna där den nås.",
-                  f"Payback time: on average {with_unit(r['mean'], 'months', lang)} "
-                  f"(95 %: {fmt_span(r['lo'], r['hi'], 'months', lang)}) in the "
-                  f"{with_unit(got, 'share', lang, 0)} of runs where it is reached.")
+                  f"Återbetalningstid inom {years} (nuvärde): i medel "
+                  f"{with_unit(r['mean'], 'months', lang)} "
+                  f"(95 %: {fmt_span(r['lo'], r['hi'], 'months', lang)}) i de körningar som "
+                  f"betalar sig; {with_unit(never, 'share', lang, 0)} av de simulerade "
+                  f"körningarna betalar sig inte inom {years}.",
+                  f"Payback time within {years} (present value): on average "
+                  f"{with_unit(r['mean'], 'months', lang)} "
+                  f"(95 %: {fmt_span(r['lo'], r['hi'], 'months', lang)}) in the runs that pay "
+                  f"back; {with_unit(never, 'share', lang, 0)} of the simulated runs do not pay "
+                  f"back within {years}.")
     return f"<p>{esc(text)}</p>"
 
 
@@ -115,7 +121,9 @@ def html(page: Page) -> str:
         "cumulative", cumulative_plot,
         page.t("Ackumulerad kostnad mot ackumulerad diskonterad samhällsintäkt",
                "Cumulative cost against cumulative discounted societal revenue"),
-        page.t("Linjerna är medel över körningarna, skuggningen 95 %-intervallet. Punkten visar "
-               "när samhällsintäkten har betalat kostnaden.",
-               "Lines are means over runs, shading the 95 % interval. The dot marks when the "
-               "societal revenue has paid the cost.")) + page.each(_payback_text)
+        page.t("Båda i nuvärde, samhällsintäkten inom kalkylhorisonten. Linjerna är medel över "
+               "körningarna, skuggningen 95 %-intervallet. Punkten är återbetalningstiden: medel "
+               "i de körningar som betalar sig.",
+               "Both in present value, the societal revenue within the horizon. Lines are means "
+               "over runs, shading the 95 % interval. The dot is the payback time: the mean over "
+               "the runs that pay back.")) + page.each(_payback_text)

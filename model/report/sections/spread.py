@@ -8,8 +8,8 @@ from matplotlib.ticker import MaxNLocator
 
 from model.report.page import Page, esc
 from model.report.plots import COST_COLOUR, PROGRAMME_COLOURS, money_axis, styled, to_png
-from model.report.programme import Programme, summary_table
-from model.report.text import fmt_span, kr, number, with_unit
+from model.report.programme import Programme, summary_table, years_text
+from model.report.text import RUNS_NOTE, fmt_span, kr, number, with_unit
 from model.report.text import in_lang as _t
 
 KEY = "spread"
@@ -39,8 +39,9 @@ def npv_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
             ha="left" if (lo + hi) / 2 >= 0 else "right")
     ax.xaxis.set_major_formatter(money_axis(lang))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(_t(lang, "nettonuvärde per körning (streckat: medel)",
-                     "net present value per run (dashed: mean)"))
+    years = years_text(programmes[0].scenario.valuation.horizon_years, lang)
+    ax.set_xlabel(_t(lang, f"nettonuvärde över {years} per körning (streckat: medel)",
+                     f"net present value over {years} per run (dashed: mean)"))
     ax.set_ylabel(_t(lang, "antal körningar", "runs"))
     if len(programmes) > 1:
         ax.legend(fontsize=9)
@@ -52,15 +53,18 @@ def _spread_text(p: Programme, lang: str) -> str:
     s = summary_table(p.result).set_index("metric")
     npv, pays = s.loc["npv"], s.loc["pays_back", "mean"]
     bcr = s.loc["bcr"]
+    years = years_text(p.scenario.valuation.horizon_years, lang)
     text = _t(lang,
-              f"Nettonuvärdet är i medel {kr(npv['mean'], lang)} (95 %: "
-              f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}); nytta/kostnad "
+              f"Nettonuvärdet över {years} är i medel {kr(npv['mean'], lang)} (95 %: "
+              f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}); nytta/kostnad (nuvärde) "
               f"{number(bcr['mean'], 2, lang)} ({fmt_span(bcr['lo'], bcr['hi'], 'ratio', lang)}). "
-              f"Kalkylen går med vinst i {with_unit(pays, 'share', lang, 0)} av körningarna.",
-              f"The net present value is on average {kr(npv['mean'], lang)} (95 %: "
-              f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}); benefit-cost ratio "
+              f"Nettonuvärdet är positivt i {with_unit(pays, 'share', lang, 0)} av de simulerade "
+              "körningarna. " + RUNS_NOTE[0],
+              f"The net present value over {years} is on average {kr(npv['mean'], lang)} (95 %: "
+              f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}); benefit-cost ratio (present value) "
               f"{number(bcr['mean'], 2, lang)} ({fmt_span(bcr['lo'], bcr['hi'], 'ratio', lang)}). "
-              f"It pays back in {with_unit(pays, 'share', lang, 0)} of runs.")
+              f"The net present value is positive in {with_unit(pays, 'share', lang, 0)} of the "
+              "simulated runs. " + RUNS_NOTE[1])
     return f"<p>{esc(text)}</p>"
 
 

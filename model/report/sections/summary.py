@@ -15,6 +15,7 @@ from model.report.page import Page, esc, html_table
 from model.report.programme import Programme, figure_label, summary_table, years_text
 from model.report.tables import comparison
 from model.report.text import (
+    RUNS_NOTE,
     actor_label,
     fmt,
     fmt_span,
@@ -25,13 +26,14 @@ from model.report.text import (
     word,
 )
 from model.report.text import in_lang as _t
+from model.scenario.assumptions import assumption_warnings
 
 KEY = "summary"
 TITLE = ("Sammanfattning", "Summary")
 
 KEY_FIGURES = ["participants", "share_work", "cost", "cost_per_extra_job", "person_years",
-               "revenue_pv", "npv", "bcr", "payback_months", "pays_back"]
-
+               "revenue_pv", "npv", "bcr", "payback_months", "no_payback", "pays_back"]
+RUN_SHARES = {"pays_back", "no_payback"}
 
 
 def answer(p: Programme, lang: str = "sv") -> str:
@@ -48,13 +50,14 @@ def answer(p: Programme, lang: str = "sv") -> str:
                 f"är {number(bcr['mean'], 1, lang)} gånger kostnaden ({kr(cost, lang)} i nuvärde), "
                 f"nettonuvärdet är {kr(npv['mean'], lang)} "
                 f"(95 %: {fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) "
-                f"och kalkylen går med vinst i {share} av körningarna.")
+                f"och det är positivt i {share} av de simulerade körningarna.")
     verdict = "pays for itself" if npv["mean"] > 0 else "does not pay for itself"
     return (f"{sc.title} {verdict} over {years}: the societal revenue ({kr(rev, lang)} present "
             f"value) is {number(bcr['mean'], 1, lang)} times the cost ({kr(cost, lang)} present "
             f"value), the net "
             f"present value is {kr(npv['mean'], lang)} (95 %: "
-            f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) and it pays back in {share} of runs.")
+            f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) and it is positive in {share} of the "
+            "simulated runs.")
 
 
 # ---------------------------------------------------------------- assumptions and sources
@@ -157,8 +160,9 @@ def _cards(p: Programme, lang: str) -> str:
             continue
         r = s.loc[key]
         value = fmt(r["mean"], r["unit"], lang)
-        if key == "pays_back":
-            spread = _t(lang, "andel körningar med vinst", "share of runs that pay back")
+        if key in RUN_SHARES:
+            spread = _t(lang, "simulerade körningar, antagandena fasta",
+                        "simulated runs, assumptions fixed")
         elif key == "participants" and r["lo"] == r["hi"]:
             spread = _t(lang, "per körning", "per run")
         else:
@@ -183,7 +187,7 @@ def _key_table(programmes: list[Programme], lang: str) -> str:
         for s in sums:
             r = s.loc[key]
             cell = fmt(r["mean"], r["unit"], lang)
-            if key != "pays_back" and not (key == "participants" and r["lo"] == r["hi"]):
+            if key not in RUN_SHARES and not (key == "participants" and r["lo"] == r["hi"]):
                 cell += f"  ({fmt_span(r['lo'], r['hi'], r['unit'], lang)})"
             cells.append(cell)
         rows.append(cells)
@@ -204,18 +208,34 @@ def _interval_note(lang: str, reps: int) -> str:
               "runs: the spread of what one round of the programme could give.")
 
 
+def warnings_html(programmes: list[Programme], lang: str) -> str:
+    """Each programme's gross-effect and double-counting warnings, where its result is shown."""
+    out = []
+    for p in programmes:
+        for w in assumption_warnings(p.scenario, lang):
+            who = f"{p.title}: " if len(programmes) > 1 else ""
+            out.append(f'<p class="warning">{esc(who + w)}</p>')
+    return "".join(out)
+
+
+def _notes(page: Page) -> str:
+    return (f'<p class="note">{esc(_interval_note(page.lang, page.reps))} '
+            f'{esc(_t(page.lang, *RUNS_NOTE))}</p>')
+
+
 def html(page: Page) -> str:
-    lang, reps = page.lang, page.reps
+    lang = page.lang
+    warnings = warnings_html(page.programmes, lang)
     if page.multi:
-        _, _, sentence = comparison([p.result for p in page.programmes], lang)
+        sentence = comparison([p.result for p in page.programmes]).verdict(lang)
         return (
-            f'<p class="answer">{esc(sentence)}</p>'
+            f'<p class="answer">{esc(sentence)}</p>' + warnings
             + f"<h3>{_t(lang, 'Nyckeltal', 'Key figures')}</h3>" + _key_table(page.programmes, lang)
-            + f'<p class="note">{esc(_interval_note(lang, reps))}</p>'
+            + _notes(page)
             + f"<h3>{_t(lang, 'Viktigaste antaganden', 'Main assumptions')}</h3>"
             + "".join(f"<h4>{esc(p.title)}</h4>{_assumptions(p, lang)}" for p in page.programmes))
     return (
-        f'<p class="answer">{esc(answer(page.first, lang))}</p>' + _cards(page.first, lang)
-        + f'<p class="note">{esc(_interval_note(lang, reps))}</p>'
+        f'<p class="answer">{esc(answer(page.first, lang))}</p>' + warnings
+        + _cards(page.first, lang) + _notes(page)
         + f"<h3>{_t(lang, 'Viktigaste antaganden', 'Main assumptions')}</h3>"
         + _assumptions(page.first, lang))
