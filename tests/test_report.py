@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -115,7 +116,7 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
     html = target.read_text(encoding="utf-8")
     dom = dump_dom(target, tmp_path)
     check = selfcheck(dom)
-    text = dom.replace("&nbsp;", " ").replace("\xa0", " ")  # numbers are kept on one line
+    text = unescape(dom).replace("\xa0", " ")  # numbers are kept on one line
     n_images = int(check["images"])
     expected = {*PLOTS, "tornado", "acceptability"}
     assert set(check["plots"].split(",")) == expected
@@ -145,7 +146,9 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
         assert esf_sentence(p) in text
         assert p.scenario.digest() in text
         assert str(p.result.run.seed) in text
-    assert "Budgeten på" in text and "Sannolikhet att det lönar sig" in text
+    assert "Budgeten på" in text and "Andel körningar där nettonuvärdet > 0" in text
+    assert "Sannolikhet att det lönar sig" not in text  # a share of runs is not a probability
+    assert text.count("inte osäkerheten i antagandena (parameterosäkerhet)") >= 3
     assert "kvinna, utrikes" in text  # the equity view by sex × born
     assert "000: over 500 000 kr per individual and year" in text  # an input's source
 
@@ -249,7 +252,8 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
         # per actor: the costs add up to the programme's cost (present value)
         actors = sheets[sheet_name("actors")]
         mine_a = actors[actors["Program"] == p.name]
-        assert np.isclose(mine_a["Kostnad, nuvärde"].sum(), econ.loc["cost_pv", "mean"], rtol=1e-9)
+        assert np.isclose(mine_a["Kostnad, hela programmet, nuvärde"].sum(),
+                          econ.loc["cost_pv", "mean"], rtol=1e-9)
 
         runs = sheets[sheet_name("runs")]
         per_run = runs[runs["programme"] == p.name].reset_index(drop=True)
@@ -259,7 +263,7 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
 
         esf = sheets[sheet_name("esf")]
         row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5y")].iloc[0]
-        assert np.isclose(row["Avslut till arbete som krävs"],
+        assert np.isclose(row["Avslut till arbete för nettonuvärde 0"],
                           p.result.priced.metrics["breakeven_work_exits:5y"].mean())
     groups = sheets[sheet_name("subgroups")]
     assert {"kvinna, Sverige", "man, utrikes", "Alla deltagare"} <= set(groups["Grupp"])
