@@ -252,11 +252,14 @@ def costs(
     typer.echo(unit_costs_text(df, lang.value))
 
 
-def _wrote(target: Path, programmes: list[Any]) -> None:
+def _wrote(target: Path, programmes: list[Any], lang: Lang) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run
-    typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
-               f"{run.replications} replications, seed {run.seed}, insats {__version__})")
+    titles = ", ".join(p.title for p in programmes)
+    typer.echo(_in(lang, f"Skrev {target} ({titles}; {run.replications} körningar, slumpfrö "
+                         f"{run.seed}, insats {__version__})",
+                   f"Wrote {target} ({titles}; {run.replications} replications, seed {run.seed}, "
+                   f"insats {__version__})"))
 
 
 SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
@@ -280,7 +283,7 @@ def report(
 
     target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
-        _wrote(target, programmes)
+        _wrote(target, programmes, lang)
 
 
 @app.command()
@@ -300,7 +303,7 @@ def export(
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
-        _wrote(target, programmes)
+        _wrote(target, programmes, lang)
 
 
 def main() -> None:  # pragma: no cover

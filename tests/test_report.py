@@ -215,7 +215,7 @@ def test_report_with_progress_bars_and_bad_sweep(tmp_path):
     ok = CliRunner().invoke(app, ["report", str(SCENARIOS / "b_stod.yaml"), "--out", str(out),
                                   "--reps", "3"])
     assert ok.exit_code == 0, ok.output
-    assert "Wrote" in ok.output
+    assert "Skrev" in ok.output and "Wrote" not in ok.output  # --lang sv (the default)
     bad = CliRunner().invoke(app, ["report", str(SCENARIOS), "--out", str(out), "--reps", "3",
                                    "--sweep", str(tmp_path), "--quiet"])
     assert bad.exit_code == 2

@@ -291,3 +291,62 @@ def fmt_span(lo: float, hi: float, unit: str, lang: str = "sv") -> str:
         return "–"
     return f"{fmt(lo, unit, lang)} – {fmt(hi, unit, lang)}"
 
+
+
+# labels of scenario inputs by YAML path, for the assumptions table and the sensitivity analysis
+INPUT_LABELS: dict[str, tuple[str, str]] = {
+    "valuation.value_per_year": ("Värde per personår kortad arbetslöshet",
+                                 "Value per person-year of shortened unemployment"),
+    "valuation.horizon_years": ("Kalkylhorisont", "Horizon"),
+    "valuation.discount_rate": ("Diskonteringsränta per år", "Discount rate per year"),
+    "counterfactual.reference": ("Jämförelsealternativ: referensscenario",
+                                 "Counterfactual: reference scenario"),
+    "counterfactual.monthly_hazard": ("Chans per månad att få arbete utan programmet",
+                                      "Monthly chance of finding work without the programme"),
+    "employment.retention.share_at_12_months": ("Andel kvar i arbete efter 12 månader",
+                                                "Share still in work after 12 months"),
+    "employment.retention.monthly_hazard": ("Risk per månad att förlora arbetet",
+                                            "Monthly risk of losing the job"),
+    "employment.extent": ("Sysselsättningsgrad", "Employment extent (share of full time)"),
+    "employment.lag_months": ("Månader från avslut till arbete", "Months from exit to job"),
+    "counterfactual.deadweight": ("Dödviktsförlust", "Deadweight"),
+    "counterfactual.displacement": ("Undanträngning", "Displacement"),
+    "valuation.confidence_haircut": ("Avdrag för osäkerhet", "Confidence haircut"),
+    "valuation.drop_off_per_year": ("Avtagande effekt per år", "Drop-off per year"),
+    "valuation.benefit_lag_months": ("Månader innan nyttan börjar räknas", "Benefit lag, months"),
+    "valuation.optimism_bias": ("Påslag för optimism på kostnaderna", "Optimism-bias uplift"),
+    "valuation.actor_shares": ("Fördelning av samhällsintäkten på aktörer",
+                               "Split of the societal revenue between actors"),
+    "intake.cohort.n": ("Antal deltagare", "Participants"),
+}
+# inputs inside an intervention: interventions.<name>.<rest>
+INTERVENTION_INPUTS: dict[str, tuple[str, str]] = {
+    "duration.mean": ("Medellängd, månader, i {iv}", "Mean duration, months, in {iv}"),
+    "duration.months": ("Längd, månader, i {iv}", "Duration, months, in {iv}"),
+    "capacity.places": ("Platser i {iv}", "Places in {iv}"),
+    "capacity.staff_fte": ("Handledare (heltider) i {iv}", "Supervisors (FTE) in {iv}"),
+    "capacity.caseload_per_fte": ("Deltagare per handledare i {iv}",
+                                  "Participants per supervisor in {iv}"),
+}
+
+
+def input_label(path: str, lang: str = "sv", names: dict[str, str] | None = None) -> str:
+    """A scenario input's label in words, from its YAML path (the path itself if unknown).
+
+    `names` gives interventions' and exit states' labels by name ("kurs" -> "Yrkeskurs").
+    """
+    if path in INPUT_LABELS:
+        return pick(INPUT_LABELS, path, lang)
+    names = names or {}
+    parts = path.split(".")
+    if len(parts) >= 3 and parts[0] == "interventions":
+        iv, rest = names.get(parts[1], parts[1]), ".".join(parts[2:])
+        if rest in INTERVENTION_INPUTS:
+            return pick(INTERVENTION_INPUTS, rest, lang).format(iv=iv)
+        if len(parts) == 4 and parts[2] in ("routing", "exit_hazards"):
+            to = names.get(parts[3], parts[3])
+            if parts[2] == "routing":
+                return in_lang(lang, f"Andel från {iv} till {to}", f"Share from {iv} to {to}")
+            return in_lang(lang, f"Risk per månad, {iv} till {to}",
+                           f"Monthly hazard, {iv} to {to}")
+    return path

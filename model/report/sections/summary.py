@@ -19,6 +19,7 @@ from model.report.text import (
     actor_label,
     fmt,
     fmt_span,
+    input_label,
     kr,
     label,
     number,
@@ -101,22 +102,16 @@ def assumptions(p: Programme, lang: str = "sv") -> pd.DataFrame:
     val, cf, emp = sc.valuation, sc.counterfactual, sc.employment
     rows: list[tuple[str, str, str]] = []
 
-    def add(path: str, sv_text: str, en_text: str, value: str) -> None:
-        rows.append((sv_text if sv else en_text, value, _source_of(path, raw, sources, lang)))
+    def add(path: str, value: str) -> None:
+        rows.append((input_label(path, lang), value, _source_of(path, raw, sources, lang)))
 
-    add("valuation.value_per_year", "Värde per personår kortad arbetslöshet",
-        "Value per person-year of shortened unemployment", kr(val.value_per_year, lang))
-    add("valuation.horizon_years", "Kalkylhorisont", "Horizon", years_text(val.horizon_years, lang))
-    add("valuation.discount_rate", "Diskonteringsränta per år", "Discount rate per year",
-        with_unit(val.discount_rate, "share", lang))
+    add("valuation.value_per_year", kr(val.value_per_year, lang))
+    add("valuation.horizon_years", years_text(val.horizon_years, lang))
+    add("valuation.discount_rate", with_unit(val.discount_rate, "share", lang))
     if cf.reference is not None:
-        add("counterfactual.reference", "Jämförelsealternativ: referensscenario",
-            "Counterfactual: reference scenario", cf.reference)
+        add("counterfactual.reference", cf.reference)
     else:
-        add("counterfactual.monthly_hazard",
-            "Chans per månad att få arbete utan programmet",
-            "Monthly chance of finding work without the programme",
-            with_unit(cf.monthly_hazard or 0.0, "share", lang, 1))
+        add("counterfactual.monthly_hazard", with_unit(cf.monthly_hazard or 0.0, "share", lang, 1))
         for k, gh in enumerate(cf.by_group):
             who = ", ".join(gh.when.values())
             rows.append(((f"… för {who}" if sv else f"… for {who}"),
@@ -125,29 +120,22 @@ def assumptions(p: Programme, lang: str = "sv") -> pd.DataFrame:
                                     sources, lang, in_file=True)))
     ret = emp.retention
     if ret.share_at_12_months is not None:
-        add("employment.retention.share_at_12_months", "Andel kvar i arbete efter 12 månader",
-            "Share still in work after 12 months", with_unit(ret.share_at_12_months, "share", lang))
+        add("employment.retention.share_at_12_months", with_unit(ret.share_at_12_months, "share", lang))
     else:
-        add("employment.retention.monthly_hazard", "Risk per månad att förlora arbetet",
-            "Monthly risk of losing the job", with_unit(ret.monthly_hazard or 0.0, "share", lang, 1))
-    add("employment.extent", "Sysselsättningsgrad", "Employment extent (share of full time)",
-        with_unit(emp.extent, "share", lang, 0))
-    for path, sv_text, en_text, value in (
-        ("counterfactual.deadweight", "Dödviktsförlust", "Deadweight", cf.deadweight),
-        ("counterfactual.displacement", "Undanträngning", "Displacement", cf.displacement),
-        ("valuation.confidence_haircut", "Avdrag för osäkerhet", "Confidence haircut",
-         val.confidence_haircut),
-        ("valuation.drop_off_per_year", "Avtagande effekt per år", "Drop-off per year",
-         val.drop_off_per_year),
-        ("valuation.optimism_bias", "Påslag för optimism på kostnaderna", "Optimism-bias uplift",
-         val.optimism_bias),
+        add("employment.retention.monthly_hazard", with_unit(ret.monthly_hazard or 0.0, "share", lang, 1))
+    add("employment.extent", with_unit(emp.extent, "share", lang, 0))
+    for path, value in (
+        ("counterfactual.deadweight", cf.deadweight),
+        ("counterfactual.displacement", cf.displacement),
+        ("valuation.confidence_haircut", val.confidence_haircut),
+        ("valuation.drop_off_per_year", val.drop_off_per_year),
+        ("valuation.optimism_bias", val.optimism_bias),
     ):
         if value or _raw_at(raw, path) is not None:
-            add(path, sv_text, en_text, with_unit(value, "share", lang))
+            add(path, with_unit(value, "share", lang))
     shares = ", ".join(f"{actor_label(a, lang)} {with_unit(s, 'share', lang, 0)}"
                        for a, s in val.actor_shares.items())
-    add("valuation.actor_shares", "Fördelning av samhällsintäkten på aktörer",
-        "Split of the societal revenue between actors", shares)
+    add("valuation.actor_shares", shares)
     return pd.DataFrame(rows, columns=[word("assumption", lang), word("value", lang),
                                        word("source", lang)])
 
