@@ -14,7 +14,11 @@ from model.errors import InputError, Problem
 from model.io import write_json, write_table
 from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
-from model.scenario.assumptions import assumption_warnings
+from model.scenario.assumptions import (
+    assumption_warnings,
+    double_counting_note,
+    gross_effect_note,
+)
 from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
 
 
@@ -35,7 +39,9 @@ class ScenarioResult:
     def meta(self) -> dict[str, str | int]:
         sc = self.run.scenario
         return {"scenario": sc.name, "scenario_hash": sc.digest(), "seed": self.run.seed,
-                "replications": self.run.replications, "version": __version__}
+                "replications": self.run.replications, "version": __version__,
+                "gross_effect": gross_effect_note(sc, "en"),
+                "double_counting": double_counting_note(sc, "en")}
 
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,

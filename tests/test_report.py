@@ -293,3 +293,73 @@ def test_workbook_cells_are_numbers_with_formats(workbook):
             assert "mån" in cell.number_format
         seen.add(unit)
     assert {"kr", "share", "months"} <= seen
+
+
+def _section(html: str, key: str) -> str:
+    m = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S)
+    assert m, key
+    return unescape(m.group(1)).replace("\xa0", " ")
+
+
+def test_report_warns_of_the_gross_effect_where_results_are_shown(folder_report):
+    """The test programmes leave out employment.extent: the summary and the ESF case say so."""
+    target, programmes = folder_report
+    html = target.read_text(encoding="utf-8")
+    for key in ("summary", "esf"):
+        part = _section(html, key)
+        for p in programmes:
+            assert f"{p.title}: Bruttoeffekt, resultatet är överskattat" in part, key
+        assert "(employment.extent)" in part
+
+
+def test_report_names_shares_of_runs_and_one_payback_figure(folder_report):
+    target, programmes = folder_report
+    html = target.read_text(encoding="utf-8")
+    spread, payback = _section(html, "spread"), _section(html, "payback")
+    for p in programmes:
+        s = summary_table(p.result).set_index("metric")
+        share = s.loc["pays_back", "mean"]
+        assert f"positivt i {round(share * 100)} % av de simulerade körningarna" in spread
+        months = s.loc["payback_months", "mean"]
+        never = s.loc["no_payback", "mean"]
+        assert f"i medel {f'{months:.1f}'.replace('.', ',')} mån" in payback
+        assert f"{round(never * 100)} % av de simulerade körningarna betalar sig inte inom 5 år" \
+            in payback
+    assert "parameterosäkerhet" in spread
+
+
+def test_sensitivity_section_in_swedish_words(folder_report):
+    target, _ = folder_report
+    part = _section(target.read_text(encoding="utf-8"), "sweep")
+    assert "Andel kvar i arbete efter 12 månader (employment.retention.share_at_12_months)" in part
+    assert "Yrkesutbildning (test)" in part and "<td>utbildning</td>" not in part
+    assert "Nettonuvärde, 5 år" in part
+
+
+def test_analyse_follows_the_metric_and_pools_no_one_way_share(sweeps):
+    from model.analysis import load_manifest, overall
+
+    oneway, psa = sweeps
+    one = overall(oneway, load_manifest(oneway))
+    assert not any(m.startswith("P(") for m in one["metric"])
+    view = overall(psa, load_manifest(psa), metric="npv:1y")
+    assert {"npv:1y", "revenue_pv:1y", "P(npv:1y > 0)"} <= set(view["metric"])
+    assert not {"npv", "revenue_pv", "P(npv > 0)"} & set(view["metric"])
+    res = CliRunner().invoke(app, ["analyse", str(psa), "--metric", "npv:1y"])
+    assert res.exit_code == 0, res.output
+    assert "P(npv:1y > 0)" in res.output and "P(npv > 0)" not in res.output
+
+
+def test_workbook_carries_the_warnings_and_what_shares_of_runs_are(workbook):
+    target, programmes = workbook
+    sheets = pd.read_excel(target, sheet_name=None, engine="openpyxl")
+    about = sheets[sheet_name("about")]
+    warn = about[about["uppgift"] == "varning"]
+    assert set(warn["Program"]) == {p.name for p in programmes}
+    assert all(str(v).startswith("Bruttoeffekt") for v in warn["Värde"])
+    summary = sheets[sheet_name("summary")]
+    notes = summary.set_index("Nyckel")["Anmärkning"]
+    assert set(notes.loc[["pays_back", "no_payback"]]) == {
+        "Andelen gäller simulerade körningar med alla antaganden fasta: den visar slumpen i vilka "
+        "som deltar och hur det går för dem, inte osäkerheten i antagandena (parameterosäkerhet)."}
+    assert summary.set_index("Nyckel").loc["npv", "Mått"].iloc[0] == "Nettonuvärde, 5 år"
