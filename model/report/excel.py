@@ -50,6 +50,22 @@ SHEETS: dict[str, tuple[str, str]] = {
     "sweep": ("Känslighet", "Sweep"),
 }
 EXCEL_ROWS = 1_048_576
+# the About sheet's items (Swedish, English)
+ABOUT_ITEMS: dict[str, tuple[str, str]] = {
+    "title": ("titel", "title"), "file": ("fil", "file"),
+    "scenario_hash": ("scenariots hash", "scenario_hash"), "seed": ("slumpfrö", "seed"),
+    "replications": ("körningar", "replications"), "version": ("version", "version"),
+    "participant_runs_in_workbook": ("körningar med deltagare i arbetsboken",
+                                     "participant_runs_in_workbook"),
+    "made": ("skapad", "made"),
+}
+# Swedish names of the sweep tables' sheets
+SWEEP_SHEETS = {"overall": "översikt", "tornado": "tornado", "acceptability": "acceptans",
+                "sobol": "Sobol", "points": "punkter"}
+
+
+def about_item(key: str, lang: str = "sv") -> str:
+    return in_lang(lang, *ABOUT_ITEMS[key])
 
 
 def sheet_name(key: str, lang: str = "sv") -> str:
@@ -232,18 +248,15 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         about = []
         for p in programmes:
             meta = p.result.meta()
-            about += [
-                {"programme": p.name, "item": "title", "value": p.title},
-                {"programme": p.name, "item": "file", "value": str(p.path)},
-                {"programme": p.name, "item": "scenario_hash", "value": meta["scenario_hash"]},
-                {"programme": p.name, "item": "seed", "value": int(meta["seed"])},
-                {"programme": p.name, "item": "replications", "value": int(meta["replications"])},
-                {"programme": p.name, "item": "version", "value": f"insats {__version__}"},
-                {"programme": p.name, "item": "participant_runs_in_workbook", "value": int(kept)},
-            ]
-            about += [{"programme": p.name, "item": in_lang(lang, "varning", "warning"), "value": w}
-                      for w in assumption_warnings(p.scenario, lang)]
-        about.append({"programme": "", "item": "made", "value": _dt.date.today().isoformat()})
+            items = {"title": p.title, "file": str(p.path), "scenario_hash": meta["scenario_hash"],
+                     "seed": int(meta["seed"]), "replications": int(meta["replications"]),
+                     "version": f"insats {__version__}", "participant_runs_in_workbook": int(kept)}
+            about += [{"programme": p.name, "item": about_item(k, lang), "value": v}
+                      for k, v in items.items()]
+            about += [{"programme": p.name, "item": in_lang(lang, "varning", "warning"),
+                       "value": text} for text in assumption_warnings(p.scenario, lang)]
+        about.append({"programme": "", "item": about_item("made", lang),
+                      "value": _dt.date.today().isoformat()})
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
                 headers={"item": "uppgift" if lang == "sv" else "item"})
         tick(1)
@@ -269,7 +282,10 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         tick(1)
         w.frame(sheet_name("inputs", lang), inputs_frame(programmes))
         for name, df in (sweep or {}).items():
-            title = re.sub(r"[\[\]:*?/\\]", "-", f"{sheet_name('sweep', lang)} {name}")[:31]
+            tag, _, kind = name.rpartition(" ")
+            kind = in_lang(lang, SWEEP_SHEETS.get(kind, kind), kind)
+            title = re.sub(r"[\[\]:*?/\\]", "-",
+                           f"{sheet_name('sweep', lang)} {tag + ' ' if tag else ''}{kind}")[:31]
             stats = tuple(k for k in ("mean", "lo", "hi", "median") if k in df.columns)
             if "unit" in df.columns and stats:
                 w.frame(title, df, units=_sweep_units(df), row_unit=lambda r: r["unit"] or "number",

@@ -90,6 +90,10 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
     return view
 
 
+# sweep designs in Swedish
+DESIGN_WORDS = {"oneway": "envägsanalys", "random": "slumpdragningar (PSA)",
+                "lhs": "latinsk hyperkub (LHS)", "grid": "rutnät", "sobol": "Sobol",
+                "morris": "Morris"}
 # points on the acceptability curve: enough to show its shape between 0 and twice the base value
 ACCEPTABILITY_POINTS = 41
 
@@ -264,7 +268,8 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
                            f"{_value(p['range'][1], lang)}]" + (f" ~ {p['dist']}" if p.get("dist")
                                                                 else "")
                            for p in mf["parameters"])
-        out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(v.kind)}, '
+        kind = _t(lang, DESIGN_WORDS.get(v.kind, v.kind), v.kind)
+        out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(kind)}, '
                    f"{mf['n_points']} {escape(_t(lang, 'punkter', 'points'))} × "
                    f"{mf['replications']} {escape(_t(lang, 'körningar', 'runs'))}, "
                    f"{escape(_t(lang, 'slumpfrö', 'seed'))} {mf['seed']}, insats {escape(mf['version'])}, "
