@@ -92,15 +92,19 @@ def number_formats(lang: str = "sv") -> dict[str, str]:
 
 
 def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    """Every summary row of every programme, with its label and note; the summary's own columns
+    pass through as they are (new ones reach the sheet without a change here)."""
     rows = []
     for p in programmes:
-        t = ordered_summary(p.result)
-        for r in t.itertuples():
-            rows.append({"programme": p.name, "label": figure_label(r.metric, p.scenario, lang),
-                         "metric": r.metric, "unit": r.unit, "mean": r.mean, "lo": r.lo,
-                         "hi": r.hi, "median": r.median,
-                         "note": in_lang(lang, *RUNS_NOTE) if r.metric in RUN_SHARES else ""})
+        for r in ordered_summary(p.result).to_dict("records"):
+            rows.append({"programme": p.name, "label": figure_label(r["metric"], p.scenario, lang),
+                         **r,
+                         "note": in_lang(lang, *RUNS_NOTE) if r["metric"] in RUN_SHARES else ""})
     return pd.DataFrame(rows)
+
+
+# summary columns in the metric's own unit (the rest are plain numbers or text)
+IN_UNIT = ("mean", "lo", "hi", "median", "mcse")
 
 
 def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Programme]
@@ -260,8 +264,9 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
                 headers={"item": "uppgift" if lang == "sv" else "item"})
         tick(1)
-        w.frame(sheet_name("summary", lang), summary_frame(programmes, lang), row_unit=lambda r: r["unit"],
-                row_unit_cols=("mean", "lo", "hi", "median"))
+        summary = summary_frame(programmes, lang)
+        w.frame(sheet_name("summary", lang), summary, row_unit=lambda r: r["unit"],
+                row_unit_cols=tuple(c for c in IN_UNIT if c in summary.columns))
         tick(1)
         w.frame(sheet_name("esf", lang), esf_frame(programmes), units=ESF_UNITS)
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
