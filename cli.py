@@ -97,8 +97,8 @@ def run(
     no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
     """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
-    the parameter-uncertainty answer)."""
-    from model.report.tables import economics_text, exact_text, outcomes_text
+    the parameter-uncertainty answer first)."""
+    from model.report.tables import economics_text, exact_text, run_text
     from model.scenario import load_scenario
 
     sc = load_scenario(file)
@@ -119,33 +119,41 @@ def run(
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
     result = ans.results[0]
     if fmt != Format.table:
-        _emit(_rows(ans), fmt)
+        from model.report.records import run_records
+
+        _emit(_with_draws(run_records(result, lang.value), ans), fmt)
         return
-    typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, seed {result.run.seed}, "
-               f"{result.run.replications} replications, insats {__version__}]\n")
-    typer.echo(outcomes_text(sc, result.outcomes, lang.value))
-    typer.echo("")
-    if ans.psa is not None:
-        from model.report.psa_view import cohort_heading, psa_text
-
-        typer.echo(psa_text(ans, lang.value) + "\n")
-        typer.echo(cohort_heading(ans, lang.value))
-    typer.echo(economics_text(sc, result.economics, lang.value))
+    _echo_uncertainty(ans, lang)
+    typer.echo(run_text(result, file, __version__, lang.value))
     if out is not None:
-        typer.echo(f"\nWrote {len(result.files)} files to {out}")
+        typer.echo("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
+                              f"Wrote {len(result.files)} files to {out}"))
 
 
-def _rows(ans: Any) -> Any:
-    """The tidy rows of an answer: per programme over simulated runs, then over draws."""
+def _in(lang: Lang, sv: str, en: str) -> str:
+    return sv if lang == Lang.sv else en
+
+
+def _with_draws(records: Any, ans: Any) -> Any:
+    """The tidy rows of the simulated runs, followed by the rows over parameter draws."""
+    if ans.psa is None:
+        return records
     import pandas as pd
 
-    frames = [r.economics.assign(programme=r.scenario.name, basis="runs", **r.meta())
-              for r in ans.results]
-    if ans.psa is not None:
-        from model.report.psa_view import psa_rows
+    from model.report.psa_view import psa_rows
 
-        frames.append(psa_rows(ans).assign(version=__version__))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__)],
+                     ignore_index=True)
+
+
+def _echo_uncertainty(ans: Any, lang: Lang) -> None:
+    """The parameter-uncertainty answer and the heading of the cohort block after it."""
+    if ans.psa is None:
+        return
+    from model.report.psa_view import cohort_heading, psa_text
+
+    typer.echo(psa_text(ans, lang.value) + "\n")
+    typer.echo(cohort_heading(ans, lang.value))
 
 
 def _emit(df: Any, fmt: Format) -> None:
@@ -165,15 +173,16 @@ def compare(
     workers: WorkersOpt = 1,
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
+    wide: Annotated[bool, typer.Option("--wide", help="Every column: the 95 % intervals too")] = False,
     quiet: QuietOpt = False,
     draws: DrawsOpt = None,
     no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
     """Programmes side by side: with declared uncertainty, intervals and P(A beats B) over
-    parameter draws; then the simulated cohorts at base values (same seed)."""
+    parameter draws; then the simulated cohorts at base values (same seed): A − B paired by run,
+    the clearly better one, and the share of runs in which A beats B."""
     from model.api import answer, draws_planned, load_for_compare, total_replications
     from model.progress import progress
-    from model.report.tables import compare_text
 
     scenarios = load_for_compare(paths)
     what = "Räknar" if lang == Lang.sv else "Computing"
@@ -182,14 +191,14 @@ def compare(
     with progress(total, what, quiet) as tick:
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
-        _emit(_rows(ans), fmt)
-        return
-    if ans.psa is not None:
-        from model.report.psa_view import cohort_heading, psa_text
+        from model.report.records import compare_records
 
-        typer.echo(psa_text(ans, lang.value) + "\n")
-        typer.echo(cohort_heading(ans, lang.value))
-    typer.echo(compare_text(ans.results, __version__, lang.value))
+        _emit(_with_draws(compare_records(ans.results, lang.value), ans), fmt)
+        return
+    from model.report.tables import compare_text
+
+    _echo_uncertainty(ans, lang)
+    typer.echo(compare_text(ans.results, __version__, lang.value, wide))
 
 
 @app.command()
@@ -303,11 +312,14 @@ def costs(
     typer.echo(unit_costs_text(df, lang.value))
 
 
-def _wrote(target: Path, programmes: list[Any]) -> None:
+def _wrote(target: Path, programmes: list[Any], lang: Lang) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run
-    typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
-               f"{run.replications} replications, seed {run.seed}, insats {__version__})")
+    titles = ", ".join(p.title for p in programmes)
+    typer.echo(_in(lang, f"Skrev {target} ({titles}; {run.replications} körningar, slumpfrö "
+                         f"{run.seed}, insats {__version__})",
+                   f"Wrote {target} ({titles}; {run.replications} replications, seed {run.seed}, "
+                   f"insats {__version__})"))
 
 
 SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
@@ -331,7 +343,7 @@ def report(
 
     target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
-        _wrote(target, programmes)
+        _wrote(target, programmes, lang)
 
 
 @app.command()
@@ -351,7 +363,7 @@ def export(
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
-        _wrote(target, programmes)
+        _wrote(target, programmes, lang)
 
 
 def main() -> None:  # pragma: no cover

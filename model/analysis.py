@@ -26,6 +26,7 @@ from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS, unit_problem
 
 VALUE_PATH = "valuation.value_per_year"
 HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job")
+VIEW_METRICS = {"person_years", "revenue_pv", "npv", "bcr"}
 
 
 # ---------------------------------------------------------------- reading
@@ -353,15 +354,24 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
 # ---------------------------------------------------------------- the printed analysis
 
 
-def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEADLINE
-            ) -> pd.DataFrame:
-    """Mean and 95 % interval over all points and replications, per scenario and metric."""
+def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEADLINE,
+            metric: str = "npv") -> pd.DataFrame:
+    """Mean and 95 % interval over all points and replications, per scenario and metric.
+
+    The view of `metric` (e.g. 'npv:1y') applies to every view metric shown, and the pooled share
+    with `metric` > 0 is given only for designs that sample the assumptions (not one-way, whose
+    points are chosen by hand and so have no weight to pool by).
+    """
     import pyarrow.dataset as ds
 
     from model.results import interval
 
+    view = metric.partition(":")[2]
+    if view:
+        metrics = tuple(f"{m}:{view}" if m in VIEW_METRICS else m for m in metrics)
     names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
     cols = [m for m in metrics if m in names]
+    pooled = metric if metric.startswith("npv") and mf["design"]["kind"] != "oneway" else None
     df = read_results(out, cols)
     rows = []
     for s in scenario_names(mf):
@@ -370,9 +380,9 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
             mean, lo, hi, _ = interval(sub[m])
             rows.append({"scenario": s, "metric": m, "unit": mf["units"].get(m, ""),
                          "mean": mean, "lo": lo, "hi": hi})
-        if "npv" in cols:
-            rows.append({"scenario": s, "metric": "P(npv > 0)", "unit": "share",
-                         "mean": float((sub["npv"] > 0).mean()), "lo": math.nan, "hi": math.nan})
+        if pooled is not None and pooled in cols:
+            rows.append({"scenario": s, "metric": f"P({pooled} > 0)", "unit": "share",
+                         "mean": float((sub[pooled] > 0).mean()), "lo": math.nan, "hi": math.nan})
     return pd.DataFrame(rows)
 
 
@@ -401,7 +411,7 @@ def analysis_text(out: str | Path, metric: str = "npv", lang: str = "en",
     lines += [f"Note: {n}" for n in mf.get("notes", [])]
     lines.append("")
 
-    ov = overall(out, mf)
+    ov = overall(out, mf, metric=metric)
     rows = [[r.scenario, metric_label(r.metric, lang) if not r.metric.startswith("P(") else
              r.metric, _v(r.mean, r.unit, lang),
              "" if math.isnan(r.lo) else f"{_v(r.lo, r.unit, lang)} – {_v(r.hi, r.unit, lang)}"]

@@ -15,6 +15,11 @@ from model.io import write_json, write_table
 from model.psa import PSAResult
 from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
+from model.scenario.assumptions import (
+    assumption_warnings,
+    double_counting_note,
+    gross_effect_note,
+)
 from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
 
 
@@ -35,7 +40,9 @@ class ScenarioResult:
     def meta(self) -> dict[str, str | int]:
         sc = self.run.scenario
         return {"scenario": sc.name, "scenario_hash": sc.digest(), "seed": self.run.seed,
-                "replications": self.run.replications, "version": __version__}
+                "replications": self.run.replications, "version": __version__,
+                "gross_effect": gross_effect_note(sc, "en"),
+                "double_counting": double_counting_note(sc, "en")}
 
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,
@@ -182,7 +189,8 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
 
     A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
     `components` is a unit-cost group, one with `index` and `base` the KPI table, one with
-    `targets` a calibration targets file.
+    `targets` a calibration targets file. A valid scenario that leaves out an assumption or counts
+    a loss twice gets a warning line (not a problem).
     """
     from model.scenario import load_yaml, scenario_files
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
@@ -220,6 +228,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
                 else:
                     sc = load_scenario(f)
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
+                    ok += [f"  warning: {w}" for w in assumption_warnings(sc, "en")]
             except InputError as exc:
                 problems += exc.problems
     return ok, problems

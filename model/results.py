@@ -121,8 +121,15 @@ def outcome_summary(run: RunResult) -> dict[str, pd.DataFrame]:
 
 
 def economics_summary(metrics: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
-    """Mean and 95 % interval over replications of every priced metric."""
-    return summarise(metrics, units)
+    """Mean and 95 % interval over replications of every priced metric, and `no_payback`: the
+    share of runs that do not pay back within the headline horizon (payback_months is summarised
+    over the others)."""
+    out = summarise(metrics, units)
+    if "payback_months" in metrics:
+        share = float(metrics["payback_months"].isna().mean()) if len(metrics) else np.nan
+        row = pd.DataFrame([{"metric": "no_payback", "unit": "share", "mean": share}])
+        out = pd.concat([out, row.reindex(columns=out.columns)], ignore_index=True)
+    return out
 
 
 def paired_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> tuple[float, float, float]:

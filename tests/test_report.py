@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -22,14 +24,18 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from cli import app
-from model.report import content as c
 from model.report.commands import export, report
 from model.report.excel import sheet_name
-from model.report.plots import PLOTS
+from model.report.programme import summary_table
+from model.report.sections import PLOTS
+from model.report.sections.esf import esf_sentence
+from model.report.sections.summary import KEY_FIGURES
+from model.report.text import kr
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "tests" / "report_scenarios"
 SWEEPS = ROOT / "tests" / "report_sweeps"
+FIGURES = ROOT / "tests" / "report_figures.json"
 REPS = 8
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
@@ -110,7 +116,7 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
     html = target.read_text(encoding="utf-8")
     dom = dump_dom(target, tmp_path)
     check = selfcheck(dom)
-    text = dom.replace("&nbsp;", " ").replace("\xa0", " ")  # numbers are kept on one line
+    text = unescape(dom).replace("\xa0", " ")  # numbers are kept on one line
     n_images = int(check["images"])
     expected = {*PLOTS, "tornado", "acceptability"}
     assert set(check["plots"].split(",")) == expected
@@ -135,14 +141,45 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
                     "sweep", "appendix"):
         assert f'id="{section}"' in dom
     for p in programmes:
-        s = c.summary_table(p.result).set_index("metric")
-        assert c.kr(s.loc["npv", "mean"]) in text
-        assert c.esf_sentence(p) in text
+        s = summary_table(p.result).set_index("metric")
+        assert kr(s.loc["npv", "mean"]) in text
+        assert esf_sentence(p) in text
         assert p.scenario.digest() in text
         assert str(p.result.run.seed) in text
-    assert "Budgeten på" in text and "Sannolikhet att det lönar sig" in text
+    assert "Budgeten på" in text and "Andel körningar där nettonuvärdet > 0" in text
+    assert "Sannolikhet att det lönar sig" not in text  # a share of runs is not a probability
+    assert text.count("inte osäkerheten i antagandena (parameterosäkerhet)") >= 3
     assert "kvinna, utrikes" in text  # the equity view by sex × born
     assert "000: over 500 000 kr per individual and year" in text  # an input's source
+
+
+_NUMBER = re.compile(r"−?\d{1,3}(?: \d{3})*(?:,\d+)?")
+
+
+def report_figures(html: str) -> dict[str, list[float]]:
+    """Every number in the figure cells (numeric table cells, key-figure cards) per section."""
+    out = {}
+    for m in re.finditer(r'<section id="([a-z_]+)">(.*?)</section>', html, re.S):
+        cells = re.findall(r'<td class="n">(.*?)</td>|<div class="[vi]">(.*?)</div>', m.group(2),
+                           re.S)
+        text = " | ".join(a or b for a, b in cells).replace("&nbsp;", " ").replace("\xa0", " ")
+        out[m.group(1)] = [float(t.replace(" ", "").replace(",", ".").replace("−", "-"))
+                           for t in _NUMBER.findall(text)]
+    return out
+
+
+def test_report_figures_are_pinned(folder_report):
+    """The seeded report's figures, section by section, are those pinned in report_figures.json
+    (regenerate it only for a deliberate change of a figure, and say which in the commit)."""
+    target, _ = folder_report
+    got = report_figures(target.read_text(encoding="utf-8"))
+    if os.environ.get("INSATS_PIN_FIGURES"):
+        lines = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in got.items()]
+        FIGURES.write_text("{\n" + ",\n".join(lines) + "\n}\n", encoding="utf-8")
+    want = json.loads(FIGURES.read_text(encoding="utf-8"))
+    assert set(got) == set(want)
+    for section, numbers in want.items():
+        assert got[section] == numbers, section
 
 
 def test_screenshot_is_a_readable_page(folder_report, tmp_path):
@@ -169,7 +206,7 @@ def test_single_scenario_report_in_english(tmp_path):
     assert "The budget of" in html and "pays back within" in html
     assert 'id="compare"' not in html and 'id="sweep"' not in html
     assert html.count('data-plot="') == len(PLOTS)
-    for key in c.KEY_FIGURES:
+    for key in KEY_FIGURES:
         assert f'data-metric="{key}"' in html
 
 
@@ -178,7 +215,7 @@ def test_report_with_progress_bars_and_bad_sweep(tmp_path):
     ok = CliRunner().invoke(app, ["report", str(SCENARIOS / "b_stod.yaml"), "--out", str(out),
                                   "--reps", "3"])
     assert ok.exit_code == 0, ok.output
-    assert "Wrote" in ok.output
+    assert "Skrev" in ok.output and "Wrote" not in ok.output  # --lang sv (the default)
     bad = CliRunner().invoke(app, ["report", str(SCENARIOS), "--out", str(out), "--reps", "3",
                                    "--sweep", str(tmp_path), "--quiet"])
     assert bad.exit_code == 2
@@ -215,7 +252,8 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
         # per actor: the costs add up to the programme's cost (present value)
         actors = sheets[sheet_name("actors")]
         mine_a = actors[actors["Program"] == p.name]
-        assert np.isclose(mine_a["Kostnad, nuvärde"].sum(), econ.loc["cost_pv", "mean"], rtol=1e-9)
+        assert np.isclose(mine_a["Kostnad, hela programmet, nuvärde"].sum(),
+                          econ.loc["cost_pv", "mean"], rtol=1e-9)
 
         runs = sheets[sheet_name("runs")]
         per_run = runs[runs["programme"] == p.name].reset_index(drop=True)
@@ -225,7 +263,7 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
 
         esf = sheets[sheet_name("esf")]
         row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5y")].iloc[0]
-        assert np.isclose(row["Avslut till arbete som krävs"],
+        assert np.isclose(row["Avslut till arbete för nettonuvärde 0"],
                           p.result.priced.metrics["breakeven_work_exits:5y"].mean())
     groups = sheets[sheet_name("subgroups")]
     assert {"kvinna, Sverige", "man, utrikes", "Alla deltagare"} <= set(groups["Grupp"])
@@ -255,3 +293,73 @@ def test_workbook_cells_are_numbers_with_formats(workbook):
             assert "mån" in cell.number_format
         seen.add(unit)
     assert {"kr", "share", "months"} <= seen
+
+
+def _section(html: str, key: str) -> str:
+    m = re.search(rf'<section id="{key}">(.*?)</section>', html, re.S)
+    assert m, key
+    return unescape(m.group(1)).replace("\xa0", " ")
+
+
+def test_report_warns_of_the_gross_effect_where_results_are_shown(folder_report):
+    """The test programmes leave out employment.extent: the summary and the ESF case say so."""
+    target, programmes = folder_report
+    html = target.read_text(encoding="utf-8")
+    for key in ("summary", "esf"):
+        part = _section(html, key)
+        for p in programmes:
+            assert f"{p.title}: Bruttoeffekt, resultatet är överskattat" in part, key
+        assert "(employment.extent)" in part
+
+
+def test_report_names_shares_of_runs_and_one_payback_figure(folder_report):
+    target, programmes = folder_report
+    html = target.read_text(encoding="utf-8")
+    spread, payback = _section(html, "spread"), _section(html, "payback")
+    for p in programmes:
+        s = summary_table(p.result).set_index("metric")
+        share = s.loc["pays_back", "mean"]
+        assert f"positivt i {round(share * 100)} % av de simulerade körningarna" in spread
+        months = s.loc["payback_months", "mean"]
+        never = s.loc["no_payback", "mean"]
+        assert f"i medel {f'{months:.1f}'.replace('.', ',')} mån" in payback
+        assert f"{round(never * 100)} % av de simulerade körningarna betalar sig inte inom 5 år" \
+            in payback
+    assert "parameterosäkerhet" in spread
+
+
+def test_sensitivity_section_in_swedish_words(folder_report):
+    target, _ = folder_report
+    part = _section(target.read_text(encoding="utf-8"), "sweep")
+    assert "Andel kvar i arbete efter 12 månader (employment.retention.share_at_12_months)" in part
+    assert "Yrkesutbildning (test)" in part and "<td>utbildning</td>" not in part
+    assert "Nettonuvärde, 5 år" in part
+
+
+def test_analyse_follows_the_metric_and_pools_no_one_way_share(sweeps):
+    from model.analysis import load_manifest, overall
+
+    oneway, psa = sweeps
+    one = overall(oneway, load_manifest(oneway))
+    assert not any(m.startswith("P(") for m in one["metric"])
+    view = overall(psa, load_manifest(psa), metric="npv:1y")
+    assert {"npv:1y", "revenue_pv:1y", "P(npv:1y > 0)"} <= set(view["metric"])
+    assert not {"npv", "revenue_pv", "P(npv > 0)"} & set(view["metric"])
+    res = CliRunner().invoke(app, ["analyse", str(psa), "--metric", "npv:1y"])
+    assert res.exit_code == 0, res.output
+    assert "P(npv:1y > 0)" in res.output and "P(npv > 0)" not in res.output
+
+
+def test_workbook_carries_the_warnings_and_what_shares_of_runs_are(workbook):
+    target, programmes = workbook
+    sheets = pd.read_excel(target, sheet_name=None, engine="openpyxl")
+    about = sheets[sheet_name("about")]
+    warn = about[about["uppgift"] == "varning"]
+    assert set(warn["Program"]) == {p.name for p in programmes}
+    assert all(str(v).startswith("Bruttoeffekt") for v in warn["Värde"])
+    summary = sheets[sheet_name("summary")]
+    notes = summary.set_index("Nyckel")["Anmärkning"]
+    assert set(notes.loc[["pays_back", "no_payback"]]) == {
+        "Andelen gäller simulerade körningar med alla antaganden fasta: den visar slumpen i vilka "
+        "som deltar och hur det går för dem, inte osäkerheten i antagandena (parameterosäkerhet)."}
+    assert summary.set_index("Nyckel").loc["npv", "Mått"].iloc[0] == "Nettonuvärde, 5 år"

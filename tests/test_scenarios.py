@@ -222,8 +222,8 @@ def test_esf_case_costs_its_budget_and_shows_break_even() -> None:
         assert (m[f"breakeven_work_share:{view}"] < 0.60).all()  # the team's 60 % clears it
     result = runner.invoke(app, ["run", str(ESF_CASE), "--reps", "5"])
     assert result.exit_code == 0, result.output
-    assert "Extra jobb som krävs (break-even), 1 år" in result.output
-    assert "Andel till arbete som krävs, 5 år" in result.output
+    assert "Extra jobb för nettonuvärde 0, 1 år (jobb)" in result.output
+    assert "Andel till arbete för nettonuvärde 0, 5 år (%)" in result.output
 
 
 # ---------------------------------------------------------------- Framgången (002)

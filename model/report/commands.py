@@ -11,7 +11,7 @@ from pathlib import Path
 
 from model.errors import InputError, Problem
 from model.progress import Tick, progress
-from model.report.content import Programme, load_programmes
+from model.report.programme import Programme, load_programmes
 
 
 def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
@@ -46,7 +46,7 @@ def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, 
            quiet: bool = False) -> tuple[Path, list[Programme]]:
     """Write the self-contained HTML report; returns the file and the programmes it shows."""
     from model.report import html
-    from model.report.plots import PLOTS
+    from model.report.sections import PLOTS
 
     views = _sweeps(sweeps)
     programmes = _programmes(Path(path), reps, seed, workers, quiet, lang)

@@ -21,9 +21,21 @@ import pandas as pd
 from model import __version__
 from model.io import atomic_write
 from model.progress import Tick
-from model.report import content as c
-from model.report.content import Programme, word
-from model.report.text import actor_label, in_lang, missing
+from model.report.programme import (
+    Programme,
+    figure_label,
+    metrics_table,
+    ordered_summary,
+    participants_table,
+    units,
+)
+from model.report.sections.actors import actor_table, actor_year_table
+from model.report.sections.appendix import inputs_table
+from model.report.sections.equity import equity_table, group_label
+from model.report.sections.esf import esf_table
+from model.report.sections.summary import RUN_SHARES
+from model.report.text import RUNS_NOTE, WORDS, actor_label, in_lang, missing, number, word
+from model.scenario.assumptions import assumption_warnings
 
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("Om", "About"),
@@ -38,6 +50,22 @@ SHEETS: dict[str, tuple[str, str]] = {
     "sweep": ("Känslighet", "Sweep"),
 }
 EXCEL_ROWS = 1_048_576
+# the About sheet's items (Swedish, English)
+ABOUT_ITEMS: dict[str, tuple[str, str]] = {
+    "title": ("titel", "title"), "file": ("fil", "file"),
+    "scenario_hash": ("scenariots hash", "scenario_hash"), "seed": ("slumpfrö", "seed"),
+    "replications": ("körningar", "replications"), "version": ("version", "version"),
+    "participant_runs_in_workbook": ("körningar med deltagare i arbetsboken",
+                                     "participant_runs_in_workbook"),
+    "made": ("skapad", "made"),
+}
+# Swedish names of the sweep tables' sheets
+SWEEP_SHEETS = {"overall": "översikt", "tornado": "tornado", "acceptability": "acceptans",
+                "sobol": "Sobol", "points": "punkter"}
+
+
+def about_item(key: str, lang: str = "sv") -> str:
+    return in_lang(lang, *ABOUT_ITEMS[key])
 
 
 def sheet_name(key: str, lang: str = "sv") -> str:
@@ -64,14 +92,19 @@ def number_formats(lang: str = "sv") -> dict[str, str]:
 
 
 def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    """Every summary row of every programme, with its label and note; the summary's own columns
+    pass through as they are (new ones reach the sheet without a change here)."""
     rows = []
     for p in programmes:
-        t = c.ordered_summary(p.result)
-        for r in t.itertuples():
-            rows.append({"programme": p.name, "label": c.figure_label(r.metric, p.scenario, lang),
-                         "metric": r.metric, "unit": r.unit, "mean": r.mean, "lo": r.lo,
-                         "hi": r.hi, "median": r.median})
+        for r in ordered_summary(p.result).to_dict("records"):
+            rows.append({"programme": p.name, "label": figure_label(r["metric"], p.scenario, lang),
+                         **r,
+                         "note": in_lang(lang, *RUNS_NOTE) if r["metric"] in RUN_SHARES else ""})
     return pd.DataFrame(rows)
+
+
+# summary columns in the metric's own unit (the rest are plain numbers or text)
+IN_UNIT = ("mean", "lo", "hi", "median", "mcse")
 
 
 def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Programme]
@@ -81,31 +114,32 @@ def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Progra
 
 
 def esf_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(c.esf_table, programmes)
+    return _stacked(esf_table, programmes)
 
 
 def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    t = _stacked(c.actor_table, programmes)
+    t = _stacked(actor_table, programmes)
     t["label"] = [actor_label(a, lang) for a in t["actor"]]
     return t
 
 
 def actor_year_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(c.actor_year_table, programmes)
+    return _stacked(actor_year_table, programmes)
 
 
 def subgroup_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    t = _stacked(c.equity_table, programmes)
-    t["group"] = [c.group_label(g, lang) for g in t["group"]]
+    t = _stacked(equity_table, programmes)
+    t["group"] = [group_label(g, lang) for g in t["group"]]
     return t
 
 
 def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(c.inputs_table, programmes)
+    return _stacked(inputs_table, programmes)
 
 
 # column -> unit, for the sheets whose columns have fixed units
-ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "participants": "participants",
+ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "societal_cost": "kr",
+             "participants": "participants",
              "needed": "participants", "needed_lo": "participants", "needed_hi": "participants",
              "needed_share": "share", "expected": "participants", "stay_months": "months",
              "p_pays": "share"}
@@ -127,7 +161,8 @@ PARTICIPANT_UNITS = {"rep": "count", "participant_id": "count", "arrival_month":
 
 def _header(col: str, lang: str) -> str:
     """A people's header for a column (the code name where the report has no word for it)."""
-    names = {"label": word("metric", lang), "metric": word("key", lang), "unit": word("unit", lang),
+    names = {"label": word("metric", lang), "note": in_lang(lang, "Anmärkning", "Note"),
+             "metric": word("key", lang), "unit": word("unit", lang),
              "years": word("view", lang) + (" (år)" if lang == "sv" else " (years)"),
              "esf_grant": "ESF-stöd" if lang == "sv" else "ESF grant",
              "needed": word("needed", lang), "needed_lo": word("needed", lang) + ", 2,5 %",
@@ -138,7 +173,7 @@ def _header(col: str, lang: str) -> str:
         names["needed_hi"] = word("needed", lang) + ", 97.5 %"
     if col in names:
         return names[col]
-    if col in c.WORDS:
+    if col in WORDS:
         return word(col, lang)
     return col
 
@@ -194,8 +229,8 @@ class _Writer:
             ws.write_boolean(r, j, bool(v))
         elif isinstance(v, int | float | np.integer | np.floating):
             f = float(v)
-            if math.isinf(f):
-                ws.write_blank(r, j, None)
+            if math.isinf(f):  # a ratio with nothing below it: "obegränsad", never "inf"
+                ws.write_string(r, j, number(f, 0, self.lang))
             else:
                 ws.write_number(r, j, f, self.fmt.get(unit or "number", self.fmt["number"]))
         else:
@@ -213,25 +248,25 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
     def build(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
         w = _Writer(wb, lang)
-        people, kept = c.participants_table(programmes, EXCEL_ROWS - 10)
+        people, kept = participants_table(programmes, EXCEL_ROWS - 10)
         about = []
         for p in programmes:
             meta = p.result.meta()
-            about += [
-                {"programme": p.name, "item": "title", "value": p.title},
-                {"programme": p.name, "item": "file", "value": str(p.path)},
-                {"programme": p.name, "item": "scenario_hash", "value": meta["scenario_hash"]},
-                {"programme": p.name, "item": "seed", "value": int(meta["seed"])},
-                {"programme": p.name, "item": "replications", "value": int(meta["replications"])},
-                {"programme": p.name, "item": "version", "value": f"insats {__version__}"},
-                {"programme": p.name, "item": "participant_runs_in_workbook", "value": int(kept)},
-            ]
-        about.append({"programme": "", "item": "made", "value": _dt.date.today().isoformat()})
+            items = {"title": p.title, "file": str(p.path), "scenario_hash": meta["scenario_hash"],
+                     "seed": int(meta["seed"]), "replications": int(meta["replications"]),
+                     "version": f"insats {__version__}", "participant_runs_in_workbook": int(kept)}
+            about += [{"programme": p.name, "item": about_item(k, lang), "value": v}
+                      for k, v in items.items()]
+            about += [{"programme": p.name, "item": in_lang(lang, "varning", "warning"),
+                       "value": text} for text in assumption_warnings(p.scenario, lang)]
+        about.append({"programme": "", "item": about_item("made", lang),
+                      "value": _dt.date.today().isoformat()})
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
                 headers={"item": "uppgift" if lang == "sv" else "item"})
         tick(1)
-        w.frame(sheet_name("summary", lang), summary_frame(programmes, lang), row_unit=lambda r: r["unit"],
-                row_unit_cols=("mean", "lo", "hi", "median"))
+        summary = summary_frame(programmes, lang)
+        w.frame(sheet_name("summary", lang), summary, row_unit=lambda r: r["unit"],
+                row_unit_cols=tuple(c for c in IN_UNIT if c in summary.columns))
         tick(1)
         w.frame(sheet_name("esf", lang), esf_frame(programmes), units=ESF_UNITS)
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
@@ -239,9 +274,9 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)
         w.frame(sheet_name("subgroups", lang), subgroup_frame(programmes, lang), units=SUBGROUP_UNITS)
         tick(1)
-        runs = c.metrics_table(programmes)
+        runs = metrics_table(programmes)
         runs = runs[["programme", *[k for k in runs.columns if k != "programme"]]]
-        unit_of = {k: u for p in programmes for k, u in c.units(p).items()}
+        unit_of = {k: u for p in programmes for k, u in units(p).items()}
         unit_of["rep"] = "count"
         w.frame(sheet_name("runs", lang), runs, units=unit_of, code_headers=True)
         tick(1)
@@ -252,7 +287,10 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         tick(1)
         w.frame(sheet_name("inputs", lang), inputs_frame(programmes))
         for name, df in (sweep or {}).items():
-            title = re.sub(r"[\[\]:*?/\\]", "-", f"{sheet_name('sweep', lang)} {name}")[:31]
+            tag, _, kind = name.rpartition(" ")
+            kind = in_lang(lang, SWEEP_SHEETS.get(kind, kind), kind)
+            title = re.sub(r"[\[\]:*?/\\]", "-",
+                           f"{sheet_name('sweep', lang)} {tag + ' ' if tag else ''}{kind}")[:31]
             stats = tuple(k for k in ("mean", "lo", "hi", "median") if k in df.columns)
             if "unit" in df.columns and stats:
                 w.frame(title, df, units=_sweep_units(df), row_unit=lambda r: r["unit"] or "number",

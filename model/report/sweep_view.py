@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from model.report.text import in_lang as _t
-from model.report.text import missing, number
+from model.report.text import input_label, metric_label, missing, number
 
 
 def available() -> bool:
@@ -39,6 +39,21 @@ class SweepView:
     acceptability: pd.DataFrame | None = None
     sobol: dict[str, pd.DataFrame] = field(default_factory=dict)
     summary: pd.DataFrame | None = None
+    metric: str = "npv"
+    titles: dict[str, str] = field(default_factory=dict)   # scenario name -> its label
+    names: dict[str, str] = field(default_factory=dict)    # intervention/exit name -> label
+    horizon: float | None = None                           # the scenarios' headline horizon
+
+    def title(self, scenario: str) -> str:
+        return self.titles.get(scenario, scenario)
+
+    def parameter(self, name: str, lang: str = "sv") -> str:
+        """A swept parameter in words: its input's label, else its name."""
+        for p in self.manifest["parameters"]:
+            if p["name"] == name:
+                text = input_label(p["path"], lang, self.names)
+                return name if text == p["path"] else text
+        return name
 
     @property
     def name(self) -> str:
@@ -55,7 +70,8 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
     from model.sweep import SUMMARY
 
     mf = an.load_manifest(folder)
-    view = SweepView(Path(folder), mf, an.overall(folder, mf))
+    view = SweepView(Path(folder), mf, an.overall(folder, mf, metric=metric), metric=metric)
+    view.titles, view.names, view.horizon = _scenario_words(mf)
     names = an.scenario_names(mf)
     kind = mf["design"]["kind"]
     for s in names:
@@ -64,11 +80,46 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
         elif kind == "sobol":
             view.sobol[s] = an.sobol_indices(folder, metric, s)
     if kind in ("random", "lhs") and metric.startswith("npv"):
-        view.acceptability = an.acceptability(folder, None, metric)
+        base = max(sc["value_per_year"] for sc in mf["scenarios"]) or 500_000.0
+        view.acceptability = an.acceptability(folder, list(np.linspace(0.0, 2.0 * base,
+                                                                        ACCEPTABILITY_POINTS)),
+                                              metric)
     summary = Path(folder) / SUMMARY
     if summary.is_file():
         view.summary = pd.read_parquet(summary)
     return view
+
+
+# sweep designs in Swedish
+DESIGN_WORDS = {"oneway": "envägsanalys", "random": "slumpdragningar (PSA)",
+                "lhs": "latinsk hyperkub (LHS)", "grid": "rutnät", "sobol": "Sobol",
+                "morris": "Morris"}
+# points on the acceptability curve: enough to show its shape between 0 and twice the base value
+ACCEPTABILITY_POINTS = 41
+
+
+def _scenario_words(mf: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], float | None]:
+    """Scenario labels, intervention and exit-state labels and the headline horizon, read from the
+    sweep's scenario files when they are still where the sweep found them (else names only)."""
+    from model.errors import InputError
+    from model.scenario import load_scenario
+
+    titles: dict[str, str] = {}
+    names: dict[str, str] = {}
+    horizons = set()
+    for entry in mf["scenarios"]:
+        path = Path(entry.get("file", ""))
+        if not path.is_file():
+            continue
+        try:
+            sc = load_scenario(path)
+        except InputError:
+            continue
+        titles[entry["name"]] = sc.title
+        names |= {iv.name: iv.title for iv in sc.interventions}
+        names |= {k: ex.label or k for k, ex in sc.exit_states.items()}
+        horizons.add(sc.valuation.horizon_years)
+    return titles, names, (horizons.pop() if len(horizons) == 1 else None)
 
 
 def _param_label(mf: dict[str, Any], name: str) -> str:
@@ -90,18 +141,19 @@ def _value(v: float, lang: str) -> str:
 
 
 def tornado_plot(view: SweepView, lang: str = "sv") -> bytes:
-    """One tornado per scenario: the metric at each parameter's low and high, around the base."""
+    """One tornado per scenario, stacked: the metric at each parameter's low and high value."""
+    import textwrap
+
     import matplotlib.pyplot as plt
 
     from model.report import plots as pl
 
     with plt.rc_context(pl.STYLE):
         items = list(view.tornado.items())
-        rows = max(len(t) for _, t in items)
-        fig, axes = plt.subplots(1, len(items), figsize=(9.5 if len(items) == 1 else 5.2 * len(items),
-                                                         1.3 + 0.55 * rows),
-                                 squeeze=False, sharex=True)
-        for ax, (s, t) in zip(axes[0], items, strict=True):
+        heights = [0.9 + 0.62 * len(t) for _, t in items]
+        fig, axes = plt.subplots(len(items), 1, figsize=(9.5, sum(heights) + 0.6), squeeze=False,
+                                 gridspec_kw={"height_ratios": heights})
+        for ax, (s, t) in zip(axes[:, 0], items, strict=True):
             metric = t.attrs.get("metric", "npv")
             base = float(t.attrs["base_value"])
             y = np.arange(len(t))[::-1]
@@ -114,14 +166,19 @@ def tornado_plot(view: SweepView, lang: str = "sv") -> bytes:
             ax.axvline(base, color=pl.INK, linewidth=1)
             if min(lo.min(), hi.min()) < 0 < max(lo.max(), hi.max()):
                 ax.axvline(0, color=pl.COST_COLOUR, linewidth=1, linestyle=":")
-            ax.set_yticks(y, [f"{r['parameter']}\n{_value(r['low'], lang)} – {_value(r['high'], lang)}"
-                              for _, r in t.iterrows()], fontsize=8.5)
+            ticks = [textwrap.fill(view.parameter(r["parameter"], lang), 34) + "\n"
+                     + f"{_value(r['low'], lang)} – {_value(r['high'], lang)}"
+                     for _, r in t.iterrows()]
+            ax.set_yticks(y, ticks, fontsize=8)
+            ax.set_ylim(-0.6, len(t) - 0.4)
             ax.grid(axis="y", visible=False)
             ax.xaxis.set_major_formatter(pl.money_axis(lang))
-            ax.set_title(s, loc="left")
-            ax.set_xlabel(_t(lang, "nettonuvärde (medel över körningar)",
-                             "net present value (mean over runs)"))
-        axes[0][-1].legend(fontsize=8.5, loc="lower right")
+            ax.set_title(view.title(s), loc="left")
+            ax.set_xlabel(_t(lang, f"{metric_label(metric, lang, view.horizon).lower()} "
+                                   "(medel över körningar)",
+                             f"{metric_label(metric, lang, view.horizon).lower()} "
+                             "(mean over runs)"))
+            ax.legend(fontsize=8, loc="lower right")
         fig.tight_layout()
         return pl.to_png(fig)
 
@@ -140,13 +197,15 @@ def acceptability_plot(view: SweepView, lang: str = "sv") -> bytes:
         k = 0
         for col in cols:
             if col.startswith("P(NPV>0) "):
-                name = col[len("P(NPV>0) "):]
-                ax.plot(x, ac[col], color=pl.PROGRAMME_COLOURS[k % 6], linewidth=2.2, marker="o",
-                        markersize=4, label=_t(lang, f"P(nettonuvärde > 0), {name}",
-                                               f"P(NPV > 0), {name}"))
+                name = view.title(col[len("P(NPV>0) "):])
+                ax.plot(x, ac[col], color=pl.PROGRAMME_COLOURS[k % 6], linewidth=2.2,
+                        label=_t(lang, f"nettonuvärdet > 0, {name}", f"NPV > 0, {name}"))
                 k += 1
             else:
-                ax.plot(x, ac[col], color="#555555", linewidth=1.6, linestyle="--", label=col)
+                a, _, b = col[2:-1].partition(" > ")
+                ax.plot(x, ac[col], color="#555555", linewidth=1.6, linestyle="--",
+                        label=_t(lang, f"{view.title(a)} har högre nettonuvärde än {view.title(b)}",
+                                 f"{view.title(a)} has a higher NPV than {view.title(b)}"))
         for s in view.manifest["scenarios"]:
             ax.axvline(s["value_per_year"], color="#999999", linestyle=":", linewidth=1)
         ax.set_ylim(-0.02, 1.02)
@@ -177,9 +236,9 @@ def sobol_plot(view: SweepView, lang: str = "sv") -> bytes:
                     label=_t(lang, "totalindex ST", "total index ST"))
             ax.barh(y - 0.18, t["S1"], height=0.34, color="#9ecae1", xerr=t["S1_conf"],
                     label=_t(lang, "förstaordningens index S1", "first-order index S1"))
-            ax.set_yticks(y, list(t["parameter"]), fontsize=8.5)
+            ax.set_yticks(y, [view.parameter(n, lang) for n in t["parameter"]], fontsize=8.5)
             ax.grid(axis="y", visible=False)
-            ax.set_title(s, loc="left")
+            ax.set_title(view.title(s), loc="left")
             ax.set_xlabel(_t(lang, "andel av nettonuvärdets varians", "share of the NPV's variance"))
         axes[0][-1].legend(fontsize=8.5, loc="lower right")
         fig.tight_layout()
@@ -195,8 +254,8 @@ def plots_for(view: SweepView) -> int:
 
 def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> str:
     """The report's sensitivity section for one or more sweep folders."""
-    from model.report.content import fmt as fmt_unit
-    from model.report.html import html_table, img
+    from model.report.page import html_table, img
+    from model.report.text import fmt as fmt_unit
     from model.report.text import metric_label
 
     tick = tick or (lambda n=1: None)
@@ -204,11 +263,13 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
     for v in views:
         mf = v.manifest
         out.append(f"<h3>{escape(_t(lang, 'Svep', 'Sweep'))} {escape(v.name)}</h3>")
-        params = "; ".join(f"{p['name']}: {p['path']} [{_value(p['range'][0], lang)} – "
+        params = "; ".join(f"{v.parameter(p['name'], lang)} ({p['path']}) "
+                           f"[{_value(p['range'][0], lang)} – "
                            f"{_value(p['range'][1], lang)}]" + (f" ~ {p['dist']}" if p.get("dist")
                                                                 else "")
                            for p in mf["parameters"])
-        out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(v.kind)}, '
+        kind = _t(lang, DESIGN_WORDS.get(v.kind, v.kind), v.kind)
+        out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(kind)}, '
                    f"{mf['n_points']} {escape(_t(lang, 'punkter', 'points'))} × "
                    f"{mf['replications']} {escape(_t(lang, 'körningar', 'runs'))}, "
                    f"{escape(_t(lang, 'slumpfrö', 'seed'))} {mf['seed']}, insats {escape(mf['version'])}, "
@@ -216,7 +277,12 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
                    f"{escape(params)}</p>")
         rows = []
         for r in v.overall.itertuples():
-            name = r.metric if r.metric.startswith("P(") else metric_label(r.metric, lang)
+            if r.metric.startswith("P("):
+                inner = metric_label(r.metric[2:].split(" > ")[0], lang, v.horizon).lower()
+                name = _t(lang, f"Andel av alla punkter och körningar där {inner} > 0",
+                          f"Share of all points and runs in which {inner} > 0")
+            else:
+                name = metric_label(r.metric, lang, v.horizon)
             unit = r.unit if r.unit in ("kr", "share", "person-years", "months", "jobs") else ""
 
             def fmt(x: float, u: str = unit) -> str:
@@ -224,7 +290,7 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
                     return "–"
                 return fmt_unit(x, u, lang) if u else number(x, 2, lang)
 
-            rows.append([r.scenario, name, fmt(r.mean),
+            rows.append([v.title(r.scenario), name, fmt(r.mean),
                          "" if math.isnan(r.lo) else f"{fmt(r.lo)} – {fmt(r.hi)}"])
         out.append(html_table([_t(lang, "Program", "Programme"), _t(lang, "Mått", "Metric"),
                                _t(lang, "Medel", "Mean"),

@@ -1,17 +1,34 @@
-"""Terminal tables for `insats run` and `insats compare`, rendered from result tables."""
+"""Terminal tables for `insats run` and `insats compare`, rendered from result tables.
+
+Units stand once, in the metric column ("Nettonuvärde, 5 år (kr)"); cells hold plain numbers.
+Every label names its horizon view and whether it is discounted (`model.report.text`).
+"""
 
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.economics import DIRECTION, view_key
+from model.economics import view_key
 from model.exact import ExactResult
-from model.report.text import label, metric_label, number, span, table, with_unit
-from model.results import paired_difference, probability_better
+from model.report.comparison import Comparison, compare, letter
+from model.report.text import (
+    RUNS_NOTE,
+    UNITS,
+    in_lang,
+    label,
+    metric_label,
+    number,
+    pick,
+    span,
+    table,
+    with_unit,
+)
 from model.scenario import Scenario
+from model.scenario.assumptions import assumption_warnings
 
 if TYPE_CHECKING:
     from model.api import ScenarioResult
@@ -71,142 +88,186 @@ def headline_metrics(sc: Scenario) -> list[str]:
     """The metrics a planner reads first, in reading order, for this scenario's views."""
     views = [view_key(y) for y in sorted(set(sc.valuation.views_years)
                                          | {sc.valuation.horizon_years})]
-    keys = ["participants", "share_work", "cost", "cost_per_participant", "esf_grant",
-            "cofinancing", "extra_jobs_at_exit", "extra_jobs_12m", "cost_per_extra_job"]
+    keys = ["participants", "share_work", "cost", "cost_pv"]
+    if sc.counterfactual.reference is not None:
+        keys += ["net_cost", "net_cost_pv"]
+    keys += ["cost_per_participant", "budget", "esf_grant", "cofinancing", "extra_jobs_at_exit",
+             "extra_jobs_12m", "cost_per_extra_job"]
     for v in views:
-        keys += [f"person_years:{v}", f"revenue:{v}", f"npv:{v}", f"bcr:{v}"]
-    keys += ["payback_months", "pays_back"]
+        keys += [f"person_years:{v}", f"revenue:{v}", f"revenue_pv:{v}", f"npv:{v}", f"bcr:{v}"]
+    keys += ["payback_months", "no_payback", "pays_back"]
     for v in views:
         keys += [f"breakeven_extra_jobs:{v}", f"breakeven_work_share:{v}"]
     return keys
 
 
-def _headline(key: str, value: float, unit: str, lang: str) -> str:
-    """A metric's mean, flagging a break-even work share above 100 % as out of reach."""
-    text = _fmt(value, unit, lang)
+DECIMALS = {"kr": 0, "participants": 0, "jobs": 1, "share": 1, "months": 1, "person-years": 1,
+            "ratio": 2}
+
+
+def cell(value: float, unit: str, lang: str = "sv") -> str:
+    """A figure without its unit (the unit is in the metric column): shares in percent."""
+    if unit == "share":
+        return number(value * 100, 1, lang)
+    return number(value, DECIMALS.get(unit, 1), lang)
+
+
+def cell_span(lo: float, hi: float, unit: str, lang: str = "sv") -> str:
+    if math.isnan(lo) or math.isnan(hi):
+        return "–"
+    return f"{cell(lo, unit, lang)} – {cell(hi, unit, lang)}"
+
+
+def unit_label(key: str, unit: str, sc: Scenario, lang: str = "sv") -> str:
+    """'Nettonuvärde, 5 år (kr)': the metric's label with its unit once."""
+    text = metric_label(key, lang, sc.valuation.horizon_years)
+    u = pick(UNITS, unit, lang)
+    return f"{text} ({u})" if u else text
+
+
+def _reachable(key: str, value: float, lang: str) -> str:
+    """A break-even work share above 100 % cannot be reached: say so beside it."""
     if key.startswith("breakeven_work_share") and value > 1:
-        text += " (ej nåbart)" if lang == "sv" else " (not reachable)"
-    return text
+        return " (ej nåbart)" if lang == "sv" else " (not reachable)"
+    return ""
 
 
-def _fmt(value: float, unit: str, lang: str) -> str:
-    if unit == "ratio":
-        return number(value, 2, lang)
-    return with_unit(value, unit, lang)
+def warning_lines(sc: Scenario, lang: str = "sv", who: str = "") -> list[str]:
+    """The scenario's gross-effect and double-counting warnings as lines of text."""
+    head = in_lang(lang, "Varning", "Warning") + (f" {who}" if who else "") + ": "
+    return [head + w for w in assumption_warnings(sc, lang)]
 
 
-def _span(lo: float, hi: float, unit: str, lang: str) -> str:
-    if unit == "ratio":
-        return f"{number(lo, 2, lang)} – {number(hi, 2, lang)}"
-    return span(lo, hi, unit, lang)
+def interval_note(reps: int, lang: str = "sv") -> str:
+    return in_lang(lang,
+                   f"Medel över {reps} körningar; 95 %-intervallet är 2,5:e till 97,5:e percentilen "
+                   "över körningarna, spridningen i vad en omgång av programmet kan ge.",
+                   f"Mean over {reps} runs; the 95 % interval is the 2.5th to 97.5th percentile "
+                   "over runs, the spread of what one round of the programme could give.")
 
 
-def economics_text(sc: Scenario, summary: pd.DataFrame, lang: str = "sv") -> str:
-    """Key economic figures with their 95 % intervals over replications."""
+def economics_rows(sc: Scenario, summary: pd.DataFrame, lang: str = "sv"
+                   ) -> tuple[list[list[str]], list[str]]:
+    """Key economic figures: label (unit), mean, 95 % interval over replications."""
     by = summary.set_index("metric")
     rows = []
     for key in headline_metrics(sc):
         if key not in by.index:
             continue
         r = by.loc[key]
-        spread = "" if key == "pays_back" else _span(r["lo"], r["hi"], r["unit"], lang)
-        rows.append([metric_label(key, lang), _headline(key, r["mean"], r["unit"], lang), spread])
-    return table(rows, [label("metric", lang), label("mean", lang), label("interval", lang)])
+        spread = "" if key in ("pays_back", "no_payback") else cell_span(r["lo"], r["hi"],
+                                                                          r["unit"], lang)
+        rows.append([unit_label(key, r["unit"], sc, lang),
+                     cell(r["mean"], r["unit"], lang) + _reachable(key, r["mean"], lang), spread])
+    return rows, [label("metric", lang), label("mean", lang), label("interval", lang)]
 
 
-def compare_rows(names: list[str], scenarios: list[Scenario], summaries: list[pd.DataFrame],
-                 diffs: dict[str, tuple[float, float, float]], lang: str = "sv"
+def economics_text(sc: Scenario, summary: pd.DataFrame, lang: str = "sv") -> str:
+    """Key economic figures with their 95 % intervals over replications, and what the shares of
+    runs leave out."""
+    return table(*economics_rows(sc, summary, lang)) + "\n\n" + in_lang(lang, *RUNS_NOTE)
+
+
+def run_text(result: ScenarioResult, file: object, version: str, lang: str = "sv") -> str:
+    """What `insats run` prints: provenance, warnings, outcomes, economics and their notes."""
+    sc, run = result.scenario, result.run
+    reps = in_lang(lang, "körningar", "replications")
+    seed = in_lang(lang, "slumpfrö", "seed")
+    lines = [f"{sc.title}  [{file}, hash {sc.digest()}, {seed} {run.seed}, "
+             f"{run.replications} {reps}, insats {version}]", *warning_lines(sc, lang)]
+    return "\n".join([*map(wrap, lines), "", outcomes_text(sc, result.outcomes, lang), "",
+                      table(*economics_rows(sc, result.economics, lang)), "",
+                      wrap(in_lang(lang, *RUNS_NOTE)), wrap(interval_note(run.replications, lang))])
+
+
+def compare_rows(cmp: Comparison, lang: str = "sv", wide: bool = False, letters: bool = True
                  ) -> tuple[list[list[str]], list[str]]:
-    """Rows of the side-by-side table: each programme's mean [interval], A − B and the better one."""
-    keys = [k for k in headline_metrics(scenarios[0])
-            if all(k in s["metric"].values for s in summaries)]
+    """The side-by-side table: label (unit), each programme's mean, A − X, and the better one;
+    `wide` adds every 95 % interval. Headers are letters (A, B, …) unless `letters` is False."""
+    results = cmp.results
+    sc = results[0].scenario
+    n = len(results)
+    names = [letter(i) if letters else cmp.titles[i] for i in range(n)]
+    sums = [r.economics.set_index("metric") for r in results]
+    interval_word = "95 %"
+    heads = [in_lang(lang, "Mått (enhet)", "Metric (unit)")]
+    for i in range(n):
+        heads.append(names[i])
+        if wide:
+            heads.append(f"{names[i]}, {interval_word}")
+    for i in range(1, n):
+        heads.append(f"{names[0]} − {names[i]}")
+        if wide:
+            heads.append(f"{names[0]} − {names[i]}, {interval_word}")
+    better = in_lang(lang, "Bättre", "Better")
+    heads += [better] if n == 2 else [f"{better}, {names[0]}/{names[i]}" for i in range(1, n)]
     rows = []
-    for key in keys:
-        unit = summaries[0].set_index("metric").loc[key, "unit"]
-        cells = [metric_label(key, lang)]
-        means = []
-        for s in summaries:
-            r = s.set_index("metric").loc[key]
-            means.append(r["mean"])
-            if key == "pays_back":
-                cells.append(_fmt(r["mean"], unit, lang))
-            else:
-                cells.append(
-                    f"{_headline(key, r['mean'], unit, lang)} [{_span(r['lo'], r['hi'], unit, lang)}]")
-        if key in diffs:
-            d = diffs[key]
-            if unit == "share":
-                pts = number(d[0] * 100, 1, lang)
-                cells.append(f"{pts} {'procentenheter' if lang == 'sv' else 'points'}")
-            else:
-                cells.append(_fmt(d[0], unit, lang))
-        base = key.partition(":")[0]
-        direction = DIRECTION.get(base, 0)
-        clean = [m for m in means if not math.isnan(m)]
-        if direction and len(clean) == len(means) and len(set(means)) > 1:
-            best = max(range(len(means)), key=lambda i: direction * means[i])
-            cells.append(names[best])
-        else:
-            cells.append("")
-        rows.append(cells)
-    heads = [label("metric", lang), *names]
-    if diffs:
-        heads.append(f"{names[0]} − {names[1]}")
-    heads.append("bättre" if lang == "sv" else "better")
+    for key in cmp.metrics:
+        unit = sums[0].loc[key, "unit"]
+        row = [unit_label(key, unit, sc, lang)]
+        for s in sums:
+            r = s.loc[key]
+            row.append(cell(r["mean"], unit, lang) + _reachable(key, r["mean"], lang))
+            if wide:
+                row.append("" if key in ("pays_back", "no_payback")
+                           else cell_span(r["lo"], r["hi"], unit, lang))
+        for i in range(1, n):
+            d = cmp.differences[(i, key)]
+            pts = in_lang(lang, " p.e.", " pts") if unit == "share" else ""
+            row.append(cell(d.mean, unit, lang) + (pts if not math.isnan(d.mean) else ""))
+            if wide:
+                row.append(cell_span(d.lo, d.hi, unit, lang))
+        for i in range(1, n):
+            text = cmp.better_text(cmp.differences[(i, key)], lang, letters=letters)
+            row.append(text if n == 2 or not text.startswith(("ingen", "no ")) else "–")
+        rows.append(row)
     return rows, heads
 
 
-def conclusion(names: list[str], summaries: list[pd.DataFrame], p_best_beats_next: float,
-               horizon_years: float, lang: str = "sv") -> str:
-    """One sentence: which programme pays best, which has the lowest cost per extra job, how sure."""
-    npv = [s.set_index("metric").loc["npv", "mean"] for s in summaries]
-    cpj = [s.set_index("metric").loc["cost_per_extra_job", "mean"] for s in summaries]
-    order = sorted(range(len(names)), key=lambda i: -npv[i])
-    best, nxt = order[0], order[1]
-    cheapest = min((i for i in range(len(names)) if not math.isnan(cpj[i])),
-                   key=lambda i: cpj[i], default=None)
-    years = number(horizon_years, 0, lang)
-    if lang == "sv":
-        text = (f"{names[best]} ger högst nettonuvärde över {years} år "
-                f"({with_unit(npv[best], 'kr', lang)} mot {with_unit(npv[nxt], 'kr', lang)} för "
-                f"{names[nxt]})")
-        if cheapest is not None:
-            text += (f", {names[cheapest]} har lägst kostnad per extra arbete "
-                     f"({with_unit(cpj[cheapest], 'kr', lang)})")
-        text += (f"; i {with_unit(p_best_beats_next, 'share', lang, 0)} av replikeringarna har "
-                 f"{names[best]} högre nettonuvärde än {names[nxt]}.")
-    else:
-        text = (f"{names[best]} has the highest net present value over {years} years "
-                f"({with_unit(npv[best], 'kr', lang)} against {with_unit(npv[nxt], 'kr', lang)} "
-                f"for {names[nxt]})")
-        if cheapest is not None:
-            text += (f", {names[cheapest]} has the lowest cost per extra job "
-                     f"({with_unit(cpj[cheapest], 'kr', lang)})")
-        text += (f"; {names[best]} has the higher net present value in "
-                 f"{with_unit(p_best_beats_next, 'share', lang, 0)} of replications.")
-    return text
+def comparison(results: list[ScenarioResult]) -> Comparison:
+    """The programmes compared on the first scenario's headline metrics."""
+    return compare(results, headline_metrics(results[0].scenario))
 
 
-def comparison(results: list[ScenarioResult], lang: str = "sv"
-               ) -> tuple[list[list[str]], list[str], str]:
-    """Side-by-side rows and headers (A − B paired by replication) and the one-sentence verdict."""
-    names = [r.scenario.title for r in results]
-    summaries = [r.economics for r in results]
-    a, b = results[0].priced.metrics, results[1].priced.metrics
-    diffs = {m: paired_difference(a, b, m) for m in a.columns if m in b.columns and m != "rep"}
-    rows, heads = compare_rows(names, [r.scenario for r in results], summaries, diffs, lang)
-    npv = [s.set_index("metric").loc["npv", "mean"] for s in summaries]
-    order = sorted(range(len(results)), key=lambda i: -npv[i])
-    p = probability_better(results[order[0]].priced.metrics, results[order[1]].priced.metrics)
-    sentence = conclusion(names, summaries, p, results[0].scenario.valuation.horizon_years, lang)
-    return rows, heads, sentence
+def compare_notes(cmp: Comparison, lang: str = "sv") -> list[str]:
+    """What the table's columns mean, what a share of runs leaves out, and any warnings."""
+    n = len(cmp.results)
+    clear = in_lang(lang,
+                    "Bättre: det program vars medel är bättre, när 95 %-intervallet för skillnaden "
+                    "(parad per körning) utesluter 0; annars ingen tydlig skillnad",
+                    "Better: the programme with the better mean when the 95 % interval of the "
+                    "difference (paired by run) excludes 0; otherwise no clear difference")
+    notes = [clear + (in_lang(lang, " (–).", " (–).") if n > 2 else ".")]
+    notes.append(in_lang(lang, *RUNS_NOTE))
+    for i, r in enumerate(cmp.results):
+        notes += warning_lines(r.scenario, lang, letter(i))
+    return notes
 
 
-def compare_text(results: list[ScenarioResult], version: str, lang: str = "sv") -> str:
-    """What `insats compare` prints: provenance, the side-by-side table and the verdict."""
-    rows, heads, sentence = comparison(results, lang)
-    lines = [f"{r.scenario.title}: {r.scenario.source_file}, hash {r.scenario.digest()}"
-             for r in results]
-    lines.append(f"seed {results[0].run.seed}, {results[0].run.replications} replications, "
-                 f"insats {version}; [95 % interval over replications]\n")
-    return "\n".join(lines) + "\n" + table(rows, heads) + "\n\n" + sentence
+def compare_text(results: list[ScenarioResult], version: str, lang: str = "sv",
+                 wide: bool = False) -> str:
+    """What `insats compare` prints: provenance, the side-by-side table, verdict and notes."""
+    cmp = comparison(results)
+    rows, heads = compare_rows(cmp, lang, wide)
+    run = results[0].run
+    lines = [f"{letter(i)} = {r.scenario.title} ({r.scenario.source_file}, hash "
+             f"{r.scenario.digest()})" for i, r in enumerate(results)]
+    lines.append(in_lang(
+        lang,
+        f"Slumpfrö {run.seed}, {run.replications} körningar per program, insats {version}. "
+        "Medel per körning; skillnaden parad per körning"
+        + ("." if wide else "; --wide visar 95 %-intervallen."),
+        f"Seed {run.seed}, {run.replications} runs per programme, insats {version}. "
+        "Mean per run; the difference paired by run"
+        + ("." if wide else "; --wide shows the 95 % intervals.")))
+    return "\n".join([*map(wrap, lines), "", table(rows, heads), "", wrap(cmp.verdict(lang)), "",
+                      *map(wrap, compare_notes(cmp, lang))])
+
+
+WIDTH = 120
+
+
+def wrap(text: str) -> str:
+    """A line of prose wrapped to the terminal width the tables are made to fit (120)."""
+    return textwrap.fill(text, WIDTH, break_long_words=False, break_on_hyphens=False,
+                         subsequent_indent="  ")

@@ -1,0 +1,92 @@
+"""Tidy records for `--format csv|json`: the same figures, labels and notes as the terminal tables.
+
+One row per metric and programme (kind 'programme'), per metric and pair of programmes (kind
+'difference': A − X paired by run, with the clearly better one), one per pair for the share of
+runs in which A's NPV exceeds X's (kind 'comparison') and one for the verdict (kind 'verdict').
+The summary's own columns are passed through as they are, so new summary columns reach the
+files without a change here. Every row carries the provenance and the scenario's warnings.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from model import __version__
+from model.report.tables import comparison
+from model.report.text import RUNS_NOTE, in_lang, metric_label
+from model.scenario.assumptions import double_counting_note, gross_effect_note
+
+if TYPE_CHECKING:
+    from model.api import ScenarioResult
+
+RUN_SHARES = {"pays_back", "no_payback"}
+
+
+def _provenance(r: ScenarioResult, lang: str) -> dict[str, object]:
+    sc = r.scenario
+    return {"scenario": sc.name, "scenario_hash": sc.digest(), "seed": r.run.seed,
+            "replications": r.run.replications, "version": __version__,
+            "gross_effect": gross_effect_note(sc, lang),
+            "double_counting": double_counting_note(sc, lang)}
+
+
+def programme_records(r: ScenarioResult, lang: str = "sv") -> pd.DataFrame:
+    """Every summary row of one programme with its label, note and provenance."""
+    sc = r.scenario
+    df = r.economics.copy()
+    h = sc.valuation.horizon_years
+    df.insert(0, "kind", "programme")
+    df.insert(1, "programme", sc.name)
+    df.insert(2, "versus", "")
+    df.insert(4, "label", [metric_label(m, lang, h) for m in df["metric"]])
+    df["better"] = ""
+    df["note"] = [in_lang(lang, *RUNS_NOTE) if m in RUN_SHARES else "" for m in df["metric"]]
+    return df.assign(**_provenance(r, lang))
+
+
+def run_records(r: ScenarioResult, lang: str = "sv") -> pd.DataFrame:
+    """What `insats run --format csv|json` writes."""
+    return programme_records(r, lang)
+
+
+def compare_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFrame:
+    """What `insats compare --format csv|json` writes: programmes, differences, shares of runs in
+    which A beats X, and the verdict, in one tidy table."""
+    cmp = comparison(results)
+    frames = [programme_records(r, lang) for r in results]
+    a = results[0]
+    h = a.scenario.valuation.horizon_years
+    common = {"seed": a.run.seed, "replications": a.run.replications, "version": __version__}
+    rows = []
+    for (i, key), d in cmp.differences.items():
+        unit = a.economics.set_index("metric").loc[key, "unit"]
+        better = cmp.better_text(d, lang)
+        if d.better is not None:
+            better = results[d.better].scenario.name
+        rows.append({"kind": "difference", "programme": a.scenario.name,
+                     "versus": results[i].scenario.name, "metric": key,
+                     "label": metric_label(key, lang, h) + " (A − B)", "unit": unit,
+                     "mean": d.mean, "lo": d.lo, "hi": d.hi, "better": better, "note": "",
+                     **common})
+    for i, p in cmp.p_beats.items():
+        x = results[i].scenario
+        rows.append({"kind": "comparison", "programme": a.scenario.name, "versus": x.name,
+                     "metric": "p_beats:npv",
+                     "label": in_lang(lang, f"Andel körningar där {a.scenario.title} har högre "
+                                            f"nettonuvärde än {x.title}",
+                                      f"Share of runs in which {a.scenario.title} has a higher net "
+                                      f"present value than {x.title}")
+                     + ", " + metric_label("npv", lang, h).split(", ", 1)[1],
+                     "unit": "share", "mean": p, "better": "", "note": in_lang(lang, *RUNS_NOTE),
+                     **common})
+    rows.append({"kind": "verdict", "programme": results[cmp.best].scenario.name,
+                 "versus": results[cmp.runner_up].scenario.name, "metric": "verdict",
+                 "label": in_lang(lang, "Slutsats", "Verdict"), "unit": "share",
+                 "mean": cmp.p_best, "better": "", "note": cmp.verdict(lang), **common})
+    out = pd.concat([*frames, pd.DataFrame(rows)], ignore_index=True)
+    for col in ("versus", "better", "note", "gross_effect", "double_counting", "scenario",
+                "scenario_hash"):
+        out[col] = out[col].fillna("")
+    return out
