@@ -65,6 +65,11 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "extra_jobs_12m": ("Extra i arbete efter 12 mån", "Extra in work at 12 months"),
     "cost_per_extra_job": ("Kostnad per extra arbete", "Cost per extra job"),
     "person_years": ("Kortad arbetslöshet", "Shortened unemployment"),
+    "person_years_pv": ("Kortad arbetslöshet", "Shortened unemployment"),
+    "mean_months_in_programme": ("Månader i programmet, medel", "Months in the programme, mean"),
+    "qaly": ("Vunna kvalitetsjusterade levnadsår (QALY)", "QALYs gained"),
+    "qaly_pv": ("Vunna kvalitetsjusterade levnadsår (QALY)", "QALYs gained"),
+    "qaly_value_pv": ("Värdet av vunna QALY", "Value of QALYs gained"),
     "revenue": ("Samhällsintäkt", "Societal revenue"),
     "revenue_pv": ("Samhällsintäkt", "Societal revenue"),
     "npv": ("Nettonuvärde", "Net present value"),
@@ -77,9 +82,14 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "breakeven_work_exits": ("Avslut till arbete för nettonuvärde 0", "Exits to work for NPV 0"),
 }
 # metrics counted within a horizon view (the unsuffixed ones repeat the headline horizon)
-VIEW_METRICS = {"person_years", "revenue", "revenue_pv", "npv", "bcr", "payback_months",
-                "pays_back", "no_payback", "breakeven_extra_jobs", "breakeven_work_share",
-                "breakeven_work_exits"}
+VIEW_METRICS = {"person_years", "person_years_pv", "revenue", "revenue_pv", "npv", "bcr",
+                "payback_months", "pays_back", "no_payback", "breakeven_extra_jobs",
+                "breakeven_work_share", "breakeven_work_exits", "qaly", "qaly_pv", "qaly_value_pv"}
+# metrics per exit state ('share:arbete'): the state's name follows the label
+STATE_METRICS: dict[str, tuple[str, str]] = {
+    "share": ("Andel avslut till", "Share leaving to"),
+    "mean_months_to": ("Månader till avslut, medel, till", "Months to leaving, mean, to"),
+}
 # whether an amount is discounted: present value (nuvärde) or undiscounted (odiskonterat); the
 # NPV says it in its name, counts of people are neither
 DISCOUNTING: dict[str, str] = {
@@ -129,6 +139,8 @@ def metric_label(key: str, lang: str = "sv", horizon_years: float | None = None)
     repeats the headline horizon, so it takes `horizon_years` to name its view.
     """
     base, _, view = key.partition(":")
+    if base in STATE_METRICS and view:
+        return f"{pick(STATE_METRICS, base, lang)} {view}"
     if base == "budget" and view:
         text = in_lang(lang, "Budget, ", "Budget, ") + actor_label(view, lang)
         view = ""
