@@ -243,14 +243,14 @@ def answer(p: Programme, lang: str = "sv") -> str:
 # ---------------------------------------------------------------- assumptions and sources
 
 DEFAULT_SOURCES: dict[str, tuple[str, str]] = {
-    "valuation.value_per_year": ("standardvärde: Grenverket/PwC (seed 000), docs/method.md §8",
-                                 "default: Grenverket/PwC (seed 000), docs/method.md §8"),
-    "valuation.discount_rate": ("standardvärde: ASEK 7.0 kap. 5, docs/method.md §8",
-                                "default: ASEK 7.0 ch. 5, docs/method.md §8"),
-    "valuation.horizon_years": ("standardvärde: docs/method.md §8", "default: docs/method.md §8"),
+    "valuation.value_per_year": ("standardvärde: Grenverket/PwC (seed 000), docs/method.md §9",
+                                 "default: Grenverket/PwC (seed 000), docs/method.md §9"),
+    "valuation.discount_rate": ("standardvärde: ASEK 7.0 kap. 5, docs/method.md §9",
+                                "default: ASEK 7.0 ch. 5, docs/method.md §9"),
+    "valuation.horizon_years": ("standardvärde: docs/method.md §9", "default: docs/method.md §9"),
 }
-DEFAULT_ASSUMED = ("standardvärde, antagande (docs/method.md §8)",
-                   "default, an assumption (docs/method.md §8)")
+DEFAULT_ASSUMED = ("standardvärde, antagande (docs/method.md §9)",
+                   "default, an assumption (docs/method.md §9)")
 
 
 def _raw_at(raw: Any, path: str) -> Any:

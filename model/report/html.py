@@ -240,9 +240,9 @@ def _appendix(p: Programme, lang: str) -> str:
     rows = [[r.path, c.value_text(r.value, lang), r.source or "–"] for r in inputs.itertuples()]
     n_src = int((inputs["source"] != "").sum())
     note = _t(lang, f"{len(inputs)} indata, varav {n_src} med angiven källa. Värden som inte står "
-                    "i filen har programmets standardvärden (docs/method.md §8).",
+                    "i filen har programmets standardvärden (docs/method.md §9).",
               f"{len(inputs)} inputs, {n_src} of them with a source. Values not in the file take "
-              "the program's defaults (docs/method.md §8).")
+              "the program's defaults (docs/method.md §9).")
     return (html_table([_t(lang, "Uppgift", "Item"), word("value", lang)], mrows, cls="meta")
             + f'<p class="note">{esc(note)}</p>'
             + html_table([word("path", lang), word("value", lang), word("source", lang)], rows,
