@@ -130,6 +130,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
                 else:
                     sc = load_scenario(f)
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
+                    ok += [f"  normalised: {note}" for note in sc.normalised]
             except InputError as exc:
                 problems += exc.problems
     return ok, problems

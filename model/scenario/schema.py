@@ -7,6 +7,7 @@ documentation. The economic inputs (costs, counterfactual, employment, valuation
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from model.distributions import Duration
 from model.numbers import Count, HorizonMonths, NonNegNum, People, PerMonth, PosCount, PosNum, Prob
@@ -25,6 +26,7 @@ from model.scenario.base import (
     Strict,
     shares_sum_to_one,
 )
+from model.scenario.normalise import normalise_shares
 from model.scenario.pricing import (
     CostLine,
     Costs,
@@ -332,6 +334,7 @@ class Scenario(Strict):
     name: str
     label: str | None = None
     description: str = ""
+    normalise: bool = False
     simulation: Simulation = Simulation()
     intake: Intake
     population: Population = Population()
@@ -344,6 +347,20 @@ class Scenario(Strict):
     employment: Employment = Employment()
     valuation: Valuation = Valuation()
     _source: Path | None = PrivateAttr(default=None)
+    _normalised: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any, info: ValidationInfo) -> Any:
+        """With `normalise: true`, shares that miss 1 by rounding are rescaled (`normalise`);
+        the notes go to the validation context's "normalised" list when there is one."""
+        if not (isinstance(data, dict) and data.get("normalise") is True):
+            return data
+        data = copy.deepcopy(data)
+        notes = normalise_shares(data)
+        if isinstance(info.context, dict) and isinstance(info.context.get("normalised"), list):
+            info.context["normalised"].extend(notes)
+        return data
 
     @field_validator("entry", mode="before")
     @classmethod
@@ -364,6 +381,11 @@ class Scenario(Strict):
             if iv.name == name:
                 return iv
         raise KeyError(name)
+
+    @property
+    def normalised(self) -> list[str]:
+        """The share mappings `normalise: true` rescaled when this scenario was parsed."""
+        return list(self._normalised)
 
     @property
     def source_file(self) -> Path | None:

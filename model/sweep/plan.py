@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from model.errors import InputError, Problem
 from model.scenario import Scenario, line_of, load_yaml, parse_scenario, pydantic_problems
+from model.scenario.habits import explain_decimal_commas
 from model.sweep.designs import design_points
 from model.sweep.paths import apply_values, get_value, is_share, parse_path
 from model.sweep.spec import Parameter, SweepFile
@@ -91,7 +92,8 @@ def load_sweep(path: str | Path) -> SweepPlan:
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, name, node, root=SweepFile)) from None
+        raise InputError(explain_decimal_commas(pydantic_problems(exc, name, node, root=SweepFile),
+                                                node, name)) from None
     text = path.read_text(encoding="utf-8")
 
     def bad(where: str, message: str, value: object = None) -> Problem:
