@@ -388,6 +388,14 @@ def _replicate(sc: Scenario, rep: int, seed: int | None = None,
                         arrive()
             k += 1
 
+    def spread_proc() -> Iterator[simpy.Event]:
+        for t in sc.intake.spread_months():
+            if horizon is not None and t > horizon:
+                return
+            yield env.timeout(t - env.now)
+            if room():
+                arrive()
+
     def capacity_proc(st: Station) -> Iterator[simpy.Event]:
         for ch in sorted(st.iv.capacity_changes, key=lambda c: c.month):
             yield env.timeout(ch.month - env.now)
@@ -406,6 +414,8 @@ def _replicate(sc: Scenario, rep: int, seed: int | None = None,
         intake.append(env.process(stream_proc()))
     if sc.intake.groups is not None:
         intake.append(env.process(groups_proc()))
+    if sc.intake.spread is not None:
+        intake.append(env.process(spread_proc()))
     for st in stations.values():
         if st.iv.capacity_changes:
             env.process(capacity_proc(st))

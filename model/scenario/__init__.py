@@ -53,6 +53,7 @@ from model.scenario.schema import (
     Priority,
     Scenario,
     Simulation,
+    Spread,
     Stream,
     WaitingList,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "Retention",
     "Scenario",
     "Simulation",
+    "Spread",
     "StaffCost",
     "Stream",
     "Strict",

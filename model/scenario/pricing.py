@@ -55,14 +55,37 @@ class LumpSum(CostItem):
 
 
 class Costs(Strict):
-    """Programme costs outside single interventions, plus the staff-cost parameters."""
+    """Programme costs outside single interventions, plus the staff-cost parameters.
 
+    `budget` gives a funder's total for the project (e.g. `{esf: 842800}`), spread evenly over
+    the project period; `budget_by_year` gives it per project year instead (year 1 = months 0–12),
+    each year spread evenly over its months in the project period.
+    """
+
+    # Skatteverket: arbetsgivaravgift 31.42 % (2024)
     employer_contribution: NonNegNum = 0.3142
     project_months: PosNum | None = None
+    budget: dict[Funder, Kronor] = {}
+    budget_by_year: dict[Funder, list[Kronor]] = {}
     fixed: list[FixedCost] = []
     staff: list[StaffCost] = []
     lump_sums: list[LumpSum] = []
     per_participant_month: list[CostLine] = []
+
+    @model_validator(mode="after")
+    def _budgets(self) -> Costs:
+        both = sorted(set(self.budget) & set(self.budget_by_year))
+        if both:
+            raise ValueError(f"{', '.join(both)} given both in budget and in budget_by_year: give "
+                             "each funder's budget once")
+        for funder, years in self.budget_by_year.items():
+            if not years:
+                raise ValueError(f"budget_by_year.{funder} needs at least one year's amount")
+            if self.project_months is not None and 12 * (len(years) - 1) >= self.project_months:
+                raise ValueError(
+                    f"budget_by_year.{funder} gives {len(years)} years, but the project period "
+                    f"(costs.project_months) is {self.project_months:g} months")
+        return self
 
 
 class Counterfactual(Strict):

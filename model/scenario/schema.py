@@ -18,11 +18,22 @@ import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from model.distributions import Duration
-from model.numbers import Count, HorizonMonths, NonNegNum, People, PerMonth, PosCount, PosNum, Prob
+from model.numbers import (
+    Count,
+    HorizonMonths,
+    Kronor,
+    NonNegNum,
+    People,
+    PerMonth,
+    PosCount,
+    PosNum,
+    Prob,
+)
 from model.scenario.base import (
     ATTRIBUTES,
     Attribute,
     ExitCategory,
+    Funder,
     Strict,
     shares_sum_to_one,
 )
@@ -75,12 +86,22 @@ class Pause(Strict):
         return self
 
 
+class Spread(Strict):
+    """Exactly `n` people spread evenly over `months` months from `start_month` (pauses skipped):
+    a planner's "213 participants over 28 months", without the randomness of a stream."""
+
+    n: People
+    months: PosNum
+    start_month: NonNegNum = 0.0
+
+
 class Intake(Strict):
-    """How participants arrive; cohort, stream and groups may be combined."""
+    """How participants arrive; cohort, stream, groups and spread may be combined."""
 
     cohort: Cohort | None = None
     stream: Stream | None = None
     groups: Groups | None = None
+    spread: Spread | None = None
     pauses: list[Pause] = []
     max_participants: People | None = None
     referral_sources: dict[str, Prob] = {"ej angiven": 1.0}
@@ -92,9 +113,49 @@ class Intake(Strict):
 
     @model_validator(mode="after")
     def _some_arrivals(self) -> Intake:
-        if self.cohort is None and self.stream is None and self.groups is None:
-            raise ValueError("intake needs at least one of: cohort, stream, groups")
+        if all(x is None for x in (self.cohort, self.stream, self.groups, self.spread)):
+            raise ValueError("intake needs at least one of: cohort, stream, groups, spread")
+        if self.spread is not None and self._open_time() <= 0:
+            raise ValueError("the pauses cover the whole spread: no month is left for arrivals")
         return self
+
+    def _open_windows(self) -> list[tuple[float, float]]:
+        """The parts of the spread's window [start, start + months) outside every pause."""
+        s = self.spread
+        windows = [(s.start_month, s.start_month + s.months)]
+        for p in sorted(self.pauses, key=lambda p: p.start_month):
+            nxt = []
+            for a, b in windows:
+                if p.end_month <= a or p.start_month >= b:
+                    nxt.append((a, b))
+                    continue
+                if p.start_month > a:
+                    nxt.append((a, p.start_month))
+                if p.end_month < b:
+                    nxt.append((p.end_month, b))
+            windows = nxt
+        return windows
+
+    def _open_time(self) -> float:
+        return sum(b - a for a, b in self._open_windows())
+
+    def spread_months(self) -> list[float]:
+        """Arrival months of the spread: the midpoints of n equal slices of its open time."""
+        if self.spread is None:
+            return []
+        windows = self._open_windows()
+        step = self._open_time() / self.spread.n
+        out, k = [], 0
+        passed = 0.0  # open time before the current window
+        for a, b in windows:
+            while k < self.spread.n and (k + 0.5) * step < passed + (b - a):
+                out.append(a + (k + 0.5) * step - passed)
+                k += 1
+            passed += b - a
+        while k < self.spread.n:  # rounding at the very end: the last window's end
+            out.append(windows[-1][1] - 0.5 * step)
+            k += 1
+        return out
 
     def is_unbounded(self) -> bool:
         """True when arrivals never stop (an open stream or group intake with no cap)."""
@@ -216,11 +277,19 @@ class Population(Strict):
 
 
 class Capacity(Strict):
-    """Places, given directly or as staff FTE × caseload per FTE (Framgången: at most 30)."""
+    """Places, given directly or as staff FTE × caseload per FTE (Framgången: at most 30).
+
+    Staff given once: with `monthly_salary` and `funder`, the same FTE (and its changes in
+    `capacity_changes`) also price a staff cost line, FTE × salary × (1 + employer contribution)
+    over the project period, so more staff means more places and more cost.
+    """
 
     places: Count | None = None
     staff_fte: NonNegNum | None = None
     caseload_per_fte: PosNum | None = None
+    monthly_salary: Kronor | None = None
+    funder: Funder | None = None
+    label: str = ""
 
     @model_validator(mode="after")
     def _one_way(self) -> Capacity:
@@ -231,7 +300,17 @@ class Capacity(Strict):
             self.staff_fte is not None and self.caseload_per_fte is not None
         ):
             raise ValueError("give places, or both staff_fte and caseload_per_fte")
+        if (self.monthly_salary is None) != (self.funder is None):
+            raise ValueError("a staff cost needs both monthly_salary and funder (who pays)")
+        if self.monthly_salary is not None and self.places is not None:
+            raise ValueError("monthly_salary prices staff: give staff_fte and caseload_per_fte, "
+                             "not places (or put a per-place cost in the intervention's costs)")
         return self
+
+    @property
+    def costed(self) -> bool:
+        """True when the staff behind these places are also a cost line."""
+        return self.monthly_salary is not None
 
     def slots(self, staff_fte: float | None = None) -> int:
         if self.places is not None:
