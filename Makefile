@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser clean
+.PHONY: setup run test lint browser schema clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -19,6 +19,12 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# docs/schema.md and docs/scenario.schema.json, generated from the pydantic models (a test fails
+# when the committed copies are stale)
+schema: $(STAMP)
+	$(BIN)/insats schema --markdown --out docs/schema.md
+	$(BIN)/insats schema --out docs/scenario.schema.json
 
 # The browser tests (the HTML report in headless Chromium) need chromium or chromium-browser on
 # PATH. As root, a missing browser is installed with apt-get (Debian's chromium, else Ubuntu's

@@ -298,6 +298,25 @@ def export(
         _wrote(target, programmes)
 
 
+@app.command()
+@_input_errors
+def schema(
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="The reference page for people (docs/schema.md) instead of JSON Schema")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing")] = None,
+) -> None:
+    """Print the scenario schema: JSON Schema for editors (completion and checks), or Markdown."""
+    from model.api import schema_text
+
+    text = schema_text(markdown)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from model.io import write_text
+
+    typer.echo(f"Wrote {write_text(out, text)}")
+
+
 def main() -> None:  # pragma: no cover
     app()
 

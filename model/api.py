@@ -144,3 +144,15 @@ def load_for_compare(paths: list[Path]) -> list[Scenario]:
     if len(scenarios) < 2:
         raise InputError([Problem(str(paths[0]), "", "compare needs at least two scenarios")])
     return scenarios
+
+
+def schema_text(markdown: bool = False) -> str:
+    """The scenario schema as text: JSON Schema for editors, or the Markdown reference page."""
+    import json
+
+    from model.scenario.reference import json_schema
+    from model.scenario.reference import markdown as reference
+
+    if markdown:
+        return reference()
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

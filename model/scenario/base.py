@@ -42,9 +42,14 @@ Funder = Annotated[FunderName, BeforeValidator(funder_name)]
 
 
 class Strict(BaseModel):
-    """Base for every scenario object: unknown keys are errors, objects are immutable."""
+    """Base for every scenario object: unknown keys are errors, objects are immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    A field's docstring (the string right below it) is its description in docs/schema.md and in
+    the JSON Schema; a line in it starting "Default:" gives the default's source.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
 
 def shares_sum_to_one(shares: dict[str, float], what: str) -> dict[str, float]:
