@@ -33,6 +33,11 @@ class Format(StrEnum):
     json = "json"
 
 
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
 class Method(StrEnum):
     des = "des"
     exact = "exact"
@@ -62,6 +67,7 @@ RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bars (for scripts)")]
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", help="table or json")]
 
 
 @app.command()
@@ -119,6 +125,13 @@ def run(
         typer.echo(f"\nWrote {len(result.files)} files to {out}")
 
 
+def _emit_json(data: Any) -> None:
+    """Print plain data as JSON (UTF-8 text, not escaped)."""
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
 def _emit(df: Any, fmt: Format) -> None:
     """Print a tidy table as CSV or JSON records."""
     if fmt == Format.csv:
@@ -169,23 +182,35 @@ def sweep(
                                                   help="Dask scheduler address, tcp://host:port")] = None,
     dask_local: Annotated[int | None, typer.Option("--dask-local", min=1,
                                                    help="Start a local Dask cluster of N workers")] = None,
+    points: Annotated[int | None, typer.Option(
+        "--points", min=1, help="Draws of an lhs/random design (n of sobol/morris), instead of the file's")
+    ] = None,
+    reps: Annotated[int | None, typer.Option("--reps", min=1,
+                                             help="Replications per point, instead of the file's")] = None,
     metric: Annotated[str, typer.Option("--metric", help="Metric the analysis ranks by")] = "npv",
+    fmt: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = Lang.sv,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
-    from model.analysis import analysis_text
+    from model.analysis import analysis_data
+    from model.report.analysis_text import analysis_text
     from model.sweep import run_sweep
 
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet)
+                           dask_local=dask_local, quiet=quiet, points=points, replications=reps)
     except KeyboardInterrupt:
         typer.echo(f"insats: interrupted; the finished parts are in {out}. Continue with: "
                    f"insats sweep {file} --out {out} --resume", err=True)
         raise typer.Exit(code=130) from None
-    typer.echo(result.text())
+    data = analysis_data(out, metric)
+    if fmt == TableOrJson.json:
+        _emit_json({"run": result.data(), "analysis": data})
+        return
+    typer.echo(result.text(lang.value))
     typer.echo("")
-    typer.echo(analysis_text(out, metric), nl=False)
+    typer.echo(analysis_text(data, lang.value), nl=False)
 
 
 @app.command()
@@ -195,12 +220,18 @@ def analyse(
     metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
     values: Annotated[str | None, typer.Option(
         "--values", help="Values per person-year for the acceptability curve, e.g. 2e5,5e5")] = None,
+    fmt: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = Lang.sv,
 ) -> None:
     """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability."""
-    from model.analysis import analysis_text
+    from model.analysis import analysis_data, parse_values
+    from model.report.analysis_text import analysis_text
 
-    vals = None if values is None else [float(v) for v in values.split(",") if v.strip()]
-    typer.echo(analysis_text(folder, metric, values=vals), nl=False)
+    data = analysis_data(folder, metric, values=parse_values(values))
+    if fmt == TableOrJson.json:
+        _emit_json(data)
+        return
+    typer.echo(analysis_text(data, lang.value), nl=False)
 
 
 @app.command()
@@ -214,16 +245,25 @@ def threshold(
     target: Annotated[float, typer.Option("--target", help="Target value of the metric")] = 0.0,
     reps: RepsOpt = None,
     seed: SeedOpt = None,
+    fmt: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
 ) -> None:
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
+    from dataclasses import asdict
+
     from model.analysis import threshold as search
     from model.progress import activity
 
-    with activity(f"Searching {path}", "model runs", quiet) as tick:
+    what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"
+    runs = "modellkörningar" if lang == Lang.sv else "model runs"
+    with activity(what, runs, quiet) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
                        seed=seed, on_run=tick)
-    typer.echo(found.text())
+    if fmt == TableOrJson.json:
+        _emit_json(asdict(found))
+        return
+    typer.echo(found.text(lang.value))
 
 
 @app.command()

@@ -28,6 +28,7 @@ from model.report.text import (
     label,
     metric_label,
     missing,
+    not_an_amount,
     number,
     pick,
     with_unit,
@@ -345,9 +346,11 @@ def inputs_table(p: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["programme", "path", "value", "source"])
 
 
-def value_text(value: Any, lang: str = "sv") -> str:
+def value_text(value: Any, lang: str = "sv", path: str = "") -> str:
     if isinstance(value, bool) or value is None:
         return str(value).lower()
+    if not_an_amount(path):
+        return str(value)  # a year or a seed: 2007, not "2 007"
     if isinstance(value, int):
         return number(value, 0, lang)
     if isinstance(value, float):

@@ -237,7 +237,7 @@ def _appendix(p: Programme, lang: str) -> str:
              [_t(lang, "Körningar (replikeringar)", "Runs (replications)"), meta["replications"]],
              [_t(lang, "Programversion", "Program version"), f"insats {meta['version']}"]]
     inputs = c.inputs_table(p)
-    rows = [[r.path, c.value_text(r.value, lang), r.source or "–"] for r in inputs.itertuples()]
+    rows = [[r.path, c.value_text(r.value, lang, r.path), r.source or "–"] for r in inputs.itertuples()]
     n_src = int((inputs["source"] != "").sum())
     note = _t(lang, f"{len(inputs)} indata, varav {n_src} med angiven källa. Värden som inte står "
                     "i filen har programmets standardvärden (docs/method.md §9).",

@@ -21,6 +21,8 @@ from pydantic.json_schema import GenerateJsonSchema
 from model.numbers import SOURCED_KEYS, Unit, unwrap_sourced
 from model.scenario.base import FUNDERS, funder_name
 
+# the keys of a duration distribution that are not months
+DURATION_UNITLESS = ("cv", "weights")
 BOUND_KEYS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum"}
 
 
@@ -149,6 +151,35 @@ def describe(tp: Any, meta: list[Any] | None = None) -> _Type:
     return _Type(base, unit, bounds)
 
 
+def unit_at(parts: list[str]) -> str:
+    """The unit of the number at a parameter path (`interventions.a.routing.arbete`: share), from
+    the schema; "" where it has none or the path leaves the schema."""
+    from model.scenario.schema import Scenario
+
+    tp: Any = Scenario
+    meta: list[Any] = []
+    for part in parts:
+        while typing.get_origin(tp) is typing.Annotated:
+            tp, meta = typing.get_args(tp)[0], [*meta, *typing.get_args(tp)[1:]]
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(options) > 1:  # a duration: the distribution that has this key
+                dists = [m for m in options if isinstance(m, type) and issubclass(m, BaseModel)
+                         and any(part in (n, f.alias) for n, f in m.model_fields.items())]
+                return "" if not dists or part in DURATION_UNITLESS else "months"
+            tp = options[0]
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            info = next((f for n, f in tp.model_fields.items() if part in (n, f.alias)), None)
+            if info is None:
+                return ""
+            tp, meta = info.annotation, list(info.metadata)
+        elif typing.get_origin(tp) in (list, dict):
+            tp, meta = typing.get_args(tp)[-1], []
+        else:
+            return ""
+    return describe(tp, meta).unit
+
+
 def default_note(info: FieldInfo) -> tuple[str, str]:
     """The field's description without its "Default:" line, and that line (or the default)."""
     text = " ".join((info.description or "").split())
@@ -250,7 +281,8 @@ def markdown() -> str:
     out.append("## Durations\n")
     out.append("`duration:` is a mapping whose `dist:` names the distribution (one of "
                + ", ".join(f"`{d}`" for d in DIST_NAMES) + "); every key is in months except "
-               "`cv` (standard deviation over mean) and `weights` (relative).\n")
+               + " and ".join(f"`{k}`" for k in DURATION_UNITLESS)
+               + " (the standard deviation over the mean, and relative weights).\n")
     out.append("| dist | keys | allowed | meaning |")
     out.append("|---|---|---|---|")
     for model in durations:
