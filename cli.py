@@ -110,7 +110,7 @@ def run(
     from model.api import run_scenario, total_replications
     from model.progress import progress
 
-    with progress(total_replications([sc], reps), sc.title, quiet) as tick:
+    with progress(total_replications([sc], reps), sc.title, quiet, unit=_reps_word(lang)) as tick:
         result = run_scenario(sc, replications=reps, seed=seed, workers=workers, out=out,
                               on_rep=tick)
     if fmt != Format.table:
@@ -123,6 +123,11 @@ def run(
     typer.echo(economics_text(sc, result.economics, lang.value))
     if out is not None:
         typer.echo(f"\nWrote {len(result.files)} files to {out}")
+
+
+def _reps_word(lang: Lang) -> str:
+    """What progress lines count for run and compare."""
+    return "körningar" if lang == Lang.sv else "replications"
 
 
 def _emit_json(data: Any) -> None:
@@ -158,7 +163,7 @@ def compare(
 
     scenarios = load_for_compare(paths)
     what = "Simulerar" if lang == Lang.sv else "Simulating"
-    with progress(total_replications(scenarios, reps), what, quiet) as tick:
+    with progress(total_replications(scenarios, reps), what, quiet, unit=_reps_word(lang)) as tick:
         results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers,
                                     on_rep=tick)
     if fmt != Format.table:

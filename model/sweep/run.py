@@ -168,7 +168,7 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
     summaries: dict[int, pd.DataFrame] = {}
     executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
     try:
-        with progress(plan.n_points, f"sweep {plan.spec.name}", quiet) as tick:
+        with progress(plan.n_points, f"sweep {plan.spec.name}", quiet, unit="points") as tick:
             tick(done_points)
             for task, df in executor.map_unordered(run_task, todo):
                 write_part(out, task.part, df, plan)
