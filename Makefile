@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser schema clean
+.PHONY: setup run test lint browser schema notebook clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -13,6 +13,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# JupyterLab from the project's .venv, with the optional extra [notebook] (installed on first use);
+# JUPYTER_ARGS passes options, e.g. make notebook JUPYTER_ARGS=--no-browser
+NOTEBOOK_STAMP := $(VENV)/.notebook
+JUPYTER_ARGS ?=
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
+
+notebook: $(NOTEBOOK_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(JUPYTER_ARGS)
 
 run: $(STAMP)
 	$(BIN)/insats compare scenarios/grenverket/
