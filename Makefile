@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # JupyterLab from the project's .venv, with the optional extra [notebook] (installed on first use);
-# JUPYTER_ARGS passes options, e.g. make notebook JUPYTER_ARGS=--no-browser
+# as root (containers) with --allow-root; JUPYTER_ARGS passes options, e.g. JUPYTER_ARGS=--no-browser
 NOTEBOOK_STAMP := $(VENV)/.notebook
 JUPYTER_ARGS ?=
 $(NOTEBOOK_STAMP): $(STAMP)
@@ -23,7 +23,7 @@ $(NOTEBOOK_STAMP): $(STAMP)
 	touch $(NOTEBOOK_STAMP)
 
 notebook: $(NOTEBOOK_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(JUPYTER_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS)
 
 run: $(STAMP)
 	$(BIN)/insats compare scenarios/grenverket/
