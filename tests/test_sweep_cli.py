@@ -129,3 +129,14 @@ def test_years_and_seeds_are_not_amounts() -> None:
     assert value_text(2007, "sv", "valuation.price_year") == "2007"
     assert value_text(20140227, "sv", "simulation.seed") == "20140227"
     assert value_text(842800, "sv", "costs.budget.esf") == "842 800"
+
+
+def test_files_are_shown_relative_to_the_working_folder(tmp_path, monkeypatch) -> None:
+    """No machine's absolute path in printed output where a short one reads the same."""
+    from model.report.analysis_text import shown_path
+
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert shown_path(tmp_path / "scenarios" / "a.yaml") == str(Path("..") / "scenarios" / "a.yaml")
+    assert shown_path(tmp_path / "notebooks" / "a.yaml") == "a.yaml"
+    assert shown_path("/elsewhere/far/a.yaml") == "/elsewhere/far/a.yaml"

@@ -8,6 +8,8 @@ written out (never 1.2e+06), and years and seeds are written as they are, not as
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 from model import __version__
@@ -184,6 +186,16 @@ def threshold_text(found: Any, lang: str = "sv") -> str:
     return "\n".join(lines)
 
 
+def shown_path(path: str | Path) -> str:
+    """A file as people find it: relative to the working folder when it is there or one folder up
+    (`../scenarios/x.yaml` from notebooks/), else as given."""
+    p = Path(path)
+    if not p.is_absolute():
+        return str(p)
+    rel = Path(os.path.relpath(p, Path.cwd()))
+    return str(rel) if rel.parts[:2].count("..") <= 1 and ".." not in rel.parts[1:] else str(p)
+
+
 def sweep_run_text(result: Any, lang: str = "sv") -> str:
     """What `insats sweep` did: points, bases, replications, seed, parts and where the results are."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
@@ -195,7 +207,7 @@ def sweep_run_text(result: Any, lang: str = "sv") -> str:
                f"{p.spec.replications} replications, design {p.spec.design.kind}, seed "
                f"{p.spec.seed}, insats {__version__}"),
              t("  scenarier: ", "  scenarios: ") + ", ".join(
-                 f"{b.name} ({b.file}, hash {b.digest})" for b in p.bases)]
+                 f"{b.name} ({shown_path(b.file)}, hash {b.digest})" for b in p.bases)]
     done = (t(f", {result.skipped_parts} redan klara (återupptaget)",
               f", {result.skipped_parts} already done (resumed)") if result.skipped_parts else "")
     lines.append(t(f"  {result.computed_parts} del(ar) beräknade på {result.executor}{done}, "
