@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint browser schema notebook clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,14 +14,44 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# JupyterLab from the project's .venv, with the optional extra [notebook] (installed on first use);
+# as root (containers) with --allow-root; JUPYTER_ARGS passes options, e.g. JUPYTER_ARGS=--no-browser
+NOTEBOOK_STAMP := $(VENV)/.notebook
+JUPYTER_ARGS ?=
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
+
+notebook: $(NOTEBOOK_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS)
+
 run: $(STAMP)
 	$(BIN)/insats compare scenarios/grenverket/
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP)
-	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+# docs/schema.md and docs/scenario.schema.json, generated from the pydantic models (a test fails
+# when the committed copies are stale)
+schema: $(STAMP)
+	$(BIN)/insats schema --markdown --out docs/schema.md
+	$(BIN)/insats schema --out docs/scenario.schema.json
+
+# The browser tests (the HTML report in headless Chromium) need chromium or chromium-browser on
+# PATH. As root, a missing browser is installed with apt-get (Debian's chromium, else Ubuntu's
+# chromium-browser); otherwise nothing is installed and those tests skip, saying why.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make: installing chromium for the browser tests (apt-get, as root)"; \
+	  apt-get update -qq && { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-browser >/dev/null; }; \
+	else \
+	  echo "make: no chromium or chromium-browser on PATH and not root: the browser tests will be skipped"; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

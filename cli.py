@@ -33,6 +33,11 @@ class Format(StrEnum):
     json = "json"
 
 
+class TableOrJson(StrEnum):
+    table = "table"
+    json = "json"
+
+
 class Method(StrEnum):
     des = "des"
     exact = "exact"
@@ -66,6 +71,7 @@ DrawsOpt = Annotated[int | None, typer.Option(
     "--draws", min=1, max=100_000, help="Parameter draws for the uncertainty answer")]
 NoUncertaintyOpt = Annotated[bool, typer.Option(
     "--no-uncertainty", help="Skip the parameter draws; show the simulated cohorts only")]
+TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", help="table or json")]
 
 
 @app.command()
@@ -115,7 +121,7 @@ def run(
     from model.progress import progress
 
     total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
-    with progress(total, sc.title, quiet) as tick:
+    with progress(total, sc.title, quiet, unit=_steps_word(lang)) as tick:
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
     result = ans.results[0]
     if fmt != Format.table:
@@ -156,6 +162,18 @@ def _echo_uncertainty(ans: Any, lang: Lang) -> None:
     typer.echo(cohort_heading(ans, lang.value))
 
 
+def _steps_word(lang: Lang) -> str:
+    """What progress lines count for run and compare: simulated runs and parameter draws."""
+    return "körningar och dragningar" if lang == Lang.sv else "runs and draws"
+
+
+def _emit_json(data: Any) -> None:
+    """Print plain data as JSON (UTF-8 text, not escaped)."""
+    import json
+
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
 def _emit(df: Any, fmt: Format) -> None:
     """Print a tidy table as CSV or JSON records."""
     if fmt == Format.csv:
@@ -188,7 +206,7 @@ def compare(
     what = "Räknar" if lang == Lang.sv else "Computing"
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)
-    with progress(total, what, quiet) as tick:
+    with progress(total, what, quiet, unit=_steps_word(lang)) as tick:
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
         from model.report.records import compare_records
@@ -234,23 +252,35 @@ def sweep(
                                                   help="Dask scheduler address, tcp://host:port")] = None,
     dask_local: Annotated[int | None, typer.Option("--dask-local", min=1,
                                                    help="Start a local Dask cluster of N workers")] = None,
+    points: Annotated[int | None, typer.Option(
+        "--points", min=1, help="Draws of an lhs/random design (n of sobol/morris), instead of the file's")
+    ] = None,
+    reps: Annotated[int | None, typer.Option("--reps", min=1,
+                                             help="Replications per point, instead of the file's")] = None,
     metric: Annotated[str, typer.Option("--metric", help="Metric the analysis ranks by")] = "npv",
+    fmt: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = Lang.sv,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
 ) -> None:
     """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
-    from model.analysis import analysis_text
+    from model.analysis import analysis_data
+    from model.report.analysis_text import analysis_text
     from model.sweep import run_sweep
 
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet)
+                           dask_local=dask_local, quiet=quiet, points=points, replications=reps)
     except KeyboardInterrupt:
         typer.echo(f"insats: interrupted; the finished parts are in {out}. Continue with: "
                    f"insats sweep {file} --out {out} --resume", err=True)
         raise typer.Exit(code=130) from None
-    typer.echo(result.text())
+    data = analysis_data(out, metric)
+    if fmt == TableOrJson.json:
+        _emit_json({"run": result.data(), "analysis": data})
+        return
+    typer.echo(result.text(lang.value))
     typer.echo("")
-    typer.echo(analysis_text(out, metric), nl=False)
+    typer.echo(analysis_text(data, lang.value), nl=False)
 
 
 @app.command()
@@ -260,12 +290,18 @@ def analyse(
     metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
     values: Annotated[str | None, typer.Option(
         "--values", help="Values per person-year for the acceptability curve, e.g. 2e5,5e5")] = None,
+    fmt: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = Lang.sv,
 ) -> None:
     """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability."""
-    from model.analysis import analysis_text
+    from model.analysis import analysis_data, parse_values
+    from model.report.analysis_text import analysis_text
 
-    vals = None if values is None else [float(v) for v in values.split(",") if v.strip()]
-    typer.echo(analysis_text(folder, metric, values=vals), nl=False)
+    data = analysis_data(folder, metric, values=parse_values(values))
+    if fmt == TableOrJson.json:
+        _emit_json(data)
+        return
+    typer.echo(analysis_text(data, lang.value), nl=False)
 
 
 @app.command()
@@ -279,16 +315,25 @@ def threshold(
     target: Annotated[float, typer.Option("--target", help="Target value of the metric")] = 0.0,
     reps: RepsOpt = None,
     seed: SeedOpt = None,
+    fmt: TableOrJsonOpt = TableOrJson.table,
+    lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
 ) -> None:
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
+    from dataclasses import asdict
+
     from model.analysis import threshold as search
     from model.progress import activity
 
-    with activity(f"Searching {path}", "model runs", quiet) as tick:
+    what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"
+    runs = "modellkörningar" if lang == Lang.sv else "model runs"
+    with activity(what, runs, quiet) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
                        seed=seed, on_run=tick)
-    typer.echo(found.text())
+    if fmt == TableOrJson.json:
+        _emit_json(asdict(found))
+        return
+    typer.echo(found.text(lang.value))
 
 
 @app.command()
@@ -364,6 +409,25 @@ def export(
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
     if not quiet:
         _wrote(target, programmes, lang)
+
+
+@app.command()
+@_input_errors
+def schema(
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="The reference page for people (docs/schema.md) instead of JSON Schema")] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of printing")] = None,
+) -> None:
+    """Print the scenario schema: JSON Schema for editors (completion and checks), or Markdown."""
+    from model.api import schema_text
+
+    text = schema_text(markdown)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    from model.io import write_text
+
+    typer.echo(f"Wrote {write_text(out, text)}")
 
 
 def main() -> None:  # pragma: no cover

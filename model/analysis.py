@@ -282,15 +282,14 @@ class Threshold:
     replications: int
     seed: int
     notes: list[str] = field(default_factory=list)
+    unit: str = ""          # of the parameter (from the schema)
+    metric_unit: str = ""   # of the metric
 
-    def text(self) -> str:
-        lines = [f"{self.scenario}: {self.metric} reaches {self.target:g} at {self.path} = "
-                 f"{self.value:.6g}",
-                 f"  (bracket {self.low:.6g} -> {self.metric} {self.at_low:,.6g}, {self.high:.6g} "
-                 f"-> {self.at_high:,.6g}; {self.evaluations} model runs of {self.replications} "
-                 f"replications, seed {self.seed}, common random numbers)"]
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
+    def text(self, lang: str = "en") -> str:
+        """The answer with units and plain numbers (`model.report.analysis_text`)."""
+        from model.report.analysis_text import threshold_text
+
+        return threshold_text(self, lang)
 
 
 def threshold(scenario_file: str | Path, path: str, low: float, high: float,
@@ -347,8 +346,12 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     notes = []
     if is_share(parts):
         notes.append(f"the other shares at {'.'.join(parts[:-1])} are rescaled proportionally")
+    from model.economics import metric_units
+    from model.scenario.reference import unit_at
+
     return Threshold(base.name, path, metric, target, float(value), low, high, f_lo + target,
-                     f_hi + target, calls, reps, seed, notes)
+                     f_hi + target, calls, reps, seed, notes, unit_at(parts),
+                     metric_units(base).get(metric, ""))
 
 
 # ---------------------------------------------------------------- the printed analysis
@@ -386,84 +389,71 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     return pd.DataFrame(rows)
 
 
-def _v(value: float, unit: str, lang: str) -> str:
-    from model.report.text import number, with_unit
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts, NaN as None (JSON has no NaN)."""
+    return [{k: (None if isinstance(v, float) and math.isnan(v) else
+                 v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+            for row in df.to_dict("records")]
 
-    if unit == "ratio":
-        return number(value, 2, lang)
-    if unit == "":
-        return number(value, 4, lang)
-    return with_unit(value, unit, lang)
+
+def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | None = None
+                  ) -> dict[str, Any]:
+    """Everything `insats analyse` shows, as plain data (for --format json and for the text).
+
+    The overall mean and interval per scenario and metric, P(A > B) per pair, and what the design
+    supports: a tornado (one-way), Sobol or Morris indices, an acceptability curve (random, LHS).
+    """
+    from model.scenario.reference import unit_at
+    from model.sweep import parse_path
+
+    mf = load_manifest(out)
+    names = scenario_names(mf)
+    kind = mf["design"]["kind"]
+    data: dict[str, Any] = {
+        "sweep": mf["name"], "folder": str(out), "design": kind, "points": mf["n_points"],
+        "replications": mf["replications"], "seed": mf["seed"], "version": mf["version"],
+        "scenarios": [{"name": s["name"], "hash": s["hash"]} for s in mf["scenarios"]],
+        "notes": list(mf.get("notes", [])), "metric": metric,
+        "parameters": [{"name": p["name"], "path": p["path"], "unit": unit_at(parse_path(p["path"]))}
+                       for p in mf["parameters"]],
+        "unit": mf["units"].get(metric, ""), "overall": _records(overall(out, mf, metric=metric)),
+        "pairs": _records(pd.DataFrame([{"a": a, "b": b, **probability_better(out, a, b, metric)}
+                                        for i, a in enumerate(names) for b in names[i + 1:]]))}
+    if kind == "oneway":
+        data["tornado"] = {}
+        for s in names:
+            t = tornado(out, metric, s)
+            rows = t.rename(columns={f"{metric} at low": "at_low", f"{metric} at high": "at_high"})
+            data["tornado"][s] = {"base_value": t.attrs["base_value"], "rows": _records(rows)}
+    elif kind == "sobol":
+        data["sobol"] = {s: _records(sobol_indices(out, metric, s)) for s in names}
+    elif kind == "morris":
+        data["morris"] = {s: _records(morris_indices(out, metric, s)) for s in names}
+    if kind in ("random", "lhs") and metric.startswith("npv"):
+        data["acceptability"] = _records(acceptability(out, values, metric))
+    return data
+
+
+def parse_values(text: str | None) -> list[float] | None:
+    """`--values 2e5,5e5` as numbers (None when not given); a bad item is an input problem."""
+    if text is None:
+        return None
+    out = []
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(float(item.replace(" ", "")))
+        except ValueError:
+            raise InputError([Problem("--values", "", "expected numbers separated by commas, "
+                                      "e.g. 200000,500000 (a decimal point, not a comma)",
+                                      item)]) from None
+    return out
 
 
 def analysis_text(out: str | Path, metric: str = "npv", lang: str = "en",
                   values: list[float] | None = None) -> str:
-    """The tables a person reads after a sweep, chosen by its design, with units."""
-    from model.report.text import metric_label, number, table
+    """The tables a person reads after a sweep (`model.report.analysis_text`), with units."""
+    from model.report.analysis_text import analysis_text as render
 
-    mf = load_manifest(out)
-    unit = mf["units"].get(metric, "")
-    names = scenario_names(mf)
-    kind = mf["design"]["kind"]
-    lines = [f"Sweep {mf['name']} ({kind} design, {mf['n_points']} points x {mf['replications']} "
-             f"replications, seed {mf['seed']}, insats {mf['version']}): {out}",
-             "Scenarios: " + ", ".join(f"{s['name']} (hash {s['hash']})" for s in mf["scenarios"])]
-    lines += [f"Note: {n}" for n in mf.get("notes", [])]
-    lines.append("")
-
-    ov = overall(out, mf, metric=metric)
-    rows = [[r.scenario, metric_label(r.metric, lang) if not r.metric.startswith("P(") else
-             r.metric, _v(r.mean, r.unit, lang),
-             "" if math.isnan(r.lo) else f"{_v(r.lo, r.unit, lang)} – {_v(r.hi, r.unit, lang)}"]
-            for r in ov.itertuples()]
-    lines += ["Over all points and replications (mean, 95 % interval):",
-              table(rows, ["scenario", "metric", "mean", "95 % interval"]), ""]
-
-    for i, a in enumerate(names):
-        for b in names[i + 1:]:
-            pb = probability_better(out, a, b, metric)
-            lines.append(f"P({metric} {a} > {b}) = {number(pb['p'] * 100, 1, lang)} % "
-                         f"(paired by point and replication, n = {pb['pairs']}); mean difference "
-                         f"{_v(pb['mean_diff'], unit, lang)} "
-                         f"[{_v(pb['lo'], unit, lang)} – {_v(pb['hi'], unit, lang)}]")
-    if len(names) > 1:
-        lines.append("")
-
-    for s in names:
-        if kind == "oneway":
-            t = tornado(out, metric, s)
-            rows = [[r["rank"], r["parameter"], f"{r['low']:.6g}", f"{r['base']:.6g}",
-                     f"{r['high']:.6g}", _v(r[f"{metric} at low"], unit, lang),
-                     _v(r[f"{metric} at high"], unit, lang), _v(r["swing"], unit, lang)]
-                    for _, r in t.iterrows()]
-            lines += [f"Tornado, {s}: {metric} at base {_v(t.attrs['base_value'], unit, lang)} "
-                      "(mean over replications; each parameter at low/high, the rest at base)",
-                      table(rows, ["#", "parameter", "low", "base", "high", f"{metric} at low",
-                                   f"{metric} at high", "swing"]), ""]
-        elif kind == "sobol":
-            t = sobol_indices(out, metric, s)
-            rows = [[r.parameter, f"{r.S1:.3f}", f"[{r.S1_lo:.3f}, {r.S1_hi:.3f}]",
-                     f"{r.ST:.3f}", f"[{r.ST_lo:.3f}, {r.ST_hi:.3f}]"]
-                    + ([] if t["applies"].all() else ["" if r.applies else "not in " + s])
-                    for r in t.itertuples()]
-            heads = ["parameter", "S1", "S1 95 %", "ST", "ST 95 %"]
-            lines += [f"Sobol indices, {s}: share of the variance of {metric} (mean over "
-                      "replications per point; 95 % bootstrap intervals, SALib)",
-                      table(rows, heads + ([] if t["applies"].all() else [""])), ""]
-        elif kind == "morris":
-            t = morris_indices(out, metric, s)
-            rows = [[r.parameter, _v(r.mu, unit, lang), _v(r.mu_star, unit, lang),
-                     _v(r.mu_star_conf, unit, lang), _v(r.sigma, unit, lang)]
-                    for r in t.itertuples()]
-            lines += [f"Morris elementary effects, {s}: change in {metric} per full [low, high] "
-                      "range of the parameter",
-                      table(rows, ["parameter", "mu", "mu*", "mu* ± (95 %)", "sigma"]), ""]
-
-    if kind in ("random", "lhs") and metric.startswith("npv"):
-        ac = acceptability(out, values, metric)
-        heads = ["value per person-year (kr)", *ac.columns[1:]]
-        rows = [[number(r[0], 0, lang), *[f"{number(x * 100, 1, lang)} %" for x in r[1:]]]
-                for r in ac.itertuples(index=False)]
-        lines += ["Acceptability curve: probability over the uncertainty, by value per "
-                  "person-year (derived: NPV is linear in it)", table(rows, heads), ""]
-    return "\n".join(lines).rstrip() + "\n"
+    return render(analysis_data(out, metric, values), lang)

@@ -228,6 +228,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
                 else:
                     sc = load_scenario(f)
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
+                    ok += [f"  normalised: {note}" for note in sc.normalised]
                     ok += [f"  warning: {w}" for w in assumption_warnings(sc, "en")]
             except InputError as exc:
                 problems += exc.problems
@@ -242,3 +243,15 @@ def load_for_compare(paths: list[Path]) -> list[Scenario]:
     if len(scenarios) < 2:
         raise InputError([Problem(str(paths[0]), "", "compare needs at least two scenarios")])
     return scenarios
+
+
+def schema_text(markdown: bool = False) -> str:
+    """The scenario schema as text: JSON Schema for editors, or the Markdown reference page."""
+    import json
+
+    from model.scenario.reference import json_schema
+    from model.scenario.reference import markdown as reference
+
+    if markdown:
+        return reference()
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -102,10 +103,31 @@ def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
 # Upper bounds that keep a run finite and its sums exact (far above any real programme)
 MAX_PEOPLE = 1_000_000
 MAX_KR = 1e12
-People = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE)]
-Kronor = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_KR, allow_inf_nan=False)]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The unit of a number in the schema ("kr", "months", "per month"): shown in docs/schema.md
+    and in the JSON Schema editors read (`insats schema`), as the key `unit`."""
+
+    name: str
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {**handler(core_schema), "unit": self.name}
+
+
+People = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE), Unit("people")]
+Kronor = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_KR, allow_inf_nan=False),
+                   Unit("kr")]
 PerMonth = Annotated[float, BeforeValidator(unwrap_sourced),
-                     Field(gt=0, le=MAX_PEOPLE, allow_inf_nan=False)]
-Years = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, le=100, allow_inf_nan=False)]
+                     Field(gt=0, le=MAX_PEOPLE, allow_inf_nan=False), Unit("people per month")]
+Years = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, le=100, allow_inf_nan=False),
+                  Unit("years")]
 HorizonMonths = Annotated[float, BeforeValidator(unwrap_sourced),
-                          Field(gt=0, le=1200, allow_inf_nan=False)]
+                          Field(gt=0, le=1200, allow_inf_nan=False), Unit("months")]
+# the same numbers with their unit: months of calendar time (month 0 is the start of the run) or
+# of a stay, monthly hazards, staff
+Months = Annotated[NonNegNum, Unit("months")]
+PosMonths = Annotated[PosNum, Unit("months")]
+Hazard = Annotated[NonNegNum, Unit("per month")]
+FTE = Annotated[NonNegNum, Unit("FTE")]

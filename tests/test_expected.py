@@ -71,14 +71,21 @@ def test_expected_value_path_agrees_with_the_simulation(path: Path) -> None:
 def _features() -> dict:
     """Every path feature at once: a loop, an early exit into another intervention, overrides,
     a subgroup counterfactual, initial participants, groups with a pause and a cap, a stream,
-    several duration shapes, lags, drop-off, studies valued, a capacity that cannot bind."""
+    several duration shapes, lags, drop-off, studies valued, a capacity that cannot bind, an
+    evenly spread intake, budgets per funder (in total and by year) and costed staff."""
     raw = rich(simulation={"replications": 1, "seed": 3})
     raw["intake"] = {"groups": {"size": 5, "every_months": 2, "end_month": 20},
                      "stream": {"rate_per_month": 2, "end_month": 15},
+                     "spread": {"n": 9, "months": 12, "start_month": 1},
                      "pauses": [{"start_month": 6, "end_month": 8}], "max_participants": 60}
+    raw["costs"] = {**raw["costs"], "budget": {"region": 120_000},
+                    "budget_by_year": {"samordningsforbund": [60_000, 20_000]}}
     raw["interventions"] = [
         {"name": "a", "duration": {"dist": "lognormal", "mean": 3, "cv": 0.6},
-         "capacity": {"places": 200}, "exit_hazards": {"arbete": 0.05, "c": 0.03},
+         "capacity": {"staff_fte": 10, "caseload_per_fte": 20, "monthly_salary": 30_000,
+                      "funder": "esf"},
+         "capacity_changes": [{"month": 9.5, "staff_fte": 12}],
+         "exit_hazards": {"arbete": 0.05, "c": 0.03},
          "routing": {"b": 0.5, "arbete": 0.3, "annat": 0.2},
          "costs": [{"funder": "esf", "per_start": 3000, "per_participant_month": 4000,
                     "per_place_month": 100}]},
@@ -112,6 +119,7 @@ def test_scenarios_the_expected_value_path_refuses() -> None:
     assert "horizon" in why_not(parse_scenario(merged(raw, simulation={"horizon_months": 30})))
     tight = merged(raw)
     tight["interventions"][0]["capacity"] = {"places": 5}
+    tight["interventions"][0]["capacity_changes"] = []
     assert "may bind" in why_not(parse_scenario(tight))
     open_ended = merged(raw, intake={"stream": {"rate_per_month": 2}},
                         simulation={"horizon_months": 50})

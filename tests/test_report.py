@@ -65,8 +65,9 @@ def chromium() -> str:
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
     if exe is None:
         if os.environ.get("CI"):
-            pytest.fail("chromium is not installed: the test set-up must `apt-get install chromium`")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+            pytest.fail("chromium is not installed: in CI `make test` runs as root and installs it")
+        pytest.skip("browser test skipped: no chromium or chromium-browser on PATH (`make test` "
+                    "installs Debian's chromium when run as root; or install it yourself)")
     return exe
 
 

@@ -437,9 +437,12 @@ def test_tornado_ranks_by_swing(folder, tmp_path) -> None:
     assert t.attrs["base_value"] == pytest.approx(PERSON_YEARS * 500_000 - 1_000_000)
     row = t.set_index("parameter").loc["lump"]
     assert row["npv at high"] == pytest.approx(PERSON_YEARS * 500_000 - 1_500_000)
-    res = CliRunner().invoke(app, ["analyse", str(out)])
+    res = CliRunner().invoke(app, ["analyse", str(out), "--lang", "en"])
     assert res.exit_code == 0, res.output
     assert "Tornado, det" in res.output and "swing" in res.output and "SEK" in res.output
+    res = CliRunner().invoke(app, ["analyse", str(out)])  # Swedish by default, like every command
+    assert res.exit_code == 0, res.output
+    assert "Tornado, det" in res.output and "utslag" in res.output and " kr" in res.output
 
 
 def test_sobol_on_a_linear_model_through_the_sweep(folder, tmp_path) -> None:
@@ -506,7 +509,7 @@ def test_threshold_against_hand_computed(folder) -> None:
                                    "valuation.value_per_year", "--low", "1", "--high", "2e5",
                                    "--reps", "1"])
     assert res.exit_code == 0, res.output
-    assert "109091" in res.output
+    assert "valuation.value_per_year = 109 091 kr per personår" in res.output  # 1e6 / (110/12)
     res = CliRunner().invoke(app, ["threshold", str(folder / "det.yaml"),
                                    "valuation.value_per_year", "--low", "2e5", "--high", "3e5",
                                    "--reps", "1"])
@@ -590,7 +593,8 @@ def test_cli_sweep_prints_the_analysis(folder, tmp_path) -> None:
     out = tmp_path / "cli"
     res = CliRunner().invoke(app, ["sweep", str(lhs_sweep(folder, points=3, reps=2,
                                                           name="small")),
-                                   "--out", str(out), "--workers", "1", "--quiet"])
+                                   "--out", str(out), "--workers", "1", "--quiet",
+                                   "--lang", "en"])
     assert res.exit_code == 0, res.output
     for text in ("Sweep small", "P(npv prog_a > prog_b)", "Acceptability curve",
                  "Net present value", "SEK"):

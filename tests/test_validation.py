@@ -224,3 +224,55 @@ def test_problems_are_listed_in_file_order() -> None:
         "interventions[0].exit_hazards.a", "interventions[0].exit_hazards.nowhere",
         "interventions[0].waiting_list", "interventions[1].routing.arbet",
         "interventions[1].capacity_changes"]
+
+
+def _variant(tmp_path: Path, name: str, text: str) -> Path:
+    """The base scenario with `text` appended (top-level keys), written to tmp_path/name."""
+    path = tmp_path / name
+    path.write_text(BASE.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+    return path
+
+
+def test_funder_names_ignore_case_and_swedish_letters(tmp_path: Path) -> None:
+    """'ESF', 'Arbetsförmedlingen' and 'Staten' are the funders esf, arbetsformedlingen, staten."""
+    from model.scenario import load_scenario
+
+    path = _variant(tmp_path, "funders.yaml", (
+        "costs:\n  lump_sums:\n    - {funder: ESF, amount: 1000}\n"
+        "    - {funder: ' Arbetsförmedlingen ', amount: 500}\n"
+        "valuation:\n  actor_shares: {Staten: 0.5, KOMMUN: 0.5}\n"))
+    result = validate(path)
+    assert_clean_exit(result, 0)
+    sc = load_scenario(path)
+    assert [ls.funder for ls in sc.costs.lump_sums] == ["esf", "arbetsformedlingen"]
+    assert sc.valuation.actor_shares == {"staten": 0.5, "kommun": 0.5}
+    bad = _variant(tmp_path, "bad.yaml", "costs:\n  lump_sums:\n    - {funder: EFS, amount: 1}\n")
+    result = validate(bad)
+    assert_clean_exit(result, 2)
+    assert "costs.lump_sums[0].funder: not allowed" in result.stderr
+
+
+def test_normalise_rescales_rounded_shares_and_validate_says_so(tmp_path: Path) -> None:
+    """With normalise: true, routing summing to 0.99 is divided by 0.99, sources kept, and listed."""
+    from model.scenario import load_scenario
+
+    text = BASE.read_text(encoding="utf-8").replace(
+        "routing: {b: 0.5, arbete: {value: 0.3, source: \"assumption\"}, annat: 0.2}",
+        "routing: {b: 0.5, arbete: {value: 0.3, source: \"assumption\"}, annat: 0.19}")
+    rounded = tmp_path / "rounded.yaml"
+    rounded.write_text("normalise: true\n" + text, encoding="utf-8")
+    result = validate(rounded)
+    assert_clean_exit(result, 0)
+    assert ("  normalised: interventions[0].routing summed to 0.99; rescaled to 1 "
+            "(each share × 1.0101)") in result.stdout.splitlines()
+    routing = load_scenario(rounded).intervention("a").routing
+    assert routing == pytest.approx({"b": 0.5 / 0.99, "arbete": 0.3 / 0.99, "annat": 0.19 / 0.99})
+    assert sum(routing.values()) == pytest.approx(1.0, abs=1e-12)
+    # the shares that already sum to 1 are not touched, and nothing is listed for them
+    assert load_scenario(rounded).intervention("b").routing == {"arbete": 0.5, "annat": 0.5}
+    assert result.stdout.count("normalised:") == 1
+    from model.numbers import collect_sources
+    from model.scenario import load_yaml
+
+    raw, _ = load_yaml(rounded)
+    assert ("interventions[a].routing.arbete", 0.3, "assumption") in collect_sources(raw)

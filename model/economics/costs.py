@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.scenario import FixedCost, Scenario, StaffCost
+from model.scenario import FixedCost, Intervention, Scenario, StaffCost
 
 LINKED_GOOD, LINKED_OTHER, UNLINKED = 0, 1, 2
 
@@ -115,6 +115,51 @@ def staff_lines(sc: Scenario, act: Activity) -> list[Line]:
             for st in c.staff]
 
 
+def capacity_staff_lines(sc: Scenario, act: Activity) -> list[Line]:
+    """Staff given once: an intervention's staff FTE (with its changes) × monthly salary × (1 +
+    employer contribution), over the project period: the same FTE that sets its places."""
+    lines = []
+    for iv in sc.interventions:
+        cap = iv.capacity
+        if cap is None or not cap.costed:
+            continue
+        fte = staff_fte_months(iv, act.n_cal, act.period)
+        monthly = cap.monthly_salary * (1.0 + sc.costs.employer_contribution)
+        lines.append(Line(cap.funder, cap.label or f"{iv.title}: staff", False,
+                          _unlinked(monthly * fte)))
+    return lines
+
+
+def staff_fte_months(iv: Intervention, n_cal: int, period: float) -> np.ndarray:
+    """FTE-months of an intervention's staff in each calendar month up to `period`."""
+    changes = sorted((c for c in iv.capacity_changes if c.staff_fte is not None),
+                     key=lambda c: c.month)
+    times = [0.0] + [c.month for c in changes] + [period]
+    fte = [iv.capacity.staff_fte] + [c.staff_fte for c in changes]
+    starts = np.minimum(np.array(times[:-1]), period)
+    ends = np.minimum(np.array(times[1:]), period)
+    return covered(starts, np.maximum(ends, starts), np.array(fte, float), n_cal)
+
+
+def budget_lines(sc: Scenario, act: Activity) -> list[Line]:
+    """A funder's total budget spread evenly over the project period (`costs.budget`), or each
+    project year's amount over that year's months in the period (`costs.budget_by_year`)."""
+    c = sc.costs
+    lines = []
+    for funder, total in c.budget.items():
+        monthly = total / act.period if act.period > 0 else 0.0
+        lines.append(Line(funder, "budget", False, _unlinked(
+            monthly * covered(np.array([0.0]), np.array([act.period]), np.array([1.0]), act.n_cal))))
+    for funder, years in c.budget_by_year.items():
+        stop = float(c.project_months) if c.project_months is not None else 12.0 * len(years)
+        starts = np.array([12.0 * k for k in range(len(years))])
+        ends = np.minimum(starts + 12.0, stop)
+        per_month = np.array(years, float) / (ends - starts)
+        lines.append(Line(funder, "budget", False,
+                          _unlinked(covered(starts, ends, per_month, act.n_cal))))
+    return lines
+
+
 def lump_sum_lines(sc: Scenario, act: Activity) -> list[Line]:
     return [Line(ls.funder, ls.label or "lump sum", False,
                  _unlinked(at_month(np.array([ls.month]), np.array([ls.amount]), act.n_cal)))
@@ -158,7 +203,24 @@ def intervention_lines(sc: Scenario, act: Activity) -> list[Line]:
 
 
 COST_RULES: tuple[Callable[[Scenario, Activity], list[Line]], ...] = (
-    fixed_lines, staff_lines, lump_sum_lines, participant_month_lines, intervention_lines)
+    budget_lines, fixed_lines, staff_lines, capacity_staff_lines, lump_sum_lines,
+    participant_month_lines, intervention_lines)
+
+
+def period_problem(sc: Scenario) -> str | None:
+    """Why some cost runs until the last participant leaves (no `costs.project_months`): the
+    expected-value path, which follows no last participant, needs a fixed project period."""
+    c = sc.costs
+    if c.project_months is not None:
+        return None
+    if c.budget:
+        return ("a budget is spread over the project period, which without costs.project_months "
+                "runs until the last participant leaves; give the project period to use the "
+                "expected-value path")
+    if any(iv.capacity is not None and iv.capacity.costed for iv in sc.interventions):
+        return ("an intervention's staff are costed until the last participant leaves (no "
+                "costs.project_months); give the project period to use the expected-value path")
+    return None
 
 
 def cost_lines(sc: Scenario, act: Activity) -> list[Line]:
@@ -218,6 +280,7 @@ def calendar_months(sc: Scenario, end: float, last_arrival: float) -> int:
         stops.append(float(c.project_months))
     stops += [x.end_month for x in [*c.fixed, *c.staff] if x.end_month is not None]
     stops += [ls.month + 1 for ls in c.lump_sums]
+    stops += [12.0 * len(years) for years in c.budget_by_year.values()]
     return math.ceil(max(stops)) + 1
 
 

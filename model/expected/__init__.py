@@ -22,7 +22,7 @@ import numpy as np
 from scipy import stats
 
 from model.economics import Unit
-from model.economics.costs import Activity, calendar_months, cost_lines
+from model.economics.costs import Activity, calendar_months, cost_lines, period_problem
 from model.economics.effect import CURVES, GOOD, OTHER, Effect, Rules, chain, discount
 from model.exact import Network, network
 from model.expected.arrivals import arrivals, intake_end
@@ -75,6 +75,8 @@ def why_not(sc: Scenario) -> str | None:
     if c.project_months is None and any(line.per_place_month for iv in sc.interventions
                                         for line in iv.costs):
         return "per-place costs run until the last participant leaves (no costs.project_months)"
+    if (reason := period_problem(sc)) is not None:
+        return reason
     for cell in _cells(sc):
         visits = cell.net.entry @ cell.net.fundamental()
         if visits.max() > MAX_VISITS:
@@ -92,6 +94,7 @@ def _presence_bound(sc: Scenario) -> int:
     if i.stream is not None:
         return math.inf  # type: ignore[return-value]
     total = i.cohort.n if i.cohort is not None else 0
+    total += i.spread.n if i.spread is not None else 0
     if i.groups is not None:
         g = i.groups
         total += g.size * (math.floor((g.end_month - g.start_month) / g.every_months) + 1)

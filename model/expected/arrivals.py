@@ -1,11 +1,11 @@
-"""Expected arrivals on the calendar lattice: cohorts, group intakes and streams, pauses and cap.
+"""Expected arrivals on the calendar lattice: cohorts, spreads, group intakes and streams, pauses, cap.
 
 A stream is a Poisson process: in a step of dt months, k arrivals with probability
 Poisson(λ·dt; k). Under `intake.max_participants` the number admitted so far is random, so its
 distribution is carried step by step (capped at the cap) and the expected admissions per step
-are the growth of its mean. Cohorts and group intakes are admitted at their month, up to the
-cap. This gives E[arrivals] per lattice point exactly (up to the step), which is all that
-linear figures need.
+are the growth of its mean. Cohorts, group intakes and the evenly spaced arrivals of a spread
+(deterministic) are admitted at their month, up to the cap. This gives E[arrivals] per lattice
+point exactly (up to the step), which is all that linear figures need.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _paused(sc: Scenario, t: float) -> bool:
 def intake_end(sc: Scenario) -> float | None:
     """The last month at which anyone can arrive (None if arrivals never stop)."""
     i = sc.intake
-    ends = []
+    ends = [*i.spread_months()[-1:]]
     if i.cohort is not None:
         ends.append(i.cohort.month)
     for spec in (i.stream, i.groups):
@@ -59,9 +59,10 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
         raise ValueError("arrivals never stop")
     n = math.ceil(end / dt) + 2
     cap = i.max_participants
-    events: list[tuple[float, int, int]] = []   # (month, order, size) of cohort and group intakes
+    events: list[tuple[float, int, int]] = []   # (month, order, size) of fixed-time arrivals
     if i.cohort is not None:
         events.append((i.cohort.month, 0, i.cohort.n))
+    events += [(t, 1, 1) for t in i.spread_months()]   # a spread: one arrival at each of its months
     if i.groups is not None:
         g = i.groups
         k = 0

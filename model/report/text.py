@@ -177,6 +177,15 @@ def actor_label(actor: str, lang: str = "sv") -> str:
     return pick(ACTOR_LABELS, actor, lang)
 
 
+# inputs that are labels written with digits, not amounts: never "2 007" or "20 140 227"
+NOT_AMOUNTS = ("seed", "price_year", "year")
+
+
+def not_an_amount(path: str) -> bool:
+    """True for an input path whose number is a year or a seed (`valuation.price_year`)."""
+    return path.rsplit(".", 1)[-1] in NOT_AMOUNTS
+
+
 def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
     """Group thousands with a space and use a decimal comma in Swedish."""
     if missing(value):

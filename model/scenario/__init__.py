@@ -1,7 +1,7 @@
 """The one definition of a scenario: intake, population, interventions, exits, costs, valuation.
 
 Scenario files are YAML; this package loads them (`load`), validates them strictly against the
-schema (`schema`, `pricing`; unknown keys are rejected with a "did you mean" hint, see
+schema (`schema`, with `intake` and `pricing`; unknown keys are rejected with a "did you mean" hint, see
 `problems`) and runs the checks a planner needs (`checks`: routes to unknown places, unreachable
 interventions, loops with no way out, zero capacity with arrivals). Every problem is reported at
 once with the file, the YAML path, the bad value and what is allowed, via
@@ -19,6 +19,7 @@ from model.scenario.base import (
     Strict,
 )
 from model.scenario.checks import raw_reference_problems, semantic_problems
+from model.scenario.intake import Cohort, Groups, Intake, Pause, Spread, Stream
 from model.scenario.load import duplicate_keys, line_of, load_yaml, scenario_files
 from model.scenario.parse import load_scenario, parse_scenario
 from model.scenario.pricing import (
@@ -40,20 +41,15 @@ from model.scenario.schema import (
     Capacity,
     CapacityChange,
     Cell,
-    Cohort,
     ExitState,
-    Groups,
     InitialGroup,
-    Intake,
     Intervention,
     InterventionOverride,
     Override,
-    Pause,
     Population,
     Priority,
     Scenario,
     Simulation,
-    Stream,
     WaitingList,
 )
 
@@ -90,6 +86,7 @@ __all__ = [
     "Retention",
     "Scenario",
     "Simulation",
+    "Spread",
     "StaffCost",
     "Stream",
     "Strict",

@@ -103,14 +103,21 @@ def waiting_list_has_capacity(sc: Scenario, i: int, iv: Intervention, file: str)
 
 
 def capacity_changes_fit(sc: Scenario, i: int, iv: Intervention, file: str) -> list[Problem]:
-    """Capacity changes need a capacity, and a capacity in places changes in places."""
+    """Capacity changes need a capacity, a capacity in places changes in places, and one whose
+    staff are costed changes in staff (so that the cost follows)."""
     if iv.capacity is None:
         return ([Problem(file, f"interventions[{i}].capacity_changes",
                          "capacity changes need a capacity")] if iv.capacity_changes else [])
-    return [Problem(file, f"interventions[{i}].capacity_changes[{j}].staff_fte",
-                    "capacity is given in places; change it with places", ch.staff_fte)
-            for j, ch in enumerate(iv.capacity_changes)
-            if ch.staff_fte is not None and iv.capacity.places is not None]
+    found = [Problem(file, f"interventions[{i}].capacity_changes[{j}].staff_fte",
+                     "capacity is given in places; change it with places", ch.staff_fte)
+             for j, ch in enumerate(iv.capacity_changes)
+             if ch.staff_fte is not None and iv.capacity.places is not None]
+    found += [Problem(file, f"interventions[{i}].capacity_changes[{j}].places",
+                      "the capacity's staff have a monthly_salary; change it with staff_fte so "
+                      "that the staff cost follows", ch.places)
+              for j, ch in enumerate(iv.capacity_changes)
+              if ch.places is not None and iv.capacity.costed]
+    return found
 
 
 def initial_groups_are_known(sc: Scenario, file: str) -> list[Problem]:

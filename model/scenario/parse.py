@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from model.errors import InputError, Problem
 from model.scenario.checks import raw_reference_problems, semantic_problems
+from model.scenario.habits import explain_decimal_commas
 from model.scenario.load import duplicate_keys, line_of, load_yaml
 from model.scenario.problems import pydantic_problems
 from model.scenario.schema import Scenario
@@ -42,19 +43,21 @@ def load_scenario(path: str | Path) -> Scenario:
 def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = None) -> Scenario:
     """Validate a raw mapping (from YAML or built in code) into a Scenario."""
     dupes = duplicate_keys(node, file)
+    normalised: list[str] = []
     try:
-        scenario = Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw, context={"normalised": normalised})
     except ValidationError as exc:
         found = pydantic_problems(exc, file, node)
         seen = {p.path for p in found}
         # references can be checked on the raw mapping too, so they come with the schema errors
         refs = [Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
                 for p in raw_reference_problems(raw, file) if p.path not in seen]
-        raise InputError(dupes + found + refs) from None
+        raise InputError(explain_decimal_commas(dupes + found + refs, node, file)) from None
     problems = semantic_problems(scenario, file)
     for i, p in enumerate(problems):
         problems[i] = Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
     if dupes or problems:
-        raise InputError(dupes + problems)
+        raise InputError(explain_decimal_commas(dupes + problems, node, file))
+    scenario._normalised = normalised
     scenario._raw = raw
     return scenario

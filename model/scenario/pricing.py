@@ -7,11 +7,22 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from model.numbers import Kronor, NonNegNum, PosNum, Prob, Years
+from model.numbers import (
+    FTE,
+    Hazard,
+    Kronor,
+    Months,
+    NonNegNum,
+    PosMonths,
+    PosNum,
+    Prob,
+    Unit,
+    Years,
+)
 from model.scenario.base import Attribute, Funder, Strict, shares_sum_to_one
 
 
@@ -19,61 +30,116 @@ class CostItem(Strict):
     """What every cost has: a label for people and the actor (`funder`) who pays it."""
 
     label: str = ""
+    """Name of the cost line in reports."""
     funder: Funder
+    """Who pays (case-insensitive; å, ä, ö may be written a, a, o)."""
 
 
 class CostLine(CostItem):
     """One cost of an intervention, paid by `funder` (kr, in the scenario's price year)."""
 
-    per_participant_month: Kronor = 0.0
-    per_start: Kronor = 0.0
-    per_place_month: Kronor = 0.0
+    per_participant_month: Annotated[Kronor, Unit("kr per participant-month")] = 0.0
+    """Cost for each month a participant spends in it (in the programme, for costs.per_participant_month).
+    Default: 0."""
+    per_start: Annotated[Kronor, Unit("kr per start")] = 0.0
+    """Cost each time a participant starts the intervention. Default: 0."""
+    per_place_month: Annotated[Kronor, Unit("kr per place-month")] = 0.0
+    """Cost of each place held, used or not, over the project period. Default: 0."""
     allowance: bool = False
+    """A payment to participants (a transfer): in the budget and the actor ledger, not in the
+    societal cost. Default: false."""
 
 
 class FixedCost(CostItem):
     """A cost per month over the project period (premises, project management, ...)."""
 
-    per_month: Kronor
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
+    per_month: Annotated[Kronor, Unit("kr a month")]
+    """Cost each month."""
+    start_month: Months = 0.0
+    """First month. Default: 0, the start of the run."""
+    end_month: Months | None = None
+    """Cost until this month. Default: the end of the project period."""
 
 
 class StaffCost(CostItem):
     """Staff: FTE × monthly salary × (1 + employer contributions) over the project period."""
 
-    fte: NonNegNum
-    monthly_salary: Kronor
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
+    fte: FTE
+    """Staff in full-time equivalents."""
+    monthly_salary: Annotated[Kronor, Unit("kr a month per FTE")]
+    """Salary per full-time equivalent, before employer contributions."""
+    start_month: Months = 0.0
+    """First month. Default: 0, the start of the run."""
+    end_month: Months | None = None
+    """Cost until this month. Default: the end of the project period."""
 
 
 class LumpSum(CostItem):
     """A one-off amount at a given month (a reported total cost, an evaluation, equipment)."""
 
-    amount: Kronor
-    month: NonNegNum = 0.0
+    amount: Annotated[Kronor, Unit("kr")]
+    """The amount."""
+    month: Months = 0.0
+    """When it is paid. Default: 0, the start of the run."""
 
 
 class Costs(Strict):
-    """Programme costs outside single interventions, plus the staff-cost parameters."""
+    """Programme costs outside single interventions, plus the staff-cost parameters.
 
-    employer_contribution: NonNegNum = 0.3142
-    project_months: PosNum | None = None
+    `budget` gives a funder's total for the project (e.g. `{esf: 842800}`), spread evenly over
+    the project period; `budget_by_year` gives it per project year instead (year 1 = months 0–12),
+    each year spread evenly over its months in the project period.
+    """
+
+    employer_contribution: Annotated[NonNegNum, Unit("share of salary")] = 0.3142
+    """Employer contributions on salaries. Default: 0.3142, Skatteverket, arbetsgivaravgift 2024."""
+    project_months: PosMonths | None = None
+    """The project period, from month 0: fixed, staff and budget costs run over it. Default: until
+    the last participant leaves."""
+    budget: dict[Funder, Annotated[Kronor, Unit("kr")]] = {}
+    """Each funder's total budget, spread evenly over the project period, e.g. {esf: 842800}."""
+    budget_by_year: dict[Funder, list[Annotated[Kronor, Unit("kr a year")]]] = {}
+    """Each funder's budget per project year (year 1 = months 0-12), each spread evenly over its
+    months in the project period, e.g. {kommun: [400000, 250000]}."""
     fixed: list[FixedCost] = []
+    """Costs per month (premises, management, ...)."""
     staff: list[StaffCost] = []
+    """Staff not tied to an intervention's capacity."""
     lump_sums: list[LumpSum] = []
+    """One-off amounts."""
     per_participant_month: list[CostLine] = []
+    """Costs for each month a participant is in the programme (e.g. allowances)."""
+
+    @model_validator(mode="after")
+    def _budgets(self) -> Costs:
+        both = sorted(set(self.budget) & set(self.budget_by_year))
+        if both:
+            raise ValueError(f"{', '.join(both)} given both in budget and in budget_by_year: give "
+                             "each funder's budget once")
+        for funder, years in self.budget_by_year.items():
+            if not years:
+                raise ValueError(f"budget_by_year.{funder} needs at least one year's amount")
+            if self.project_months is not None and 12 * (len(years) - 1) >= self.project_months:
+                raise ValueError(
+                    f"budget_by_year.{funder} gives {len(years)} years, but the project period "
+                    f"(costs.project_months) is {self.project_months:g} months")
+        return self
 
 
 class Counterfactual(Strict):
     """What would have happened without the programme (jämförelsealternativ)."""
 
-    monthly_hazard: NonNegNum | None = None
+    monthly_hazard: Hazard | None = None
+    """Monthly hazard of finding work without the programme (with a reference: after leaving it)."""
     by_group: list[GroupHazard] = []
+    """Hazards for subgroups, replacing monthly_hazard for them."""
     reference: str | None = None
+    """A scenario file (relative to this one) simulated as "business as usual" instead."""
     deadweight: Prob = 0.0
+    """Share of the effect that would have happened anyway. Default: 0 (assumption: off unless a
+    scenario sets it; Green Book practice names it)."""
     displacement: Prob = 0.0
+    """Share of the effect taken from others. Default: 0 (assumption, as deadweight)."""
 
     @model_validator(mode="after")
     def _one(self) -> Counterfactual:
@@ -85,15 +151,21 @@ class Counterfactual(Strict):
 
 
 class GroupHazard(Strict):
+    """A subgroup's own job-finding hazard without the programme."""
+
     when: dict[Attribute, str]
-    monthly_hazard: NonNegNum
+    """The attribute levels of the subgroup, e.g. {born: utrikes född}."""
+    monthly_hazard: Hazard
+    """Their monthly hazard of finding work."""
 
 
 class Retention(Strict):
     """How long jobs last: a monthly hazard of losing the job, or the share employed at 12 months."""
 
-    monthly_hazard: NonNegNum | None = None
+    monthly_hazard: Hazard | None = None
+    """Monthly hazard of losing a job."""
     share_at_12_months: Prob | None = None
+    """Share still in work 12 months after starting (gives the hazard −ln(share)/12)."""
 
     @model_validator(mode="after")
     def _one(self) -> Retention:
@@ -113,18 +185,26 @@ class Employment(Strict):
     """What follows an exit to work (and, if valued, to studies)."""
 
     retention: Retention = Retention(monthly_hazard=0.0)
+    """How long jobs last. Default: no job loss (assumption; ready scenarios set it)."""
     extent: Prob = 1.0
-    lag_months: NonNegNum = 0.0
+    """Share of full time worked. Default: 1, full time (assumption)."""
+    lag_months: Months = 0.0
+    """Months from an exit to work until the job starts. Default: 0 (assumption)."""
     value_studies: bool = False
+    """Price an exit to studies like one to work. Default: false (as PwC: work only)."""
 
 
 class Transfer(Strict):
     """A financial effect per person-year of shortened unemployment: money moves, society nets 0."""
 
     label: str = ""
+    """Name of the transfer (e.g. försörjningsstöd saved)."""
     payer: Funder
+    """Who pays less or more."""
     payee: Funder
-    per_year: Kronor
+    """Who receives it."""
+    per_year: Annotated[Kronor, Unit("kr per person-year")]
+    """Amount per person-year of shortened unemployment."""
 
 
 class ValueComponent(Strict):
@@ -138,14 +218,23 @@ class ValueComponent(Strict):
     """
 
     name: str = Field(pattern=r"^[\w\-]+$")
+    """Identifier of the component (letters, digits, _ and -)."""
     label: str = ""
+    """Name for people."""
     kind: Literal["production", "resource", "transfer"]
+    """production and resource are real (societal); transfer moves money between actors."""
     when: Literal["in_work", "out_of_work"]
+    """The state in which the amount occurs."""
     basis: Literal["fte", "head"] = "fte"
+    """fte scales with the employment extent, head counts people. Default: fte."""
     payer: Funder | None = None
+    """Who bears a resource or pays a transfer."""
     payee: Funder | None = None
-    per_year: Kronor
+    """Who receives production or a transfer."""
+    per_year: Annotated[Kronor, Unit("kr per person-year")]
+    """Amount per person-year in `when`."""
     price_year: int | None = Field(default=None, ge=1980, le=2100)
+    """The year whose prices `per_year` is in. Default: the scenario's price year."""
 
     @model_validator(mode="after")
     def _actors(self) -> ValueComponent:
@@ -165,33 +254,57 @@ class Health(Strict):
     """Health-related quality of life (EQ-5D index, 0–1) in each state, for QALYs beside the NPV."""
 
     utility_in_programme: Prob
+    """Health-state utility (EQ-5D index) while in the programme."""
     utility_in_work: Prob
+    """Health-state utility in work."""
     utility_outside_work: Prob
-    value_per_qaly: Kronor | None = None
+    """Health-state utility outside work and the programme."""
+    value_per_qaly: Annotated[Kronor, Unit("kr per QALY")] | None = None
+    """A value per QALY gained, to price QALYs beside the NPV (never added to it). Default: none."""
 
 
 class Valuation(Strict):
     """Pricing of shortened unemployment (samhällsintäkt)."""
 
-    # seed 000 (Grenverket, PwC): "en vinst på över 500 000 kronor per individ och år"
-    value_per_year: Kronor = 500_000.0
-    # a target group of the unit-cost library (scenarios/unit_costs/<name>.yaml) or a file path:
-    # its components value a person-year instead of value_per_year
+    value_per_year: Annotated[Kronor, Unit("kr per person-year")] = 500_000.0
+    """Value of one person-year of shortened unemployment (samhällsintäkt). Default: 500 000 kr,
+    000 ("Grenverket har slagit rot", PwC): "en vinst på över 500 000 kronor per individ och år"."""
     unit_costs: str | None = None
+    """A target group of the unit-cost library (`insats costs` lists them, e.g. uvas) or a path
+    to such a file: its components value a person-year instead of value_per_year. Default: none
+    (the single value_per_year)."""
     components: list[ValueComponent] = []
-    # ASEK's tax factor (skattefaktor) on tax-financed programme costs; 1 = not applied (default)
+    """The scenario's own components of the value of a person-year in work (beside or instead
+    of a library group). Default: none."""
     tax_factor: PosNum = 1.0
+    """ASEK's tax factor (skattefaktor) on tax-financed programme costs in the societal result.
+    Default: 1, not applied (assumption: off unless a scenario sets it)."""
     actor_shares: dict[Funder, Prob] = {"staten": 1.0}
+    """How the value is split between actors (shares summing to 1). Default: all to staten
+    (assumption: a placeholder until a scenario splits it)."""
     transfers: list[Transfer] = []
+    """Money that moves between actors per person-year (nets to 0 for society)."""
     horizon_years: Years = 5.0
+    """Years after arrival over which effects are counted (the headline view). Default: 5, the
+    medium view of socioeconomic accounts (Nilsson & Wadeskog, SEE; payoff)."""
     views_years: list[Years] = [1.0, 5.0]
-    # 3.5 % real: ASEK (Trafikverket) since ASEK 5, incl. ASEK 7.0 ch. 5 (ASEK 4 used 4 %)
-    discount_rate: NonNegNum = 0.035
+    """The views reported. Default: 1 and 5 years, the short and medium views of socioeconomic
+    accounts and of the evaluation of Grenverket's adapted vocational training."""
+    discount_rate: Annotated[NonNegNum, Unit("per year")] = 0.035
+    """Real discount rate. Default: 3.5 %, ASEK (Trafikverket) since ASEK 5, incl. ASEK 7.0 ch. 5
+    (ASEK 4 used 4 %); also HM Treasury's Green Book for years 0–30."""
     price_year: int = 2013
-    benefit_lag_months: NonNegNum = 0.0
-    drop_off_per_year: Prob = 0.0
-    optimism_bias: NonNegNum = 0.0
+    """The year whose prices the amounts are in. Default: 2013, the year of PwC's Grenverket
+    comparison (000)."""
+    benefit_lag_months: Months = 0.0
+    """Months from the job's start before the effect counts. Default: 0 (assumption)."""
+    drop_off_per_year: Annotated[Prob, Unit("share per year")] = 0.0
+    """Share of the effect lost each year after the job starts. Default: 0 (assumption: off
+    unless a scenario sets it; Green Book practice names it)."""
+    optimism_bias: Annotated[NonNegNum, Unit("share of cost")] = 0.0
+    """Uplift on every cost (Green Book practice). Default: 0 (assumption)."""
     confidence_haircut: Prob = 0.0
+    """Share of the effect removed for uncertain evidence. Default: 0 (assumption)."""
 
     @field_validator("actor_shares")
     @classmethod

@@ -17,8 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 from model.distributions import DIST_NAMES, union_tags
 from model.errors import Problem
+from model.scenario.habits import number_hint
 from model.scenario.load import line_of
 from model.scenario.schema import Scenario
+
+# errors where a number was written the Swedish way (2,7; 842 800; 33 for 0.33)
+NUMBER_KINDS = ("float_parsing", "int_parsing", "float_type", "int_type", "less_than_equal")
 
 
 def pydantic_problems(exc: ValidationError, file: str, node: Any,
@@ -76,6 +80,8 @@ def pydantic_problems(exc: ValidationError, file: str, node: Any,
             msg = "a name may use only letters, digits, '_' and '-' (no spaces or dots)"
         elif kind in ("float_type", "int_type") and isinstance(value, dict) and "value" not in value:
             msg = "a number with a source needs the key 'value', e.g. {value: 0.3, source: '...'}"
+        elif kind in NUMBER_KINDS and (hint := number_hint(value, ctx.get("le"))) is not None:
+            msg = hint
         else:
             msg = _plain(err["msg"])
         if value is None and kind.endswith("_type") and not bad_key:

@@ -7,24 +7,47 @@ documentation. The economic inputs (costs, counterfactual, employment, valuation
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from model.distributions import Duration
-from model.numbers import Count, HorizonMonths, NonNegNum, People, PerMonth, PosCount, PosNum, Prob
+from model.numbers import (
+    FTE,
+    Count,
+    Hazard,
+    HorizonMonths,
+    Kronor,
+    Months,
+    PosCount,
+    PosMonths,
+    PosNum,
+    Prob,
+    Unit,
+)
 from model.scenario.base import (
     ATTRIBUTES,
     Attribute,
     ExitCategory,
+    Funder,
     Strict,
     shares_sum_to_one,
 )
+from model.scenario.intake import Intake
+from model.scenario.normalise import normalise_shares
 from model.scenario.pricing import (
     CostLine,
     Costs,
@@ -35,74 +58,14 @@ from model.scenario.pricing import (
 )
 from model.scenario.uncertainty import UncertaintySettings
 
-# ---------------------------------------------------------------- intake
-
-
-class Cohort(Strict):
-    """Everyone arrives at once (at `month`, default 0)."""
-
-    n: People
-    month: NonNegNum = 0.0
-
-
-class Stream(Strict):
-    """Poisson arrivals at `rate_per_month` between `start_month` and `end_month`."""
-
-    rate_per_month: PerMonth
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
-
-
-class Groups(Strict):
-    """Group intakes (gruppintag): `size` people every `every_months` months."""
-
-    size: People
-    every_months: PosNum
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
-
-
-class Pause(Strict):
-    """No stream or group arrivals in [start_month, end_month)."""
-
-    start_month: NonNegNum
-    end_month: NonNegNum
-
-    @model_validator(mode="after")
-    def _order(self) -> Pause:
-        if self.end_month <= self.start_month:
-            raise ValueError("end_month must be after start_month")
-        return self
-
-
-class Intake(Strict):
-    """How participants arrive; cohort, stream and groups may be combined."""
-
-    cohort: Cohort | None = None
-    stream: Stream | None = None
-    groups: Groups | None = None
-    pauses: list[Pause] = []
-    max_participants: People | None = None
-    referral_sources: dict[str, Prob] = {"ej angiven": 1.0}
-
-    @field_validator("referral_sources")
-    @classmethod
-    def _referrals(cls, v: dict[str, float]) -> dict[str, float]:
-        return shares_sum_to_one(v, "referral source shares")
-
-    @model_validator(mode="after")
-    def _some_arrivals(self) -> Intake:
-        if self.cohort is None and self.stream is None and self.groups is None:
-            raise ValueError("intake needs at least one of: cohort, stream, groups")
-        return self
-
-    def is_unbounded(self) -> bool:
-        """True when arrivals never stop (an open stream or group intake with no cap)."""
-        open_ended = (self.stream is not None and self.stream.end_month is None) or (
-            self.groups is not None and self.groups.end_month is None
-        )
-        return open_ended and self.max_participants is None
-
+# `entry: a` is short for `entry: {a: 1}` (editors' JSON Schema accepts both)
+_ENTRY_JSON = {"anyOf": [
+    {"type": "string", "description": "the one intervention everyone starts in"},
+    {"type": "object", "additionalProperties": {"anyOf": [
+        {"type": "number", "minimum": 0, "maximum": 1},
+        {"type": "object", "properties": {"value": {"type": "number", "minimum": 0, "maximum": 1},
+                                          "source": {"type": "string"}},
+         "required": ["value"]}]}}]}
 
 # ---------------------------------------------------------------- population
 
@@ -111,12 +74,18 @@ class Override(Strict):
     """Subgroup-specific routing or exit hazards; `when` matches participants' attributes."""
 
     when: dict[Attribute, str]
+    """The attribute levels a participant must have, e.g. {sex: kvinna}."""
     interventions: dict[str, InterventionOverride]
+    """By intervention name: the routing or exit hazards that replace the intervention's own."""
 
 
 class InterventionOverride(Strict):
+    """What a subgroup does differently in one intervention."""
+
     routing: dict[str, Prob] | None = None
-    exit_hazards: dict[str, NonNegNum] | None = None
+    """Replaces the intervention's routing for the subgroup (shares summing to 1)."""
+    exit_hazards: dict[str, Hazard] | None = None
+    """Replaces the intervention's exit hazards for the subgroup."""
 
     @field_validator("routing")
     @classmethod
@@ -128,10 +97,15 @@ class Cell(Strict):
     """One cell of a joint population mix, e.g. foreign-born women, with its share."""
 
     sex: str | None = None
+    """The cell's sex, e.g. kvinna."""
     born: str | None = None
+    """Born in Sweden or abroad, e.g. utrikes född."""
     age_band: str | None = None
+    """The cell's age band, e.g. 16–24."""
     target_group: str | None = None
+    """The cell's target group."""
     share: Prob
+    """The cell's share of participants (the cells' shares sum to 1)."""
 
     def attrs(self) -> dict[str, str]:
         return {a: getattr(self, a) for a in ATTRIBUTES if getattr(self, a) is not None}
@@ -145,11 +119,18 @@ class Population(Strict):
     """
 
     sex: dict[str, Prob] = {"ej angivet": 1.0}
+    """Shares by sex, summing to 1. Default: one category "ej angivet" (assumption: scenarios
+    give sex where known)."""
     born: dict[str, Prob] = {"ej angivet": 1.0}
+    """Shares born in Sweden and abroad. Default: one category "ej angivet" (assumption)."""
     age_band: dict[str, Prob] = {"ej angivet": 1.0}
+    """Shares by age band. Default: one category "ej angivet" (assumption)."""
     target_group: dict[str, Prob] = {"ej angivet": 1.0}
+    """Shares by target group. Default: one category "ej angivet" (assumption)."""
     joint: list[Cell] = []
+    """Cells drawn together (e.g. sex × born); their attributes are then not given above."""
     overrides: list[Override] = []
+    """Routing or exit hazards that differ for a subgroup."""
 
     @field_validator("sex", "born", "age_band", "target_group")
     @classmethod
@@ -216,11 +197,25 @@ class Population(Strict):
 
 
 class Capacity(Strict):
-    """Places, given directly or as staff FTE × caseload per FTE (Framgången: at most 30)."""
+    """Places, given directly or as staff FTE × caseload per FTE (Framgången: at most 30).
 
-    places: Count | None = None
-    staff_fte: NonNegNum | None = None
-    caseload_per_fte: PosNum | None = None
+    Staff given once: with `monthly_salary` and `funder`, the same FTE (and its changes in
+    `capacity_changes`) also price a staff cost line, FTE × salary × (1 + employer contribution)
+    over the project period, so more staff means more places and more cost.
+    """
+
+    places: Annotated[Count, Unit("places")] | None = None
+    """Places, given directly (or give staff_fte and caseload_per_fte)."""
+    staff_fte: FTE | None = None
+    """Staff (handledare) in full-time equivalents."""
+    caseload_per_fte: Annotated[PosNum, Unit("participants per FTE")] | None = None
+    """Participants one full-time staff member can take at once (Framgången: at most 30)."""
+    monthly_salary: Annotated[Kronor, Unit("kr a month per FTE")] | None = None
+    """With funder: the staff's salary, priced as a cost line over the project period."""
+    funder: Funder | None = None
+    """Who pays the staff (with monthly_salary)."""
+    label: str = ""
+    """Name of the staff cost line. Default: "<intervention>: staff"."""
 
     @model_validator(mode="after")
     def _one_way(self) -> Capacity:
@@ -231,7 +226,17 @@ class Capacity(Strict):
             self.staff_fte is not None and self.caseload_per_fte is not None
         ):
             raise ValueError("give places, or both staff_fte and caseload_per_fte")
+        if (self.monthly_salary is None) != (self.funder is None):
+            raise ValueError("a staff cost needs both monthly_salary and funder (who pays)")
+        if self.monthly_salary is not None and self.places is not None:
+            raise ValueError("monthly_salary prices staff: give staff_fte and caseload_per_fte, "
+                             "not places (or put a per-place cost in the intervention's costs)")
         return self
+
+    @property
+    def costed(self) -> bool:
+        """True when the staff behind these places are also a cost line."""
+        return self.monthly_salary is not None
 
     def slots(self, staff_fte: float | None = None) -> int:
         if self.places is not None:
@@ -243,9 +248,12 @@ class Capacity(Strict):
 class CapacityChange(Strict):
     """From `month` on, the number of places (or staff FTE) becomes the given value."""
 
-    month: NonNegNum
-    places: Count | None = None
-    staff_fte: NonNegNum | None = None
+    month: Months
+    """From this month on."""
+    places: Annotated[Count, Unit("places")] | None = None
+    """The new number of places."""
+    staff_fte: FTE | None = None
+    """The new staff, in FTE (places and any staff cost follow)."""
 
     @model_validator(mode="after")
     def _one(self) -> CapacityChange:
@@ -258,15 +266,20 @@ class Priority(Strict):
     """Serve the waiting list by attribute level (earlier in `order` first), FIFO within one."""
 
     attribute: Literal["sex", "born", "age_band", "target_group", "referral"]
+    """The attribute whose levels decide the order."""
     order: list[str] = Field(min_length=1)
+    """Levels, first served first; levels not listed come last."""
 
 
 class WaitingList(Strict):
     """FIFO waiting list (kö), optionally with priority and a maximum wait."""
 
     priority: Priority | None = None
-    max_wait_months: PosNum | None = None
+    """Serve some participants first. Default: first come, first served."""
+    max_wait_months: PosMonths | None = None
+    """Participants who wait this long leave the list (to on_timeout). Default: they wait."""
     on_timeout: str | None = None
+    """The exit state of those who leave the list (with max_wait_months)."""
 
     @model_validator(mode="after")
     def _timeout_target(self) -> WaitingList:
@@ -281,14 +294,23 @@ class Intervention(Strict):
     """One insats: duration, capacity, waiting list, exits during it and routing at its end."""
 
     name: str = Field(pattern=r"^[\w\-]+$")
+    """Identifier used in entry and routing (letters, digits, _ and -)."""
     label: str | None = None
+    """Name shown in reports. Default: the name."""
     duration: Duration
+    """Planned time in the intervention, a distribution in months."""
     capacity: Capacity | None = None
+    """Places at once. Default: no limit."""
     capacity_changes: list[CapacityChange] = []
+    """Places (or staff) that change at given months."""
     waiting_list: WaitingList | None = None
-    exit_hazards: dict[str, NonNegNum] = {}
+    """How those who find every place taken wait. Default: first come, first served."""
+    exit_hazards: dict[str, Hazard] = {}
+    """Leaving during the intervention (dropout, a job found): destination -> monthly hazard."""
     routing: dict[str, Prob]
+    """Where participants go at the end: destination -> share (summing to 1)."""
     costs: list[CostLine] = []
+    """Costs per participant-month, per start or per place of this intervention."""
 
     @field_validator("routing")
     @classmethod
@@ -306,15 +328,20 @@ class ExitState(Strict):
     """A named way out of the programme, with its category."""
 
     category: ExitCategory
+    """What the exit counts as: work and (if valued) studies are good outcomes."""
     label: str | None = None
+    """Name shown in reports. Default: the key."""
 
 
 class InitialGroup(Strict):
     """Participants already waiting for, or already in, an intervention at month 0."""
 
     intervention: str
-    waiting: Count = 0
-    in_service: Count = 0
+    """The intervention they wait for or are in."""
+    waiting: Annotated[Count, Unit("people")] = 0
+    """Waiting at month 0. Default: 0."""
+    in_service: Annotated[Count, Unit("people")] = 0
+    """Already in it at month 0 (each draws a full duration). Default: 0."""
 
 
 # ---------------------------------------------------------------- the scenario
@@ -324,31 +351,70 @@ class Simulation(Strict):
     """Run settings: horizon in months (None: until everyone has left), replications, seed."""
 
     horizon_months: HorizonMonths | None = None
+    """Stop the run at this month; those still enrolled stay "in the programme". Default: run
+    until everyone has left."""
     replications: PosCount = 100
+    """Independent runs of the programme. Default: 100 (assumption)."""
     seed: Count = 20140227
+    """Random seed: the same seed gives the same participants. Default: 20140227 (assumption:
+    the date of the Grenverket report, 000)."""
 
 
 class Scenario(Strict):
     """One programme, as a planner describes it."""
 
     name: str
+    """Identifier of the programme (in tables and file names)."""
     label: str | None = None
+    """Name shown in reports. Default: the name."""
     description: str = ""
+    """Free text."""
+    normalise: bool = False
+    """Rescale shares that miss 1 only by rounding (at most 0.005 a share) to sum to 1;
+    `insats validate` lists each one. Default: false, shares must sum to 1."""
     simulation: Simulation = Simulation()
+    """Run settings."""
     intake: Intake
+    """How participants arrive."""
     population: Population = Population()
-    entry: dict[str, Prob]
+    """Who the participants are."""
+    entry: Annotated[dict[str, Prob], WithJsonSchema(_ENTRY_JSON)]
+    """The first intervention, or interventions with shares (summing to 1)."""
     interventions: list[Intervention] = Field(min_length=1)
+    """The insatser, in any order."""
     exit_states: dict[str, ExitState]
+    """The ways out of the programme, by name."""
     initial_state: list[InitialGroup] = []
+    """Participants already there at month 0."""
     costs: Costs = Costs()
+    """Programme costs outside single interventions."""
     counterfactual: Counterfactual = Counterfactual(monthly_hazard=0.0)
+    """What would have happened without the programme. Default: monthly_hazard 0 (assumption:
+    every job counts as extra unless a scenario says otherwise)."""
     employment: Employment = Employment()
+    """What follows an exit to work."""
     valuation: Valuation = Valuation()
+    """How shortened unemployment is priced."""
     health: Health | None = None
+    """Health-state utilities, for QALYs beside the NPV. Default: none."""
     uncertainty: UncertaintySettings = UncertaintySettings()
+    """How the parameter-uncertainty answer is computed (draws, joint groups, correlations)."""
     _source: Path | None = PrivateAttr(default=None)
     _raw: dict[str, Any] | None = PrivateAttr(default=None)
+    _normalised: list[str] = PrivateAttr(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any, info: ValidationInfo) -> Any:
+        """With `normalise: true`, shares that miss 1 by rounding are rescaled (`normalise`);
+        the notes go to the validation context's "normalised" list when there is one."""
+        if not (isinstance(data, dict) and data.get("normalise") is True):
+            return data
+        data = copy.deepcopy(data)
+        notes = normalise_shares(data)
+        if isinstance(info.context, dict) and isinstance(info.context.get("normalised"), list):
+            info.context["normalised"].extend(notes)
+        return data
 
     @field_validator("entry", mode="before")
     @classmethod
@@ -383,6 +449,11 @@ class Scenario(Strict):
 
         return bool(self.uncertainty.joint) or any(
             isinstance(leaf, dict) and "uncertainty" in leaf for _, leaf in walk_inputs(self.raw))
+
+    @property
+    def normalised(self) -> list[str]:
+        """The share mappings `normalise: true` rescaled when this scenario was parsed."""
+        return list(self._normalised)
 
     @property
     def source_file(self) -> Path | None:

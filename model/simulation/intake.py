@@ -27,10 +27,11 @@ class Intake:
         self.running = 0
 
     def start(self) -> None:
-        """Start the processes the scenario asks for (cohort, stream, groups, in that order)."""
+        """Start the processes the scenario asks for (cohort, stream, groups, spread, in that
+        order)."""
         spec = self.spec
         for wanted, proc in ((spec.cohort, self.cohort), (spec.stream, self.stream),
-                             (spec.groups, self.groups)):
+                             (spec.groups, self.groups), (spec.spread, self.spread)):
             if wanted is not None:
                 self.running += 1
                 self.env.process(self._until_done(proc()))
@@ -103,3 +104,13 @@ class Intake:
                     if self.room():
                         self.arrive()
             k += 1
+
+    def spread(self) -> Iterator[simpy.Event]:
+        """Exactly `n` people at evenly spaced months over the period, none during a pause."""
+        env = self.env
+        for t in self.spec.spread_months():
+            if self.horizon is not None and t > self.horizon:
+                return
+            yield env.timeout(t - env.now)
+            if self.room():
+                self.arrive()

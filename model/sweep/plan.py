@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from model.errors import InputError, Problem
 from model.scenario import Scenario, line_of, load_yaml, parse_scenario, pydantic_problems
+from model.scenario.habits import explain_decimal_commas
 from model.sweep.designs import design_points
 from model.sweep.paths import apply_values, get_value, is_share, parse_path
 from model.sweep.spec import Parameter, SweepFile
@@ -83,16 +84,62 @@ class SweepPlan:
         return [p.note for p in self.params if p.note]
 
 
-def load_sweep(path: str | Path) -> SweepPlan:
-    """Read and validate a sweep file and its base scenarios; build the design's points."""
+# the design key that --points sets, by design kind (grid and one-way have no number of points)
+POINTS_KEY = {"lhs": "points", "random": "points", "sobol": "n", "morris": "n"}
+
+
+def override(raw: dict[str, Any], points: int | None, replications: int | None,
+             file: str) -> list[str]:
+    """Apply `--points` and `--reps` to a raw sweep mapping in place; what was changed, as text
+    (it goes into the sweep's recorded text, so that --resume sees a changed sweep)."""
+    done = []
+    if points is not None:
+        design = raw.get("design")
+        kind = design.get("kind") if isinstance(design, dict) else None
+        if kind not in POINTS_KEY:
+            raise InputError([Problem(file, "design.kind", f"--points sets the number of draws of "
+                                      f"an lhs or random design, or n of a sobol or morris design; "
+                                      f"a {kind} design has none", kind)])
+        design[POINTS_KEY[kind]] = points
+        done.append(f"design.{POINTS_KEY[kind]} = {points} (--points)")
+    if replications is not None:
+        raw["replications"] = replications
+        done.append(f"replications = {replications} (--reps)")
+    return done
+
+
+def base_file(sweep: Path, rel: str) -> tuple[Path, str]:
+    """A base scenario's path, resolved against the sweep file's folder, and the words for an error
+    naming where it was looked for (with the path to write if it exists from the working folder)."""
+    f = Path(rel) if Path(rel).is_absolute() else Path(os.path.normpath(sweep.parent / rel))
+    why = f"scenario file not found at {f}"
+    if not Path(rel).is_absolute():
+        why += f" (paths in a sweep file are relative to its folder, {sweep.parent or '.'})"
+        if Path(rel).is_file():
+            why += (f"; {rel} exists from the working folder: write it as "
+                    f"{os.path.relpath(Path(rel).resolve(), sweep.parent.resolve())}")
+    return f, why
+
+
+def load_sweep(path: str | Path, points: int | None = None,
+               replications: int | None = None) -> SweepPlan:
+    """Read and validate a sweep file and its base scenarios; build the design's points.
+
+    `points` and `replications` override the file's number of draws (or Sobol/Morris n) and its
+    replications, as `insats sweep --points --reps` do.
+    """
     path = Path(path)
     raw, node = load_yaml(path)
     name = str(path)
+    changed = override(raw, points, replications, name)
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, name, node, root=SweepFile)) from None
+        raise InputError(explain_decimal_commas(pydantic_problems(exc, name, node, root=SweepFile),
+                                                node, name)) from None
     text = path.read_text(encoding="utf-8")
+    if changed:
+        text += "\n# overridden on the command line: " + "; ".join(changed) + "\n"
 
     def bad(where: str, message: str, value: object = None) -> Problem:
         return Problem(name, where, message, value, line_of(node, where))
@@ -100,9 +147,9 @@ def load_sweep(path: str | Path) -> SweepPlan:
     bases: list[Base] = []
     problems: list[Problem] = []
     for i, rel in enumerate(spec.scenarios):
-        f = Path(rel) if Path(rel).is_absolute() else Path(os.path.normpath(path.parent / rel))
+        f, why = base_file(path, rel)
         if not f.is_file():
-            problems.append(bad(f"scenarios[{i}]", f"scenario file not found at {f}", rel))
+            problems.append(bad(f"scenarios[{i}]", why, rel))
             continue
         sraw, snode = load_yaml(f)
         sc = parse_scenario(copy.deepcopy(sraw), file=str(f), node=snode)

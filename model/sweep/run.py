@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model import __version__
 from model.scenario import Scenario, load_scenario, parse_scenario
 from model.sweep.paths import apply_values
 from model.sweep.plan import SweepPlan, load_sweep
@@ -124,33 +123,39 @@ class SweepResult:
     executor: str
     files: list[Path] = field(default_factory=list)
 
-    def text(self) -> str:
+    def data(self) -> dict[str, Any]:
+        """What was run, as plain data (for --format json)."""
         p = self.plan
-        lines = [f"Sweep {p.spec.name}: {p.n_points} points x {len(p.bases)} scenario(s) x "
-                 f"{p.spec.replications} replications, design {p.spec.design.kind}, seed "
-                 f"{p.spec.seed}, insats {__version__}",
-                 "  scenarios: " + ", ".join(f"{b.name} ({b.file}, hash {b.digest})"
-                                             for b in p.bases),
-                 f"  {self.computed_parts} part(s) computed on {self.executor}"
-                 + (f", {self.skipped_parts} already done (resumed)" if self.skipped_parts else "")
-                 + f", {self.seconds:.1f} s; results in {self.out}"]
-        lines += [f"  note: {n}" for n in p.notes()]
-        return "\n".join(lines)
+        return {"sweep": p.spec.name, "file": str(p.file), "out": str(self.out),
+                "design": p.spec.design.kind, "points": p.n_points,
+                "replications": p.spec.replications, "seed": p.spec.seed,
+                "scenarios": [{"name": b.name, "file": str(b.file), "hash": b.digest}
+                              for b in p.bases],
+                "computed_parts": self.computed_parts, "skipped_parts": self.skipped_parts,
+                "seconds": round(self.seconds, 3), "executor": self.executor, "notes": p.notes()}
+
+    def text(self, lang: str = "en") -> str:
+        """What was run and where the results are (`model.report.analysis_text`)."""
+        from model.report.analysis_text import sweep_run_text
+
+        return sweep_run_text(self, lang)
 
 
 def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, resume: bool = False,
               scheduler: str | None = None, dask_local: int | None = None, quiet: bool = False,
-              plan: SweepPlan | None = None) -> SweepResult:
+              plan: SweepPlan | None = None, points: int | None = None,
+              replications: int | None = None) -> SweepResult:
     """Run a sweep into `out`: parts as they finish, then the summary and the manifest.
 
     Each part is summarised when it arrives (parts already on disk from an interrupted run are
-    read back one at a time), so the summary never needs all rows at once.
+    read back one at a time), so the summary never needs all rows at once. `points` and
+    `replications` override the sweep file's (`load_sweep`).
     """
     from model.executors import make_executor
     from model.io import write_json
     from model.progress import progress
 
-    plan = plan or load_sweep(path)
+    plan = plan or load_sweep(path, points=points, replications=replications)
     out = Path(out)
     skip = check_resume(out, plan, resume)
     out.mkdir(parents=True, exist_ok=True)
@@ -163,7 +168,7 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
     summaries: dict[int, pd.DataFrame] = {}
     executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
     try:
-        with progress(plan.n_points, f"sweep {plan.spec.name}", quiet) as tick:
+        with progress(plan.n_points, f"sweep {plan.spec.name}", quiet, unit="points") as tick:
             tick(done_points)
             for task, df in executor.map_unordered(run_task, todo):
                 write_part(out, task.part, df, plan)

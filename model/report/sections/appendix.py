@@ -12,7 +12,7 @@ from model.report.page import Page, esc, html_table
 from model.report.programme import Programme
 from model.report.sections.summary import _interval_note
 from model.report.text import in_lang as _t
-from model.report.text import number, word
+from model.report.text import not_an_amount, number, word
 
 KEY = "appendix"
 TITLE = ("Bilaga: indata, källor och körning", "Appendix: inputs, sources and run")
@@ -31,9 +31,11 @@ def inputs_table(p: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["programme", "path", "value", "source"])
 
 
-def value_text(value: Any, lang: str = "sv") -> str:
+def value_text(value: Any, lang: str = "sv", path: str = "") -> str:
     if isinstance(value, bool) or value is None:
         return str(value).lower()
+    if not_an_amount(path):
+        return str(value)  # a year or a seed: 2007, not "2 007"
     if isinstance(value, int):
         return number(value, 0, lang)
     if isinstance(value, float):
@@ -52,7 +54,8 @@ def _appendix(p: Programme, lang: str) -> str:
              [_t(lang, "Körningar (replikeringar)", "Runs (replications)"), meta["replications"]],
              [_t(lang, "Programversion", "Program version"), f"insats {meta['version']}"]]
     inputs = inputs_table(p)
-    rows = [[r.path, value_text(r.value, lang), r.source or "–"] for r in inputs.itertuples()]
+    rows = [[r.path, value_text(r.value, lang, r.path), r.source or "–"]
+            for r in inputs.itertuples()]
     n_src = int((inputs["source"] != "").sum())
     note = _t(lang, f"{len(inputs)} indata, varav {n_src} med angiven källa. Värden som inte står "
                     "i filen har programmets standardvärden (docs/method.md §9).",
