@@ -604,7 +604,7 @@ def test_cli_sweep_prints_the_analysis(folder, tmp_path) -> None:
 
 
 EXAMPLE_POINTS = {
-    "framgangen_tornado": 1 + 2 * 10,          # one-way: the base, then 10 inputs at low and high
+    "framgangen_tornado": 1 + 2 * 11,          # one-way: the base, then 11 inputs at low and high
     "grenverket_psa": 1000,                    # random: the draws
     "grenverket_sobol": 256 * (6 + 2),         # Saltelli, first and total order: N (D + 2)
 }

@@ -124,7 +124,7 @@ def test_threshold_prints_units_and_plain_numbers(folder) -> None:  # noqa: F811
 
 def test_years_and_seeds_are_not_amounts() -> None:
     """The report's inputs appendix writes price_year 2007 and seed 20140227 as they are."""
-    from model.report.content import value_text
+    from model.report.sections.appendix import value_text
 
     assert value_text(2007, "sv", "valuation.price_year") == "2007"
     assert value_text(20140227, "sv", "simulation.seed") == "20140227"
