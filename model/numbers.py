@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 SOURCED_KEYS = {"value", "source"}
 
@@ -29,16 +30,35 @@ def unwrap_sourced(v: Any) -> Any:
             )
         if "source" in v and not isinstance(v["source"], str):
             raise ValueError("'source' must be text, e.g. '000, PwC' or 'assumption: ...'")
-        return v["value"]
+        v = v["value"]
     return v
 
 
-Num = Annotated[float, BeforeValidator(unwrap_sourced)]
-NonNegNum = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, allow_inf_nan=False)]
-PosNum = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, allow_inf_nan=False)]
-Prob = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=1, allow_inf_nan=False)]
-Count = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=0)]
-PosCount = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1)]
+def not_text(kind: str) -> BeforeValidator:
+    """Refuse text where a number is expected: strict input means a quoted "0.3" is not 0.3.
+
+    Pydantic's lax mode would read it as a number; the YAML loader already reads unquoted
+    numbers (1e6 included) as numbers, so text here is a mistake worth naming.
+    """
+
+    def check(v: Any) -> Any:
+        if isinstance(v, str):
+            raise PydanticCustomError("number_text", f"expected a valid {kind}, not text; write "
+                                      "it without quotes")
+        return v
+
+    return BeforeValidator(check)
+
+
+_NUM, _INT = not_text("number"), not_text("integer")
+Num = Annotated[float, _NUM, BeforeValidator(unwrap_sourced)]
+NonNegNum = Annotated[float, _NUM, BeforeValidator(unwrap_sourced), Field(ge=0, allow_inf_nan=False)]
+PosNum = Annotated[float, _NUM, BeforeValidator(unwrap_sourced), Field(gt=0, allow_inf_nan=False)]
+Prob = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                 Field(ge=0, le=1, allow_inf_nan=False)]
+Count = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=0)]
+PosCount = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=1)]
+Flag = Annotated[bool, Field(strict=True)]  # true or false only, not "yes", 1 or "on"
 
 
 def walk_inputs(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -72,13 +92,30 @@ def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
     return found
 
 
-# Upper bounds that keep a run finite and its sums exact (far above any real programme)
+# Upper bounds that keep a run finite and its sums exact (far above any real programme). Each
+# bounds one field; what fields ask for together is estimated before a run (`model.limits`).
 MAX_PEOPLE = 1_000_000
 MAX_KR = 1e12
-People = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE)]
-Kronor = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_KR, allow_inf_nan=False)]
-PerMonth = Annotated[float, BeforeValidator(unwrap_sourced),
+MAX_MONTHS = 1200  # 100 years: every month, duration and wait in a scenario
+MAX_CV = 10.0      # coefficient of variation of a duration (gamma shape 0.01)
+MAX_REPLICATIONS = 100_000
+MAX_DESIGN_POINTS = 100_000  # points of a sweep's design (each is validated before it runs)
+MAX_LEVELS = 1_000           # levels of one grid axis, values of one parameter
+People = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE)]
+Headcount = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_PEOPLE)]
+Kronor = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                   Field(ge=0, le=MAX_KR, allow_inf_nan=False)]
+PerMonth = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
                      Field(gt=0, le=MAX_PEOPLE, allow_inf_nan=False)]
-Years = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, le=100, allow_inf_nan=False)]
-HorizonMonths = Annotated[float, BeforeValidator(unwrap_sourced),
-                          Field(gt=0, le=1200, allow_inf_nan=False)]
+Years = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                  Field(gt=0, le=MAX_MONTHS / 12, allow_inf_nan=False)]
+HorizonMonths = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                          Field(gt=0, le=MAX_MONTHS, allow_inf_nan=False)]
+Month = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                  Field(ge=0, le=MAX_MONTHS, allow_inf_nan=False)]
+PosMonths = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                      Field(gt=0, le=MAX_MONTHS, allow_inf_nan=False)]
+CV = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+               Field(gt=0, le=MAX_CV, allow_inf_nan=False)]
+Replications = Annotated[int, _INT, BeforeValidator(unwrap_sourced),
+                         Field(ge=1, le=MAX_REPLICATIONS)]

@@ -10,7 +10,7 @@ import math
 
 from pydantic import field_validator, model_validator
 
-from model.numbers import Kronor, NonNegNum, PosNum, Prob, Years
+from model.numbers import Flag, Kronor, Month, NonNegNum, PosMonths, Prob, Years
 from model.scenario.base import Attribute, Funder, Strict, shares_sum_to_one
 
 
@@ -27,15 +27,15 @@ class CostLine(CostItem):
     per_participant_month: Kronor = 0.0
     per_start: Kronor = 0.0
     per_place_month: Kronor = 0.0
-    allowance: bool = False
+    allowance: Flag = False
 
 
 class FixedCost(CostItem):
     """A cost per month over the project period (premises, project management, ...)."""
 
     per_month: Kronor
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
+    start_month: Month = 0.0
+    end_month: Month | None = None
 
 
 class StaffCost(CostItem):
@@ -43,22 +43,22 @@ class StaffCost(CostItem):
 
     fte: NonNegNum
     monthly_salary: Kronor
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
+    start_month: Month = 0.0
+    end_month: Month | None = None
 
 
 class LumpSum(CostItem):
     """A one-off amount at a given month (a reported total cost, an evaluation, equipment)."""
 
     amount: Kronor
-    month: NonNegNum = 0.0
+    month: Month = 0.0
 
 
 class Costs(Strict):
     """Programme costs outside single interventions, plus the staff-cost parameters."""
 
     employer_contribution: NonNegNum = 0.3142
-    project_months: PosNum | None = None
+    project_months: PosMonths | None = None
     fixed: list[FixedCost] = []
     staff: list[StaffCost] = []
     lump_sums: list[LumpSum] = []
@@ -113,8 +113,8 @@ class Employment(Strict):
 
     retention: Retention = Retention(monthly_hazard=0.0)
     extent: Prob = 1.0
-    lag_months: NonNegNum = 0.0
-    value_studies: bool = False
+    lag_months: Month = 0.0
+    value_studies: Flag = False
 
 
 class Transfer(Strict):
@@ -138,7 +138,7 @@ class Valuation(Strict):
     # 3.5 % real: ASEK (Trafikverket) since ASEK 5, incl. ASEK 7.0 ch. 5 (ASEK 4 used 4 %)
     discount_rate: NonNegNum = 0.035
     price_year: int = 2013
-    benefit_lag_months: NonNegNum = 0.0
+    benefit_lag_months: Month = 0.0
     drop_off_per_year: Prob = 0.0
     optimism_bias: NonNegNum = 0.0
     confidence_haircut: Prob = 0.0

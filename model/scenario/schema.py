@@ -17,7 +17,19 @@ import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from model.distributions import Duration
-from model.numbers import Count, HorizonMonths, NonNegNum, People, PerMonth, PosCount, PosNum, Prob
+from model.numbers import (
+    Count,
+    Headcount,
+    HorizonMonths,
+    Month,
+    NonNegNum,
+    People,
+    PerMonth,
+    PosMonths,
+    PosNum,
+    Prob,
+    Replications,
+)
 from model.scenario.base import (
     ATTRIBUTES,
     Attribute,
@@ -40,31 +52,31 @@ class Cohort(Strict):
     """Everyone arrives at once (at `month`, default 0)."""
 
     n: People
-    month: NonNegNum = 0.0
+    month: Month = 0.0
 
 
 class Stream(Strict):
     """Poisson arrivals at `rate_per_month` between `start_month` and `end_month`."""
 
     rate_per_month: PerMonth
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
+    start_month: Month = 0.0
+    end_month: Month | None = None
 
 
 class Groups(Strict):
     """Group intakes (gruppintag): `size` people every `every_months` months."""
 
     size: People
-    every_months: PosNum
-    start_month: NonNegNum = 0.0
-    end_month: NonNegNum | None = None
+    every_months: PosMonths
+    start_month: Month = 0.0
+    end_month: Month | None = None
 
 
 class Pause(Strict):
     """No stream or group arrivals in [start_month, end_month)."""
 
-    start_month: NonNegNum
-    end_month: NonNegNum
+    start_month: Month
+    end_month: Month
 
     @model_validator(mode="after")
     def _order(self) -> Pause:
@@ -241,7 +253,7 @@ class Capacity(Strict):
 class CapacityChange(Strict):
     """From `month` on, the number of places (or staff FTE) becomes the given value."""
 
-    month: NonNegNum
+    month: Month
     places: Count | None = None
     staff_fte: NonNegNum | None = None
 
@@ -263,7 +275,7 @@ class WaitingList(Strict):
     """FIFO waiting list (kö), optionally with priority and a maximum wait."""
 
     priority: Priority | None = None
-    max_wait_months: PosNum | None = None
+    max_wait_months: PosMonths | None = None
     on_timeout: str | None = None
 
     @model_validator(mode="after")
@@ -311,8 +323,8 @@ class InitialGroup(Strict):
     """Participants already waiting for, or already in, an intervention at month 0."""
 
     intervention: str
-    waiting: Count = 0
-    in_service: Count = 0
+    waiting: Headcount = 0
+    in_service: Headcount = 0
 
 
 # ---------------------------------------------------------------- the scenario
@@ -322,7 +334,7 @@ class Simulation(Strict):
     """Run settings: horizon in months (None: until everyone has left), replications, seed."""
 
     horizon_months: HorizonMonths | None = None
-    replications: PosCount = 100
+    replications: Replications = 100
     seed: Count = 20140227
 
 
