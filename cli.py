@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -12,7 +13,9 @@ from typing import Annotated, Any
 import typer
 
 from model import __version__
-from model.errors import InputError
+from model.errors import InputError, OutputError, Problem
+from model.numbers import MAX_REPLICATIONS
+from model.terminal import printable
 
 app = typer.Typer(
     add_completion=False,
@@ -38,19 +41,50 @@ class Method(StrEnum):
     exact = "exact"
 
 
-def _input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Print every input problem (file, path, value, what is allowed) and exit with code 2."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that clean-up runs as for Ctrl-C."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print text from files and tables without terminal escapes or unprintable characters."""
+    typer.echo(printable(text), err=err, nl=nl)
+
+
+def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Input problems: every one listed (file, path, value, what is allowed), exit 2. An output
+    that cannot be written: one line, exit 1. Ctrl-C: one line, exit 130 (SIGTERM 143). Never a
+    traceback for these."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = signal.signal(signal.SIGTERM, _terminated)
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
             n = len(exc.problems)
-            typer.echo(f"insats: {n} problem{'s' if n != 1 else ''} in the input:", err=True)
+            _say(f"insats: {n} problem{'s' if n != 1 else ''} in the input:", err=True)
             for p in exc.problems:
-                typer.echo(f"  {p.render()}", err=True)
+                _say(f"  {p.render()}", err=True)
             raise typer.Exit(code=2) from None
+        except OutputError as exc:
+            _say(f"insats: {exc}", err=True)
+            raise typer.Exit(code=1) from None
+        except Terminated:
+            _say("insats: terminated", err=True)
+            raise typer.Exit(code=143) from None
+        except KeyboardInterrupt:
+            _say("insats: interrupted", err=True)
+            raise typer.Exit(code=130) from None
+        except OSError as exc:  # an input or output failure no step named: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            _say(f"insats: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(code=1) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -58,27 +92,35 @@ def _input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (YAML)")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Labels and number format")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="table, csv or json")]
-RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications")]
+RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, max=MAX_REPLICATIONS,
+                                             help="Replications")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bars (for scripts)")]
+MemoryOpt = Annotated[str | None, typer.Option(
+    "--max-memory", help="Refuse runs estimated to need more memory than this (default 8G), e.g. 16G")]
 
 
 @app.command()
-@_input_errors
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files or folders")]) -> None:
-    """Check scenario and sweep files (folders recursively); every problem at once, exit 2."""
+@_cli_errors
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files or folders")],
+             max_memory: MemoryOpt = None) -> None:
+    """Check scenario and sweep files (folders recursively); every problem at once, exit 2.
+
+    A scenario is also checked for its size: runs that would need more memory than the limit,
+    with the scenario's own replications, and loops that almost never end are problems.
+    """
     from model.api import validate_paths
 
-    ok, problems = validate_paths(files)
+    ok, problems = validate_paths(files, max_memory=max_memory)
     for line in ok:
-        typer.echo(line)
+        _say(line)
     if problems:
         raise InputError(problems)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def run(
     file: FileArg,
     reps: RepsOpt = None,
@@ -89,6 +131,7 @@ def run(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Simulate one scenario and show outcomes and economics."""
     from model.report.tables import economics_text, exact_text, outcomes_text
@@ -98,37 +141,46 @@ def run(
     if method == Method.exact:
         from model.exact import solve_exact
 
-        typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
-        typer.echo(exact_text(sc, solve_exact(sc, str(file)), lang.value))
+        _say(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
+        _say(exact_text(sc, solve_exact(sc, str(file)), lang.value))
         return
-    from model.api import run_scenario, total_replications
+    from model.api import check_run_size, run_scenario, total_replications
     from model.progress import progress
 
+    _note(check_run_size([sc], reps, workers, max_memory))
     with progress(total_replications([sc], reps), sc.title, quiet) as tick:
         result = run_scenario(sc, replications=reps, seed=seed, workers=workers, out=out,
                               on_rep=tick)
     if fmt != Format.table:
         _emit(result.economics.assign(programme=sc.name, **result.meta()), fmt)
         return
-    typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, seed {result.run.seed}, "
-               f"{result.run.replications} replications, insats {__version__}]\n")
-    typer.echo(outcomes_text(sc, result.outcomes, lang.value))
-    typer.echo("")
-    typer.echo(economics_text(sc, result.economics, lang.value))
+    _say(f"{sc.title}  [{file}, hash {sc.digest()}, seed {result.run.seed}, "
+         f"{result.run.replications} replications, insats {__version__}]\n")
+    _say(outcomes_text(sc, result.outcomes, lang.value))
+    _say("")
+    _say(economics_text(sc, result.economics, lang.value))
     if out is not None:
-        typer.echo(f"\nWrote {len(result.files)} files to {out}")
+        _say(f"\nWrote {len(result.files)} files to {out}")
+
+
+def _note(text: str) -> None:
+    """A warning before a run (e.g. that it will take long), on stderr."""
+    if text:
+        _say(f"insats: {text}", err=True)
 
 
 def _emit(df: Any, fmt: Format) -> None:
-    """Print a tidy table as CSV or JSON records."""
+    """Print a tidy table as CSV (cells safe from formula injection) or JSON records."""
+    from model.io import csv_text
+
     if fmt == Format.csv:
-        typer.echo(df.to_csv(index=False), nl=False)
+        _say(csv_text(df), nl=False)
     else:
-        typer.echo(df.to_json(orient="records", force_ascii=False, indent=1))
+        _say(df.to_json(orient="records", force_ascii=False, indent=1))
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def compare(
     paths: Annotated[list[Path], typer.Argument(help="Scenario files, or a folder of them")],
     reps: RepsOpt = None,
@@ -137,13 +189,15 @@ def compare(
     fmt: FormatOpt = Format.table,
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Programmes side by side on the same seed: figures, difference, the better one, P(NPV A > B)."""
-    from model.api import compare_scenarios, load_for_compare, total_replications
+    from model.api import check_run_size, compare_scenarios, load_for_compare, total_replications
     from model.progress import progress
     from model.report.tables import compare_text
 
     scenarios = load_for_compare(paths)
+    _note(check_run_size(scenarios, reps, workers, max_memory))
     what = "Simulerar" if lang == Lang.sv else "Simulating"
     with progress(total_replications(scenarios, reps), what, quiet) as tick:
         results = compare_scenarios(scenarios, replications=reps, seed=seed, workers=workers,
@@ -154,11 +208,11 @@ def compare(
         _emit(pd.concat([r.economics.assign(programme=r.scenario.name, **r.meta())
                          for r in results], ignore_index=True), fmt)
         return
-    typer.echo(compare_text(results, __version__, lang.value))
+    _say(compare_text(results, __version__, lang.value))
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def sweep(
     file: Annotated[Path, typer.Argument(help="Sweep file (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the results")],
@@ -171,25 +225,30 @@ def sweep(
                                                    help="Start a local Dask cluster of N workers")] = None,
     metric: Annotated[str, typer.Option("--metric", help="Metric the analysis ranks by")] = "npv",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
     from model.analysis import analysis_text
-    from model.sweep import run_sweep
+    from model.api import check_sweep_size
+    from model.sweep import load_sweep, run_sweep
 
+    plan = load_sweep(file)
+    _note(check_sweep_size(plan, workers if scheduler is None else None, max_memory))
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet)
-    except KeyboardInterrupt:
-        typer.echo(f"insats: interrupted; the finished parts are in {out}. Continue with: "
-                   f"insats sweep {file} --out {out} --resume", err=True)
-        raise typer.Exit(code=130) from None
-    typer.echo(result.text())
-    typer.echo("")
-    typer.echo(analysis_text(out, metric), nl=False)
+                           dask_local=dask_local, quiet=quiet, plan=plan)
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        _say(f"insats: {what}; the finished parts are in {out}. Continue with: "
+             f"insats sweep {file} --out {out} --resume", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
+    _say(result.text())
+    _say("")
+    _say(analysis_text(out, metric), nl=False)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def analyse(
     folder: Annotated[Path, typer.Argument(help="Folder written by `insats sweep`")],
     metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
@@ -199,12 +258,22 @@ def analyse(
     """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability."""
     from model.analysis import analysis_text
 
-    vals = None if values is None else [float(v) for v in values.split(",") if v.strip()]
-    typer.echo(analysis_text(folder, metric, values=vals), nl=False)
+    _say(analysis_text(folder, metric, values=_numbers("--values", values)), nl=False)
+
+
+def _numbers(option: str, text: str | None) -> list[float] | None:
+    """A comma-separated list of numbers from the command line; a problem if one is not."""
+    if text is None:
+        return None
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError([Problem(option, "", "expected numbers separated by commas, e.g. "
+                                  "2e5,5e5", text)]) from None
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def threshold(
     file: FileArg,
     path: Annotated[str, typer.Argument(help="Parameter path, e.g. valuation.value_per_year")],
@@ -215,19 +284,23 @@ def threshold(
     reps: RepsOpt = None,
     seed: SeedOpt = None,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
     from model.analysis import threshold as search
+    from model.api import check_run_size
     from model.progress import activity
+    from model.scenario import load_scenario
 
+    _note(check_run_size([load_scenario(file)], reps, 1, max_memory, per_run=True))
     with activity(f"Searching {path}", "model runs", quiet) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
                        seed=seed, on_run=tick)
-    typer.echo(found.text())
+    _say(found.text())
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def costs(
     group: Annotated[str | None, typer.Argument(
         help="Target group (e.g. uvas) or a unit-cost file; default: every group in the library")] = None,
@@ -244,14 +317,14 @@ def costs(
     if fmt != Format.table:
         _emit(df, fmt)
         return
-    typer.echo(unit_costs_text(df, lang.value))
+    _say(unit_costs_text(df, lang.value))
 
 
 def _wrote(target: Path, programmes: list[Any]) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run
-    typer.echo(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
-               f"{run.replications} replications, seed {run.seed}, insats {__version__})")
+    _say(f"Wrote {target} ({', '.join(p.title for p in programmes)}; "
+         f"{run.replications} replications, seed {run.seed}, insats {__version__})")
 
 
 SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
@@ -259,7 +332,7 @@ SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def report(
     path: Annotated[Path, typer.Argument(help="Scenario file, or a folder of them (side by side)")],
     out: Annotated[Path, typer.Option("--out", help="HTML file to write")],
@@ -269,17 +342,19 @@ def report(
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, ESF budget, equity, inputs and sources."""
     from model.report.commands import report as make_report
 
-    target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet)
+    target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet,
+                                    max_memory, _note)
     if not quiet:
         _wrote(target, programmes)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def export(
     path: Annotated[Path, typer.Argument(help="Scenario file, or a folder of them")],
     xlsx: Annotated[Path, typer.Option("--xlsx", help="Excel file to write")],
@@ -289,11 +364,13 @@ def export(
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
     from model.report.commands import export as make_export
 
-    target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
+    target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
+                                    max_memory, _note)
     if not quiet:
         _wrote(target, programmes)
 
