@@ -12,6 +12,15 @@ def _noop(n: int = 1) -> None:
     return None
 
 
+def _plain(description: str) -> str:
+    """A label from a scenario as plain text: no terminal escapes, no rich markup ([red] ...)."""
+    from rich.markup import escape
+
+    from model.terminal import printable
+
+    return escape(printable(description))
+
+
 @contextmanager
 def progress(total: int, description: str, quiet: bool = False) -> Iterator[Tick]:
     """Yield a function that advances the bar by n steps; does nothing when quiet."""
@@ -39,7 +48,7 @@ def progress(total: int, description: str, quiet: bool = False) -> Iterator[Tick
         transient=True,
     )
     with bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(_plain(description), total=total)
         yield lambda n=1: bar.advance(task, n)
 
 
@@ -56,5 +65,5 @@ def activity(description: str, unit: str, quiet: bool = False) -> Iterator[Tick]
                    TextColumn("{task.completed:.0f} " + unit), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
     with bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(_plain(description), total=None)
         yield lambda n=1: bar.advance(task, n)

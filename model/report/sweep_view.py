@@ -209,10 +209,11 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
                                                                 else "")
                            for p in mf["parameters"])
         out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(v.kind)}, '
-                   f"{mf['n_points']} {escape(_t(lang, 'punkter', 'points'))} × "
-                   f"{mf['replications']} {escape(_t(lang, 'körningar', 'runs'))}, "
-                   f"{escape(_t(lang, 'slumpfrö', 'seed'))} {mf['seed']}, insats {escape(mf['version'])}, "
-                   f"{escape(_t(lang, 'svepets hash', 'sweep hash'))} {escape(mf['sweep_hash'])}. "
+                   f"{escape(str(mf['n_points']))} {escape(_t(lang, 'punkter', 'points'))} × "
+                   f"{escape(str(mf['replications']))} {escape(_t(lang, 'körningar', 'runs'))}, "
+                   f"{escape(_t(lang, 'slumpfrö', 'seed'))} {escape(str(mf['seed']))}, "
+                   f"insats {escape(str(mf['version']))}, "
+                   f"{escape(_t(lang, 'svepets hash', 'sweep hash'))} {escape(str(mf['sweep_hash']))}. "
                    f"{escape(params)}</p>")
         rows = []
         for r in v.overall.itertuples():

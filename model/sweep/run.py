@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from model import __version__
+from model.errors import InputError, OutputError, Problem
 from model.scenario import Scenario, load_scenario, parse_scenario
+from model.sweep.integrity import folder_lock
 from model.sweep.paths import apply_values
 from model.sweep.plan import SweepPlan, load_sweep
 from model.sweep.store import (
@@ -123,6 +125,7 @@ class SweepResult:
     seconds: float
     executor: str
     files: list[Path] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)  # parts found bad on resume
 
     def text(self) -> str:
         p = self.plan
@@ -135,6 +138,7 @@ class SweepResult:
                  + (f", {self.skipped_parts} already done (resumed)" if self.skipped_parts else "")
                  + f", {self.seconds:.1f} s; results in {self.out}"]
         lines += [f"  note: {n}" for n in p.notes()]
+        lines += [f"  resumed: {n}" for n in self.recomputed]
         return "\n".join(lines)
 
 
@@ -144,16 +148,29 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
     """Run a sweep into `out`: parts as they finish, then the summary and the manifest.
 
     Each part is summarised when it arrives (parts already on disk from an interrupted run are
-    read back one at a time), so the summary never needs all rows at once.
+    read back one at a time), so the summary never needs all rows at once. The folder is locked
+    for the whole run: a second sweep into it is refused, not mixed in.
     """
+    plan = plan or load_sweep(path)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), "", "exists and is not a folder; give a folder for "
+                                  "the results")])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(out, exc) from None
+    with folder_lock(out):
+        return _run_locked(plan, out, workers, resume, scheduler, dask_local, quiet)
+
+
+def _run_locked(plan: SweepPlan, out: Path, workers: int | None, resume: bool,
+                scheduler: str | None, dask_local: int | None, quiet: bool) -> SweepResult:
     from model.executors import make_executor
     from model.io import write_json
     from model.progress import progress
 
-    plan = plan or load_sweep(path)
-    out = Path(out)
-    skip = check_resume(out, plan, resume)
-    out.mkdir(parents=True, exist_ok=True)
+    skip, recomputed = check_resume(out, plan, resume)
     write_json(out / MANIFEST, manifest(plan, "running"))
     write_points(out, plan)
     start = time.perf_counter()
@@ -161,7 +178,8 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
     done_points = plan.n_points - sum(len(t.points) for t in todo)
     units = plan_units(plan)
     summaries: dict[int, pd.DataFrame] = {}
-    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
+    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local,
+                             tasks=len(todo))
     try:
         with progress(plan.n_points, f"sweep {plan.spec.name}", quiet) as tick:
             tick(done_points)
@@ -169,12 +187,15 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
                 write_part(out, task.part, df, plan)
                 summaries[task.part] = summarise_part(df, plan.labels, units)
                 tick(len(task.points))
-    finally:
-        executor.close()
+    except BaseException:
+        executor.close(abort=True)  # Ctrl-C or an error: stop the workers now, keep the parts
+        raise
+    executor.close()
     seconds = time.perf_counter() - start
     for part in sorted(skip):
         summaries[part] = summarise_part(read_part(out, part), plan.labels, units)
     files = [write_summary(out, [summaries[k] for k in sorted(summaries)], plan.spec.name)]
     files.append(write_json(out / MANIFEST, manifest(
         plan, "complete", executor=executor.describe(), seconds_last_run=round(seconds, 3))))
-    return SweepResult(out, plan, len(todo), len(skip), seconds, executor.describe(), files)
+    return SweepResult(out, plan, len(todo), len(skip), seconds, executor.describe(), files,
+                       recomputed)
