@@ -168,7 +168,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
     the limit with the file's own replications, or a loop that almost never ends, is a problem.
     """
     from model.limits import estimate, size_problems, sweep_problems
-    from model.scenario import load_yaml, scenario_files
+    from model.scenario import line_of, load_yaml, scenario_files
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
 
     limit = memory_limit(max_memory)
@@ -183,7 +183,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
             continue
         for f in files:
             try:
-                raw, _ = load_yaml(f)
+                raw, node = load_yaml(f)
                 kind = file_kind(raw)
                 if kind == "unit_costs":
                     group = load_unit_costs(f)
@@ -204,7 +204,8 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                     sc = load_scenario(f)
                     found = size_problems(estimate(sc), str(f), limit, sc)
                     if found:
-                        raise InputError(found)
+                        raise InputError([Problem(p.file, p.path, p.message, p.value,
+                                                  line_of(node, p.path)) for p in found])
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
             except InputError as exc:
                 problems += exc.problems

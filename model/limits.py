@@ -133,14 +133,15 @@ def size_problems(size: RunSize, file: str, max_memory: float | None = None,
             where = f"interventions[{sc.names.index(size.loop)}].routing"
         found.append(Problem(file, where, f"a participant makes {_count(size.visits_per_person)} "
                              f"visits on average (most to '{size.loop}'): a loop that almost never "
-                             f"ends; give it a real way out (at most {MAX_VISITS_PER_PERSON:,} "
-                             "visits per participant are allowed)".replace(",", " ")))
+                             f"ends; give it a real way out (at most "
+                             f"{spaced(MAX_VISITS_PER_PERSON)} visits per participant are allowed)"))
         return found
     if size.memory > max_memory:
         found.append(Problem(file, "", f"this run would need about {human_bytes(size.memory)} of "
                              f"memory ({_count(size.people)} participants and "
-                             f"{_count(size.visits)} visits per replication, {size.replications} "
-                             f"replications); the limit is {human_bytes(max_memory)}. Use fewer "
+                             f"{_count(size.visits)} visits per replication, "
+                             f"{_plural(size.replications, 'replication')}); the limit is "
+                             f"{human_bytes(max_memory)}. Use fewer "
                              "replications (--reps) or participants, or raise the limit with "
                              "--max-memory"))
     return found
@@ -213,7 +214,8 @@ def sweep_problems(size: SweepSize, file: str, max_memory: float | None = None) 
     if size.memory > limit and size.largest is not None:
         run = size.largest
         return [Problem(file, "", f"one run of this sweep ({run.name}, {_count(run.people)} "
-                        f"participants per replication, {run.replications} replications) would "
+                        f"participants per replication, {_plural(run.replications, 'replication')}) "
+                        "would "
                         f"need about {human_bytes(size.memory)} of memory; the limit is "
                         f"{human_bytes(limit)}. Use fewer replications or raise the limit with "
                         "--max-memory")]
@@ -266,9 +268,18 @@ def human_seconds(s: float) -> str:
     return f"{s / 86400:.0f} days"
 
 
+def spaced(n: float) -> str:
+    """A whole number with thin groups, as Swedish and SI style write it: 100 000."""
+    return f"{n:,.0f}".replace(",", " ")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _count(x: float) -> str:
     if not math.isfinite(x):
         return "infinitely many"
     if x < 1e6:
-        return f"{x:,.0f}".replace(",", " ")
+        return spaced(x)
     return f"{x:.2g}".replace("e+0", "e").replace("e+", "e")

@@ -143,7 +143,9 @@ def parse_yaml(text: str, name: str = "<yaml>") -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, "", f"YAML error: {_first_line(exc)}")]) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
-        raise InputError([Problem(name, "", f"unreadable value: {_first_line(exc)}")]) from None
+        why = ("a number with more digits than can be read" if "digits" in str(exc)
+               else _first_line(exc))
+        raise InputError([Problem(name, "", f"unreadable value: {why}")]) from None
     except RecursionError:  # the pure-Python parser nests one call per level
         raise InputError([Problem(name, "", f"nested too deeply (more than {MAX_DEPTH} levels "
                                   "of mappings and lists)")]) from None
@@ -203,8 +205,8 @@ def check_tree(root: yaml.Node, name: str) -> None:
     expanded = size[id(root)]
     if expanded - distinct > MAX_ALIAS_NODES:
         raise InputError([Problem(name, "", f"aliases (*name) expand this file to more than "
-                                  f"{MAX_ALIAS_NODES:,} extra values (an alias bomb?); write the "
-                                  "values out or use fewer aliases".replace(",", " "))])
+                                  f"{MAX_ALIAS_NODES:,} extra values (an alias bomb?)".replace(",", " ")
+                                  + "; write the values out or use fewer aliases")])
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

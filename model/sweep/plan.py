@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from model.errors import InputError, Problem
-from model.limits import BASE_BYTES, SweepSize, estimate
+from model.limits import BASE_BYTES, SweepSize, estimate, spaced
 from model.numbers import MAX_DESIGN_POINTS
 from model.scenario import (
     Scenario,
@@ -167,9 +167,9 @@ def load_sweep(path: str | Path) -> SweepPlan:
 
     n = design_size(spec, params)
     if n > MAX_DESIGN_POINTS:
-        raise InputError([bad("design", f"this design has {n:,} points; at most "
-                              f"{MAX_DESIGN_POINTS:,} are allowed (fewer levels, points or "
-                              "parameters)".replace(",", " "), n)])
+        raise InputError([bad("design", f"this design has {spaced(n)} points; at most "
+                              f"{spaced(MAX_DESIGN_POINTS)} are allowed (fewer levels, points or "
+                              "parameters)", n)])
     points, problem = design_points(spec, params)
     part_points = spec.points_per_part or max(1, math.ceil(len(points) / 200))
     plan = SweepPlan(spec, path, text, bases, params, points, problem, part_points)
