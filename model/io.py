@@ -101,6 +101,11 @@ def write_folder(target: str | Path, write: Callable[[Path], list[Path]]) -> lis
         os.chmod(tmp, 0o777 & ~_umask())
         files = write(tmp)
         _swap_in(tmp, target)
+    except OutputError as exc:  # a file inside: name it where it was going to be
+        inside = Path(exc.path)
+        if tmp is not None and inside.is_relative_to(tmp):
+            inside = target / inside.relative_to(tmp)
+        raise OutputError(inside, exc.reason) from None
     except OSError as exc:
         raise OutputError(target, exc) from None
     finally:
