@@ -41,8 +41,13 @@ class Executor(Protocol):
 
 
 def _worker_start(parent: int) -> None:
-    """In each worker: leave Ctrl-C to the main process, and exit when the main process dies."""
+    """In each worker: leave Ctrl-C to the main process, and exit when the main process dies.
+
+    SIGTERM gets its default action back (a forked worker inherits the CLI's handler), so that
+    stopping the pool ends a worker even in the middle of a task.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(parent,), name="insats-watchdog",
                      daemon=True).start()
 

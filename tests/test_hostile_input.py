@@ -284,3 +284,46 @@ def test_printable_keeps_text_and_drops_controls() -> None:
     assert printable("Återgång\ttill arbete\n") == "Återgång\ttill arbete\n"
     assert printable("a\x1b[31mb\x1b[0m\x00c\x7f\r") == "abc"
     assert printable("x\ud800y") == "x\ufffdy"
+
+
+# ---------------------------------------------------------------- item 1: values never shown whole
+
+
+def test_problem_values_are_shown_short() -> None:
+    """A problem whose value is an alias-bomb-like structure (9^12 strings when expanded, shared
+    in memory) renders at once and short; rendering it with repr() never finished."""
+    code = (
+        "from model.errors import Problem\n"
+        "x = ['lol'] * 9\n"
+        "for _ in range(11):\n"
+        "    x = [x] * 9\n"
+        "text = Problem('f.yaml', 'label', 'expected text', x).render()\n"
+        "assert len(text) < 200, len(text)\n"
+        "print(text)\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=30, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("f.yaml: label: expected text (got [[[")
+
+
+def test_pure_python_loader_refuses_what_libyaml_refuses() -> None:
+    """Where PyYAML has no libyaml, the tree check still refuses a lone surrogate and deep
+    nesting (libyaml rejects both while parsing)."""
+    from model.errors import InputError
+    from model.scenario.load import MAX_DEPTH, check_tree
+
+    surrogate = yaml.compose('label: "\\ud800"', Loader=yaml.SafeLoader)
+    with pytest.raises(InputError, match="lone surrogate"):
+        check_tree(surrogate, "f.yaml")
+    deep = yaml.compose("a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1),
+                        Loader=yaml.SafeLoader)
+    with pytest.raises(InputError, match="nested too deeply"):
+        check_tree(deep, "f.yaml")
+    check_tree(yaml.compose("a: " + "[" * 10 + "]" * 10, Loader=yaml.SafeLoader), "f.yaml")
+
+
+def test_values_option_that_is_not_numbers() -> None:
+    """`analyse --values abc` is a problem with the option named, not a ValueError traceback."""
+    result = runner.invoke(app, ["analyse", "/nonexistent", "--values", "2e5,abc"])
+    assert result.exit_code == 2, result.output
+    assert "--values: expected numbers separated by commas" in result.stderr

@@ -356,3 +356,21 @@ def test_sigterm_stops_a_run_in_one_line() -> None:
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
     assert err == "insats: terminated\n", err
+
+
+def test_report_escapes_scenario_text(tmp_path: Path) -> None:
+    """A label, an intervention label and an exit-state label holding markup reach the HTML
+    report as text: no element of theirs exists in the page."""
+    raw = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    raw["label"] = "<script>alert('label')</script>"
+    raw["interventions"][0]["label"] = "<img src=x onerror=alert(1)>"
+    raw["exit_states"]["arbete"]["label"] = "<b onmouseover=alert(2)>arbete</b>"
+    path = tmp_path / "markup.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = invoke("report", path, "--reps", "2", "--quiet", "--out", out)
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    for markup in ("<script>alert('label')", "<img src=x onerror", "<b onmouseover"):
+        assert markup not in page
+    assert "&lt;script&gt;alert(" in page
