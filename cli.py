@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
@@ -61,7 +62,8 @@ def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        previous = signal.signal(signal.SIGTERM, _terminated)
+        main = threading.current_thread() is threading.main_thread()  # signals need the main thread
+        previous = signal.signal(signal.SIGTERM, _terminated) if main else None
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
@@ -84,7 +86,8 @@ def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             _say(f"insats: {where}{exc.strerror or exc}", err=True)
             raise typer.Exit(code=1) from None
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if main:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -233,7 +236,7 @@ def sweep(
     from model.sweep import load_sweep, run_sweep
 
     plan = load_sweep(file)
-    _note(check_sweep_size(plan, workers if scheduler is None else None, max_memory))
+    _note(check_sweep_size(plan, dask_local or workers, max_memory))
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
                            dask_local=dask_local, quiet=quiet, plan=plan)

@@ -179,10 +179,10 @@ def _clean_stale(folder: Path, prefix: str) -> None:
     except OSError:
         return
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(".tmp")):
+        if not name.startswith(prefix):
             continue
-        pid = name[len(prefix):].split(".", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
+        parts = name[len(prefix):].split(".")  # PID, mkstemp's random letters, "tmp"
+        if len(parts) != 3 or parts[2] != "tmp" or not parts[0].isdigit() or _alive(int(parts[0])):
             continue
         path = folder / name
         if path.is_dir() and not path.is_symlink():
