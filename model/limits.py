@@ -110,15 +110,16 @@ def estimate(sc: Scenario, replications: int | None = None) -> RunSize:
     people, steps = arrivals(sc)
     per_person = expected_visits(sc)
     visits = people * float(per_person.sum())
-    initial = 0.0
-    for g in sc.initial_state:
+    worst = per_person
+    for g in sc.initial_state:  # those already there at month 0 start where they are
         n = g.waiting + g.in_service
         if n:
-            initial += n
-            visits += n * float(expected_visits(sc, g.intervention).sum())
-    people += initial
-    per = float(per_person.sum())
-    loop = str(per_person.idxmax()) if len(per_person) and per > 0 else ""
+            from_here = expected_visits(sc, g.intervention)
+            people += n
+            visits += n * float(from_here.sum())
+            worst = max(worst, from_here, key=lambda v: float(v.sum()))
+    per = float(worst.sum())
+    loop = str(worst.idxmax()) if len(worst) and per > 0 else ""
     return RunSize(sc.name, reps, people, visits, steps, grid_months(sc), per, loop)
 
 
