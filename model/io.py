@@ -91,6 +91,8 @@ def write_folder(target: str | Path, write: Callable[[Path], list[Path]]) -> lis
     Returns the files written, under `target`.
     """
     target = Path(target)
+    if target.is_symlink():  # write where the link points, and keep the link
+        target = Path(os.path.realpath(target))
     _check_folder(target)
     tmp: Path | None = None
     try:
