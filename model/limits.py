@@ -27,12 +27,13 @@ from model.scenario import Scenario
 
 # measured with benchmarks/limits_bench.py (benchmarks/RESULTS.md, "Size estimates")
 SECONDS_PER_EVENT = 2.0e-5      # simulate: per arrival step, arrival, visit start and visit end
-SECONDS_PER_CELL = 2.5e-7       # price: per participant and month of the benefit grid
-SECONDS_PER_REPLICATION = 2.0e-3
+SECONDS_PER_CELL = 4.0e-7       # price: per participant and month of the benefit grid
+SECONDS_PER_REPLICATION = 1.0e-2  # simulate and price: what each replication costs besides
 BYTES_PER_PERSON = 1_300        # participant rows of every replication, held until the end
 BYTES_PER_VISIT = 500           # visit rows, likewise
 BYTES_PRICING_PER_PERSON = 2_000  # pricing one replication: its participants' arrays at once
-BASE_BYTES = 250 * 1024**2      # Python, numpy, pandas, simpy, the model, pricing's chunks
+BYTES_PER_PRICED_CELL = 100     # pricing: participant-months evaluated at once (at most a chunk)
+BASE_BYTES = 250 * 1024**2      # Python, numpy, pandas, simpy and the model loaded
 
 DEFAULT_MAX_MEMORY = 8 * 1024**3
 LONG_RUN_SECONDS = 60.0
@@ -60,8 +61,11 @@ class RunSize:
     @property
     def memory(self) -> float:
         """Peak bytes: every replication's rows are held, and one replication is priced at a time."""
+        from model.economics.effect import CHUNK_CELLS
+
         held = self.replications * (self.people * BYTES_PER_PERSON + self.visits * BYTES_PER_VISIT)
-        return BASE_BYTES + held + self.people * BYTES_PRICING_PER_PERSON
+        cells = min(self.people * self.grid_months, CHUNK_CELLS) * BYTES_PER_PRICED_CELL
+        return BASE_BYTES + held + self.people * BYTES_PRICING_PER_PERSON + cells
 
     def seconds(self, workers: int = 1) -> float:
         """Wall time: the simulation spreads over workers, pricing runs in this process."""
