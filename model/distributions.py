@@ -192,8 +192,8 @@ class Empirical(_Strict):
     @field_validator("weights")
     @classmethod
     def _positive_total(cls, w: list[float] | None) -> list[float] | None:
-        if w is not None and sum(w) <= 0:
-            raise ValueError("weights must have a positive sum")
+        if w is not None and not 0 < sum(w) < math.inf:
+            raise ValueError("weights must have a positive, finite sum")
         return w
 
     @model_validator(mode="after")

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 SOURCED_KEYS = {"value", "source"}
@@ -115,7 +115,18 @@ Month = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
                   Field(ge=0, le=MAX_MONTHS, allow_inf_nan=False)]
 PosMonths = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
                       Field(gt=0, le=MAX_MONTHS, allow_inf_nan=False)]
+MIN_CV = 1e-6
+
+
+def _not_tiny(cv: float) -> float:
+    if cv < MIN_CV:  # 1/CV² would overflow or divide by zero
+        raise ValueError(f"a CV below {MIN_CV:g} is a fixed duration: use dist: fixed")
+    return cv
+
+
 CV = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
-               Field(gt=0, le=MAX_CV, allow_inf_nan=False)]
+               Field(gt=0, le=MAX_CV, allow_inf_nan=False), AfterValidator(_not_tiny)]
+Staff = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),  # FTE, or a caseload per FTE
+                  Field(ge=0, le=MAX_PEOPLE, allow_inf_nan=False)]
 Replications = Annotated[int, _INT, BeforeValidator(unwrap_sourced),
                          Field(ge=1, le=MAX_REPLICATIONS)]

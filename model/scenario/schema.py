@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -26,9 +26,9 @@ from model.numbers import (
     People,
     PerMonth,
     PosMonths,
-    PosNum,
     Prob,
     Replications,
+    Staff,
 )
 from model.scenario.base import (
     ATTRIBUTES,
@@ -229,8 +229,8 @@ class Capacity(Strict):
     """Places, given directly or as staff FTE × caseload per FTE (Framgången: at most 30)."""
 
     places: Count | None = None
-    staff_fte: NonNegNum | None = None
-    caseload_per_fte: PosNum | None = None
+    staff_fte: Staff | None = None
+    caseload_per_fte: Annotated[Staff, Field(gt=0)] | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> Capacity:
@@ -255,7 +255,7 @@ class CapacityChange(Strict):
 
     month: Month
     places: Count | None = None
-    staff_fte: NonNegNum | None = None
+    staff_fte: Staff | None = None
 
     @model_validator(mode="after")
     def _one(self) -> CapacityChange:
