@@ -65,7 +65,12 @@ class Parameter(Strict):
             if (self.low is None or self.high is None) and self.values is None:
                 raise ValueError("give low and high (a range), values (grid levels), or a dist")
             return self
-        self.distribution()  # the distribution checks its own keys and bounds
+        try:
+            self.frozen()  # the distribution checks its own keys and bounds, scipy builds it
+        except ArithmeticError:  # e.g. sd 1e308 or cv 1e-300: its shape parameters overflow
+            raise ValueError(f"{self.dist} with these values has shape parameters that cannot be "
+                             "computed (too large or too small); give values of a realistic "
+                             "size") from None
         return self
 
     @property
