@@ -177,7 +177,7 @@ class DaskExecutor:
         else:
             try:
                 self.client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
                 raise InputError([Problem("--scheduler", "", f"cannot reach the Dask scheduler "
                                           f"({exc})", scheduler)]) from None
             self.address = scheduler

@@ -327,3 +327,12 @@ def test_values_option_that_is_not_numbers() -> None:
     result = runner.invoke(app, ["analyse", "/nonexistent", "--values", "2e5,abc"])
     assert result.exit_code == 2, result.output
     assert "--values: expected numbers separated by commas" in result.stderr
+
+
+def test_scheduler_that_is_not_an_address(tmp_path: Path) -> None:
+    """`--scheduler garbage` is a problem naming the option, not a ValueError traceback."""
+    proc = insats("sweep", ROOT / "scenarios/sweeps/framgangen_tornado.yaml", "--out",
+                  tmp_path / "o", "--scheduler", "garbage", "--quiet", timeout=120)
+    err = clean_exit(proc, 2)
+    assert "--scheduler: cannot reach the Dask scheduler" in err
+    assert not (tmp_path / "o" / "sweep.json").exists()  # nothing written: a rerun needs no --resume

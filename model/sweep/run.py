@@ -171,16 +171,17 @@ def _run_locked(plan: SweepPlan, out: Path, workers: int | None, resume: bool,
     from model.progress import progress
 
     skip, recomputed = check_resume(out, plan, resume)
-    write_json(out / MANIFEST, manifest(plan, "running"))
-    write_points(out, plan)
     start = time.perf_counter()
     todo = list(tasks(plan, skip))
     done_points = plan.n_points - sum(len(t.points) for t in todo)
     units = plan_units(plan)
     summaries: dict[int, pd.DataFrame] = {}
+    # the executor first: a scheduler that cannot be reached leaves the folder as it was
     executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local,
                              tasks=len(todo))
     try:
+        write_json(out / MANIFEST, manifest(plan, "running"))
+        write_points(out, plan)
         with progress(plan.n_points, f"sweep {plan.spec.name}", quiet) as tick:
             tick(done_points)
             for task, df in executor.map_unordered(run_task, todo):
