@@ -220,12 +220,15 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     out = df
     for col in df.columns:
         s = df[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            bad = s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
-            if bad.any():
-                if out is df:
-                    out = df.copy()
-                out[col] = s.where(~bad, "'" + s.astype(str))
+        if (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+                or pd.api.types.is_datetime64_any_dtype(s)):
+            continue
+        cells = s.astype(object)  # text of any kind: object, string, categorical
+        bad = cells.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).astype(bool)
+        if bad.any():
+            if out is df:
+                out = df.copy()
+            out[col] = cells.where(~bad, "'" + cells.astype(str))
     names = ["'" + c if isinstance(c, str) and c.startswith(FORMULA_START) else c
              for c in out.columns]
     if names != list(out.columns):

@@ -374,3 +374,20 @@ def test_report_escapes_scenario_text(tmp_path: Path) -> None:
     for markup in ("<script>alert('label')", "<img src=x onerror", "<b onmouseover"):
         assert markup not in page
     assert "&lt;script&gt;alert(" in page
+
+
+def test_csv_safe_covers_every_text_type() -> None:
+    """Object, pandas string and categorical columns and the header are neutralised; numbers,
+    missing values and the table passed in are left as they are."""
+    from model.io import csv_safe
+
+    df = pd.DataFrame({"a": ["=x", "ok", None], "b": pd.Categorical(["+1", "y", "+1"]),
+                       "c": pd.array(["@s", "t", None], dtype="string"), "n": [-1.0, 2.0, 3.0],
+                       "=h": [1, 2, 3]})
+    safe = csv_safe(df)
+    assert list(safe.columns) == ["a", "b", "c", "n", "'=h"]
+    assert safe["a"].tolist()[:2] == ["'=x", "ok"] and pd.isna(safe["a"].iloc[2])
+    assert safe["b"].tolist() == ["'+1", "y", "'+1"]
+    assert safe["c"].tolist()[:2] == ["'@s", "t"] and pd.isna(safe["c"].iloc[2])
+    assert safe["n"].tolist() == [-1.0, 2.0, 3.0]
+    assert df["a"].iloc[0] == "=x" and list(df.columns)[-1] == "=h"
