@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
@@ -12,7 +14,9 @@ from typing import Annotated, Any
 import typer
 
 from model import __version__
-from model.errors import InputError
+from model.errors import InputError, OutputError
+from model.numbers import MAX_REPLICATIONS
+from model.terminal import printable
 
 app = typer.Typer(
     add_completion=False,
@@ -43,19 +47,52 @@ class Method(StrEnum):
     exact = "exact"
 
 
-def _input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Print every input problem (file, path, value, what is allowed) and exit with code 2."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that clean-up runs as for Ctrl-C."""
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print text from files and tables without terminal escapes or unprintable characters."""
+    typer.echo(printable(text), err=err, nl=nl)
+
+
+def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Input problems: every one listed (file, path, value, what is allowed), exit 2. An output
+    that cannot be written: one line, exit 1. Ctrl-C: one line, exit 130 (SIGTERM 143). Never a
+    traceback for these."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        main = threading.current_thread() is threading.main_thread()  # signals need the main thread
+        previous = signal.signal(signal.SIGTERM, _terminated) if main else None
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
             n = len(exc.problems)
-            typer.echo(f"insats: {n} problem{'s' if n != 1 else ''} in the input:", err=True)
+            _say(f"insats: {n} problem{'s' if n != 1 else ''} in the input:", err=True)
             for p in exc.problems:
-                typer.echo(f"  {p.render()}", err=True)
+                _say(f"  {p.render()}", err=True)
             raise typer.Exit(code=2) from None
+        except OutputError as exc:
+            _say(f"insats: {exc}", err=True)
+            raise typer.Exit(code=1) from None
+        except Terminated:
+            _say("insats: terminated", err=True)
+            raise typer.Exit(code=143) from None
+        except KeyboardInterrupt:
+            _say("insats: interrupted", err=True)
+            raise typer.Exit(code=130) from None
+        except OSError as exc:  # an input or output failure no step named: still one line
+            where = f"{exc.filename}: " if exc.filename else ""
+            _say(f"insats: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(code=1) from None
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper
 
@@ -63,7 +100,8 @@ def _input_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (YAML)")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Labels and number format")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="table, csv or json")]
-RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, help="Replications")]
+RepsOpt = Annotated[int | None, typer.Option("--reps", min=1, max=MAX_REPLICATIONS,
+                                             help="Replications")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Worker processes")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bars (for scripts)")]
@@ -72,23 +110,30 @@ DrawsOpt = Annotated[int | None, typer.Option(
 NoUncertaintyOpt = Annotated[bool, typer.Option(
     "--no-uncertainty", help="Skip the parameter draws; show the simulated cohorts only")]
 TableOrJsonOpt = Annotated[TableOrJson, typer.Option("--format", help="table or json")]
+MemoryOpt = Annotated[str | None, typer.Option(
+    "--max-memory", help="Refuse runs estimated to need more memory than this (default 8G), e.g. 16G")]
 
 
 @app.command()
-@_input_errors
-def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files or folders")]) -> None:
-    """Check scenario and sweep files (folders recursively); every problem at once, exit 2."""
+@_cli_errors
+def validate(files: Annotated[list[Path], typer.Argument(help="Scenario files or folders")],
+             max_memory: MemoryOpt = None) -> None:
+    """Check scenario and sweep files (folders recursively); every problem at once, exit 2.
+
+    A scenario is also checked for its size: runs that would need more memory than the limit,
+    with the scenario's own replications, and loops that almost never end are problems.
+    """
     from model.api import validate_paths
 
-    ok, problems = validate_paths(files)
+    ok, problems = validate_paths(files, max_memory=max_memory)
     for line in ok:
-        typer.echo(line)
+        _say(line)
     if problems:
         raise InputError(problems)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def run(
     file: FileArg,
     reps: RepsOpt = None,
@@ -101,6 +146,7 @@ def run(
     quiet: QuietOpt = False,
     draws: DrawsOpt = None,
     no_uncertainty: NoUncertaintyOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
     the parameter-uncertainty answer first)."""
@@ -111,15 +157,16 @@ def run(
     if method == Method.exact:
         from model.api import expected_answer
 
-        typer.echo(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
+        _say(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
         exact, economics = expected_answer(sc, str(file))
-        typer.echo(exact_text(sc, exact, lang.value))
-        typer.echo("")
-        typer.echo(economics_text(sc, economics, lang.value))
+        _say(exact_text(sc, exact, lang.value))
+        _say("")
+        _say(economics_text(sc, economics, lang.value))
         return
-    from model.api import answer, draws_planned, total_replications
+    from model.api import answer, check_run_size, draws_planned, total_replications
     from model.progress import progress
 
+    _note(check_run_size([sc], reps, workers, max_memory))
     total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
     with progress(total, sc.title, quiet, unit=_steps_word(lang)) as tick:
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
@@ -130,14 +177,20 @@ def run(
         _emit(_with_draws(run_records(result, lang.value), ans), fmt)
         return
     _echo_uncertainty(ans, lang)
-    typer.echo(run_text(result, file, __version__, lang.value))
+    _say(run_text(result, file, __version__, lang.value))
     if out is not None:
-        typer.echo("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
-                              f"Wrote {len(result.files)} files to {out}"))
+        _say("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
+                         f"Wrote {len(result.files)} files to {out}"))
 
 
 def _in(lang: Lang, sv: str, en: str) -> str:
     return sv if lang == Lang.sv else en
+
+
+def _note(text: str) -> None:
+    """A warning before a run (e.g. that it will take long), on stderr."""
+    if text:
+        _say(f"insats: {text}", err=True)
 
 
 def _with_draws(records: Any, ans: Any) -> Any:
@@ -158,8 +211,8 @@ def _echo_uncertainty(ans: Any, lang: Lang) -> None:
         return
     from model.report.psa_view import cohort_heading, psa_text
 
-    typer.echo(psa_text(ans, lang.value) + "\n")
-    typer.echo(cohort_heading(ans, lang.value))
+    _say(psa_text(ans, lang.value) + "\n")
+    _say(cohort_heading(ans, lang.value))
 
 
 def _steps_word(lang: Lang) -> str:
@@ -171,19 +224,21 @@ def _emit_json(data: Any) -> None:
     """Print plain data as JSON (UTF-8 text, not escaped)."""
     import json
 
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    _say(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
 def _emit(df: Any, fmt: Format) -> None:
-    """Print a tidy table as CSV or JSON records."""
+    """Print a tidy table as CSV (cells safe from formula injection) or JSON records."""
+    from model.io import csv_text
+
     if fmt == Format.csv:
-        typer.echo(df.to_csv(index=False), nl=False)
+        _say(csv_text(df), nl=False)
     else:
-        typer.echo(df.to_json(orient="records", force_ascii=False, indent=1))
+        _say(df.to_json(orient="records", force_ascii=False, indent=1))
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def compare(
     paths: Annotated[list[Path], typer.Argument(help="Scenario files, or a folder of them")],
     reps: RepsOpt = None,
@@ -195,14 +250,22 @@ def compare(
     quiet: QuietOpt = False,
     draws: DrawsOpt = None,
     no_uncertainty: NoUncertaintyOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Programmes side by side: with declared uncertainty, intervals and P(A beats B) over
     parameter draws; then the simulated cohorts at base values (same seed): A − B paired by run,
     the clearly better one, and the share of runs in which A beats B."""
-    from model.api import answer, draws_planned, load_for_compare, total_replications
+    from model.api import (
+        answer,
+        check_run_size,
+        draws_planned,
+        load_for_compare,
+        total_replications,
+    )
     from model.progress import progress
 
     scenarios = load_for_compare(paths)
+    _note(check_run_size(scenarios, reps, workers, max_memory))
     what = "Räknar" if lang == Lang.sv else "Computing"
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)
@@ -216,11 +279,11 @@ def compare(
     from model.report.tables import compare_text
 
     _echo_uncertainty(ans, lang)
-    typer.echo(compare_text(ans.results, __version__, lang.value, wide))
+    _say(compare_text(ans.results, __version__, lang.value, wide))
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def calibrate(
     paths: Annotated[list[Path], typer.Argument(
         help="TARGETS.yaml, or SCENARIO... TARGETS.yaml (the scenarios replace the file's list)")],
@@ -237,11 +300,11 @@ def calibrate(
     from model.report.psa_view import calibration_text
 
     cal, files = calibrate_files(paths, out, workers, quiet)
-    typer.echo(calibration_text(cal, files, lang.value))
+    _say(calibration_text(cal, files, lang.value))
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def sweep(
     file: Annotated[Path, typer.Argument(help="Sweep file (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the results")],
@@ -261,30 +324,35 @@ def sweep(
     fmt: TableOrJsonOpt = TableOrJson.table,
     lang: LangOpt = Lang.sv,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
     from model.analysis import analysis_data
+    from model.api import check_sweep_size
     from model.report.analysis_text import analysis_text
-    from model.sweep import run_sweep
+    from model.sweep import load_sweep, run_sweep
 
+    plan = load_sweep(file, points=points, replications=reps)
+    _note(check_sweep_size(plan, dask_local or workers, max_memory))
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet, points=points, replications=reps)
-    except KeyboardInterrupt:
-        typer.echo(f"insats: interrupted; the finished parts are in {out}. Continue with: "
-                   f"insats sweep {file} --out {out} --resume", err=True)
-        raise typer.Exit(code=130) from None
+                           dask_local=dask_local, quiet=quiet, plan=plan)
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        _say(f"insats: {what}; the finished parts are in {out}. Continue with: "
+             f"insats sweep {file} --out {out} --resume", err=True)
+        raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
     data = analysis_data(out, metric)
     if fmt == TableOrJson.json:
         _emit_json({"run": result.data(), "analysis": data})
         return
-    typer.echo(result.text(lang.value))
-    typer.echo("")
-    typer.echo(analysis_text(data, lang.value), nl=False)
+    _say(result.text(lang.value))
+    _say("")
+    _say(analysis_text(data, lang.value), nl=False)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def analyse(
     folder: Annotated[Path, typer.Argument(help="Folder written by `insats sweep`")],
     metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
@@ -301,11 +369,11 @@ def analyse(
     if fmt == TableOrJson.json:
         _emit_json(data)
         return
-    typer.echo(analysis_text(data, lang.value), nl=False)
+    _say(analysis_text(data, lang.value), nl=False)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def threshold(
     file: FileArg,
     path: Annotated[str, typer.Argument(help="Parameter path, e.g. valuation.value_per_year")],
@@ -318,13 +386,17 @@ def threshold(
     fmt: TableOrJsonOpt = TableOrJson.table,
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
     from dataclasses import asdict
 
     from model.analysis import threshold as search
+    from model.api import check_run_size
     from model.progress import activity
+    from model.scenario import load_scenario
 
+    _note(check_run_size([load_scenario(file)], reps, 1, max_memory, per_run=True))
     what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"
     runs = "modellkörningar" if lang == Lang.sv else "model runs"
     with activity(what, runs, quiet) as tick:
@@ -333,11 +405,11 @@ def threshold(
     if fmt == TableOrJson.json:
         _emit_json(asdict(found))
         return
-    typer.echo(found.text(lang.value))
+    _say(found.text(lang.value))
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def costs(
     group: Annotated[str | None, typer.Argument(
         help="Target group (e.g. uvas) or a unit-cost file; default: every group in the library")] = None,
@@ -354,17 +426,17 @@ def costs(
     if fmt != Format.table:
         _emit(df, fmt)
         return
-    typer.echo(unit_costs_text(df, lang.value))
+    _say(unit_costs_text(df, lang.value))
 
 
 def _wrote(target: Path, programmes: list[Any], lang: Lang) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run
     titles = ", ".join(p.title for p in programmes)
-    typer.echo(_in(lang, f"Skrev {target} ({titles}; {run.replications} körningar, slumpfrö "
-                         f"{run.seed}, insats {__version__})",
-                   f"Wrote {target} ({titles}; {run.replications} replications, seed {run.seed}, "
-                   f"insats {__version__})"))
+    _say(_in(lang, f"Skrev {target} ({titles}; {run.replications} körningar, slumpfrö "
+                   f"{run.seed}, insats {__version__})",
+             f"Wrote {target} ({titles}; {run.replications} replications, seed {run.seed}, "
+             f"insats {__version__})"))
 
 
 SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
@@ -372,7 +444,7 @@ SweepDirsOpt = Annotated[list[Path] | None, typer.Option(
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def report(
     path: Annotated[Path, typer.Argument(help="Scenario file, or a folder of them (side by side)")],
     out: Annotated[Path, typer.Option("--out", help="HTML file to write")],
@@ -382,17 +454,19 @@ def report(
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, ESF budget, equity, inputs and sources."""
     from model.report.commands import report as make_report
 
-    target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet)
+    target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet,
+                                    max_memory, _note)
     if not quiet:
         _wrote(target, programmes, lang)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def export(
     path: Annotated[Path, typer.Argument(help="Scenario file, or a folder of them")],
     xlsx: Annotated[Path, typer.Option("--xlsx", help="Excel file to write")],
@@ -402,17 +476,19 @@ def export(
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
+    max_memory: MemoryOpt = None,
 ) -> None:
     """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
     from model.report.commands import export as make_export
 
-    target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet)
+    target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
+                                    max_memory, _note)
     if not quiet:
         _wrote(target, programmes, lang)
 
 
 @app.command()
-@_input_errors
+@_cli_errors
 def schema(
     markdown: Annotated[bool, typer.Option(
         "--markdown", help="The reference page for people (docs/schema.md) instead of JSON Schema")] = False,

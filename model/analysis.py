@@ -11,7 +11,6 @@ inflate the differences between them.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,15 +32,21 @@ VIEW_METRICS = {"person_years", "revenue_pv", "npv", "bcr"}
 
 
 def load_manifest(out: str | Path) -> dict[str, Any]:
-    """sweep.json of a sweep folder; InputError if it is not one, or the sweep is unfinished."""
+    """sweep.json of a sweep folder, checked; InputError if it is not one, is unfinished or mixed."""
     f = Path(out) / MANIFEST
     if not f.is_file():
         raise InputError([Problem(str(out), "", "not a sweep folder (no sweep.json); run "
                                   "`insats sweep SWEEP.yaml --out DIR` first")])
-    mf = json.loads(f.read_text(encoding="utf-8"))
-    if mf.get("status") != "complete":
-        raise InputError([Problem(str(out), MANIFEST, "the sweep is not complete; finish it with "
-                                  "`insats sweep SWEEP.yaml --out DIR --resume`")])
+    from model.sweep.integrity import folder_lock, parts_problems, read_manifest
+
+    with folder_lock(Path(out), shared=True):  # refused while a sweep writes the folder
+        mf = read_manifest(Path(out), MANIFEST)
+        if mf.get("status") != "complete":
+            raise InputError([Problem(str(out), MANIFEST, "the sweep is not complete; finish it "
+                                      "with `insats sweep SWEEP.yaml --out DIR --resume`")])
+        problems = parts_problems(Path(out), mf)  # every part whole and of this sweep
+    if problems:
+        raise InputError(problems)
     return mf
 
 

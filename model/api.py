@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from model import __version__
 from model.economics import Priced, metric_units, price
 from model.errors import InputError, Problem
-from model.io import write_json, write_table
+from model.io import RUN_MARKER, write_folder, write_json, write_table
 from model.psa import PSAResult
 from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
@@ -21,6 +22,9 @@ from model.scenario.assumptions import (
     gross_effect_note,
 )
 from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
+
+if TYPE_CHECKING:
+    from model.sweep.plan import SweepPlan
 
 
 @dataclass
@@ -68,25 +72,33 @@ def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None
 
 
 def write_run(result: ScenarioResult, out: Path) -> list[Path]:
-    """Participant table, visit log, metrics, ledger and summaries (CSV and Parquet), atomically."""
+    """Participant table, visit log, metrics, ledger and summaries (CSV and Parquet).
+
+    The folder is written whole (`model.io.write_folder`): an interrupted rerun leaves the previous
+    run's folder as it was, never files of two runs side by side.
+    """
     meta = result.meta()
-    files = []
     tables = {
         "participants": result.run.participants,
         "visits": result.run.visits,
         "metrics": result.priced.metrics,
         "ledger": result.priced.ledger,
     }
-    for name, df in tables.items():
-        for suffix in (".csv", ".parquet"):
-            files.append(write_table(out / f"{name}{suffix}", df, meta))
-    files.append(write_table(out / "summary.csv", result.economics, meta))
-    files.append(write_table(out / "outcomes_per_rep.csv", result.outcomes["per_rep"], meta))
-    files.append(write_json(out / "run.json", {
-        **meta,
-        "columns": {"participants": PARTICIPANT_COLUMNS, "visits": VISIT_COLUMNS},
-    }))
-    return files
+
+    def write(folder: Path) -> list[Path]:
+        files = []
+        for name, df in tables.items():
+            for suffix in (".csv", ".parquet"):
+                files.append(write_table(folder / f"{name}{suffix}", df, meta))
+        files.append(write_table(folder / "summary.csv", result.economics, meta))
+        files.append(write_table(folder / "outcomes_per_rep.csv", result.outcomes["per_rep"], meta))
+        files.append(write_json(folder / RUN_MARKER, {
+            **meta,
+            "columns": {"participants": PARTICIPANT_COLUMNS, "visits": VISIT_COLUMNS},
+        }))
+        return files
+
+    return write_folder(out, write)
 
 
 def compare_scenarios(scenarios: list[Scenario], replications: int | None = None,
@@ -179,21 +191,79 @@ def draws_planned(scenarios: list[Scenario], draws: int | None, uncertainty: boo
     return default_draws(scenarios, all(why_not_expected(sc) is None for sc in scenarios))
 
 
+def check_run_size(scenarios: list[Scenario], replications: int | None = None, workers: int = 1,
+                   max_memory: str | None = None, per_run: bool = False) -> str:
+    """Refuse runs too big for the memory limit (InputError); a note if they will take long.
+
+    Each scenario's reference scenario runs too and is counted. `per_run`: the runs are one step
+    of a search (`insats threshold`), and the note speaks of each.
+    """
+    from model.limits import check_sizes, estimate, usable_workers
+
+    sizes = []
+    for sc in scenarios:
+        sizes.append((str(sc.source_file or sc.name), estimate(sc, replications), sc))
+        ref = sc.reference_path()
+        if ref is not None:
+            reps = replications or sc.simulation.replications
+            sizes.append((str(ref), estimate(load_scenario(ref), reps), None))
+    reps = max(s.replications for _, s, _ in sizes)
+    return check_sizes(sizes, usable_workers(workers, reps), memory_limit(max_memory),
+                       "each model run" if per_run else "this run")
+
+
+def check_sweep_size(plan: SweepPlan, workers: int | None = None,
+                     max_memory: str | None = None) -> str:
+    """Refuse a sweep with a point that cannot run (InputError); a note if it will take long."""
+    from model.limits import check_sweep, usable_workers
+
+    if plan.size is None:
+        return ""
+    return check_sweep(plan.size, str(plan.file), usable_workers(workers, plan.n_parts),
+                       memory_limit(max_memory))
+
+
+def memory_limit(text: str | None) -> float | None:
+    """--max-memory as bytes (None: the default limit); a problem if it is not a size."""
+    from model.limits import parse_memory
+
+    if text is None:
+        return None
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise InputError([Problem("--max-memory", "", str(exc))]) from None
+
+
+def input_files(scenarios: list[Scenario], sweeps: list[Path] | None = None) -> list[Path]:
+    """The files a command reads: scenarios, their references, the sweep folders' files."""
+    files = [f for sc in scenarios for f in (sc.source_file, sc.reference_path()) if f is not None]
+    for folder in sweeps or []:
+        files += [p for p in Path(folder).rglob("*") if p.is_file()]
+    return files
+
+
 def total_replications(scenarios: list[Scenario], replications: int | None = None) -> int:
     """How many replications a run of these scenarios makes (for a progress bar's total)."""
     return sum(replications or sc.simulation.replications for sc in scenarios)
 
 
-def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
+def validate_paths(paths: list[Path], max_memory: str | None = None
+                   ) -> tuple[list[str], list[Problem]]:
     """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
 
     A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
     `components` is a unit-cost group, one with `index` and `base` the KPI table, one with
     `targets` a calibration targets file. A valid scenario that leaves out an assumption or counts
-    a loss twice gets a warning line (not a problem).
+    a loss twice gets a warning line (not a problem). Scenarios and sweeps are also checked for
+    their size (`model.limits`): a run that needs more memory than the limit with the file's own
+    replications, or a loop that almost never ends, is a problem.
     """
-    from model.scenario import load_yaml, scenario_files
+    from model.limits import estimate, size_problems, sweep_problems
+    from model.scenario import line_of, load_yaml, scenario_files
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
+
+    limit = memory_limit(max_memory)
 
     ok: list[str] = []
     problems: list[Problem] = []
@@ -205,7 +275,7 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
             continue
         for f in files:
             try:
-                raw, _ = load_yaml(f)
+                raw, node = load_yaml(f)
                 kind = file_kind(raw)
                 if kind == "unit_costs":
                     group = load_unit_costs(f)
@@ -218,6 +288,9 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
                     from model.sweep import load_sweep
 
                     plan = load_sweep(f)
+                    found = [] if plan.size is None else sweep_problems(plan.size, str(f), limit)
+                    if found:
+                        raise InputError(found)
                     ok.append(f"{f}: ok (sweep, {plan.n_points} points)")
                 elif "targets" in raw:
                     from model.psa.calibrate import load_targets
@@ -227,6 +300,10 @@ def validate_paths(paths: list[Path]) -> tuple[list[str], list[Problem]]:
                               f"{len(scs)} scenarios)")
                 else:
                     sc = load_scenario(f)
+                    found = size_problems(estimate(sc), str(f), limit, sc)
+                    if found:
+                        raise InputError([Problem(p.file, p.path, p.message, p.value,
+                                                  line_of(node, p.path)) for p in found])
                     ok.append(f"{f}: ok ({sc.title}, hash {sc.digest()})")
                     ok += [f"  normalised: {note}" for note in sc.normalised]
                     ok += [f"  warning: {w}" for w in assumption_warnings(sc, "en")]

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from model.numbers import NonNegNum, PosNum
+from model.numbers import CV, Month, NonNegNum, PosMonths
 
 
 def _stats() -> Any:
@@ -36,7 +36,7 @@ class Fixed(_Strict):
     """Every participant stays exactly `months`."""
 
     dist: Literal["fixed"]
-    months: NonNegNum
+    months: Month
 
     def mean(self) -> float:
         return float(self.months)
@@ -61,7 +61,7 @@ class Exponential(_Strict):
     """Memoryless stay with the given mean."""
 
     dist: Literal["exponential"]
-    mean_months: PosNum = Field(alias="mean")
+    mean_months: PosMonths = Field(alias="mean")
 
     def mean(self) -> float:
         return float(self.mean_months)
@@ -87,8 +87,8 @@ class Gamma(_Strict):
     """Gamma by mean and coefficient of variation (shape = 1/CV², scale = mean·CV²)."""
 
     dist: Literal["gamma"]
-    mean_months: PosNum = Field(alias="mean")
-    cv: PosNum
+    mean_months: PosMonths = Field(alias="mean")
+    cv: CV
 
     def mean(self) -> float:
         return float(self.mean_months)
@@ -114,8 +114,8 @@ class LogNormal(_Strict):
     """Lognormal by mean and CV (σ² = ln(1+CV²), μ = ln(mean) − σ²/2)."""
 
     dist: Literal["lognormal"]
-    mean_months: PosNum = Field(alias="mean")
-    cv: PosNum
+    mean_months: PosMonths = Field(alias="mean")
+    cv: CV
 
     def _params(self) -> tuple[float, float]:
         s2 = math.log1p(self.cv**2)
@@ -148,9 +148,9 @@ class Triangular(_Strict):
     """Triangular between `low` and `high` with its peak at `mode`."""
 
     dist: Literal["triangular"]
-    low: NonNegNum
-    mode: NonNegNum
-    high: NonNegNum
+    low: Month
+    mode: Month
+    high: Month
 
     @model_validator(mode="after")
     def _order(self) -> Triangular:
@@ -183,8 +183,8 @@ class Uniform(_Strict):
     """Uniform between `low` and `high`."""
 
     dist: Literal["uniform"]
-    low: NonNegNum
-    high: NonNegNum
+    low: Month
+    high: Month
 
     @model_validator(mode="after")
     def _order(self) -> Uniform:
@@ -218,14 +218,14 @@ class Empirical(_Strict):
     """Observed stays (months), optionally weighted; a participant draws one of them."""
 
     dist: Literal["empirical"]
-    values: list[NonNegNum] = Field(min_length=1)
+    values: list[Month] = Field(min_length=1)
     weights: list[NonNegNum] | None = None
 
     @field_validator("weights")
     @classmethod
     def _positive_total(cls, w: list[float] | None) -> list[float] | None:
-        if w is not None and sum(w) <= 0:
-            raise ValueError("weights must have a positive sum")
+        if w is not None and not 0 < sum(w) < math.inf:
+            raise ValueError("weights must have a positive, finite sum")
         return w
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 
@@ -25,7 +26,11 @@ class Problem:
 
 
 def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
+    """A bounded repr: a huge value (say an alias bomb expanded) is never rendered whole."""
+    r = reprlib.Repr()
+    r.maxlevel, r.maxlist, r.maxtuple, r.maxdict, r.maxset = 2, 4, 4, 4, 4
+    r.maxstring = r.maxother = r.maxlong = limit
+    text = r.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -35,3 +40,16 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(p.render() for p in problems))
+
+
+class OutputError(Exception):
+    """Writing an output failed (read-only folder, full disk, a loop of links): one line, exit 1.
+
+    Not the input's fault, so not a Problem; the CLI prints `insats: cannot write PATH: reason`.
+    """
+
+    def __init__(self, path: object, cause: OSError | str):
+        self.path = str(path)
+        reason = cause if isinstance(cause, str) else (cause.strerror or str(cause))
+        self.reason = reason
+        super().__init__(f"cannot write {self.path}: {reason}")

@@ -100,11 +100,37 @@ def network(sc: Scenario, attrs: tuple[str, str, str, str]) -> Network:
     return Network(names, exits, route, hazard, complete, t, entry, total)
 
 
-def _solve(sc: Scenario, attrs: tuple[str, str, str, str]) -> tuple[np.ndarray, float, np.ndarray,
-                                                                    np.ndarray]:
+def _solve(sc: Scenario, attrs: tuple[str, str, str, str], start: str | None = None
+           ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     net = network(sc, attrs)
-    visits = np.linalg.solve((np.eye(len(net.names)) - net.q).T, net.entry)  # e @ N
+    entry = net.entry if start is None else np.eye(len(net.names))[net.names.index(start)]
+    visits = np.linalg.solve((np.eye(len(net.names)) - net.q).T, entry)  # e @ N
     return visits @ net.r, float(visits @ net.t), visits * net.t, visits
+
+
+def _cells(sc: Scenario) -> list[tuple[tuple[str, str, str, str], float]]:
+    """The subgroups that overrides tell apart, each with its population share."""
+    pop = sc.population
+    # attributes that no override mentions do not change the answer: they are left out
+    wanted = [a for a in ATTRIBUTES if any(a in ov.when for ov in pop.overrides)]
+    return [(tuple(person.get(a, pop.levels(a)[0]) for a in ATTRIBUTES), w)
+            for person, w in pop.cells(wanted) if w != 0]
+
+
+def expected_visits(sc: Scenario, start: str | None = None) -> pd.Series:
+    """Expected visits to each intervention per participant arriving (or starting in `start`).
+
+    Capacity is ignored: a waiting list only delays, and a maximum wait can only lower the
+    visits, so for a scenario with capacity limits this is an upper bound. `model.limits` uses it
+    to see a loop that almost never ends (visits in the millions) before anything runs.
+    """
+    visits = np.zeros(len(sc.interventions))
+    for attrs, w in _cells(sc):
+        try:
+            visits += w * _solve(sc, attrs, start)[3]
+        except np.linalg.LinAlgError:  # a loop with no way out at all (the checks name it)
+            return pd.Series(np.inf, index=sc.names, name="visits")
+    return pd.Series(visits, index=sc.names, name="visits")
 
 
 def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
@@ -114,17 +140,11 @@ def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
             file, "interventions",
             "exact mode needs a scenario without capacity limits (waits depend on queueing); "
             "use the simulation (--method des)")])
-    pop = sc.population
-    # attributes that no override mentions do not change the answer: they are left out
-    wanted = [a for a in ATTRIBUTES if any(a in ov.when for ov in pop.overrides)]
     shares = np.zeros(len(sc.exit_states))
     months = 0.0
     by_iv = np.zeros(len(sc.interventions))
     visits = np.zeros(len(sc.interventions))
-    for person, w in pop.cells(wanted):
-        if w == 0:
-            continue
-        attrs = tuple(person.get(a, pop.levels(a)[0]) for a in ATTRIBUTES)
+    for attrs, w in _cells(sc):
         a, mo, bi, vi = _solve(sc, attrs)
         shares += w * a
         months += w * mo

@@ -1,15 +1,24 @@
-"""Where sweep parts run: in this process, in local worker processes, or on a Dask cluster.
+"""Where work runs: in this process, in local worker processes, or on a Dask cluster.
 
 An executor maps a function over tasks and yields (task, result) as results arrive, keeping only
 a bounded number of tasks in flight so that memory does not grow with the size of the sweep. The
 model never knows which executor runs it (EMA Workbench's habit): results are the same on all.
+
+Local worker processes (`process_pool`, used by sweeps and by `simulate`) ignore Ctrl-C, which
+the main process handles for them by stopping the pool, and exit by themselves when the main
+process dies (a watchdog thread waits on it), so a killed run leaves no workers behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -26,9 +35,75 @@ class Executor(Protocol):
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]: ...
 
-    def close(self) -> None: ...
+    def close(self, abort: bool = False) -> None: ...
 
     def describe(self) -> str: ...
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: leave Ctrl-C to the main process, and exit when the main process dies.
+
+    SIGTERM gets its default action back (a forked worker inherits the CLI's handler), so that
+    stopping the pool ends a worker even in the middle of a task.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(parent,), name="insats-watchdog",
+                     daemon=True).start()
+
+
+def _watch_parent(pid: int) -> None:
+    """Block until process `pid` ends, then end this worker at once (its results have no reader)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd (not Linux 5.3+): look every half second
+        while os.getppid() != 1 and _exists(pid):
+            time.sleep(0.5)
+        os._exit(1)
+    select.select([fd], [], [])
+    os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:
+    """A pool of worker processes that ignore Ctrl-C and die with this process."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context,
+                               initializer=_worker_start, initargs=(os.getpid(),))
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once (after Ctrl-C or an error): drop queued work, end running workers."""
+    procs = list(getattr(pool, "_processes", {}).values())  # no public way to end running tasks
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    for p in procs:
+        with contextlib.suppress(Exception):
+            p.join(timeout=5)
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int, mp_context: Any = None) -> Iterator[ProcessPoolExecutor]:
+    """`process_pool` as a context: waits for the workers on success, stops them on any error."""
+    pool = process_pool(workers, mp_context)
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 class SerialExecutor:
@@ -40,7 +115,7 @@ class SerialExecutor:
         for t in tasks:
             yield t, fn(t)
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         return None
 
     def describe(self) -> str:
@@ -54,7 +129,7 @@ class LocalExecutor:
         self.workers = workers
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["model.sweep", "model.economics", "model.simulation"])
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        self.pool = process_pool(workers, ctx)
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
         it = iter(tasks)
@@ -76,8 +151,11 @@ class LocalExecutor:
                 yield t, fut.result()
             fill()
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, abort: bool = False) -> None:
+        if abort:
+            stop_pool(self.pool)
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
     def describe(self) -> str:
         return f"{self.workers} local processes"
@@ -99,7 +177,7 @@ class DaskExecutor:
         else:
             try:
                 self.client = Client(scheduler, timeout="20s")
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
                 raise InputError([Problem("--scheduler", "", f"cannot reach the Dask scheduler "
                                           f"({exc})", scheduler)]) from None
             self.address = scheduler
@@ -134,7 +212,7 @@ class DaskExecutor:
                 queue.add(nxt)
             yield t, result
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
@@ -145,12 +223,20 @@ class DaskExecutor:
 
 
 def make_executor(workers: int | None = None, scheduler: str | None = None,
-                  dask_local: int | None = None) -> Executor:
-    """Dask if a scheduler address or a local Dask cluster is asked for, else local processes."""
+                  dask_local: int | None = None, tasks: int | None = None) -> Executor:
+    """Dask if a scheduler address or a local Dask cluster is asked for, else local processes.
+
+    Local workers (and a local Dask cluster's) are capped at the `tasks` there are and at the
+    cores this process may use (`model.limits.usable_workers`); a remote scheduler is not.
+    """
+    from model.limits import usable_workers
+
     if scheduler is not None and dask_local is not None:
         raise InputError([Problem("--scheduler", "", "give either --scheduler or --dask-local, "
                                   "not both")])
+    most = tasks if tasks is not None else 1 << 30
     if scheduler is not None or dask_local is not None:
-        return DaskExecutor(scheduler=scheduler, local_workers=dask_local)
-    n = workers if workers is not None else (os.cpu_count() or 1)
+        local = None if dask_local is None else usable_workers(dask_local, most)
+        return DaskExecutor(scheduler=scheduler, local_workers=local)
+    n = usable_workers(workers, most)
     return SerialExecutor() if n <= 1 else LocalExecutor(n)

@@ -1,42 +1,244 @@
-"""Writing output files whole or not at all: a temporary file in the same folder, then a rename."""
+"""Writing output files whole or not at all, and never over an input or onto a device.
+
+A file is written to a temporary file in the same folder, then renamed onto its name; a folder of
+results (`insats run --out DIR`) is written into a fresh temporary folder beside it, which then
+takes the place of the old one in one step, so an interrupted rerun leaves the previous complete
+output, never a mixture. Temporary names carry the writer's process id: what a killed writer left
+behind is removed by the next write to the same place. Failures of the operating system (a
+read-only folder, a full disk, a loop of links) become `OutputError`, one line for the CLI.
+CSV cells are written through `csv_safe`, so text from a scenario never becomes a spreadsheet
+formula.
+"""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import json
 import os
+import shutil
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from model.errors import InputError, OutputError, Problem
+
+RUN_MARKER = "run.json"  # what marks a folder as written by `insats run --out`
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     """Call `write(tmp)` and move tmp onto `path`; an interrupted run leaves no partial file."""
     target = Path(path)
-    if target.is_dir():
-        from model.errors import InputError, Problem
-
-        raise InputError([Problem(str(target), "", "is a folder; give a file name to write")])
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are meant to be shared
+    check_target(target)
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(target.parent, f".{target.name}.")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                        dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are meant to be shared
         write(tmp)
         os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(target, exc) from None
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
     return target
+
+
+def check_target(target: Path) -> None:
+    """Refuse to write onto a folder or a device, pipe or socket (rename would replace it)."""
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(target, exc) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError([Problem(str(target), "", "is a folder; give a file name to write")])
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError([Problem(str(target), "", "is a device, pipe or socket, not a regular "
+                                  "file; give a file name to write")])
+
+
+def refuse_inputs(target: str | Path, inputs: Iterable[str | Path]) -> None:
+    """InputError if `target` is one of the input files (a report must not overwrite its scenario)."""
+    t = Path(target)
+    for f in inputs:
+        try:
+            same = t.exists() and Path(f).exists() and os.path.samefile(t, f)
+        except OSError:
+            same = False
+        if same:
+            raise InputError([Problem(str(target), "", f"is an input of this command ({f}); "
+                                      "give another file to write")])
+
+
+def write_folder(target: str | Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Write a folder of results whole: into a fresh folder beside `target`, then swap it in.
+
+    `target` must be new, empty, or a folder this function wrote before (it holds RUN_MARKER);
+    anything else is refused, because the old folder is removed once the new one is in place.
+    Returns the files written, under `target`.
+    """
+    target = Path(target)
+    if target.is_symlink():  # write where the link points, and keep the link
+        target = Path(os.path.realpath(target))
+    _check_folder(target)
+    tmp: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(target.parent, f".{target.name}.")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_umask())
+        files = write(tmp)
+        _swap_in(tmp, target)
+    except OutputError as exc:  # a file inside: name it where it was going to be
+        inside = Path(exc.path)
+        if tmp is not None and inside.is_relative_to(tmp):
+            inside = target / inside.relative_to(tmp)
+        raise OutputError(inside, exc.reason) from None
+    except OSError as exc:
+        raise OutputError(target, exc) from None
+    finally:
+        if tmp is not None and tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return [target / f.relative_to(tmp) for f in files]
+
+
+def _check_folder(target: Path) -> None:
+    try:
+        st = target.stat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(target, exc) from None
+    if not stat.S_ISDIR(st.st_mode):
+        raise InputError([Problem(str(target), "", "exists and is not a folder; give a folder "
+                                  "for the results")])
+    try:
+        entries = os.listdir(target)
+    except OSError as exc:
+        raise OutputError(target, exc) from None
+    if entries and RUN_MARKER not in entries:
+        raise InputError([Problem(str(target), "", "is a folder that holds other files (it has no "
+                                  f"{RUN_MARKER}); results replace the whole folder, so give a new "
+                                  "or empty one")])
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put folder `new` at `target` in one step where the system can (renameat2 with exchange)."""
+    if not target.exists():
+        try:
+            os.rename(new, target)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old folder
+        return
+    old = new.with_name(new.name.replace(".tmp", ".old"))
+    os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    rc = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _clean_stale(folder: Path, prefix: str) -> None:
+    """Remove temporary files and folders under `prefix` left by writers that no longer run."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        parts = name[len(prefix):].split(".")  # PID, mkstemp's random letters, "tmp"
+        if len(parts) != 3 or parts[2] != "tmp" or not parts[0].isdigit() or _alive(int(parts[0])):
+            continue
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """The table with text cells that a spreadsheet would run as a formula made plain text.
+
+    A cell beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe (the
+    OWASP advice against CSV injection); numbers, and text not beginning so, are unchanged.
+    """
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+                or pd.api.types.is_datetime64_any_dtype(s)):
+            continue
+        cells = s.astype(object)  # text of any kind: object, string, categorical
+        bad = cells.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).astype(bool)
+        if bad.any():
+            if out is df:
+                out = df.copy()
+            out[col] = cells.where(~bad, "'" + cells.astype(str))
+    names = ["'" + c if isinstance(c, str) and c.startswith(FORMULA_START) else c
+             for c in out.columns]
+    if names != list(out.columns):
+        out = out.set_axis(names, axis=1)
+    return out
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """A table as CSV text (for printing), its cells made safe by `csv_safe`."""
+    return csv_safe(df).to_csv(index=False)
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -63,4 +265,4 @@ def write_table(path: str | Path, df: pd.DataFrame, meta: dict[str, str | int] |
             pq.write_table(table, tmp)
 
         return atomic_write(target, _pq)
-    return atomic_write(target, lambda tmp: df.to_csv(tmp, index=False))
+    return atomic_write(target, lambda tmp: csv_safe(df).to_csv(tmp, index=False))

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 SOURCED_KEYS = {"value", "source", "uncertainty"}
 UNCERTAINTY_META = ("source", "name")
@@ -61,12 +62,31 @@ def uncertainty_of(leaf: dict[str, Any]) -> Any:
         raise ValueError(f"uncertainty: {exc}") from None
 
 
-Num = Annotated[float, BeforeValidator(unwrap_sourced)]
-NonNegNum = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, allow_inf_nan=False)]
-PosNum = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, allow_inf_nan=False)]
-Prob = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=1, allow_inf_nan=False)]
-Count = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=0)]
-PosCount = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1)]
+def not_text(kind: str) -> BeforeValidator:
+    """Refuse text where a number is expected: strict input means a quoted "0.3" is not 0.3.
+
+    Pydantic's lax mode would read it as a number; the YAML loader already reads unquoted
+    numbers (1e6 included) as numbers, so text here is a mistake worth naming.
+    """
+
+    def check(v: Any) -> Any:
+        if isinstance(v, str):
+            raise PydanticCustomError("number_text", f"expected a valid {kind}, not text; write "
+                                      "it without quotes")
+        return v
+
+    return BeforeValidator(check)
+
+
+_NUM, _INT = not_text("number"), not_text("integer")
+Num = Annotated[float, _NUM, BeforeValidator(unwrap_sourced)]
+NonNegNum = Annotated[float, _NUM, BeforeValidator(unwrap_sourced), Field(ge=0, allow_inf_nan=False)]
+PosNum = Annotated[float, _NUM, BeforeValidator(unwrap_sourced), Field(gt=0, allow_inf_nan=False)]
+Prob = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                 Field(ge=0, le=1, allow_inf_nan=False)]
+Count = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=0)]
+PosCount = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=1)]
+Flag = Annotated[bool, Field(strict=True)]  # true or false only, not "yes", 1 or "on"
 
 
 def walk_inputs(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -100,9 +120,16 @@ def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
     return found
 
 
-# Upper bounds that keep a run finite and its sums exact (far above any real programme)
+# Upper bounds that keep a run finite and its sums exact (far above any real programme). Each
+# bounds one field; what fields ask for together is estimated before a run (`model.limits`).
 MAX_PEOPLE = 1_000_000
 MAX_KR = 1e12
+MAX_MONTHS = 1200  # 100 years: every month, duration and wait in a scenario
+MAX_CV = 10.0      # coefficient of variation of a duration (gamma shape 0.01)
+MAX_REPLICATIONS = 100_000
+MAX_DESIGN_POINTS = 100_000  # points of a sweep's design (each is validated before it runs)
+MAX_LEVELS = 1_000           # levels of one grid axis, values of one parameter
+MIN_CV = 1e-6
 
 
 @dataclass(frozen=True)
@@ -116,18 +143,36 @@ class Unit:
         return {**handler(core_schema), "unit": self.name}
 
 
-People = Annotated[int, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE), Unit("people")]
-Kronor = Annotated[float, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_KR, allow_inf_nan=False),
-                   Unit("kr")]
-PerMonth = Annotated[float, BeforeValidator(unwrap_sourced),
+def _not_tiny(cv: float) -> float:
+    if cv < MIN_CV:  # 1/CV² would overflow or divide by zero
+        raise ValueError(f"a CV below {MIN_CV:g} is a fixed duration: use dist: fixed")
+    return cv
+
+
+People = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=1, le=MAX_PEOPLE),
+                   Unit("people")]
+Headcount = Annotated[int, _INT, BeforeValidator(unwrap_sourced), Field(ge=0, le=MAX_PEOPLE),
+                      Unit("people")]
+Kronor = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                   Field(ge=0, le=MAX_KR, allow_inf_nan=False), Unit("kr")]
+PerMonth = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
                      Field(gt=0, le=MAX_PEOPLE, allow_inf_nan=False), Unit("people per month")]
-Years = Annotated[float, BeforeValidator(unwrap_sourced), Field(gt=0, le=100, allow_inf_nan=False),
-                  Unit("years")]
-HorizonMonths = Annotated[float, BeforeValidator(unwrap_sourced),
-                          Field(gt=0, le=1200, allow_inf_nan=False), Unit("months")]
-# the same numbers with their unit: months of calendar time (month 0 is the start of the run) or
-# of a stay, monthly hazards, staff
-Months = Annotated[NonNegNum, Unit("months")]
-PosMonths = Annotated[PosNum, Unit("months")]
+Years = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                  Field(gt=0, le=MAX_MONTHS / 12, allow_inf_nan=False), Unit("years")]
+HorizonMonths = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                          Field(gt=0, le=MAX_MONTHS, allow_inf_nan=False), Unit("months")]
+# months of calendar time (month 0 is the start of the run) or of a stay, at most 100 years
+Months = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                   Field(ge=0, le=MAX_MONTHS, allow_inf_nan=False), Unit("months")]
+Month = Months
+PosMonths = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                      Field(gt=0, le=MAX_MONTHS, allow_inf_nan=False), Unit("months")]
 Hazard = Annotated[NonNegNum, Unit("per month")]
-FTE = Annotated[NonNegNum, Unit("FTE")]
+CV = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+               Field(gt=0, le=MAX_CV, allow_inf_nan=False), AfterValidator(_not_tiny)]
+# staff: FTE, or a caseload per FTE
+Staff = Annotated[float, _NUM, BeforeValidator(unwrap_sourced),
+                  Field(ge=0, le=MAX_PEOPLE, allow_inf_nan=False)]
+FTE = Annotated[Staff, Unit("FTE")]
+Replications = Annotated[int, _INT, BeforeValidator(unwrap_sourced),
+                         Field(ge=1, le=MAX_REPLICATIONS)]

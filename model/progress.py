@@ -95,6 +95,15 @@ class Heartbeat:
                 self._print()
 
 
+def _plain(description: str) -> str:
+    """A label from a scenario as plain text: no terminal escapes, no rich markup ([red] ...)."""
+    from rich.markup import escape
+
+    from model.terminal import printable
+
+    return escape(printable(description))
+
+
 @contextmanager
 def heartbeat(total: int | None, description: str, unit: str = "", stream: TextIO | None = None,
               clock: Callable[[], float] = time.monotonic, every: float = HEARTBEAT_SECONDS,
@@ -156,7 +165,7 @@ def progress(total: int, description: str, quiet: bool = False, unit: str = "") 
         transient=True,
     )
     with bar:
-        task = bar.add_task(description, total=total)
+        task = bar.add_task(_plain(description), total=total)
         yield lambda n=1: bar.advance(task, n)
 
 
@@ -178,5 +187,5 @@ def activity(description: str, unit: str, quiet: bool = False) -> Iterator[Tick]
                    TextColumn("{task.completed:.0f} " + unit), TimeElapsedColumn(),
                    console=Console(stderr=True), transient=True)
     with bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(_plain(description), total=None)
         yield lambda n=1: bar.advance(task, n)

@@ -30,3 +30,29 @@ def test_example_scenario_in_readme_is_valid() -> None:
     assert block is not None
     sc = parse_scenario(yaml.safe_load(block.group(1)), file="README.md")
     assert sc.intervention("yrkesutbildning").capacity.slots() == 60
+
+
+def test_every_reliability_promise_names_tests_that_exist() -> None:
+    """Each promise in the README's Reliability section names at least one test, and every test
+    and corpus file it names exists (`file.py::test`, `::test` in the last file, corpus files)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Reliability\n(.*?)^## ", text, re.S | re.M)
+    assert section is not None, "the README has no Reliability section"
+    promises = re.split(r"^- ", section.group(1), flags=re.M)[1:]
+    assert len(promises) >= 8
+    tests = ROOT / "tests"
+    for promise in promises:
+        named = 0
+        current = None
+        for token in re.findall(r"`([^`]+)`", promise):
+            m = re.fullmatch(r"(test_\w+\.py)?::(test_\w+)", token)
+            if m:
+                current = m.group(1) or current
+                assert current is not None, token
+                source = (tests / current).read_text(encoding="utf-8")
+                assert re.search(rf"^def {m.group(2)}\(", source, re.M), f"{current}::{m.group(2)}"
+                named += 1
+            elif re.fullmatch(r"(bad_scenarios/)?\w+\.yaml", token):
+                assert (tests / "bad_scenarios" / Path(token).name).is_file(), token
+                named += 1
+        assert named, f"a promise names no test: {promise[:80]}"

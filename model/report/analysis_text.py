@@ -215,4 +215,5 @@ def sweep_run_text(result: Any, lang: str = "sv") -> str:
                    f"  {result.computed_parts} part(s) computed on {result.executor}{done}, "
                    f"{result.seconds:.1f} s; results in {result.out}"))
     lines += [t("  not: ", "  note: ") + n for n in p.notes()]
+    lines += [t("  omräknad: ", "  resumed: ") + n for n in getattr(result, "recomputed", [])]
     return "\n".join(lines)

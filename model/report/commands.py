@@ -1,11 +1,14 @@
 """One function per report command (`insats report`, `insats export`), with progress bars.
 
 Each loads the scenario file or folder, simulates and prices it (same seed for every programme),
-reads the sweep folders if given, and writes one file atomically. `cli.py` only parses and prints.
+reads the sweep folders if given, and writes one file atomically, never over one of its inputs.
+Before simulating, the runs' size is checked (`model.limits`): too big is refused, long is said
+through `note`. `cli.py` only parses and prints.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -15,14 +18,20 @@ from model.report.programme import Programme, load_programmes
 
 
 def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
-                quiet: bool, lang: str) -> list[Programme]:
-    from model.api import total_replications
+                quiet: bool, lang: str, out: Path, sweeps: list[Path] | None,
+                max_memory: str | None, note: Callable[[str], None] | None) -> list[Programme]:
+    from model.api import check_run_size, input_files, total_replications
+    from model.io import refuse_inputs
 
     what = "Simulerar och prissätter" if lang == "sv" else "Simulating and pricing"
     bar = ExitStack()
     ticks: list[Tick] = []
 
     def start(scenarios: list) -> None:
+        refuse_inputs(out, input_files(scenarios, sweeps))
+        text = check_run_size(scenarios, reps, workers, max_memory)
+        if text and note is not None:
+            note(text)
         ticks.append(bar.enter_context(progress(total_replications(scenarios, reps), what, quiet)))
 
     with bar:
@@ -43,13 +52,15 @@ def _sweeps(sweeps: list[Path] | None) -> list:
 
 def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, lang: str = "sv",
            reps: int | None = None, seed: int | None = None, workers: int = 1,
-           quiet: bool = False) -> tuple[Path, list[Programme]]:
+           quiet: bool = False, max_memory: str | None = None,
+           note: Callable[[str], None] | None = None) -> tuple[Path, list[Programme]]:
     """Write the self-contained HTML report; returns the file and the programmes it shows."""
     from model.report import html
     from model.report.sections import PLOTS
 
     views = _sweeps(sweeps)
-    programmes = _programmes(Path(path), reps, seed, workers, quiet, lang)
+    programmes = _programmes(Path(path), reps, seed, workers, quiet, lang, Path(out), sweeps,
+                             max_memory, note)
     sweep_plots = 0
     if views:
         from model.report.sweep_view import plots_for
@@ -69,12 +80,14 @@ def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, 
 
 def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
            lang: str = "sv", reps: int | None = None, seed: int | None = None, workers: int = 1,
-           quiet: bool = False) -> tuple[Path, list[Programme]]:
+           quiet: bool = False, max_memory: str | None = None,
+           note: Callable[[str], None] | None = None) -> tuple[Path, list[Programme]]:
     """Write the Excel workbook; returns the file and the programmes it holds."""
     from model.report.excel import WORKBOOK_STEPS, write_workbook
 
     views = _sweeps(sweeps)
-    programmes = _programmes(Path(path), reps, seed, workers, quiet, lang)
+    programmes = _programmes(Path(path), reps, seed, workers, quiet, lang, Path(xlsx), sweeps,
+                             max_memory, note)
     frames = None
     if views:
         from model.report.sweep_view import sweep_frames

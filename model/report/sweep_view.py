@@ -270,10 +270,11 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
                            for p in mf["parameters"])
         kind = _t(lang, DESIGN_WORDS.get(v.kind, v.kind), v.kind)
         out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(kind)}, '
-                   f"{mf['n_points']} {escape(_t(lang, 'punkter', 'points'))} × "
-                   f"{mf['replications']} {escape(_t(lang, 'körningar', 'runs'))}, "
-                   f"{escape(_t(lang, 'slumpfrö', 'seed'))} {mf['seed']}, insats {escape(mf['version'])}, "
-                   f"{escape(_t(lang, 'svepets hash', 'sweep hash'))} {escape(mf['sweep_hash'])}. "
+                   f"{escape(str(mf['n_points']))} {escape(_t(lang, 'punkter', 'points'))} × "
+                   f"{escape(str(mf['replications']))} {escape(_t(lang, 'körningar', 'runs'))}, "
+                   f"{escape(_t(lang, 'slumpfrö', 'seed'))} {escape(str(mf['seed']))}, "
+                   f"insats {escape(str(mf['version']))}, "
+                   f"{escape(_t(lang, 'svepets hash', 'sweep hash'))} {escape(str(mf['sweep_hash']))}. "
                    f"{escape(params)}</p>")
         rows = []
         for r in v.overall.itertuples():

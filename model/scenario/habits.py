@@ -78,8 +78,8 @@ def _split_number(prev_val: Any, key_node: Any, val_node: Any) -> bool:
     """True when `prev_val, key_node: val_node` is YAML's reading of one decimal-comma number."""
     if not (isinstance(prev_val, yaml.ScalarNode) and isinstance(key_node, yaml.ScalarNode)):
         return False
-    if prev_val.style is not None or key_node.style is not None:
-        return False  # quoted: meant as text
+    if prev_val.style or key_node.style:
+        return False  # quoted: meant as text (the C loader marks plain scalars '', not None)
     if not (PLAIN_INT.fullmatch(str(prev_val.value)) and str(key_node.value).isdigit()):
         return False
     if not (isinstance(val_node, yaml.ScalarNode) and val_node.value == ""):
@@ -87,7 +87,9 @@ def _split_number(prev_val: Any, key_node: Any, val_node: Any) -> bool:
     text = getattr(key_node.start_mark, "buffer", None)
     if isinstance(text, str):
         return text[prev_val.end_mark.index:key_node.start_mark.index] == ","
-    return prev_val.end_mark.line == key_node.start_mark.line
+    # the C loader keeps no buffer: the value ends one column before the key starts (just a comma)
+    return (prev_val.end_mark.line == key_node.start_mark.line
+            and key_node.start_mark.column - prev_val.end_mark.column == 1)
 
 
 def number_hint(value: object, le: object = None) -> str | None:

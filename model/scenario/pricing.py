@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from model.numbers import (
     FTE,
+    Flag,
     Hazard,
     Kronor,
     Months,
@@ -45,7 +46,7 @@ class CostLine(CostItem):
     """Cost each time a participant starts the intervention. Default: 0."""
     per_place_month: Annotated[Kronor, Unit("kr per place-month")] = 0.0
     """Cost of each place held, used or not, over the project period. Default: 0."""
-    allowance: bool = False
+    allowance: Flag = False
     """A payment to participants (a transfer): in the budget and the actor ledger, not in the
     societal cost. Default: false."""
 
@@ -190,7 +191,7 @@ class Employment(Strict):
     """Share of full time worked. Default: 1, full time (assumption)."""
     lag_months: Months = 0.0
     """Months from an exit to work until the job starts. Default: 0 (assumption)."""
-    value_studies: bool = False
+    value_studies: Flag = False
     """Price an exit to studies like one to work. Default: false (as PwC: work only)."""
 
 

@@ -22,7 +22,8 @@ from model.scenario.load import line_of
 from model.scenario.schema import Scenario
 
 # errors where a number was written the Swedish way (2,7; 842 800; 33 for 0.33)
-NUMBER_KINDS = ("float_parsing", "int_parsing", "float_type", "int_type", "less_than_equal")
+NUMBER_KINDS = ("float_parsing", "int_parsing", "float_type", "int_type", "less_than_equal",
+                "number_text")
 
 
 def pydantic_problems(exc: ValidationError, file: str, node: Any,

@@ -28,14 +28,16 @@ from model.distributions import Duration
 from model.numbers import (
     FTE,
     Count,
+    Flag,
     Hazard,
+    Headcount,
     HorizonMonths,
     Kronor,
     Months,
-    PosCount,
     PosMonths,
-    PosNum,
     Prob,
+    Replications,
+    Staff,
     Unit,
 )
 from model.scenario.base import (
@@ -208,7 +210,7 @@ class Capacity(Strict):
     """Places, given directly (or give staff_fte and caseload_per_fte)."""
     staff_fte: FTE | None = None
     """Staff (handledare) in full-time equivalents."""
-    caseload_per_fte: Annotated[PosNum, Unit("participants per FTE")] | None = None
+    caseload_per_fte: Annotated[Staff, Field(gt=0), Unit("participants per FTE")] | None = None
     """Participants one full-time staff member can take at once (Framgången: at most 30)."""
     monthly_salary: Annotated[Kronor, Unit("kr a month per FTE")] | None = None
     """With funder: the staff's salary, priced as a cost line over the project period."""
@@ -338,9 +340,9 @@ class InitialGroup(Strict):
 
     intervention: str
     """The intervention they wait for or are in."""
-    waiting: Annotated[Count, Unit("people")] = 0
+    waiting: Headcount = 0
     """Waiting at month 0. Default: 0."""
-    in_service: Annotated[Count, Unit("people")] = 0
+    in_service: Headcount = 0
     """Already in it at month 0 (each draws a full duration). Default: 0."""
 
 
@@ -353,7 +355,7 @@ class Simulation(Strict):
     horizon_months: HorizonMonths | None = None
     """Stop the run at this month; those still enrolled stay "in the programme". Default: run
     until everyone has left."""
-    replications: PosCount = 100
+    replications: Replications = 100
     """Independent runs of the programme. Default: 100 (assumption)."""
     seed: Count = 20140227
     """Random seed: the same seed gives the same participants. Default: 20140227 (assumption:
@@ -369,7 +371,7 @@ class Scenario(Strict):
     """Name shown in reports. Default: the name."""
     description: str = ""
     """Free text."""
-    normalise: bool = False
+    normalise: Flag = False
     """Rescale shares that miss 1 only by rounding (at most 0.005 a share) to sum to 1;
     `insats validate` lists each one. Default: false, shares must sum to 1."""
     simulation: Simulation = Simulation()

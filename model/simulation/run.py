@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -46,9 +45,13 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
 
     `on_rep(n)` is called as replications finish (for progress bars).
     """
+    from model.executors import worker_pool
+    from model.limits import usable_workers
+
     reps = sc.simulation.replications if replications is None else replications
     seed = sc.simulation.seed if seed is None else seed
     tick = on_rep or (lambda n: None)
+    workers = usable_workers(workers, reps)  # no more than the replications and the cores
     if workers <= 1 or reps <= 1:
         raws = []
         for r in range(reps):
@@ -58,7 +61,7 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
         size = max(1, min(8, reps // (4 * workers)))
         chunks = [list(range(i, min(i + size, reps))) for i in range(0, reps, size)]
         raws = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:  # workers ignore Ctrl-C, die with this process
             for res in pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]):
                 raws += res
                 tick(len(res))

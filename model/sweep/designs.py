@@ -9,6 +9,7 @@ in the unit cube and map each column through the parameter's inverse CDF (or ont
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,21 @@ DESIGNS: dict[str, DesignFunction] = {
     "sobol": sobol,
     "morris": morris,
 }
+
+
+def design_size(spec: SweepFile, params: list[ParamInfo]) -> int:
+    """How many points the design will have, computed before any is made (a grid multiplies)."""
+    d, k = spec.design, len(params)
+    if d.kind == "grid":
+        return math.prod(len(p.spec.values) if p.spec.values is not None
+                         else (p.spec.levels or d.levels or 3) for p in params)
+    if d.kind in ("lhs", "random"):
+        return int(d.points)
+    if d.kind == "oneway":
+        return 1 + 2 * k
+    if d.kind == "sobol":
+        return int(d.n) * (2 * k + 2 if d.second_order else k + 2)
+    return int(d.n) * (k + 1)  # morris: n trajectories of k + 1 points
 
 
 def design_points(spec: SweepFile, params: list[ParamInfo]) -> tuple[pd.DataFrame, dict[str, Any]]:

@@ -18,9 +18,18 @@ import pandas as pd
 from pydantic import ValidationError
 
 from model.errors import InputError, Problem
-from model.scenario import Scenario, line_of, load_yaml, parse_scenario, pydantic_problems
+from model.limits import BASE_BYTES, SweepSize, estimate, spaced
+from model.numbers import MAX_DESIGN_POINTS
+from model.scenario import (
+    Scenario,
+    line_of,
+    load_scenario,
+    load_yaml,
+    parse_scenario,
+    pydantic_problems,
+)
 from model.scenario.habits import explain_decimal_commas
-from model.sweep.designs import design_points
+from model.sweep.designs import design_points, design_size
 from model.sweep.paths import apply_values, get_value, is_share, parse_path
 from model.sweep.spec import Parameter, SweepFile
 
@@ -67,6 +76,7 @@ class SweepPlan:
     points: pd.DataFrame
     problem: dict[str, Any]
     part_points: int
+    size: SweepSize | None = None  # set by check_points: the runs' expected time and memory
 
     @property
     def n_points(self) -> int:
@@ -202,6 +212,11 @@ def load_sweep(path: str | Path, points: int | None = None,
     if problems:
         raise InputError(problems)
 
+    n = design_size(spec, params)
+    if n > MAX_DESIGN_POINTS:
+        raise InputError([bad("design", f"this design has {spaced(n)} points; at most "
+                              f"{spaced(MAX_DESIGN_POINTS)} are allowed (fewer levels, points or "
+                              "parameters)", n)])
     points, problem = design_points(spec, params)
     part_points = spec.points_per_part or max(1, math.ceil(len(points) / 200))
     plan = SweepPlan(spec, path, text, bases, params, points, problem, part_points)
@@ -220,12 +235,19 @@ def check_points(plan: SweepPlan, node: Any = None) -> None:
     """Validate every point's scenarios before anything runs; report the first problems."""
     problems: list[Problem] = []
     bad_points = 0
+    size = SweepSize()
+    for b in plan.bases:
+        ref = b.scenario.reference_path()
+        if ref is not None:  # each worker keeps the reference's run once it has made it
+            ref_size = estimate(load_scenario(ref), plan.spec.replications)
+            size.reference_memory = max(size.reference_memory, ref_size.memory - BASE_BYTES)
     for row in plan.points[plan.labels].itertuples(index=False):
         values = dict(zip(plan.labels, map(float, row), strict=True))
         for b in plan.bases:
             try:
                 raw, _ = point_scenario(b, plan.params, values)
-                parse_scenario(raw, file=str(b.file))
+                sc = parse_scenario(raw, file=str(b.file))
+                size.add(estimate(sc, plan.spec.replications), _fmt_values(values))
             except (ValueError, KeyError) as exc:
                 msg = str(exc.args[0]) if exc.args else str(exc)
                 problems.append(Problem(str(plan.file), "parameters", f"{b.name}: {msg}",
@@ -246,6 +268,7 @@ def check_points(plan: SweepPlan, node: Any = None) -> None:
                                    "some points of the design give invalid scenarios (first ones "
                                    "below); narrow the ranges or distributions"))
         raise InputError(problems)
+    plan.size = size
 
 
 def _fmt_values(values: dict[str, float]) -> str:

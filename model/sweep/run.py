@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.errors import InputError, OutputError, Problem
 from model.scenario import Scenario, load_scenario, parse_scenario
+from model.sweep.integrity import folder_lock
 from model.sweep.paths import apply_values
 from model.sweep.plan import SweepPlan, load_sweep
 from model.sweep.store import (
@@ -122,6 +124,7 @@ class SweepResult:
     seconds: float
     executor: str
     files: list[Path] = field(default_factory=list)
+    recomputed: list[str] = field(default_factory=list)  # parts found bad on resume
 
     def data(self) -> dict[str, Any]:
         """What was run, as plain data (for --format json)."""
@@ -132,7 +135,8 @@ class SweepResult:
                 "scenarios": [{"name": b.name, "file": str(b.file), "hash": b.digest}
                               for b in p.bases],
                 "computed_parts": self.computed_parts, "skipped_parts": self.skipped_parts,
-                "seconds": round(self.seconds, 3), "executor": self.executor, "notes": p.notes()}
+                "seconds": round(self.seconds, 3), "executor": self.executor, "notes": p.notes(),
+                "recomputed": list(self.recomputed)}
 
     def text(self, lang: str = "en") -> str:
         """What was run and where the results are (`model.report.analysis_text`)."""
@@ -149,37 +153,55 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
 
     Each part is summarised when it arrives (parts already on disk from an interrupted run are
     read back one at a time), so the summary never needs all rows at once. `points` and
-    `replications` override the sweep file's (`load_sweep`).
+    `replications` override the sweep file's (`load_sweep`). The folder is locked for the whole
+    run: a second sweep into it is refused, not mixed in.
     """
+    plan = plan or load_sweep(path, points=points, replications=replications)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError([Problem(str(out), "", "exists and is not a folder; give a folder for "
+                                  "the results")])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(out, exc) from None
+    with folder_lock(out):
+        return _run_locked(plan, out, workers, resume, scheduler, dask_local, quiet)
+
+
+def _run_locked(plan: SweepPlan, out: Path, workers: int | None, resume: bool,
+                scheduler: str | None, dask_local: int | None, quiet: bool) -> SweepResult:
     from model.executors import make_executor
     from model.io import write_json
     from model.progress import progress
 
-    plan = plan or load_sweep(path, points=points, replications=replications)
-    out = Path(out)
-    skip = check_resume(out, plan, resume)
-    out.mkdir(parents=True, exist_ok=True)
-    write_json(out / MANIFEST, manifest(plan, "running"))
-    write_points(out, plan)
+    skip, recomputed = check_resume(out, plan, resume)
     start = time.perf_counter()
     todo = list(tasks(plan, skip))
     done_points = plan.n_points - sum(len(t.points) for t in todo)
     units = plan_units(plan)
     summaries: dict[int, pd.DataFrame] = {}
-    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
+    # the executor first: a scheduler that cannot be reached leaves the folder as it was
+    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local,
+                             tasks=len(todo))
     try:
+        write_json(out / MANIFEST, manifest(plan, "running"))
+        write_points(out, plan)
         with progress(plan.n_points, f"sweep {plan.spec.name}", quiet, unit="points") as tick:
             tick(done_points)
             for task, df in executor.map_unordered(run_task, todo):
                 write_part(out, task.part, df, plan)
                 summaries[task.part] = summarise_part(df, plan.labels, units)
                 tick(len(task.points))
-    finally:
-        executor.close()
+    except BaseException:
+        executor.close(abort=True)  # Ctrl-C or an error: stop the workers now, keep the parts
+        raise
+    executor.close()
     seconds = time.perf_counter() - start
     for part in sorted(skip):
         summaries[part] = summarise_part(read_part(out, part), plan.labels, units)
     files = [write_summary(out, [summaries[k] for k in sorted(summaries)], plan.spec.name)]
     files.append(write_json(out / MANIFEST, manifest(
         plan, "complete", executor=executor.describe(), seconds_last_run=round(seconds, 3))))
-    return SweepResult(out, plan, len(todo), len(skip), seconds, executor.describe(), files)
+    return SweepResult(out, plan, len(todo), len(skip), seconds, executor.describe(), files,
+                       recomputed)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from model.numbers import Count, PosCount
+from model.numbers import MAX_DESIGN_POINTS, MAX_LEVELS, Count, Flag, PosCount, Replications
 from model.scenario import Strict
 from model.sweep.paths import parse_path
 from model.uncertainty import PARAM_DIST_KEYS, PARAM_DISTS, ParamDist, Uniform, param_dist
@@ -37,9 +37,9 @@ class Parameter(Strict):
     low: float | None = None
     high: float | None = None
     base: float | None = None
-    levels: int | None = Field(default=None, ge=2)
-    values: list[float] | None = Field(default=None, min_length=1)
-    integer: bool = False
+    levels: int | None = Field(default=None, ge=2, le=MAX_LEVELS)
+    values: list[float] | None = Field(default=None, min_length=1, max_length=MAX_LEVELS)
+    integer: Flag = False
     dist: DistName | None = None
     mean: float | None = None
     sd: float | None = Field(default=None, gt=0)
@@ -65,7 +65,12 @@ class Parameter(Strict):
             if (self.low is None or self.high is None) and self.values is None:
                 raise ValueError("give low and high (a range), values (grid levels), or a dist")
             return self
-        self.distribution()  # the distribution checks its own keys and bounds
+        try:
+            self.frozen()  # the distribution checks its own keys and bounds, scipy builds it
+        except ArithmeticError:  # e.g. sd 1e308 or cv 1e-300: its shape parameters overflow
+            raise ValueError(f"{self.dist} with these values has shape parameters that cannot be "
+                             "computed (too large or too small); give values of a realistic "
+                             "size") from None
         return self
 
     @property
@@ -133,11 +138,11 @@ class Design(Strict):
     """How points are chosen: grid, lhs, random (PSA), oneway (tornado), sobol, morris."""
 
     kind: DesignKind
-    points: PosCount | None = None
-    levels: int | None = Field(default=None, ge=2)
-    n: PosCount | None = None
-    second_order: bool | None = None
-    num_levels: int | None = Field(default=None, ge=2)
+    points: PosCount | None = Field(default=None, le=MAX_DESIGN_POINTS)
+    levels: int | None = Field(default=None, ge=2, le=MAX_LEVELS)
+    n: PosCount | None = Field(default=None, le=MAX_DESIGN_POINTS)
+    second_order: Flag | None = None
+    num_levels: int | None = Field(default=None, ge=2, le=MAX_LEVELS)
 
     @model_validator(mode="after")
     def _keys(self) -> Design:
@@ -170,7 +175,7 @@ class SweepFile(Strict):
     scenarios: list[str] = Field(min_length=1)
     parameters: list[Parameter] = Field(min_length=1)
     design: Design
-    replications: PosCount = 10
+    replications: Replications = 10
     seed: Count = 20140227
     points_per_part: PosCount | None = None
 

@@ -1,16 +1,16 @@
 """A sweep's folder: result parts, the points, the manifest (sweep.json) and the summary.
 
 `parts/part-NNNNNN.parquet` holds one row per point x base scenario x replication (point id,
-scenario, the input values and every metric), each written atomically, so a part on disk is
-whole and an interrupted sweep resumes by skipping them. `summary.parquet` (mean and 95 %
-interval per point) is computed part by part; `model.analysis` reads these files back.
+scenario, the input values and every metric), each written atomically and carrying its identity
+(sweep hash, seed, part, rows; `model.sweep.integrity`), so an interrupted sweep resumes by
+skipping the parts that are whole and its own, and recomputes any other. `summary.parquet` (mean
+and 95 % interval per point) is computed part by part; `model.analysis` reads these files back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +21,7 @@ import pandas as pd
 
 from model import __version__
 from model.errors import InputError, Problem
+from model.sweep.integrity import expected_rows, part_identity, part_problem, read_manifest
 from model.sweep.plan import SweepPlan
 from model.sweep.spec import KEY_COLUMNS
 
@@ -44,6 +45,17 @@ def done_parts(out: Path) -> set[int]:
     return found
 
 
+def sweep_hash(plan: SweepPlan) -> str:
+    """The sweep file's hash: what every part and the manifest are checked against."""
+    return hashlib.sha256(plan.text.encode()).hexdigest()[:16]
+
+
+def part_rows(plan: SweepPlan, part: int) -> int:
+    """Rows a whole part holds: its points x base scenarios x replications."""
+    points = min(plan.part_points, plan.n_points - part * plan.part_points)
+    return expected_rows(points, len(plan.bases), plan.spec.replications)
+
+
 def manifest(plan: SweepPlan, status: str, **extra: Any) -> dict[str, Any]:
     """The content of sweep.json: what was run, on what, with which code."""
     units = plan_units(plan)
@@ -52,7 +64,7 @@ def manifest(plan: SweepPlan, status: str, **extra: Any) -> dict[str, Any]:
         "status": status,
         "version": __version__,
         "sweep_file": str(plan.file),
-        "sweep_hash": hashlib.sha256(plan.text.encode()).hexdigest()[:16],
+        "sweep_hash": sweep_hash(plan),
         "sweep_text": plan.text,
         "sweep": plan.spec.model_dump(mode="json"),
         "scenarios": [{"name": b.name, "file": str(b.file), "hash": b.digest,
@@ -73,18 +85,23 @@ def manifest(plan: SweepPlan, status: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def check_resume(out: Path, plan: SweepPlan, resume: bool) -> set[int]:
-    """The parts to skip; refuses to mix results of a different sweep, scenario or version."""
+def check_resume(out: Path, plan: SweepPlan, resume: bool) -> tuple[set[int], list[str]]:
+    """The parts to skip, and notes on parts found bad (to be recomputed).
+
+    Refuses to mix results of a different sweep, scenario or version. Call it holding the
+    folder's lock (`integrity.folder_lock`): the stale temporary files it removes are then no
+    other sweep's.
+    """
     mf = out / MANIFEST
     if not mf.exists():
         if done_parts(out):
             raise InputError([Problem(str(out), "", "holds result parts but no sweep.json; "
                                       "choose another --out")])
-        return set()
+        return set(), []
     if not resume:
         raise InputError([Problem(str(out), "", "already holds a sweep; add --resume to continue "
                                   "it, or choose another --out")])
-    old = json.loads(mf.read_text(encoding="utf-8"))
+    old = read_manifest(out, MANIFEST)
     new = manifest(plan, "running")
     problems = []
     for key, what in (("sweep_hash", "the sweep file"), ("version", "the insats version"),
@@ -99,7 +116,17 @@ def check_resume(out: Path, plan: SweepPlan, resume: bool) -> set[int]:
         raise InputError(problems)
     for tmp in (out / PARTS_DIR).glob(".part-*.tmp"):
         tmp.unlink()
-    return done_parts(out)
+    skip, notes = set(), []
+    for part in sorted(done_parts(out)):
+        if part >= plan.n_parts:
+            continue
+        why = part_problem(part_path(out, part), new["sweep_hash"], plan.spec.seed, part,
+                           part_rows(plan, part))
+        if why:
+            notes.append(f"{part_path(out, part).name} {why}; computed again")
+        else:
+            skip.add(part)
+    return skip, notes
 
 
 def write_points(out: Path, plan: SweepPlan) -> Path:
@@ -111,9 +138,9 @@ def write_points(out: Path, plan: SweepPlan) -> Path:
 def write_part(out: Path, part: int, df: pd.DataFrame, plan: SweepPlan) -> Path:
     from model.io import write_table
 
-    return write_table(part_path(out, part), df, {"sweep": plan.spec.name, "part": str(part),
-                                                   "seed": str(plan.spec.seed),
-                                                   "version": __version__})
+    return write_table(part_path(out, part), df, {
+        "sweep": plan.spec.name, "version": __version__,
+        **part_identity(sweep_hash(plan), plan.spec.seed, part, len(df))})
 
 
 def read_part(out: str | Path, part: int) -> pd.DataFrame:
@@ -178,7 +205,7 @@ def write_summary(out: str | Path, frames: list[pd.DataFrame] | None = None,
     from model.io import write_table
 
     out = Path(out)
-    mf = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    mf = read_manifest(out, MANIFEST)
     if frames is None:
         labels = [p["name"] for p in mf["parameters"]]
         frames = [summarise_part(df, labels, mf["units"]) for df in iter_parts(out)]
