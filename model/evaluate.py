@@ -13,11 +13,15 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from model.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from model.economics import Priced
 
 METHODS = ("auto", "expected", "simulate")
 
@@ -49,14 +53,28 @@ def why_not_expected(sc: Scenario) -> str | None:
 def expected_metrics(sc: Scenario, checked: bool = False) -> dict[str, float]:
     """Every figure of the expected run (ValueError when `why_not_expected` says why not;
     `checked` when the caller has asked already)."""
+    m, _, _ = _price_expected(sc, checked, detail=False)
+    return m
+
+
+def expected_priced(sc: Scenario, checked: bool = False) -> Priced:
+    """The expected run priced in full: its figures as one row (rep 0), its actor ledger and its
+    monthly flows, shaped as a simulated run's so that the report sections can read it."""
+    from model.economics import Priced
+
+    m, led, flows = _price_expected(sc, checked, detail=True)
+    return Priced(sc, pd.DataFrame([{"rep": 0, **m}]), led.assign(rep=0), flows.assign(rep=0))
+
+
+def _price_expected(sc: Scenario, checked: bool, detail: bool
+                    ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
     from model.economics import baseline, price_unit
     from model.expected import expected_unit
 
     unit = expected_unit(sc, checked)
     ref = reference_of(sc)
     base = baseline(sc, unit, expected_unit(ref, checked)) if ref is not None else None
-    m, _, _ = price_unit(sc, unit, base, detail=False)
-    return m
+    return price_unit(sc, unit, base, detail=detail)
 
 
 def simulated_runs(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:

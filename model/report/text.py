@@ -339,6 +339,17 @@ INPUT_LABELS: dict[str, tuple[str, str]] = {
     "valuation.actor_shares": ("Fördelning av samhällsintäkten på aktörer",
                                "Split of the societal revenue between actors"),
     "intake.cohort.n": ("Antal deltagare", "Participants"),
+    "intake.max_participants": ("Antal deltagare (högst)", "Participants (at most)"),
+}
+# cost amounts by their key: "{item}" is the cost item's label (or the funder's)
+COST_INPUTS: dict[str, tuple[str, str]] = {
+    "per_participant_month": ("Kostnad per deltagarmånad: {item}", "Cost per participant-month: {item}"),
+    "per_start": ("Kostnad per start: {item}", "Cost per start: {item}"),
+    "per_place_month": ("Kostnad per platsmånad: {item}", "Cost per place-month: {item}"),
+    "per_month": ("Kostnad per månad: {item}", "Cost per month: {item}"),
+    "monthly_salary": ("Månadslön per heltid: {item}", "Monthly salary per FTE: {item}"),
+    "amount": ("Engångsbelopp: {item}", "Lump sum: {item}"),
+    "budget": ("Total budget: {item}", "Total budget: {item}"),
 }
 # inputs inside an intervention: interventions.<name>.<rest>
 INTERVENTION_INPUTS: dict[str, tuple[str, str]] = {
@@ -348,6 +359,8 @@ INTERVENTION_INPUTS: dict[str, tuple[str, str]] = {
     "capacity.staff_fte": ("Handledare (heltider) i {iv}", "Supervisors (FTE) in {iv}"),
     "capacity.caseload_per_fte": ("Deltagare per handledare i {iv}",
                                   "Participants per supervisor in {iv}"),
+    "capacity.monthly_salary": ("Månadslön per handledare (heltid) i {iv}",
+                                "Monthly salary per supervisor (FTE) in {iv}"),
 }
 
 

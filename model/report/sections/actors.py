@@ -100,13 +100,15 @@ def ledger_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
     return to_png(fig)
 
 
-def _actors(p: Programme, lang: str) -> str:
+def actor_rows(p: Programme, lang: str, spread: bool = True) -> tuple[list[str], list[list[str]]]:
+    """The ledger's headings and rows as text: per actor, present values within the horizon
+    (and the 95 % interval of the net over runs unless `spread` is off)."""
     t = actor_table(p)
     rows = []
     for r in t.itertuples():
         rows.append([actor_label(r.actor, lang), kr(r.cost_pv, lang), kr(r.benefit_pv, lang),
-                     kr(r.transfers_pv, lang), kr(r.net_pv, lang),
-                     fmt_span(r.net_pv_lo, r.net_pv_hi, "kr", lang)])
+                     kr(r.transfers_pv, lang), kr(r.net_pv, lang)]
+                    + ([fmt_span(r.net_pv_lo, r.net_pv_hi, "kr", lang)] if spread else []))
     years = years_text(p.scenario.valuation.horizon_years, lang)
     within = _t(lang, f"inom {years}", f"within {years}")
     heads = [word("actor", lang), word("cost_pv", lang),
@@ -114,7 +116,12 @@ def _actors(p: Programme, lang: str) -> str:
                                               within),
              word("transfers_pv", lang).replace(_t(lang, "inom horisonten", "within the horizon"),
                                                 within),
-             f"{word('net_pv', lang)}, {within}", label("interval", lang)]
+             f"{word('net_pv', lang)}, {within}"] + ([label("interval", lang)] if spread else [])
+    return heads, rows
+
+
+def _actors(p: Programme, lang: str) -> str:
+    heads, rows = actor_rows(p, lang)
     return html_table(heads, rows, numeric={1, 2, 3, 4, 5}, cls="actors")
 
 

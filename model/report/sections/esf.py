@@ -56,8 +56,10 @@ def esf_table(p: Programme) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def esf_sentence(p: Programme, lang: str = "sv") -> str:
-    """'The budget of X kr pays back if at least N of M participants reach work and stay K months.'"""
+def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
+    """'The budget of X kr pays back if at least N of M participants reach work and stay K months.'
+
+    `runs=False` for the expected-value path (one expected run): no share of simulated runs."""
     sc = p.scenario
     t = esf_table(p)
     row = t[t["view"] == horizon_view(sc)].iloc[0]
@@ -84,8 +86,9 @@ def esf_sentence(p: Programme, lang: str = "sv") -> str:
                 f"genomsnitt {stay} månader (antagande: {keep}). ")
         if n_need > row["participants"]:
             text += "Det är fler än antalet deltagare: budgeten betalar sig inte inom horisonten. "
-        text += (f"Modellen väntar sig {number(row['expected'], 0, lang)} avslut till arbete; "
-                 f"nettonuvärdet inom {years} är positivt i {prob} av de simulerade körningarna.")
+        text += f"Modellen väntar sig {number(row['expected'], 0, lang)} avslut till arbete"
+        text += (f"; nettonuvärdet inom {years} är positivt i {prob} av de simulerade körningarna."
+                 if runs else ".")
         return text
     grant = f", of which ESF grant {kr(row['esf_grant'], lang)}" if row["esf_grant"] > 0 else ""
     if transfers:
@@ -102,8 +105,9 @@ def esf_sentence(p: Programme, lang: str = "sv") -> str:
             f"{stay} months (assumed: {keep}). ")
     if n_need > row["participants"]:
         text += "That is more than the participants: the budget does not pay back in the horizon. "
-    text += (f"The model expects {number(row['expected'], 0, lang)} exits to work; the net "
-             f"present value within {years} is positive in {prob} of the simulated runs.")
+    text += f"The model expects {number(row['expected'], 0, lang)} exits to work"
+    text += (f"; the net present value within {years} is positive in {prob} of the simulated runs."
+             if runs else ".")
     return text
 
 

@@ -37,8 +37,11 @@ KEY_FIGURES = ["participants", "share_work", "cost", "cost_per_extra_job", "pers
 RUN_SHARES = {"pays_back", "no_payback"}
 
 
-def answer(p: Programme, lang: str = "sv") -> str:
-    """The answer in one sentence: does it pay back, by how much, and how sure are we."""
+def answer(p: Programme, lang: str = "sv", runs: bool = True) -> str:
+    """The answer in one sentence: does it pay back, by how much, and how sure are we.
+
+    `runs=False` for a programme priced on the expected-value path (one expected run): no
+    interval over runs and no share of runs, the NPV is said to be the expected value."""
     sc = p.scenario
     s = summary_table(p.result).set_index("metric")
     npv, bcr, pays = s.loc["npv"], s.loc["bcr"], s.loc["pays_back", "mean"]
@@ -49,16 +52,18 @@ def answer(p: Programme, lang: str = "sv") -> str:
         verdict = "betalar sig" if npv["mean"] > 0 else "betalar sig inte"
         return (f"{sc.title} {verdict} över {years}: samhällsintäkten ({kr(rev, lang)} i nuvärde) "
                 f"är {number(bcr['mean'], 1, lang)} gånger kostnaden ({kr(cost, lang)} i nuvärde), "
-                f"nettonuvärdet är {kr(npv['mean'], lang)} "
-                f"(95 %: {fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) "
-                f"och det är positivt i {share} av de simulerade körningarna.")
+                + (f"nettonuvärdet är {kr(npv['mean'], lang)} "
+                   f"(95 %: {fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) "
+                   f"och det är positivt i {share} av de simulerade körningarna." if runs else
+                   f"och nettonuvärdet är {kr(npv['mean'], lang)} (förväntat värde)."))
     verdict = "pays for itself" if npv["mean"] > 0 else "does not pay for itself"
     return (f"{sc.title} {verdict} over {years}: the societal revenue ({kr(rev, lang)} present "
             f"value) is {number(bcr['mean'], 1, lang)} times the cost ({kr(cost, lang)} present "
-            f"value), the net "
-            f"present value is {kr(npv['mean'], lang)} (95 %: "
-            f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) and it is positive in {share} of the "
-            "simulated runs.")
+            + (f"value), the net "
+               f"present value is {kr(npv['mean'], lang)} (95 %: "
+               f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) and it is positive in {share} of the "
+               "simulated runs." if runs else
+               f"value) and the net present value is {kr(npv['mean'], lang)} (expected value)."))
 
 
 # ---------------------------------------------------------------- assumptions and sources
@@ -84,7 +89,7 @@ def _raw_at(raw: Any, path: str) -> Any:
     return node
 
 
-def _source_of(path: str, raw: dict[str, Any], sources: dict[str, str], lang: str,
+def source_of(path: str, raw: dict[str, Any], sources: dict[str, str], lang: str,
                in_file: bool = False) -> str:
     i = 0 if lang == "sv" else 1
     if path in sources:
@@ -103,7 +108,7 @@ def assumptions(p: Programme, lang: str = "sv") -> pd.DataFrame:
     rows: list[tuple[str, str, str]] = []
 
     def add(path: str, value: str) -> None:
-        rows.append((input_label(path, lang), value, _source_of(path, raw, sources, lang)))
+        rows.append((input_label(path, lang), value, source_of(path, raw, sources, lang)))
 
     add("valuation.value_per_year", kr(val.value_per_year, lang))
     add("valuation.horizon_years", years_text(val.horizon_years, lang))
@@ -116,7 +121,7 @@ def assumptions(p: Programme, lang: str = "sv") -> pd.DataFrame:
             who = ", ".join(gh.when.values())
             rows.append(((f"… för {who}" if sv else f"… for {who}"),
                          with_unit(gh.monthly_hazard, "share", lang, 1),
-                         _source_of(f"counterfactual.by_group[{k}].monthly_hazard", raw,
+                         source_of(f"counterfactual.by_group[{k}].monthly_hazard", raw,
                                     sources, lang, in_file=True)))
     ret = emp.retention
     if ret.share_at_12_months is not None:

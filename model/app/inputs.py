@@ -1,0 +1,203 @@
+"""The inputs a planner edits on the page: which scenario numbers, their labels, units and sources.
+
+A field is a parameter path as sweeps write it (`interventions[a].routing.arbete`), found in the
+scenario's own mapping (`model.numbers.walk_inputs`). Its unit comes from the schema
+(`model.scenario.reference.unit_at`), its label from the report's input labels and its source
+from the file (or the default's documented source). Edits are written the way sweeps and
+parameter draws write them (`model.sweep.apply_values`: a `{value:, source:}` number keeps its
+source, the other shares of a routing are rescaled) and validated through `parse_scenario`, so
+an edited scenario is exactly what the same edit in the file would give.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from model.errors import InputError, Problem
+from model.numbers import collect_sources, walk_inputs
+from model.scenario import Scenario, parse_scenario
+from model.scenario.reference import unit_at
+from model.sweep import apply_values, get_value, parse_path
+
+COST_KEYS = ("per_participant_month", "per_start", "per_place_month", "per_month", "monthly_salary",
+             "amount")
+# (pattern on the path, kind), in the order the page shows them
+KINDS: tuple[tuple[str, str], ...] = (
+    (r"intake\.max_participants", "participants"),
+    (r"intake\.cohort\.n", "participants"),
+    (r"costs\.budget\.[^.]+", "budget"),
+    (r"(interventions\[[^\]]+\]\.)?costs(\.[a-z_]+)?\[[^\]]+\]\.(" + "|".join(COST_KEYS) + ")", "cost"),
+    (r"interventions\[[^\]]+\]\.capacity\.monthly_salary", "cost"),
+    (r"interventions\[[^\]]+\]\.routing\.[^.]+", "share_work"),
+    (r"interventions\[[^\]]+\]\.exit_hazards\.[^.]+", "job_rate"),
+    (r"interventions\[[^\]]+\]\.duration\.(mean|months)", "duration"),
+    (r"counterfactual\.monthly_hazard", "counterfactual"),
+    (r"employment\.retention\.(share_at_12_months|monthly_hazard)", "retention"),
+    (r"employment\.extent", "extent"),
+    (r"valuation\.value_per_year", "value_per_year"),
+    (r"valuation\.horizon_years", "horizon"),
+)
+# inputs the page offers even when the file leaves them to their default
+DEFAULTED = ("valuation.value_per_year", "valuation.horizon_years")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One editable number: where it sits, what it is called, its unit, source and bounds.
+
+    `scale` turns the stored value into the shown one (shares are shown in percent)."""
+
+    path: str
+    kind: str
+    unit: str
+    label_sv: str
+    label_en: str
+    source_sv: str
+    source_en: str
+    value: float
+    lo: float
+    hi: float
+    step: float
+    integer: bool = False
+    scale: float = 1.0
+
+    def label(self, lang: str = "sv") -> str:
+        from model.report.analysis_text import UNIT_SV, param_label
+
+        name = self.label_sv if lang == "sv" else self.label_en
+        if self.scale != 1 and self.unit != "share":  # a rate shown in percent
+            return f"{name} (% {UNIT_SV.get(self.unit, self.unit) if lang == 'sv' else self.unit})"
+        return param_label(name, self.unit, lang)
+
+    def source(self, lang: str = "sv") -> str:
+        return self.source_sv if lang == "sv" else self.source_en
+
+    @property
+    def shown(self) -> float:
+        """The value as the page shows it (percent for shares)."""
+        return _tidy(self.value * self.scale)
+
+    def stored(self, shown: float) -> float:
+        """A value as the page shows it, back to the scenario's unit."""
+        return round(shown) if self.integer else shown / self.scale
+
+
+def _tidy(x: float) -> float:
+    return float(f"{x:.10g}")
+
+
+def _kind(path: str, sc: Scenario) -> str | None:
+    for pattern, kind in KINDS:
+        if re.fullmatch(pattern, path):
+            if kind in ("share_work", "job_rate"):
+                state = sc.exit_states.get(path.rsplit(".", 1)[-1])
+                if state is None or state.category != "work":
+                    return None
+            return kind
+    return None
+
+
+def _bounds(unit: str, value: float) -> tuple[float, float, float, bool, float]:
+    """(lo, hi, step, integer, scale) as shown, for a number of this unit and value."""
+    if unit == "share":
+        return 0.0, 100.0, 1.0, False, 100.0
+    if unit.startswith("per month"):
+        return 0.0, 50.0, 0.05, False, 100.0
+    if unit == "people":
+        return 1.0, max(10_000.0, 10 * value), 1.0, True, 1.0
+    if unit == "months":
+        return 0.5, 120.0, 0.5, False, 1.0
+    if unit == "years":
+        return 1.0, 40.0, 1.0, False, 1.0
+    top = max(1_000_000.0, 10 * value)
+    step = 10.0 ** max(0, math.floor(math.log10(value)) - 2) if value > 0 else 100.0
+    return 0.0, top, step, False, 1.0
+
+
+def _names(sc: Scenario) -> dict[str, str]:
+    return {**{iv.name: iv.title for iv in sc.interventions},
+            **{k: s.label or k for k, s in sc.exit_states.items()}}
+
+
+def _labels(path: str, kind: str, raw: dict[str, Any], sc: Scenario) -> tuple[str, str]:
+    from model.report.text import COST_INPUTS, actor_label, input_label, pick
+
+    if kind in ("cost", "budget"):
+        parts = parse_path(path)
+        key = parts[-1] if kind == "cost" else "budget"
+        if kind == "budget":
+            item = {"sv": actor_label(parts[-1], "sv"), "en": actor_label(parts[-1], "en")}
+        else:
+            node = get_value(raw, parts[:-1]) if parts[-2] != "capacity" else {}
+            text = node.get("label") if isinstance(node, dict) else None
+            if parts[-2] == "capacity":
+                text = _names(sc).get(parts[1], parts[1])
+            item = {"sv": text or actor_label(node.get("funder", ""), "sv"),
+                    "en": text or actor_label(node.get("funder", ""), "en")}
+        return (pick(COST_INPUTS, key, "sv").format(item=item["sv"]),
+                pick(COST_INPUTS, key, "en").format(item=item["en"]))
+    dotted = re.sub(r"\[([^\]]+)\]", r".\1", path)
+    names = _names(sc)
+    return input_label(dotted, "sv", names), input_label(dotted, "en", names)
+
+
+def fields(sc: Scenario) -> list[Field]:
+    """The key inputs of a scenario that the page offers, in the order of `KINDS`."""
+    from model.report.sections.summary import source_of
+
+    raw = sc.raw
+    sources = {path: str(src) for path, _, src in collect_sources(raw)}
+    found: dict[str, tuple[str, float]] = {}
+    for path, leaf in walk_inputs(raw):
+        value = leaf["value"] if isinstance(leaf, dict) else leaf
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        kind = _kind(path, sc)
+        if kind is not None:
+            found[path] = (kind, float(value))
+    if "max_participants" in (raw.get("intake") or {}):
+        found.pop("intake.cohort.n", None)
+    if sc.valuation.unit_costs is not None or sc.valuation.components:
+        found.pop("valuation.value_per_year", None)
+    validated = sc.model_dump(mode="python", by_alias=True)
+    for path in DEFAULTED:
+        if path not in found and not (path == "valuation.value_per_year"
+                                      and (sc.valuation.unit_costs or sc.valuation.components)):
+            found[path] = (_kind(path, sc) or "", float(get_value(validated, parse_path(path))))
+    order = {kind: i for i, (_, kind) in enumerate(KINDS)}
+    out = []
+    for path, (kind, value) in sorted(found.items(), key=lambda kv: order[kv[1][0]]):
+        unit = unit_at(parse_path(path))
+        lo, hi, step, integer, scale = _bounds(unit, value)
+        sv, en = _labels(path, kind, raw, sc)
+        out.append(Field(path, kind, unit, sv, en, source_of(path, raw, sources, "sv"),
+                         source_of(path, raw, sources, "en"), value, lo, hi, step, integer, scale))
+    return out
+
+
+def with_values(sc: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with these inputs set (path -> value in the scenario's unit), validated as a
+    file with the same edit would be; InputError lists every problem (file, path, value, rule)."""
+    if not values:
+        return sc
+    file = str(sc.source_file or sc.name)
+    try:
+        raw, _ = apply_values(sc.raw, [(parse_path(p), v) for p, v in values.items()])
+    except (ValueError, KeyError) as exc:
+        raise InputError([Problem(file, ", ".join(values), str(exc.args[0]))]) from None
+    edited = parse_scenario(raw, file=file)
+    edited._source = sc.source_file
+    return edited
+
+
+def edits(sc: Scenario, shown: dict[str, float]) -> dict[str, float]:
+    """The inputs the page changed: path -> value in the scenario's unit (unchanged ones left
+    out, so that an untouched scenario is the file's, digest and all)."""
+    out = {}
+    for f in fields(sc):
+        if f.path in shown and _tidy(shown[f.path]) != f.shown:
+            out[f.path] = f.stored(shown[f.path])
+    return out
