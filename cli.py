@@ -506,6 +506,19 @@ def schema(
     typer.echo(f"Wrote {write_text(out, text)}")
 
 
+@app.command("app")
+def app_command(
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1")] = 8501,
+) -> None:
+    """Start the planners' page in the browser (Streamlit on 127.0.0.1 only, no usage statistics)."""
+    import subprocess
+
+    from model.app.compute import page_command
+
+    _say(f"insats app: http://127.0.0.1:{port}")
+    raise typer.Exit(code=subprocess.call(page_command(port)))
+
+
 def main() -> None:  # pragma: no cover
     app()
 

@@ -29,6 +29,17 @@ SCENARIOS = ROOT / "scenarios"
 PAIR = "grenverket"
 
 
+def page_command(port: int = 8501) -> list[str]:
+    """The command that serves the page: Streamlit on the loopback address only, headless, with
+    no usage statistics sent anywhere."""
+    import sys
+
+    return [sys.executable, "-m", "streamlit", "run", str(Path(__file__).with_name("page.py")),
+            "--server.address", "127.0.0.1", "--server.port", str(port),
+            "--browser.gatherUsageStats", "false", "--server.headless", "true",
+            "--client.toolbarMode", "minimal"]
+
+
 def ready_scenarios() -> dict[str, list[Path]]:
     """The ready choices, by their name on the page: the Grenverket pair first (the comparison
     most planners start from), then each library scenario on its own."""
