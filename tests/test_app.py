@@ -1,0 +1,228 @@
+"""The planners' page (`insats app`): its inputs and figures against the CLI, the page logic with
+Streamlit's AppTest, and the real page in Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+
+from model.api import expected_answer
+from model.app import compute
+from model.app.inputs import edits, fields, with_values
+from model.errors import InputError
+from model.scenario import load_scenario
+from model.sweep import apply_values, parse_path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAIR = ROOT / "scenarios" / "grenverket"
+TRAINING = PAIR / "anpassad_yrkesutbildning.yaml"
+VALUE = "valuation.value_per_year"
+
+
+def edited_file(src: Path, path: str, value: float, out: Path) -> Path:
+    """The scenario file with one number changed, as a planner would edit the YAML."""
+    raw = yaml.safe_load(src.read_text(encoding="utf-8"))
+    new, _ = apply_values(raw, [(parse_path(path), value)])
+    out.write_text(yaml.safe_dump(new, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def cli_npv(file: Path, horizon: str = "5 år") -> float:
+    """The horizon NPV `insats run FILE --method exact --no-uncertainty` prints, in kr."""
+    res = subprocess.run([sys.executable, "-m", "cli", "run", str(file), "--method", "exact",
+                          "--no-uncertainty"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120, check=True)
+    line = next(x for x in res.stdout.splitlines() if x.startswith(f"Nettonuvärde, {horizon} (kr)"))
+    figure = re.split(r"\s{2,}", line)[1]
+    return float(figure.replace(" ", "").replace("−", "-"))
+
+
+# ------------------------------------------------------------------ inputs and compute
+
+
+def test_key_inputs_of_the_pair_carry_units_and_sources():
+    kinds = {f.kind for f in fields(load_scenario(TRAINING))}
+    assert {"participants", "cost", "share_work", "duration", "counterfactual", "retention",
+            "extent", "value_per_year", "horizon"} <= kinds
+    se = fields(load_scenario(PAIR / "supported_employment.yaml"))
+    assert "job_rate" in {f.kind for f in se}
+    for f in se:
+        assert f.unit, f.path
+        assert f.source("sv") and f.source("sv") != "ingen källa angiven", f.path
+        assert f.lo <= f.shown <= f.hi, f.path
+    budget = fields(load_scenario(ROOT / "scenarios/library/ungdomsteamet_implementering.yaml"))
+    assert [f.path for f in budget if f.kind == "budget"] == ["costs.budget.esf"]
+
+
+def test_untouched_inputs_leave_the_scenario_as_the_file_is():
+    sc = load_scenario(TRAINING)
+    shown = {f.path: f.shown for f in fields(sc)}
+    assert edits(sc, shown) == {}
+    assert with_values(sc, edits(sc, shown)).digest() == sc.digest()
+
+
+@pytest.mark.parametrize(("path", "shown", "stored"), [
+    (VALUE, 300_000, 300_000),
+    ("interventions[anpassad_yrkesutbildning].routing.arbete", 40, 0.40),
+    ("employment.extent", 75, 0.75),
+])
+def test_an_edit_prices_as_the_cli_prices_the_same_edit_of_the_file(tmp_path, path, shown, stored):
+    sc = load_scenario(TRAINING)
+    change = edits(sc, {path: shown})
+    assert change == {path: pytest.approx(stored)}
+    p = compute.expected_programme(with_values(sc, change))
+    file = edited_file(TRAINING, path, stored, tmp_path / "edited.yaml")
+    _, summary = expected_answer(load_scenario(file), str(file))
+    assert compute.npv(p) == pytest.approx(float(summary.set_index("metric").loc["npv", "mean"]),
+                                           rel=1e-12)
+    if path == VALUE:  # one edit through the CLI's printout too (whole kronor); the rest via api
+        assert compute.npv(p) == pytest.approx(cli_npv(file), abs=0.5)
+
+
+def test_downloaded_yaml_reloads_to_the_same_scenario_with_sources(tmp_path):
+    sc = with_values(load_scenario(TRAINING), {VALUE: 321_000, "employment.extent": 0.6})
+    text = compute.scenario_yaml(sc)
+    back = tmp_path / "download.yaml"
+    back.write_text(text, encoding="utf-8")
+    again = load_scenario(back)
+    assert again.digest() == sc.digest() != load_scenario(TRAINING).digest()
+    assert again.valuation.value_per_year == 321_000
+    raw = yaml.safe_load(text)
+    assert "000, Särskilda insatser" in raw["valuation"]["value_per_year"]["source"]
+    assert raw["employment"]["extent"]["uncertainty"]["dist"] == "uniform"
+
+
+def test_a_bad_edit_or_upload_is_a_list_of_problems_not_a_traceback():
+    sc = load_scenario(TRAINING)
+    with pytest.raises(InputError) as exc:
+        with_values(sc, {"employment.extent": 1.5})
+    assert any(p.path == "employment.extent" for p in exc.value.problems)
+    bad = (ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8").replace(
+        "intake:", "intake:\n  cohrt: {n: 3}\n", 1)
+    with pytest.raises(InputError) as exc:
+        compute.load_upload("mine.yaml", bad.encode())
+    assert exc.value.problems and all(p.file == "mine.yaml" for p in exc.value.problems)
+
+
+def test_sentences_ledger_and_plot_of_the_expected_run():
+    ps = [compute.expected_programme(load_scenario(f)) for f in sorted(PAIR.glob("*.yaml"))]
+    for p in ps:
+        assert "betalar sig" in compute.verdict(p) and "simulerade" not in compute.verdict(p)
+        esf = compute.esf_sentence(p)
+        assert re.search(r"om minst \d+ av \d+ deltagare går till arbete", esf), esf
+        led = compute.ledger(p)
+        assert list(led.iloc[:, 0]) == ["ESF", "Staten"]
+    figures = compute.key_figures(ps, "en")
+    assert "Net present value, 5 years" in set(figures["Figure"])
+    png = compute.cumulative_png(ps)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+
+
+# ------------------------------------------------------------------ the page logic (AppTest)
+
+
+def test_page_shows_the_pair_and_follows_an_edit():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "model/app/page.py"), default_timeout=60).run()
+    assert not at.exception
+    verdicts = [m.value for m in at.markdown if 'class="verdict"' in m.value]
+    assert len(verdicts) == 2 and "Anpassad yrkesutbildning betalar sig över" in verdicts[0]
+    field = next(x for x in at.number_input if x.label.startswith("Värde per personår")
+                 and "anpassad_yrkesutbildning" in x.key)
+    field.set_value(50_000).run()
+    assert not at.exception
+    after = next(m.value for m in at.markdown if 'class="verdict"' in m.value)
+    expected = compute.expected_programme(with_values(load_scenario(TRAINING), {VALUE: 50_000}))
+    assert compute.npv(expected) < 0
+    assert after == f'<p class="verdict">{compute.verdict(expected)}</p>'
+    at.toggle(key="english").set_value(True).run()
+    assert "does not pay for itself" in next(m.value for m in at.markdown if 'class="verdict"' in m.value)
+
+
+# ------------------------------------------------------------------ the page in a real browser
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served_page():
+    """The page served by `python -m streamlit run` on a free loopback port; stopped afterwards
+    whatever happens (its whole process group)."""
+    port = _free_port()
+    proc = subprocess.Popen(compute.page_command(port), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 40
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start: {proc.stderr.read().decode()[-2000:]}")
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        proc.stderr.close()
+
+
+def test_page_in_chromium_changes_to_the_cli_figures(served_page, tmp_path):
+    from PIL import Image
+    from playwright.sync_api import expect, sync_playwright
+    from test_report import CHROMIUM_FLAGS, chromium
+
+    from model.report.text import kr
+
+    exe = chromium()
+    value = 50_000
+    file = edited_file(TRAINING, VALUE, value, tmp_path / "edited.yaml")
+    npv = cli_npv(file)
+    assert npv < 0  # the edit turns the verdict (the file's own NPV is positive: checked on the page)
+    shot = tmp_path / "page.png"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(30_000)
+            page.goto(served_page)
+            verdict = page.locator(".verdict").first
+            verdict.wait_for()
+            assert " betalar sig över 5 år" in verdict.inner_text()
+            box = page.get_by_label(re.compile(r"^Värde per personår")).first
+            box.fill(str(value))
+            box.press("Enter")
+            page.wait_for_function(
+                "() => document.querySelector('.verdict').innerText.includes('betalar sig inte')")
+            text = verdict.inner_text()
+            assert text.startswith("Anpassad yrkesutbildning betalar sig inte över 5 år")
+            assert f"nettonuvärdet är {kr(npv)}" in text
+            figure = f"{round(npv):,} kr".replace(",", " ").replace("-", "−")  # as the CLI wrote it
+            expect(page.locator("tr", has_text="Nettonuvärde, 5 år").first).to_contain_text(figure)
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 30_000
+    with Image.open(shot) as im:
+        assert im.width >= 1000 and im.height >= 800
