@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint browser schema notebook clean
+.PHONY: setup run app test lint browser schema notebook clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,11 @@ notebook: $(NOTEBOOK_STAMP)
 
 run: $(STAMP)
 	$(BIN)/insats compare scenarios/grenverket/
+
+# The planners' page on http://127.0.0.1:8501 (local only, no usage statistics); PORT=8502 to move it
+PORT ?= 8501
+app: $(STAMP)
+	$(BIN)/insats app --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
