@@ -183,11 +183,16 @@ def _simulation(scenarios: list, lang: str) -> None:
         return
     programmes = held[1]
     _show(programmes, lang, "verdict-simulated")
+    files = st.session_state.setdefault("files", {})
+    if (digest, lang) not in files:  # written once per simulation and language, not per rerun
+        files[(digest, lang)] = (compute.report_html(programmes, lang),
+                                 compute.workbook(programmes, lang))
+    report, book = files[(digest, lang)]
     a, b = st.columns(2)
-    a.download_button(_t("Rapport (HTML)", "Report (HTML)"), compute.report_html(programmes, lang),
+    a.download_button(_t("Rapport (HTML)", "Report (HTML)"), report,
                       file_name="insats.html", mime="text/html", key="html")
     b.download_button(_t("Arbetsbok (Excel)", "Workbook (Excel)"),
-                      compute.workbook(programmes, lang), file_name="insats.xlsx",
+                      book, file_name="insats.xlsx",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       key="xlsx")
 
