@@ -228,3 +228,19 @@ def test_cost_per_extra_job_is_a_ratio_of_means_and_keeps_bad_runs() -> None:
     row = summarise(per, {"cost_per_extra_job": "kr"}).iloc[0]
     assert row["mean"] == pytest.approx(60.0)
     assert row["lo"] == 25.0 and row["hi"] == math.inf and row["median"] == 100.0
+
+
+@pytest.mark.parametrize("path", READY, ids=[p.stem for p in READY])
+def test_payback_exists_exactly_when_the_headline_npv_is_not_negative(path: Path) -> None:
+    """Payback and NPV agree run by run: a run pays back within the horizon exactly when its
+    headline NPV is ≥ 0 (within 1e-6 of its cost). A programme with no cost and a positive NPV
+    once printed "100 % of runs do not pay back" (payback started counting only once costs had
+    started)."""
+    run = simulate(load_scenario(path), replications=4, seed=11)
+    m = price(run, detail=False).metrics
+    for _, r in m.iterrows():
+        slack = 1e-6 * max(1.0, float(r["cost_pv"]))
+        if r["npv"] > slack:
+            assert not math.isnan(r["payback_months"]), (path.stem, r["npv"])
+        elif r["npv"] < -slack:
+            assert math.isnan(r["payback_months"]), (path.stem, r["npv"], r["payback_months"])

@@ -235,10 +235,11 @@ def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years:
 def payback_month(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> float:
     """Months until cumulative benefit reaches cumulative cost and stays there (NaN if never).
 
-    A month counts only once costs have started; an early crossing that later falls back
-    below the cost (costs still accruing) is not a payback.
+    A month counts only once money has moved (a cost or a benefit); an early crossing that later
+    falls back below the cost (costs still accruing) is not a payback. A programme that costs
+    nothing, or saves money against its reference, pays back from its first month with no loss.
     """
-    started = cum_cost > 0
+    started = (cum_cost != 0) | (cum_benefit != 0)
     if not started.any():
         return math.nan
     behind = np.nonzero((cum_benefit < cum_cost) & started)[0]
