@@ -98,9 +98,9 @@ def simulated_metrics(sc: Scenario, replications: int, seed: int
 def means_of_runs(per: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
     """The expected figures estimated from runs, and the Monte Carlo variance of each estimate."""
     cols = [c for c in per.columns if c != "rep" and pd.api.types.is_numeric_dtype(per[c])]
-    n = len(per)
-    mean = {c: float(np.nanmean(per[c])) if per[c].notna().any() else math.nan for c in cols}
-    var = {c: float(np.nanvar(per[c], ddof=1)) / n if n > 1 else math.nan for c in cols}
+    seen = {c: int(per[c].notna().sum()) for c in cols}  # payback is missing in runs that never pay back
+    mean = {c: float(np.nanmean(per[c])) if seen[c] else math.nan for c in cols}
+    var = {c: float(np.nanvar(per[c], ddof=1)) / seen[c] if seen[c] > 1 else math.nan for c in cols}
     extra = mean.get("extra_jobs_at_exit", math.nan)
     mean["cost_per_extra_job"] = mean["net_cost"] / extra if extra > 0 else math.nan
     cost_pv = mean.get("net_cost_pv", math.nan)
