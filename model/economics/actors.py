@@ -80,7 +80,9 @@ def actor_summary(actors: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=[*COLUMNS[:3], *AMOUNTS, "net_pv_lo", "net_pv_hi", "pays",
                                      "payback_months", "no_payback", "runs"])
     rows = []
-    for (actor, view), g in actors.groupby(["actor", "view"], sort=False):
+    order = actors.assign(_a=actors["actor"].map(FUNDERS.index)).sort_values(["_a", "years"],
+                                                                            kind="stable")
+    for (actor, view), g in order.groupby(["actor", "view"], sort=False):
         if not np.any(np.abs(actors.loc[actors["actor"] == actor, AMOUNTS].to_numpy()) > 1e-6):
             continue
         _, lo, hi, _ = interval(g["net_pv"])
