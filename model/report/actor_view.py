@@ -196,3 +196,15 @@ def with_actor_records(records: pd.DataFrame, results: list[ScenarioResult], lan
     for col in ("actor", "view", "versus", "better", "note"):
         out[col] = out[col].fillna("")
     return out
+
+
+def actor_sheet(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFrame:
+    """The workbook's per-actor sheet: the tidy records (label with unit, view and discounting,
+    mean, the net PV's interval), then the co-financing sentences (metric `sentence`)."""
+    cols = ["programme", "actor", "view", "metric", "label", "unit", "mean", "lo", "hi"]
+    rec = actor_records(results, lang)
+    rec = rec[cols] if len(rec) else pd.DataFrame(columns=cols)
+    said = [{"programme": r.scenario.name, "actor": "", "view": headline_view(r.scenario),
+             "metric": "sentence", "label": s, "unit": "", "mean": math.nan, "lo": math.nan,
+             "hi": math.nan} for r in results for s in cofinancing_sentences(r, lang)]
+    return pd.concat([rec, pd.DataFrame(said, columns=cols)], ignore_index=True)
