@@ -126,5 +126,5 @@ def test_the_cofinancing_sentence_quotes_the_actor_table(tmp_path) -> None:
     rec = pd.DataFrame(json.loads(runner.invoke(app, ["run", str(path), "--quiet", "--format",
                                                       "json"]).stdout))
     mine = rec[(rec["kind"] == "actor") & (rec["actor"] == "kommun") & (rec["view"] == "1y")]
-    assert mine.set_index("metric").at["net_pv", "mean"] == pytest.approx(285_000)
-    assert "1 år, nuvärde" in mine.set_index("metric").at["net_pv", "label"]
+    assert mine.set_index("metric").at["actor_net_pv", "mean"] == pytest.approx(285_000)
+    assert "1 år, nuvärde" in mine.set_index("metric").at["actor_net_pv", "label"]

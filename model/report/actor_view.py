@@ -124,8 +124,9 @@ def actor_text(results: list[ScenarioResult], lang: str = "sv") -> str:
 
 
 def actor_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFrame:
-    """Tidy records (kind `actor`): one row per programme, actor, view and metric, with the label
-    (unit, view, discounting), mean, the net PV's 95 % interval, and the provenance."""
+    """Tidy records (kind `actor`): one row per programme, actor, view and metric (`actor_net_pv`,
+    …: prefixed, so that they never mix with the programme's own metrics), with the label (unit,
+    view, discounting), mean, the net PV's 95 % interval, and the provenance."""
     from model.report.records import _provenance
 
     rows = []
@@ -140,7 +141,7 @@ def actor_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFra
                 lo = x["net_pv_lo"] if metric == "net_pv" else math.nan
                 hi = x["net_pv_hi"] if metric == "net_pv" else math.nan
                 rows.append({"kind": "actor", "programme": r.scenario.name, "versus": "",
-                             "actor": x["actor"], "view": x["view"], "metric": metric,
+                             "actor": x["actor"], "view": x["view"], "metric": f"actor_{metric}",
                              "label": f"{actor_label(x['actor'], lang)}: "
                                       + actor_label_of(metric, x["view"], h, lang),
                              "unit": unit, "mean": x[metric], "lo": lo, "hi": hi,
