@@ -172,12 +172,17 @@ def run(
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
     result = ans.results[0]
     if fmt != Format.table:
+        from model.report.actor_view import with_actor_records
         from model.report.records import run_records
 
-        _emit(_with_draws(run_records(result, lang.value), ans), fmt)
+        _emit(_with_draws(with_actor_records(run_records(result, lang.value), [result], lang.value),
+                          ans), fmt)
         return
+    from model.report.actor_view import actor_text
+
     _echo_uncertainty(ans, lang)
     _say(run_text(result, file, __version__, lang.value))
+    _say("\n" + actor_text([result], lang.value))
     if out is not None:
         _say("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
                          f"Wrote {len(result.files)} files to {out}"))
@@ -272,14 +277,18 @@ def compare(
     with progress(total, what, quiet, unit=_steps_word(lang)) as tick:
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
+        from model.report.actor_view import with_actor_records
         from model.report.records import compare_records
 
-        _emit(_with_draws(compare_records(ans.results, lang.value), ans), fmt)
+        _emit(_with_draws(with_actor_records(compare_records(ans.results, lang.value), ans.results,
+                                             lang.value), ans), fmt)
         return
+    from model.report.actor_view import actor_text
     from model.report.tables import compare_text
 
     _echo_uncertainty(ans, lang)
     _say(compare_text(ans.results, __version__, lang.value, wide))
+    _say("\n" + actor_text(ans.results, lang.value))
 
 
 @app.command()

@@ -197,6 +197,8 @@ SUBPROJECTS: dict[str, tuple[float, dict[str, float]]] = {
     "spangen.yaml": (120, {"annan_rehabilitering": 0.50, "arbete": 0.20, "studier": 0.10}),
     "ungdomsteamet.yaml": (1500, {"arbete_eller_studier": 0.60}),
     "ungdomsteamet_implementering.yaml": (32.6 * 12, {"arbete_eller_studier": 0.60}),
+    # 004, 3.4: of 30 who ended, 10 to work, 3 to studies, 17 for other reasons
+    "ungdomstorget.yaml": (65, {"arbete": 10 / 30, "studier": 3 / 30, "annat": 17 / 30}),
 }
 
 
@@ -331,3 +333,18 @@ def test_framgangen_caseload_never_above_30_per_fte(framgangen: ScenarioResult) 
     assert (framgangen.run.participants["months_waiting"] > 0).any()
     util = framgangen.run.stations["utilisation"]
     assert (util <= 1 + 1e-9).all()
+
+
+def test_ungdomstorget_shows_qalys_beside_the_npv() -> None:
+    """004: EQ-5D 0.60 outside work, 0.79 in work; the expected run gains QALYs, undiscounted above
+    discounted, valued at the stated kr per QALY and not added to the NPV (NPV = revenue − cost)."""
+    from model.evaluate import expected_metrics
+
+    sc = load_scenario(LIBRARY / "ungdomstorget.yaml")
+    m = expected_metrics(sc, checked=True)
+    assert m["qaly:5y"] > m["qaly_pv:5y"] > 0
+    assert m["qaly_value_pv:5y"] == pytest.approx(m["qaly_pv:5y"] * 500_000)
+    assert m["npv:5y"] == pytest.approx(m["revenue_pv:5y"] - m["net_cost_pv"])
+    out = runner.invoke(app, ["run", str(LIBRARY / "ungdomstorget.yaml"), "--method", "exact"])
+    assert out.exit_code == 0, out.output
+    assert "(QALY), 5 år, nuvärde" in out.output and "ingår inte i det" in out.output

@@ -18,11 +18,12 @@ Method and sources: docs/method.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from model.economics.actors import actor_figures, actor_summary
 from model.economics.costs import Activity, Line, activity_of_run, calendar_months, cost_lines
 from model.economics.effect import (
     Effect,
@@ -37,7 +38,8 @@ from model.scenario import FUNDERS, Scenario
 from model.simulation import RunResult
 
 __all__ = ["DIRECTION", "METRIC_UNITS", "Activity", "Baseline", "Effect", "Line", "Priced",
-           "Unit", "counterfactual_hazards", "metric_units", "present_value", "price",
+           "Unit", "actor_figures", "actor_summary", "counterfactual_hazards", "metric_units",
+           "present_value", "price",
            "price_unit", "units_of_run", "view_key", "views"]
 
 _EMPTY = pd.DataFrame()
@@ -45,12 +47,14 @@ _EMPTY = pd.DataFrame()
 
 @dataclass
 class Priced:
-    """Per-replication metrics, the actor ledger and the monthly cash flows of one programme."""
+    """Per-replication metrics, the actor ledger, the monthly cash flows and the per-actor
+    figures (`model.economics.actors`: per actor, view and replication) of one programme."""
 
     scenario: Scenario
     metrics: pd.DataFrame
     ledger: pd.DataFrame
     flows: pd.DataFrame
+    actors: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -137,7 +141,7 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
     sc = run.scenario
     units = units_of_run(run, weights)
     refs = units_of_run(reference) if reference is not None else None
-    metrics, ledgers, flows = [], [], []
+    metrics, ledgers, flows, actors = [], [], [], []
     for rep, unit in enumerate(units):
         base = baseline(sc, unit, refs[rep]) if refs is not None else None
         m, led, fl = price_unit(sc, unit, base, detail)
@@ -145,10 +149,11 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
         if detail:
             ledgers.append(led.assign(rep=rep))
             flows.append(fl.assign(rep=rep))
+            actors.append(actor_figures(sc, unit.effect, unit.lines, base).assign(rep=rep))
     if not detail:
         return Priced(sc, pd.DataFrame(metrics), _EMPTY, _EMPTY)
     return Priced(sc, pd.DataFrame(metrics), pd.concat(ledgers, ignore_index=True),
-                  pd.concat(flows, ignore_index=True))
+                  pd.concat(flows, ignore_index=True), pd.concat(actors, ignore_index=True))
 
 
 METRIC_UNITS: dict[str, str] = {

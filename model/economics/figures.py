@@ -121,20 +121,29 @@ def _gain(eff: Effect, base: Baseline | None, pv: bool) -> tuple[np.ndarray, np.
     return curves["with_work"], base.scale * ref["with_work"].sum(axis=0)
 
 
-def view_figures(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None
-                 ) -> dict[str, float]:
-    """Shortened unemployment, societal revenue (undiscounted and PV), NPV and BCR per view."""
+def view_heads(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None
+               ) -> dict[float, tuple[float, float]]:
+    """Per view (years): head-count months in work gained within it, undiscounted and PV (before
+    the extent and the adjustments). The societal and the per-actor views both price these."""
     u = p.rules.u
     disc_u = discount(u, p.rules.rate)
     gain, ref = _gain(eff, base, pv=False)
     gain_pv, ref_pv = _gain(eff, base, pv=True)
+    out = {}
+    for years in views(sc):
+        w = (u < years * 12.0).astype(float)
+        out[years] = (float(w @ (gain.sum(axis=0) - ref)),
+                      float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv)))
+    return out
+
+
+def view_figures(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None
+                 ) -> dict[str, float]:
+    """Shortened unemployment, societal revenue (undiscounted and PV), NPV and BCR per view."""
     cost_pv = float(p.cost_month @ p.cost_disc)
     m: dict[str, float] = {}
-    for years in views(sc):
+    for years, (head, head_pv) in view_heads(sc, eff, p, base).items():
         k = view_key(years)
-        w = (u < years * 12.0).astype(float)
-        head = float(w @ (gain.sum(axis=0) - ref))
-        head_pv = float((w * disc_u) @ (gain_pv.sum(axis=0) - ref_pv))
         m[f"person_years:{k}"] = head * p.fte / 12.0
         m[f"revenue:{k}"] = head * p.kr_per_month
         m[f"person_years_pv:{k}"] = head_pv * p.fte / 12.0

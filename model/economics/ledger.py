@@ -10,6 +10,8 @@ the societal revenue, transfers = 0, so net = the societal NPV.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -22,54 +24,87 @@ COLUMNS = ["actor", "year", "cost", "cost_pv", "benefit", "benefit_pv", "transfe
            "transfers_pv", "net", "net_pv"]
 
 
-def _by_year(monthly: np.ndarray, years: int) -> np.ndarray:
-    out = np.zeros(years * 12)
-    out[:len(monthly)] = monthly
-    return out.reshape(years, 12).sum(axis=1)
+@dataclass
+class ActorMonths:
+    """Per actor (rows, FUNDERS order) and calendar month (columns): what the ledger sums.
+
+    `cost` is the real cost each actor pays, `allowances_paid` the participants' allowances each
+    funder pays (transfers to the individual); `real_per_py` and `moved_per_py` the real value
+    and the transfers per head-count person-year of work gained (after the adjustments).
+    """
+
+    cost: np.ndarray
+    allowances_paid: np.ndarray
+    gain_py: np.ndarray          # (2, months): person-years gained, undiscounted and PV
+    real_per_py: np.ndarray
+    moved_per_py: np.ndarray
+    disc: np.ndarray
+
+    @property
+    def allowances(self) -> np.ndarray:
+        """Allowances as transfers: − to the funder that pays them, + to the individual."""
+        moved = -self.allowances_paid
+        moved[FUNDERS.index("individen")] += self.allowances_paid.sum(axis=0)
+        return moved
+
+    @property
+    def benefit(self) -> np.ndarray:
+        return self.real_per_py[:, None] * self.gain_py[0][None, :]
+
+    @property
+    def benefit_pv(self) -> np.ndarray:
+        return self.real_per_py[:, None] * self.gain_py[1][None, :]
+
+    @property
+    def transfers(self) -> np.ndarray:
+        return self.allowances + self.moved_per_py[:, None] * self.gain_py[0][None, :]
+
+    @property
+    def transfers_pv(self) -> np.ndarray:
+        return self.allowances * self.disc + self.moved_per_py[:, None] * self.gain_py[1][None, :]
 
 
-def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baseline | None
-           ) -> pd.DataFrame:
-    """One row per actor and year of the programme (year 0 = months 0–11)."""
-    val = sc.valuation
+def actor_months(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baseline | None
+                 ) -> ActorMonths:
+    """The ledger's monthly arrays, over whole years of the programme (year 0 = months 0–11)."""
     gain = gain_calendar(eff, p, base)                  # head-count months by calendar month
     n_cal = max(gain.shape[1], len(p.cost_disc))
-    years = (n_cal + 11) // 12
-    disc = discount(np.arange(years * 12) + 0.5, val.discount_rate)
-    py = _by_year(gain[0], years) / 12.0
-    py_pv = _by_year(gain[1], years) / 12.0
+    months = (n_cal + 11) // 12 * 12
+    disc = discount(np.arange(months) + 0.5, sc.valuation.discount_rate)
 
     def cash(ls: list[Line], allowance: bool) -> np.ndarray:
-        out = np.zeros((len(FUNDERS), years * 12))
+        out = np.zeros((len(FUNDERS), months))
         for line in ls:
             if line.allowance == allowance:
-                out[FUNDERS.index(line.funder)] += _fit(line.total, years * 12)
+                out[FUNDERS.index(line.funder)] += _fit(line.total, months)
         return out
 
-    tax = val.tax_factor
+    tax = sc.valuation.tax_factor
     paid = cash(_real(lines, tax), allowance=False)
     allowances = cash(lines, allowance=True)
     if base is not None:
         paid -= base.scale * cash(_real(base.lines, tax), allowance=False)
         allowances -= base.scale * cash(base.lines, allowance=True)
-    received = -allowances
-    received[FUNDERS.index("individen")] += allowances.sum(axis=0)
     real, moved_per_year = p.values.by_actor(p.extent)
-    share, per_py = real[:, None], moved_per_year[:, None]
+    gain_py = np.stack([_fit(gain[0], months), _fit(gain[1], months)]) / 12.0
+    return ActorMonths(paid, allowances, gain_py, real, moved_per_year, disc)
+
+
+def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baseline | None
+           ) -> pd.DataFrame:
+    """One row per actor and year of the programme (year 0 = months 0–11)."""
+    am = actor_months(sc, eff, lines, p, base)
+    years = am.cost.shape[1] // 12
 
     def yearly(monthly: np.ndarray) -> np.ndarray:
-        return monthly.reshape(len(FUNDERS), years, 12).sum(axis=2)
+        return monthly.reshape(len(FUNDERS), years, 12).sum(axis=2).ravel()
 
-    cost, cost_pv = yearly(paid), yearly(paid * disc)
-    moved, moved_pv = yearly(received), yearly(received * disc)
     df = pd.DataFrame({
         "actor": np.repeat(np.array(FUNDERS, dtype=object), years),
         "year": np.tile(np.arange(years), len(FUNDERS)),
-        "cost": cost.ravel(), "cost_pv": cost_pv.ravel(),
-        "benefit": (share * py[None, :]).ravel(),
-        "benefit_pv": (share * py_pv[None, :]).ravel(),
-        "transfers": (moved + per_py * py[None, :]).ravel(),
-        "transfers_pv": (moved_pv + per_py * py_pv[None, :]).ravel(),
+        "cost": yearly(am.cost), "cost_pv": yearly(am.cost * am.disc),
+        "benefit": yearly(am.benefit), "benefit_pv": yearly(am.benefit_pv),
+        "transfers": yearly(am.transfers), "transfers_pv": yearly(am.transfers_pv),
     })
     df["net"] = df["benefit"] + df["transfers"] - df["cost"]
     df["net_pv"] = df["benefit_pv"] + df["transfers_pv"] - df["cost_pv"]

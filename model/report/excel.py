@@ -21,6 +21,7 @@ import pandas as pd
 from model import __version__
 from model.io import atomic_write
 from model.progress import Tick
+from model.report.actor_view import actor_sheet
 from model.report.programme import (
     Programme,
     figure_label,
@@ -43,6 +44,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "esf": ("ESF-budget", "ESF budget"),
     "actors": ("Per aktör", "Per actor"),
     "actor_years": ("Per aktör och år", "Per actor and year"),
+    "actor_views": ("Per aktör och vy", "Per actor and view"),
     "subgroups": ("Per delgrupp", "Per subgroup"),
     "runs": ("Per körning", "Per run"),
     "participants": ("Per deltagare", "Per participant"),
@@ -272,6 +274,8 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
                 headers={"actor": word("key", lang), "label": word("actor", lang)})
         w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)
+        w.frame(sheet_name("actor_views", lang), actor_sheet([p.result for p in programmes], lang),
+                row_unit=lambda r: r["unit"] or "number", row_unit_cols=("mean", "lo", "hi"))
         w.frame(sheet_name("subgroups", lang), subgroup_frame(programmes, lang), units=SUBGROUP_UNITS)
         tick(1)
         runs = metrics_table(programmes)

@@ -95,6 +95,8 @@ def headline_metrics(sc: Scenario) -> list[str]:
              "extra_jobs_12m", "cost_per_extra_job"]
     for v in views:
         keys += [f"person_years:{v}", f"revenue:{v}", f"revenue_pv:{v}", f"npv:{v}", f"bcr:{v}"]
+        if sc.health is not None:  # QALYs beside the NPV, never in it
+            keys += [f"qaly:{v}", f"qaly_pv:{v}", f"qaly_value_pv:{v}"]
     keys += ["payback_months", "no_payback", "pays_back"]
     for v in views:
         keys += [f"breakeven_extra_jobs:{v}", f"breakeven_work_share:{v}"]

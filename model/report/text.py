@@ -69,7 +69,8 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "mean_months_in_programme": ("Månader i programmet, medel", "Months in the programme, mean"),
     "qaly": ("Vunna kvalitetsjusterade levnadsår (QALY)", "QALYs gained"),
     "qaly_pv": ("Vunna kvalitetsjusterade levnadsår (QALY)", "QALYs gained"),
-    "qaly_value_pv": ("Värdet av vunna QALY", "Value of QALYs gained"),
+    "qaly_value_pv": ("Värdet av vunna QALY (bredvid nettonuvärdet, ingår inte i det)",
+                      "Value of QALYs gained (beside the NPV, not in it)"),
     "revenue": ("Samhällsintäkt", "Societal revenue"),
     "revenue_pv": ("Samhällsintäkt", "Societal revenue"),
     "npv": ("Nettonuvärde", "Net present value"),
@@ -97,7 +98,8 @@ DISCOUNTING: dict[str, str] = {
     "reference_cost_pv": "pv", "cost_per_participant": "nominal", "budget": "nominal",
     "esf_grant": "nominal", "cofinancing": "nominal", "allowances": "nominal",
     "cost_per_extra_job": "nominal", "person_years": "nominal", "revenue": "nominal",
-    "revenue_pv": "pv", "bcr": "pv", "payback_months": "pv",
+    "revenue_pv": "pv", "bcr": "pv", "payback_months": "pv", "qaly": "nominal", "qaly_pv": "pv",
+    "qaly_value_pv": "pv",
 }
 # what a share of runs is, and what it leaves out, wherever one is shown
 RUNS_NOTE = ("Andelen gäller simulerade körningar med alla antaganden fasta: den visar slumpen i "

@@ -1,0 +1,211 @@
+"""Who pays, who gains, for people: the per-actor figures as tables, tidy records and sentences.
+
+The figures themselves come from `model.economics.actors` (one home); this module labels them
+(unit, view, discounting), lays them out for `run` and `compare` (a compact table after the main
+one), `--format csv|json` (kind `actor` records), the report and the workbook, and writes the
+co-financing sentence of the ESF case: "Kommunen medfinansierar X kr och får tillbaka Y kr på
+5 år (nuvärde); återbetald efter Z mån".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from model.economics import actor_summary, view_key
+from model.report.text import actor_label, in_lang, kr, number, table, view_text, with_unit
+
+if TYPE_CHECKING:
+    from model.api import ScenarioResult
+
+# metric -> (Swedish, English) label stem; whether it is counted within a view ("view") or over
+# the whole programme ("all"); and its unit
+ACTOR_METRICS: dict[str, tuple[str, str, str, str]] = {
+    "cost": ("Kostnad som aktören bär", "Cost borne by the actor", "all", "kr"),
+    "real": ("Real nytta", "Real gain", "view", "kr"),
+    "transfers": ("Transfereringar (finansiella flöden, netto)",
+                  "Transfers (financial flows, net)", "view", "kr"),
+    "net": ("Netto (real nytta + transfereringar − kostnad)",
+            "Net (real gain + transfers − cost)", "view", "kr"),
+    "paid": ("Insats (kostnad + ersättningar som aktören betalar)",
+             "Put in (cost + allowances the actor pays)", "all", "kr"),
+    "returned": ("Tillbaka till aktören", "Returned to the actor", "view", "kr"),
+}
+
+
+def headline_view(sc: object) -> str:
+    """The view the sentences speak of: 5 years when priced, else the headline horizon."""
+    val = sc.valuation  # type: ignore[attr-defined]
+    return "5y" if 5.0 in val.views_years or val.horizon_years == 5 else view_key(val.horizon_years)
+
+
+def actor_label_of(metric: str, view: str, horizon: float, lang: str = "sv") -> str:
+    """'Netto (…), 5 år, nuvärde': the label of a per-actor metric with its view and discounting.
+
+    Amounts over the whole programme say so; payback names the headline horizon."""
+    if metric in ("payback_months", "no_payback"):
+        h = view_text(view_key(horizon), lang)
+        return in_lang(lang, f"Återbetalningstid inom {h}, nuvärde",
+                       f"Payback time within {h}, present value") if metric == "payback_months" \
+            else in_lang(lang, f"Andel körningar som inte återbetalar inom {h}",
+                         f"Share of runs that do not pay back within {h}")
+    base, pv = (metric[:-3], True) if metric.endswith("_pv") else (metric, False)
+    sv, en, span, _ = ACTOR_METRICS[base]
+    where = view_text(view, lang) if span == "view" else in_lang(lang, "hela programmet",
+                                                                 "whole programme")
+    disc = in_lang(lang, "nuvärde", "present value") if pv else in_lang(lang, "odiskonterat",
+                                                                        "undiscounted")
+    return f"{in_lang(lang, sv, en)}, {where}, {disc}"
+
+
+def actor_frame(result: ScenarioResult) -> pd.DataFrame:
+    """Per actor and view: the summary over runs (`model.economics.actor_summary`), with the
+    programme's name first."""
+    t = actor_summary(result.priced.actors)
+    t.insert(0, "programme", result.scenario.name)
+    return t
+
+
+def actor_rows(results: list[ScenarioResult], lang: str = "sv", letters: bool = False
+               ) -> tuple[list[list[str]], list[str]]:
+    """Rows of the compact per-actor table (present values, kr): one per programme, actor and
+    view; `letters` adds the programme's letter (A, B, …) first, for compare."""
+    from model.report.comparison import letter
+
+    rows = []
+    for i, r in enumerate(results):
+        for x in actor_frame(r).itertuples():
+            never = "" if math.isnan(x.no_payback) else number(x.no_payback * 100, 0, lang)
+            back = "–" if math.isnan(x.payback_months) else number(x.payback_months, 0, lang)
+            if not x.pays:
+                back, never = in_lang(lang, "betalar inget", "pays nothing"), ""
+            row = [actor_label(x.actor, lang), view_text(x.view, lang),
+                   number(x.paid_pv, 0, lang), number(x.real_pv, 0, lang),
+                   number(x.transfers_pv, 0, lang), number(x.net_pv, 0, lang), back, never]
+            rows.append(([letter(i)] if letters else []) + row)
+    heads = [in_lang(lang, "Aktör", "Actor"), in_lang(lang, "Vy", "View"),
+             in_lang(lang, "Insats", "Put in"), in_lang(lang, "Real nytta", "Real gain"),
+             in_lang(lang, "Transfereringar", "Transfers"), in_lang(lang, "Netto", "Net"),
+             in_lang(lang, "Återbet. (mån)", "Payback (mo)"),
+             in_lang(lang, "Aldrig (%)", "Never (%)")]
+    return rows, ([in_lang(lang, "Prog.", "Prog.")] if letters else []) + heads
+
+
+def actor_note(results: list[ScenarioResult], lang: str = "sv") -> str:
+    """What the compact table's columns are: units, views, discounting."""
+    h = view_text(view_key(results[0].scenario.valuation.horizon_years), lang)
+    return in_lang(
+        lang,
+        "Vem betalar, vem vinner (kr, nuvärde, medel över körningarna). Insats: aktörens kostnad "
+        "plus ersättningar den betalar, hela programmet. Real nytta: produktion och sparade "
+        "resurser inom vyn; transfereringar: finansiella flöden, som tar ut varandra över "
+        "aktörerna; netto = real nytta + transfereringar − kostnad. Återbetalningstid i månader "
+        f"inom {h} (medel över körningar som återbetalar); aldrig: andel körningar som inte "
+        f"återbetalar inom {h}.",
+        "Who pays, who gains (kr, present value, mean over runs). Put in: the actor's cost plus "
+        "allowances it pays, whole programme. Real gain: production and resources saved within "
+        "the view; transfers: financial flows, which net to zero across actors; net = real gain "
+        f"+ transfers − cost. Payback in months within {h} (mean over the runs that pay back); "
+        f"never: share of runs that do not pay back within {h}.")
+
+
+def actor_text(results: list[ScenarioResult], lang: str = "sv") -> str:
+    """The compact per-actor table and its note, for `run` (one programme) and `compare`."""
+    from model.report.tables import wrap
+
+    rows, heads = actor_rows(results, lang, letters=len(results) > 1)
+    parts = [table(rows, heads), wrap(actor_note(results, lang))]
+    sentences = [s for r in results for s in cofinancing_sentences(r, lang)]
+    if sentences:
+        parts.append("\n".join(wrap(s) for s in sentences))
+    return "\n\n".join(parts)
+
+
+def actor_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFrame:
+    """Tidy records (kind `actor`): one row per programme, actor, view and metric (`actor_net_pv`,
+    …: prefixed, so that they never mix with the programme's own metrics), with the label (unit,
+    view, discounting), mean, the net PV's 95 % interval, and the provenance."""
+    from model.report.records import _provenance
+
+    rows = []
+    for r in results:
+        h = r.scenario.valuation.horizon_years
+        prov = _provenance(r, lang)
+        for x in actor_frame(r).to_dict("records"):
+            for metric in [*(f"{m}{s}" for m in ACTOR_METRICS for s in ("", "_pv")),
+                           "payback_months", "no_payback"]:
+                unit = ("months" if metric == "payback_months" else
+                        "share" if metric == "no_payback" else "kr")
+                lo = x["net_pv_lo"] if metric == "net_pv" else math.nan
+                hi = x["net_pv_hi"] if metric == "net_pv" else math.nan
+                rows.append({"kind": "actor", "programme": r.scenario.name, "versus": "",
+                             "actor": x["actor"], "view": x["view"], "metric": f"actor_{metric}",
+                             "label": f"{actor_label(x['actor'], lang)}: "
+                                      + actor_label_of(metric, x["view"], h, lang),
+                             "unit": unit, "mean": x[metric], "lo": lo, "hi": hi,
+                             "better": "", "note": "", **prov})
+    return pd.DataFrame(rows)
+
+
+def cofinancing_sentences(result: ScenarioResult, lang: str = "sv") -> list[str]:
+    """One sentence per paying actor other than ESF: what it puts in, what it gets back within
+    5 years (present value) and when it has paid back, from the per-actor table's figures."""
+    sc = result.scenario
+    t = actor_frame(result)
+    view = headline_view(sc)
+    t = t[(t["view"] == view) & (t["pays"] > 0) & (t["actor"] != "esf")]
+    esf = float(result.priced.metrics["esf_grant"].mean()) > 0
+    h = view_text(view_key(sc.valuation.horizon_years), lang)
+    out = []
+    for x in t.itertuples():
+        who = actor_label(x.actor, lang)
+        if lang == "sv":
+            verb = "medfinansierar" if esf else "betalar"
+            text = (f"{who} {verb} {kr(x.paid, lang)} och får tillbaka {kr(x.returned_pv, lang)} "
+                    f"på {view_text(x.view, lang)} (nuvärde)")
+            if math.isnan(x.payback_months):
+                text += f"; återbetalt inom {h} i ingen körning."
+            else:
+                text += f"; återbetalt efter {number(x.payback_months, 0, lang)} mån"
+                if x.no_payback > 0:
+                    text += (f" (i {with_unit(x.no_payback, 'share', lang, 0)} av körningarna "
+                             f"inte inom {h})")
+                text += "."
+        else:
+            verb = "co-finances" if esf else "pays"
+            text = (f"{who} {verb} {kr(x.paid, lang)} and gets back {kr(x.returned_pv, lang)} "
+                    f"within {view_text(x.view, lang)} (present value)")
+            if math.isnan(x.payback_months):
+                text += f"; paid back within {h} in no run."
+            else:
+                text += f"; paid back after {number(x.payback_months, 0, lang)} months"
+                if x.no_payback > 0:
+                    text += (f" (not within {h} in {with_unit(x.no_payback, 'share', lang, 0)} "
+                             "of the runs)")
+                text += "."
+        out.append(text)
+    return out
+
+
+def with_actor_records(records: pd.DataFrame, results: list[ScenarioResult], lang: str = "sv"
+                       ) -> pd.DataFrame:
+    """The run or compare records followed by the per-actor ones (empty `actor`/`view` on the
+    others)."""
+    out = pd.concat([records, actor_records(results, lang)], ignore_index=True)
+    for col in ("actor", "view", "versus", "better", "note"):
+        out[col] = out[col].fillna("")
+    return out
+
+
+def actor_sheet(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFrame:
+    """The workbook's per-actor sheet: the tidy records (label with unit, view and discounting,
+    mean, the net PV's interval), then the co-financing sentences (metric `sentence`)."""
+    cols = ["programme", "actor", "view", "metric", "label", "unit", "mean", "lo", "hi"]
+    rec = actor_records(results, lang)
+    rec = rec[cols] if len(rec) else pd.DataFrame(columns=cols)
+    said = [{"programme": r.scenario.name, "actor": "", "view": headline_view(r.scenario),
+             "metric": "sentence", "label": s, "unit": "", "mean": math.nan, "lo": math.nan,
+             "hi": math.nan} for r in results for s in cofinancing_sentences(r, lang)]
+    return pd.concat([rec, pd.DataFrame(said, columns=cols)], ignore_index=True)
