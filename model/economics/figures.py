@@ -248,7 +248,7 @@ def payback_month(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> float:
     falls back below the cost (costs still accruing) is not a payback. A programme that costs
     nothing, or saves money against its reference, pays back from its first month with no loss.
     """
-    started = (cum_cost != 0) | (cum_benefit != 0)
+    started = (np.abs(cum_cost) > 1e-6) | (np.abs(cum_benefit) > 1e-6)  # kr; rounding noise is no money
     if not started.any():
         return math.nan
     behind = np.nonzero((cum_benefit < cum_cost) & started)[0]
