@@ -193,25 +193,32 @@ def _note(text: str) -> None:
         _say(f"insats: {text}", err=True)
 
 
-def _with_draws(records: Any, ans: Any) -> Any:
-    """The tidy rows of the simulated runs, followed by the rows over parameter draws."""
+def _with_draws(records: Any, ans: Any, choice: bool = False) -> Any:
+    """The tidy rows of the simulated runs, followed by the rows over parameter draws (and, for
+    `compare`, the ranking and value of information)."""
     if ans.psa is None:
         return records
     import pandas as pd
 
+    from model.report.decision_view import choice_rows
     from model.report.psa_view import psa_rows
 
-    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__)],
-                     ignore_index=True)
+    extra = [choice_rows(ans).assign(version=__version__)] if choice else []
+    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__),
+                      *extra], ignore_index=True)
 
 
-def _echo_uncertainty(ans: Any, lang: Lang) -> None:
-    """The parameter-uncertainty answer and the heading of the cohort block after it."""
+def _echo_uncertainty(ans: Any, lang: Lang, choice: bool = False) -> None:
+    """The parameter-uncertainty answer (for `compare` with the ranking and value of
+    information) and the heading of the cohort block after it."""
     if ans.psa is None:
         return
+    from model.report.decision_view import choice_text
     from model.report.psa_view import cohort_heading, psa_text
 
     _say(psa_text(ans, lang.value) + "\n")
+    if choice:
+        _say(choice_text(ans, lang.value) + "\n")
     _say(cohort_heading(ans, lang.value))
 
 
@@ -274,11 +281,11 @@ def compare(
     if fmt != Format.table:
         from model.report.records import compare_records
 
-        _emit(_with_draws(compare_records(ans.results, lang.value), ans), fmt)
+        _emit(_with_draws(compare_records(ans.results, lang.value), ans, choice=True), fmt)
         return
     from model.report.tables import compare_text
 
-    _echo_uncertainty(ans, lang)
+    _echo_uncertainty(ans, lang, choice=True)
     _say(compare_text(ans.results, __version__, lang.value, wide))
 
 
