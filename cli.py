@@ -365,14 +365,18 @@ def analyse(
     metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
     values: Annotated[str | None, typer.Option(
         "--values", help="Values per person-year for the acceptability curve, e.g. 2e5,5e5")] = None,
+    population: Annotated[int | None, typer.Option(
+        "--population", min=1, help="Future participants for the value of information "
+        "(default 1000, an assumption)")] = None,
     fmt: TableOrJsonOpt = TableOrJson.table,
     lang: LangOpt = Lang.sv,
 ) -> None:
-    """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability."""
+    """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability,
+    value of information."""
     from model.analysis import analysis_data, parse_values
     from model.report.analysis_text import analysis_text
 
-    data = analysis_data(folder, metric, values=parse_values(values))
+    data = analysis_data(folder, metric, values=parse_values(values), population=population)
     if fmt == TableOrJson.json:
         _emit_json(data)
         return

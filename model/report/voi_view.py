@@ -40,7 +40,7 @@ def _name(parameter: str, kind: str, lang: str) -> str:
     return f"{text} ({scenario})" if scenario else text
 
 
-def meaning(voi: VOI, lang: str = "sv") -> str:
+def meaning(voi: VOI, lang: str = "sv", setting: str = "uncertainty.future_participants") -> str:
     """One plain sentence on what EVPI and EVPPI mean."""
     pop = number(voi.population, 0, lang)
     return in_lang(
@@ -48,14 +48,15 @@ def meaning(voi: VOI, lang: str = "sv") -> str:
         "EVPI är vad det i genomsnitt skulle vara värt att veta alla osäkra indata exakt innan "
         "man väljer program (den förväntade förlusten av att välja under osäkerhet); EVPPI är "
         f"detsamma för en parameter eller grupp i taget. Per beslut gäller den kohort scenariot "
-        f"beskriver; skalat gäller {pop} framtida deltagare (uncertainty.future_participants).",
+        f"beskriver; skalat gäller {pop} framtida deltagare ({setting}).",
         "EVPI is what it would be worth, on average, to know every uncertain input exactly before "
         "choosing (the expected loss from choosing under uncertainty); EVPPI is the same for one "
         "parameter or group at a time. Per decision means the cohort the scenario describes; "
-        f"scaled means {pop} future participants (uncertainty.future_participants).")
+        f"scaled means {pop} future participants ({setting}).")
 
 
-def voi_text(voi: VOI, lang: str = "sv", top: int = TOP) -> str:
+def voi_text(voi: VOI, lang: str = "sv", top: int = TOP,
+             setting: str = "uncertainty.future_participants") -> str:
     """A short block: EVPI per decision and scaled, the largest EVPPIs, and the sentence."""
     label = metric_label(voi.metric, lang)
     pop = number(voi.population, 0, lang)
@@ -80,7 +81,7 @@ def voi_text(voi: VOI, lang: str = "sv", top: int = TOP) -> str:
                              "inputs would not change the choice, so every EVPPI is 0."))
     elif rows:
         parts.append(table(rows, heads))
-    parts.append(meaning(voi, lang))
+    parts.append(meaning(voi, lang, setting))
     return "\n\n".join(parts)
 
 
@@ -93,7 +94,23 @@ def voi_rows(voi: VOI) -> pd.DataFrame:
         rows.append({"metric": f"evppi:{voi.metric}", "parameter": r.parameter, "kind": r.kind,
                      "per_decision": r.evppi, "per_participant": r.evppi_per_participant,
                      "population": voi.population, "scaled": voi.scaled(r.evppi)})
-    return pd.DataFrame(rows).assign(unit="kr", options=" | ".join(voi.options))
+    return pd.DataFrame(rows).assign(unit="kr", participants=voi.participants,
+                                     options=" | ".join(voi.options))
+
+
+def voi_of_rows(rows: list[dict]) -> VOI:
+    """The VOI back from its tidy rows (as `analyse --format json` holds them)."""
+    first = rows[0]
+    evpi = float(first["per_decision"] or 0.0)
+    participants = float(first["participants"])
+    table = pd.DataFrame([{"parameter": r["parameter"], "kind": r["kind"],
+                           "evppi": float(r["per_decision"] or 0.0),
+                           "evppi_per_participant": r["per_participant"]} for r in rows[1:]],
+                         columns=["parameter", "kind", "evppi", "evppi_per_participant"])
+    out = VOI(first["metric"].partition(":")[2], str(first["options"]).split(" | "), evpi,
+              participants, table)
+    out.population = float(first["population"])
+    return out
 
 
 @styled
