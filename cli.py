@@ -466,12 +466,14 @@ def report(
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
     max_memory: MemoryOpt = None,
+    draws: DrawsOpt = None,
+    no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, ESF budget, equity, inputs and sources."""
     from model.report.commands import report as make_report
 
     target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note)
+                                    max_memory, _note, not no_uncertainty, draws)
     if not quiet:
         _wrote(target, programmes, lang)
 
@@ -488,12 +490,14 @@ def export(
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
     max_memory: MemoryOpt = None,
+    draws: DrawsOpt = None,
+    no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
     """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
     from model.report.commands import export as make_export
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note)
+                                    max_memory, _note, not no_uncertainty, draws)
     if not quiet:
         _wrote(target, programmes, lang)
 

@@ -165,3 +165,32 @@ def test_analyse_psa_pools_per_point_means(tmp_path) -> None:
     assert abs(var_pooled - var_exp) <= within / 3
     assert abs(var_rows - var_exp) > within / 3 and var_pooled < var_rows
     assert "voi" in data and data["voi"][0]["metric"] == "evpi:npv"
+
+
+def test_report_and_workbook_carry_the_psa_answer(tmp_path) -> None:
+    """With declared uncertainty the report has the uncertainty section (intervals over draws,
+    P(NPV > 0) with MCSE, the EVPPI chart) and the workbook its two sheets; --no-uncertainty
+    leaves them out."""
+    runner = CliRunner()
+    html = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(THREE), "--out", str(html), "--draws", "80",
+                              "--reps", "2", "--quiet"])
+    assert res.exit_code == 0, res.output
+    text = html.read_text(encoding="utf-8")
+    assert 'id="uncertainty"' in text and "Parameterosäkerhet: 80 dragningar" in text
+    assert "(MCSE" in text and "EVPI är vad det" in text
+    assert "Informationsvärde per parameter" in text and "data:image/png;base64" in text
+    xlsx = tmp_path / "w.xlsx"
+    res = runner.invoke(app, ["export", str(THREE), "--xlsx", str(xlsx), "--draws", "80",
+                              "--reps", "2", "--quiet"])
+    assert res.exit_code == 0, res.output
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    voi = sheets["Informationsvärde"]
+    assert voi.loc[0, "metric"] == "evpi:npv:5y" and voi.loc[0, "population"] == 2000
+    psa = sheets["Parameterosäkerhet"]
+    beats = psa[psa["metric"] == "beats:npv:5y"]
+    assert len(beats) == 2 and beats["mcse"].notna().all() and (beats["draws"] == 80).all()
+    res = runner.invoke(app, ["export", str(THREE), "--xlsx", str(xlsx), "--reps", "2",
+                              "--quiet", "--no-uncertainty"])
+    assert res.exit_code == 0, res.output
+    assert "Informationsvärde" not in pd.read_excel(xlsx, sheet_name=None)
