@@ -5,6 +5,8 @@ scenarios declare uncertainty and the report was not made with --no-uncertainty.
 
 from __future__ import annotations
 
+from typing import Any
+
 from model.api import Answer
 from model.report.page import Page, esc, html_table
 from model.report.programme import Programme
@@ -70,7 +72,7 @@ def html(page: Page) -> str | None:
 
 
 def workbook_frames(programmes: list[Programme], lang: str = "sv"
-                    ) -> tuple[dict[str, "pd.DataFrame"], list[str]]:
+                    ) -> tuple[dict[str, Any], list[str]]:
     """The workbook's uncertainty sheets (figures and probabilities over draws, with the ranking
     for three or more programmes; the value of information) and the sentences saying what they
     mean (for the About sheet); empty without a PSA."""
