@@ -198,25 +198,32 @@ def _note(text: str) -> None:
         _say(f"insats: {text}", err=True)
 
 
-def _with_draws(records: Any, ans: Any) -> Any:
-    """The tidy rows of the simulated runs, followed by the rows over parameter draws."""
+def _with_draws(records: Any, ans: Any, choice: bool = False) -> Any:
+    """The tidy rows of the simulated runs, followed by the rows over parameter draws (and, for
+    `compare`, the ranking and value of information)."""
     if ans.psa is None:
         return records
     import pandas as pd
 
+    from model.report.decision_view import choice_rows
     from model.report.psa_view import psa_rows
 
-    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__)],
-                     ignore_index=True)
+    extra = [choice_rows(ans).assign(version=__version__)] if choice else []
+    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__),
+                      *extra], ignore_index=True)
 
 
-def _echo_uncertainty(ans: Any, lang: Lang) -> None:
-    """The parameter-uncertainty answer and the heading of the cohort block after it."""
+def _echo_uncertainty(ans: Any, lang: Lang, choice: bool = False) -> None:
+    """The parameter-uncertainty answer (for `compare` with the ranking and value of
+    information) and the heading of the cohort block after it."""
     if ans.psa is None:
         return
+    from model.report.decision_view import choice_text
     from model.report.psa_view import cohort_heading, psa_text
 
     _say(psa_text(ans, lang.value) + "\n")
+    if choice:
+        _say(choice_text(ans, lang.value) + "\n")
     _say(cohort_heading(ans, lang.value))
 
 
@@ -281,12 +288,12 @@ def compare(
         from model.report.records import compare_records
 
         _emit(_with_draws(with_actor_records(compare_records(ans.results, lang.value), ans.results,
-                                             lang.value), ans), fmt)
+                                             lang.value), ans, choice=True), fmt)
         return
     from model.report.actor_view import actor_text
     from model.report.tables import compare_text
 
-    _echo_uncertainty(ans, lang)
+    _echo_uncertainty(ans, lang, choice=True)
     _say(compare_text(ans.results, __version__, lang.value, wide))
     _say("\n" + actor_text(ans.results, lang.value))
 
@@ -367,14 +374,18 @@ def analyse(
     metric: Annotated[str, typer.Option("--metric", help="npv, npv:1y, bcr, cost, ...")] = "npv",
     values: Annotated[str | None, typer.Option(
         "--values", help="Values per person-year for the acceptability curve, e.g. 2e5,5e5")] = None,
+    population: Annotated[int | None, typer.Option(
+        "--population", min=1, help="Future participants for the value of information "
+        "(default 1000, an assumption)")] = None,
     fmt: TableOrJsonOpt = TableOrJson.table,
     lang: LangOpt = Lang.sv,
 ) -> None:
-    """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability."""
+    """Analyse saved sweep results (no rerun): summary, A vs B, tornado/Sobol/Morris, acceptability,
+    value of information."""
     from model.analysis import analysis_data, parse_values
     from model.report.analysis_text import analysis_text
 
-    data = analysis_data(folder, metric, values=parse_values(values))
+    data = analysis_data(folder, metric, values=parse_values(values), population=population)
     if fmt == TableOrJson.json:
         _emit_json(data)
         return
@@ -464,12 +475,14 @@ def report(
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
     max_memory: MemoryOpt = None,
+    draws: DrawsOpt = None,
+    no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
     """Write one self-contained HTML report: summary, plots, ESF budget, equity, inputs and sources."""
     from model.report.commands import report as make_report
 
     target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note)
+                                    max_memory, _note, not no_uncertainty, draws)
     if not quiet:
         _wrote(target, programmes, lang)
 
@@ -486,12 +499,14 @@ def export(
     workers: WorkersOpt = 1,
     quiet: QuietOpt = False,
     max_memory: MemoryOpt = None,
+    draws: DrawsOpt = None,
+    no_uncertainty: NoUncertaintyOpt = False,
 ) -> None:
     """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
     from model.report.commands import export as make_export
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note)
+                                    max_memory, _note, not no_uncertainty, draws)
     if not quiet:
         _wrote(target, programmes, lang)
 

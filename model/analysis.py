@@ -90,6 +90,17 @@ def point_means(out: str | Path, metric: str, scenario: str) -> pd.Series:
     return df.groupby("point_id")[metric].mean()
 
 
+def per_point(df: pd.DataFrame) -> pd.DataFrame:
+    """Mean over replications within each point and scenario (`rep` becomes 0): the per-draw
+    expected result that a PSA pools, so that replication noise does not widen its spread."""
+    if "rep" not in df or df.empty:
+        return df
+    value_cols = [c for c in df.columns if c not in KEY_COLUMNS]
+    out = df.groupby(["point_id", "scenario"], sort=True)[value_cols].mean().reset_index()
+    out.insert(2, "rep", 0)
+    return out
+
+
 def _manifest_for(out: str | Path, kind: str, needs: str, scenario: str | None
                   ) -> tuple[dict[str, Any], str]:
     """The sweep's manifest and the scenario to analyse; `needs` says why the design must be `kind`."""
@@ -194,18 +205,19 @@ def morris_indices(out: str | Path, metric: str = "npv", scenario: str | None = 
 
 
 def probability_better(out: str | Path, a: str, b: str, metric: str = "npv") -> dict[str, float]:
-    """P(metric of A > metric of B), paired by point and replication, and the mean difference."""
+    """P(metric of A > metric of B) over points, each point's value its mean over replications
+    (paired by point), with its Monte Carlo SE, and the mean difference and its 95 % interval."""
+    from model.psa.summary import probability
     from model.results import interval
 
     mf = load_manifest(out)
     a, b = _check_scenario(mf, a), _check_scenario(mf, b)
-    df = read_results(out, [metric], [a, b])
-    wide = df.pivot_table(index=["point_id", "rep"], columns="scenario", values=metric,
-                          aggfunc="first")
+    df = per_point(read_results(out, [metric], [a, b]))
+    wide = df.pivot_table(index="point_id", columns="scenario", values=metric, aggfunc="first")
     diff = (wide[a] - wide[b]).dropna()
     mean, lo, hi, _ = interval(diff)
-    return {"p": float((diff > 0).mean()) if len(diff) else math.nan, "mean_diff": mean,
-            "lo": lo, "hi": hi, "pairs": len(diff)}
+    p, mcse = probability(diff > 0)
+    return {"p": p, "mcse": mcse, "mean_diff": mean, "lo": lo, "hi": hi, "pairs": len(diff)}
 
 
 def _linear_parts(out: str | Path, mf: dict[str, Any], metric: str) -> pd.DataFrame:
@@ -218,7 +230,7 @@ def _linear_parts(out: str | Path, mf: dict[str, Any], metric: str) -> pd.DataFr
         raise InputError([Problem(str(out), "", f"the acceptability curve is for npv or npv:Ny, "
                                   f"not {metric}")])
     value_cols = {p["name"] for p in mf["parameters"] if p["path"] == VALUE_PATH}
-    df = read_results(out, [metric, f"revenue_pv{suffix}", *sorted(value_cols)])
+    df = per_point(read_results(out, [metric, f"revenue_pv{suffix}", *sorted(value_cols)]))
     vpy = df["scenario"].map({s["name"]: s["value_per_year"] for s in mf["scenarios"]})
     for p in mf["parameters"]:
         if p["path"] == VALUE_PATH:
@@ -240,7 +252,8 @@ def acceptability(out: str | Path, values: list[float] | None = None, metric: st
     not depend on v at all. NPV(v) = a·v − (revenue_pv − NPV) is therefore exact for any v. Where
     the value per person-year was itself a swept parameter, the curve conditions on each v in turn
     (replacing that uncertainty). Rows whose value per person-year was 0 cannot be rescaled and are
-    left out. Pairs are matched by point and replication (common random numbers).
+    left out. Each point's a and c are means over its replications (NPV is linear in them, so this
+    is the point's expected NPV at v); pairs are matched by point.
     """
     mf = load_manifest(out)
     parts = _linear_parts(out, mf, metric)
@@ -248,10 +261,8 @@ def acceptability(out: str | Path, values: list[float] | None = None, metric: st
     if values is None:
         base = max(s["value_per_year"] for s in mf["scenarios"]) or 500_000.0
         values = list(np.linspace(0.0, 2.0 * base, 9))
-    wide_a = parts.pivot_table(index=["point_id", "rep"], columns="scenario", values="a",
-                               aggfunc="first")
-    wide_c = parts.pivot_table(index=["point_id", "rep"], columns="scenario", values="c",
-                               aggfunc="first")
+    wide_a = parts.pivot_table(index="point_id", columns="scenario", values="a", aggfunc="first")
+    wide_c = parts.pivot_table(index="point_id", columns="scenario", values="c", aggfunc="first")
     rows = []
     for v in values:
         row: dict[str, float] = {"value_per_year": float(v)}
@@ -364,7 +375,8 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
 
 def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEADLINE,
             metric: str = "npv") -> pd.DataFrame:
-    """Mean and 95 % interval over all points and replications, per scenario and metric.
+    """Mean and 95 % interval over points, per scenario and metric, each point's value its mean
+    over replications (so the spread is the inputs', not one cohort's chance variation).
 
     The view of `metric` (e.g. 'npv:1y') applies to every view metric shown, and the pooled share
     with `metric` > 0 is given only for designs that sample the assumptions (not one-way, whose
@@ -372,6 +384,7 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     """
     import pyarrow.dataset as ds
 
+    from model.psa.summary import probability
     from model.results import interval
 
     view = metric.partition(":")[2]
@@ -380,7 +393,7 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
     cols = [m for m in metrics if m in names]
     pooled = metric if metric.startswith("npv") and mf["design"]["kind"] != "oneway" else None
-    df = read_results(out, cols)
+    df = per_point(read_results(out, cols))
     rows = []
     for s in scenario_names(mf):
         sub = df[df["scenario"] == s]
@@ -389,8 +402,9 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
             rows.append({"scenario": s, "metric": m, "unit": mf["units"].get(m, ""),
                          "mean": mean, "lo": lo, "hi": hi})
         if pooled is not None and pooled in cols:
+            p, mcse = probability(sub[pooled] > 0)
             rows.append({"scenario": s, "metric": f"P({pooled} > 0)", "unit": "share",
-                         "mean": float((sub[pooled] > 0).mean()), "lo": math.nan, "hi": math.nan})
+                         "mean": p, "lo": math.nan, "hi": math.nan, "mcse": mcse})
     return pd.DataFrame(rows)
 
 
@@ -401,12 +415,13 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for row in df.to_dict("records")]
 
 
-def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | None = None
-                  ) -> dict[str, Any]:
+def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | None = None,
+                  population: float | None = None) -> dict[str, Any]:
     """Everything `insats analyse` shows, as plain data (for --format json and for the text).
 
     The overall mean and interval per scenario and metric, P(A > B) per pair, and what the design
-    supports: a tornado (one-way), Sobol or Morris indices, an acceptability curve (random, LHS).
+    supports: a tornado (one-way), Sobol or Morris indices, an acceptability curve and the value
+    of information (random, LHS).
     """
     from model.scenario.reference import unit_at
     from model.sweep import parse_path
@@ -436,7 +451,28 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
         data["morris"] = {s: _records(morris_indices(out, metric, s)) for s in names}
     if kind in ("random", "lhs") and metric.startswith("npv"):
         data["acceptability"] = _records(acceptability(out, values, metric))
+        from model.report.voi_view import voi_rows
+
+        data["voi"] = _records(voi_rows(sweep_voi(out, mf, metric, population)))
     return data
+
+
+def sweep_voi(out: str | Path, mf: dict[str, Any], metric: str, population: float | None = None
+              ) -> Any:
+    """EVPI and EVPPI per swept parameter of a PSA sweep (random or LHS design), on `metric`,
+    each point's value its mean over replications; scaled to `population` future participants
+    (default: the scenario setting's default, `uncertainty.future_participants`)."""
+    from model.psa.voi import value_of_information
+    from model.scenario.uncertainty import UncertaintySettings
+
+    labels = [p["name"] for p in mf["parameters"]]
+    df = per_point(read_results(out, [metric, "participants"])).rename(columns={"point_id": "draw"})
+    per_draw = {s: df[df["scenario"] == s] for s in scenario_names(mf)}
+    inputs = read_points(out)[["point_id", *labels]].rename(columns={"point_id": "draw"})
+    voi = value_of_information(per_draw, inputs, metric, None, seed=int(mf["seed"]))
+    voi.population = float(population if population is not None
+                           else UncertaintySettings().future_participants)
+    return voi
 
 
 def parse_values(text: str | None) -> list[float] | None:

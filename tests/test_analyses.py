@@ -138,15 +138,16 @@ def _points(out: Path):
 def test_probability_better_by_hand(lhs) -> None:
     """NPV_a − NPV_b = (PY·v − L) − (PY·300 000 − 1 000 000) = PY (v − 300 000) − (L − 1e6):
     at least PY·100 000 − 500 000 > 0 at every point, so P(A > B) = 1; the mean difference and
-    its 2.5–97.5 percentiles are those of this expression over the 8 points × 2 replications
-    (identical replications: the programmes are deterministic). B against A: P = 0 and the
-    difference negated. On cost (L against 1 000 000): P = the share of points with L > 1e6
-    (one LHS draw in each of 8 strata of [0.5, 1.5] MSEK: 4 of 8), difference mean(L) − 1e6."""
+    its 2.5–97.5 percentiles are those of this expression over the 8 points (each point's value
+    is its mean over its 2 replications, identical here: the programmes are deterministic). B
+    against A: P = 0 and the difference negated. On cost (L against 1 000 000): P = the share of
+    points with L > 1e6 (one LHS draw in each of 8 strata of [0.5, 1.5] MSEK: 4 of 8),
+    difference mean(L) − 1e6."""
     pts = _points(lhs)
     v, lump = pts["vpy"].to_numpy(), pts["lump"].to_numpy()
-    diff = np.repeat(PY * (v - 300_000) - (lump - LUMP), 2)
+    diff = PY * (v - 300_000) - (lump - LUMP)
     pb = analysis.probability_better(lhs, "det_a", "det_b")
-    assert pb["p"] == 1.0 and pb["pairs"] == 16
+    assert pb["p"] == 1.0 and pb["pairs"] == 8 and pb["mcse"] == 0.0
     assert pb["mean_diff"] == pytest.approx(diff.mean(), rel=1e-12)
     lo, hi = np.percentile(diff, [2.5, 97.5])
     assert (pb["lo"], pb["hi"]) == (pytest.approx(lo, rel=1e-12), pytest.approx(hi, rel=1e-12))

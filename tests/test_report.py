@@ -119,7 +119,8 @@ def test_report_opens_in_chromium_with_every_plot(folder_report, tmp_path):
     check = selfcheck(dom)
     text = unescape(dom).replace("\xa0", " ")  # numbers are kept on one line
     n_images = int(check["images"])
-    expected = {*PLOTS, "tornado", "acceptability"}
+    # the report scenarios declare no uncertainty: no value-of-information chart
+    expected = {*PLOTS, "tornado", "acceptability"} - {"voi"}
     assert set(check["plots"].split(",")) == expected
     assert n_images == len(expected)
     assert int(check["loaded"]) == n_images, check
@@ -206,7 +207,7 @@ def test_single_scenario_report_in_english(tmp_path):
     assert '<html lang="en">' in html
     assert "The budget of" in html and "pays back within" in html
     assert 'id="compare"' not in html and 'id="sweep"' not in html
-    assert html.count('data-plot="') == len(PLOTS)
+    assert html.count('data-plot="') == len(PLOTS) - 1  # no uncertainty declared: no VOI chart
     for key in KEY_FIGURES:
         assert f'data-metric="{key}"' in html
 

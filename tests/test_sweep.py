@@ -556,11 +556,12 @@ def test_threshold_on_a_share_reruns_with_rescaling(folder) -> None:
 
 
 def test_probability_better_and_acceptability(reference) -> None:
-    df = all_rows(reference)
-    wide = df.pivot_table(index=["point_id", "rep"], columns="scenario", values="npv")
+    # each point's value is its mean over the replications (3 here): 8 pairs, not 24
+    df = all_rows(reference).groupby(["point_id", "scenario"], as_index=False)["npv"].mean()
+    wide = df.pivot_table(index="point_id", columns="scenario", values="npv")
     pb = analysis.probability_better(reference, "prog_a", "prog_b")
     assert pb["p"] == pytest.approx((wide["prog_a"] > wide["prog_b"]).mean())
-    assert pb["pairs"] == 24
+    assert pb["pairs"] == 8
     assert analysis.probability_better(reference, "prog_b", "prog_a")["p"] == pytest.approx(
         (wide["prog_b"] > wide["prog_a"]).mean())
 

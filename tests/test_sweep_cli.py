@@ -91,9 +91,11 @@ def test_analyse_as_json_holds_the_figures_of_the_text(tornado_dir) -> None:
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("sv", ["Över alla punkter och körningar", "slumpfrö 1,", "utslag", "1 000 000 kr",
+    ("sv", ["Över alla punkter, varje punkt som sitt medel över körningarna", "slumpfrö 1,",
+            "utslag", "1 000 000 kr",
             "vpy (kr per personår)"]),
-    ("en", ["Over all points and replications", "seed 1,", "swing", "1,000,000 SEK",
+    ("en", ["Over all points, each point as its mean over the replications", "seed 1,",
+            "swing", "1,000,000 SEK",
             "vpy (kr per person-year)"]),
 ])
 def test_analyse_in_both_languages(tornado_dir, lang: str, words: list[str]) -> None:

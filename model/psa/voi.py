@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from model.psa.run import PSAResult
 
 GP_MAX_POINTS = 1500
 SPLINE_KNOTS = 12
@@ -108,6 +112,15 @@ class VOI:
     evpi: float
     participants: float
     table: pd.DataFrame      # parameter (or group), evppi, evppi per participant
+    population: float = math.nan   # future participants the decision affects
+
+    @property
+    def evpi_per_participant(self) -> float:
+        return self.evpi / self.participants if self.participants else math.nan
+
+    def scaled(self, per_decision: float) -> float:
+        """A value per decision scaled to the population: per participant × population."""
+        return per_decision / self.participants * self.population if self.participants else math.nan
 
 
 def net_benefit_matrix(per_draw: dict[str, pd.DataFrame], metric: str) -> tuple[np.ndarray,
@@ -130,15 +143,54 @@ def value_of_information(per_draw: dict[str, pd.DataFrame], inputs: pd.DataFrame
     participants = float(np.mean([df["participants"].mean() for df in per_draw.values()]))
     rows = []
     params = [c for c in inputs.columns if c != "draw" and inputs[c].nunique() > 1]
+    # the same option best in every draw: E(NB | φ) keeps that order for every φ, so every
+    # EVPPI is exactly 0 (and EVPI too); no regression needed
+    settled = len(np.unique(nb.argmax(axis=1))) == 1
     for c in params:
-        v = evppi(nb, inputs[c].to_numpy(dtype=float), seed)
+        v = 0.0 if settled else evppi(nb, inputs[c].to_numpy(dtype=float), seed)
         rows.append({"parameter": c, "kind": "parameter", "evppi": v})
     for g, cols in (groups or {}).items():
         cols = [c for c in cols if c in params]
         if len(cols) >= 2:
-            v = evppi(nb, inputs[cols].to_numpy(dtype=float), seed)
+            v = 0.0 if settled else evppi(nb, inputs[cols].to_numpy(dtype=float), seed)
             rows.append({"parameter": g, "kind": "group", "evppi": v})
     table = pd.DataFrame(rows, columns=["parameter", "kind", "evppi"])
     table["evppi_per_participant"] = table["evppi"] / participants if participants else math.nan
     table = table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
-    return VOI(metric, names, evpi(nb), participants, table)
+    return VOI(metric, names, 0.0 if settled else evpi(nb), participants, table)
+
+
+def drawn_inputs(psa: PSAResult) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The values each draw gave the uncertain inputs (a joint group's row spelled out as one
+    column per path; a path with the same values in every scenario once, else as
+    `scenario:path`), and the named groups: joint groups and correlation groups."""
+    d = psa.draws.sort_values("draw").reset_index(drop=True)
+    cols: dict[str, np.ndarray] = {"draw": d["draw"].to_numpy()}
+    groups: dict[str, list[str]] = {}
+    for name in psa.plan.inputs:
+        cols[name] = d[name].to_numpy(dtype=float)
+    for g, entry in psa.plan.joint.items():
+        idx = d[f"joint:{g}"].to_numpy(dtype=int)
+        members: list[str] = []
+        for scenario, (paths, rows) in entry["paths"].items():
+            for j, path in enumerate(paths):
+                x = rows[idx, j]
+                if path in cols and np.array_equal(cols[path], x):
+                    continue
+                key = path if path not in cols else f"{scenario}:{path}"
+                cols[key] = x
+                members.append(key)
+        groups[g] = members
+    for k, (names, _) in enumerate(psa.plan.correlations):
+        groups[f"correlation {k + 1}"] = list(names)
+    return pd.DataFrame(cols), groups
+
+
+def psa_voi(psa: PSAResult, metric: str, population: float, seed: int = 1) -> VOI:
+    """EVPI and EVPPI of a PSA's decision on `metric`, per decision and for `population`
+    future participants (`VOI.scaled`)."""
+    per_draw = {s: psa.of(s) for s in psa.metrics["scenario"].unique()}
+    inputs, groups = drawn_inputs(psa)
+    out = value_of_information(per_draw, inputs, metric, groups, seed)
+    out.population = population
+    return out

@@ -99,18 +99,20 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
                 else metric_label(r["metric"], lang))
         rows.append([r["scenario"], name, metric_value(r["mean"], r["unit"], lang),
                      _span(r["lo"], r["hi"], r["unit"], lang)])
-    lines += [t("Över alla punkter och körningar (medel, 95 %-intervall):",
-                "Over all points and replications (mean, 95 % interval):"),
+    lines += [t("Över alla punkter, varje punkt som sitt medel över körningarna (medel, "
+                "95 %-intervall):",
+                "Over all points, each point as its mean over the replications (mean, "
+                "95 % interval):"),
               table(rows, [t("scenario", "scenario"), t("mått", "metric"), t("medel", "mean"),
                            t("95 %-intervall", "95 % interval")]), ""]
 
     for pb in data["pairs"]:
         p = "–" if pb["p"] is None else f"{number(pb['p'] * 100, 1, lang)} %"
         lines.append(t(
-            f"P({metric} {pb['a']} > {pb['b']}) = {p} (parvis per punkt och körning, n = "
+            f"P({metric} {pb['a']} > {pb['b']}) = {p} (parvis per punkt, medel över körningarna, n = "
             f"{pb['pairs']}); skillnad i medel {metric_value(pb['mean_diff'], unit, lang)} "
             f"[{_span(pb['lo'], pb['hi'], unit, lang)}]",
-            f"P({metric} {pb['a']} > {pb['b']}) = {p} (paired by point and replication, n = "
+            f"P({metric} {pb['a']} > {pb['b']}) = {p} (paired by point, means over replications, n = "
             f"{pb['pairs']}); mean difference {metric_value(pb['mean_diff'], unit, lang)} "
             f"[{_span(pb['lo'], pb['hi'], unit, lang)}]"))
     if data["pairs"]:
@@ -163,6 +165,10 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
                     "(härledd: nettonuvärdet är linjärt i det)",
                     "Acceptability curve: probability over the uncertainty, by value per "
                     "person-year (derived: NPV is linear in it)"), table(rows, heads), ""]
+    if data.get("voi"):
+        from model.report.voi_view import voi_of_rows, voi_text
+
+        lines += [voi_text(voi_of_rows(data["voi"]), lang, setting="--population"), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -19,7 +19,8 @@ from model.report.programme import Programme, load_programmes
 
 def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
                 quiet: bool, lang: str, out: Path, sweeps: list[Path] | None,
-                max_memory: str | None, note: Callable[[str], None] | None) -> list[Programme]:
+                max_memory: str | None, note: Callable[[str], None] | None,
+                uncertainty: bool = True, draws: int | None = None) -> list[Programme]:
     from model.api import check_run_size, input_files, total_replications
     from model.io import refuse_inputs
 
@@ -36,7 +37,8 @@ def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
 
     with bar:
         return load_programmes(path, replications=reps, seed=seed, workers=workers,
-                               tick=lambda n=1: ticks[0](n), on_loaded=start)
+                               tick=lambda n=1: ticks[0](n), on_loaded=start,
+                               uncertainty=uncertainty, draws=draws)
 
 
 def _sweeps(sweeps: list[Path] | None) -> list:
@@ -53,14 +55,15 @@ def _sweeps(sweeps: list[Path] | None) -> list:
 def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, lang: str = "sv",
            reps: int | None = None, seed: int | None = None, workers: int = 1,
            quiet: bool = False, max_memory: str | None = None,
-           note: Callable[[str], None] | None = None) -> tuple[Path, list[Programme]]:
+           note: Callable[[str], None] | None = None, uncertainty: bool = True,
+           draws: int | None = None) -> tuple[Path, list[Programme]]:
     """Write the self-contained HTML report; returns the file and the programmes it shows."""
     from model.report import html
     from model.report.sections import PLOTS
 
     views = _sweeps(sweeps)
     programmes = _programmes(Path(path), reps, seed, workers, quiet, lang, Path(out), sweeps,
-                             max_memory, note)
+                             max_memory, note, uncertainty, draws)
     sweep_plots = 0
     if views:
         from model.report.sweep_view import plots_for
@@ -81,13 +84,14 @@ def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, 
 def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
            lang: str = "sv", reps: int | None = None, seed: int | None = None, workers: int = 1,
            quiet: bool = False, max_memory: str | None = None,
-           note: Callable[[str], None] | None = None) -> tuple[Path, list[Programme]]:
+           note: Callable[[str], None] | None = None, uncertainty: bool = True,
+           draws: int | None = None) -> tuple[Path, list[Programme]]:
     """Write the Excel workbook; returns the file and the programmes it holds."""
     from model.report.excel import WORKBOOK_STEPS, write_workbook
 
     views = _sweeps(sweeps)
     programmes = _programmes(Path(path), reps, seed, workers, quiet, lang, Path(xlsx), sweeps,
-                             max_memory, note)
+                             max_memory, note, uncertainty, draws)
     frames = None
     if views:
         from model.report.sweep_view import sweep_frames

@@ -50,6 +50,8 @@ SHEETS: dict[str, tuple[str, str]] = {
     "participants": ("Per deltagare", "Per participant"),
     "inputs": ("Indata", "Inputs"),
     "sweep": ("Känslighet", "Sweep"),
+    "uncertainty": ("Parameterosäkerhet", "Parameter uncertainty"),
+    "voi": ("Informationsvärde", "Value of information"),
 }
 EXCEL_ROWS = 1_048_576
 # the About sheet's items (Swedish, English)
@@ -261,6 +263,11 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
                       for k, v in items.items()]
             about += [{"programme": p.name, "item": in_lang(lang, "varning", "warning"),
                        "value": text} for text in assumption_warnings(p.scenario, lang)]
+        from model.report.sections.uncertainty import workbook_frames
+
+        psa_sheets, sentences = workbook_frames(programmes, lang)
+        about += [{"programme": "", "item": in_lang(lang, "osäkerhet", "uncertainty"), "value": t}
+                  for t in sentences]
         about.append({"programme": "", "item": about_item("made", lang),
                       "value": _dt.date.today().isoformat()})
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
@@ -269,6 +276,13 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         summary = summary_frame(programmes, lang)
         w.frame(sheet_name("summary", lang), summary, row_unit=lambda r: r["unit"],
                 row_unit_cols=tuple(c for c in IN_UNIT if c in summary.columns))
+        for key, df in psa_sheets.items():
+            w.frame(sheet_name(key, lang), df, units={"value_per_year": "kr", "effect_pv": "number",
+                                                     "cost_pv": "kr", "icer": "kr"},
+                    row_unit=lambda r: r["unit"], code_headers=True,
+                    row_unit_cols=tuple(c for c in ("mean", "lo", "hi", "median", "mcse",
+                                                    "per_decision", "per_participant", "scaled")
+                                        if c in df.columns))
         tick(1)
         w.frame(sheet_name("esf", lang), esf_frame(programmes), units=ESF_UNITS)
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,

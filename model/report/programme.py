@@ -30,6 +30,7 @@ class Programme:
     path: Path
     raw: dict[str, Any]
     result: ScenarioResult
+    psa: Any = None   # the parameter-uncertainty answer of all the programmes together (PSAResult)
 
     @property
     def scenario(self) -> Scenario:
@@ -46,11 +47,13 @@ class Programme:
 
 def load_programmes(path: str | Path, replications: int | None = None, seed: int | None = None,
                     workers: int = 1, tick: Tick | None = None,
-                    on_loaded: Callable[[list[Scenario]], None] | None = None) -> list[Programme]:
+                    on_loaded: Callable[[list[Scenario]], None] | None = None,
+                    uncertainty: bool = True, draws: int | None = None) -> list[Programme]:
     """Load, simulate and price every scenario in a file or folder (same seed: paired runs).
 
     `on_loaded(scenarios)` is called once they are validated, before any simulation (e.g. to size
-    a progress bar).
+    a progress bar). Unless `uncertainty` is off, the scenarios' declared uncertainty is drawn
+    (`draws`, default the scenarios' setting) and every programme carries the PSA.
     """
     files = scenario_files(path)
     scenarios = [load_scenario(f) for f in files]
@@ -62,6 +65,12 @@ def load_programmes(path: str | Path, replications: int | None = None, seed: int
         result = run_scenario(sc, replications=replications, seed=seed, workers=workers,
                               on_rep=tick)
         out.append(Programme(Path(f), raw, result))
+    if uncertainty:
+        from model.api import parameter_uncertainty
+
+        psa = parameter_uncertainty(scenarios, draws, None, workers)
+        for p in out:
+            p.psa = psa
     return out
 
 

@@ -3,7 +3,7 @@
 Run, save, then analyse: nothing here reruns the model; `model.analysis` reads the folder. Which
 analyses a sweep supports follows its design: a one-way design gives the tornado, a probabilistic
 one (random, LHS) the acceptability curve, a Sobol design the Sobol indices; every design gives the
-mean and 95 % interval over all points and replications.
+mean and 95 % interval over all points (each its mean over replications).
 """
 
 from __future__ import annotations

@@ -80,6 +80,10 @@ class UncertaintySettings(Strict):
     replications_per_draw: PosCount = Field(default=20, le=10_000)
     """Simulated cohorts averaged for each draw's expected result, when simulated. Default: 20
     (assumption)."""
+    future_participants: PosCount = Field(default=1000, le=100_000_000)
+    """Future participants the decision affects, to scale the value of information (EVPI,
+    EVPPI) from one decision to a population. Default: 1 000 (assumption: about five years of
+    intake of a programme of the Grenverket pair's size; state your own)."""
     seed: Count | None = None
     """Seed of the draws. Default: the scenario's simulation seed."""
     joint: list[JointGroup] = []

@@ -23,9 +23,11 @@ from model.report.sections import (
     sensitivity,
     spread,
     summary,
+    uncertainty,
 )
 
-SECTIONS: tuple[ModuleType, ...] = (summary, compare, flows, payback, actors, spread, esf, equity,
+SECTIONS: tuple[ModuleType, ...] = (summary, uncertainty, compare, flows, payback, actors, spread,
+                                     esf, equity,
                                      sensitivity, appendix)
 
 PLOTS: dict[str, Callable[[list[Programme], str], bytes]] = {
