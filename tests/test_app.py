@@ -3,6 +3,7 @@ Streamlit's AppTest, and the real page in Debian's chromium driven by Playwright
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from model.api import expected_answer
 from model.app import compute
 from model.app.inputs import edits, fields, with_values
 from model.errors import InputError
+from model.report.sections import payback
 from model.scenario import load_scenario
 from model.sweep import apply_values, parse_path
 
@@ -124,8 +126,19 @@ def test_sentences_ledger_and_plot_of_the_expected_run():
         assert list(led.iloc[:, 0]) == ["ESF", "Staten"]
     figures = compute.key_figures(ps, "en")
     assert "Net present value, 5 years" in set(figures["Figure"])
-    png = compute.cumulative_png(ps)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    chart = compute.cumulative_chart(ps)
+    assert [c["title"]["text"] for c in chart["hconcat"]] == [p.title for p in ps]
+    for p, c in zip(ps, chart["hconcat"], strict=True):
+        cum = payback.cumulative(p)
+        last = cum[cum["month"] <= 72].iloc[-1]  # 5-year horizon + a year shown
+        rows = {r["series"]: r for r in c["data"]["values"] if r["month"] == last["month"]}
+        assert rows["Kostnad (nuvärde), ackumulerad"]["value"] == pytest.approx(last["cost"] / 1e6)
+        assert rows["Samhällsintäkt (nuvärde), ackumulerad"]["value"] == pytest.approx(
+            last["benefit"] / 1e6)
+        assert max(r["month"] for r in c["data"]["values"]) == 72
+        assert "Mkr, nuvärde (diskonterat)" in json.dumps(c, ensure_ascii=False)
+    caption = compute.cumulative_caption(ps)
+    assert "nuvärde (diskonterat med 3,5 % per år)" in caption and "5 år" in caption
 
 
 # ------------------------------------------------------------------ the page logic (AppTest)
