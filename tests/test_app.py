@@ -376,3 +376,23 @@ def test_unit_cost_scenarios_offer_target_group_and_price_year_with_sources(tmp_
     moved = compute.expected_programme(with_values(sc, {"valuation.price_year": 2020}))
     assert float(moved.result.priced.metrics["revenue"].iloc[0]) == pytest.approx(
         float(base["revenue"].iloc[0]) * kpi_factor(2024, 2020), rel=1e-9)
+    table = compute.unit_cost_components(with_values(sc, {"valuation.price_year": 2020}), "sv")
+    assert list(table.columns)[-2:] == ["Prisår", "Källa"] and set(table["Prisår"]) == {"2020"}
+    assert table["Källa"].str.len().min() > 20  # every component with its source
+    assert compute.unit_cost_components(load_scenario(TRAINING)) is None
+
+
+def test_page_says_beside_the_interval_which_edited_inputs_it_holds():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "model/app/page.py"), default_timeout=120).run()
+    extent = next(x for x in at.slider if x.key.endswith("|employment.extent")
+                  and x.key.startswith("anpassad_yrkesutbildning|"))
+    extent.set_value(25.0).run()
+    at.toggle(key="psa").set_value(True).run()
+    assert not at.exception
+    (note,) = [w.value for w in at.warning]
+    assert note.startswith("Intervallet håller dina ändrade indata fasta")
+    assert "Anpassad yrkesutbildning: Sysselsättningsgrad" in note and "(kalibrerad grupp)" in note
+    assert "Supported Employment" not in note  # not edited: drawn as in its file
+    assert any("Anpassad yrkesutbildning" in t.value for t in at.text)

@@ -313,18 +313,35 @@ def cumulative_caption(programmes: list[Programme], lang: str = "sv") -> str:
         f"present value (discounted at {rate} a year); dotted line: the horizon, {years}.")
 
 
-def uncertainty_text(programmes: list[Programme], draws: int = 200, lang: str = "sv"
-                     ) -> str | None:
+def uncertainty_text(programmes: list[Programme], draws: int = 200, lang: str = "sv",
+                     drawn: list[Scenario] | None = None) -> str | None:
     """The parameter-uncertainty answer (intervals over draws, P(A beats B)) as `run` and
-    `compare` print it, or None when no scenario declares uncertainty."""
+    `compare` print it, or None when no scenario declares uncertainty. `drawn`: the scenarios
+    whose uncertainty is drawn, when not the programmes' own (edited inputs held,
+    `model.app.inputs.held_for_uncertainty`)."""
     from model.api import Answer, parameter_uncertainty
     from model.report.psa_view import psa_text
 
-    scs = [p.scenario for p in programmes]
+    scs = drawn if drawn is not None else [p.scenario for p in programmes]
     psa = parameter_uncertainty(scs, draws=draws)
     if psa is None:
         return None
     return psa_text(Answer([p.result for p in programmes], psa), lang)  # type: ignore[misc]
+
+
+def unit_cost_components(sc: Scenario, lang: str = "sv") -> pd.DataFrame | None:
+    """The components of the scenario's unit-cost group, in its price year (KPI-indexed), each
+    with its source, as `insats costs GROUP --price-year YEAR` lists them; None when the scenario
+    is valued per person-year."""
+    if sc.valuation.unit_costs is None:
+        return None
+    from model.economics.valuation import _library_path
+    from model.report.unit_costs import unit_cost_rows
+    from model.unit_costs import unit_costs_table
+
+    table = unit_costs_table(_library_path(sc, sc.valuation.unit_costs), sc.valuation.price_year)
+    heads, rows = unit_cost_rows(table, lang)
+    return pd.DataFrame(rows, columns=heads)
 
 
 def scenario_yaml(sc: Scenario) -> str:

@@ -61,8 +61,15 @@ def _together(_ps, keys: tuple, lang: str) -> tuple:
 
 
 @cached
-def _uncertainty(_scs, keys: tuple, lang: str) -> str | None:
-    return compute.uncertainty_text(_scs, DRAWS, lang)
+def _uncertainty(_ps, _held, keys: tuple, lang: str) -> str | None:
+    return compute.uncertainty_text(_ps, DRAWS, lang, _held)
+
+
+@cached
+def _components(_sc, key: str, picked: tuple, lang: str):
+    """The picked group's components in the picked price year (the file's own when unchanged)."""
+    return compute.unit_cost_components(with_values(_sc, dict(zip(
+        ("valuation.unit_costs", "valuation.price_year"), picked, strict=True))), lang)
 
 
 @cached
@@ -119,6 +126,14 @@ def _inputs(sc, key: str, lang: str, col) -> dict:
                 format_func=c.names.__getitem__, key=f"{sc.name}|{short}|{c.path}",
                 help=f"`{c.path}`")
             st.caption(f"{_t('Källa', 'Source')}: {c.source(shown[c.path], lang)}")
+        if picks:
+            with st.expander(_t("Målgruppens enhetskostnader per personår, med källor",
+                                "The target group's unit costs per person-year, with sources")):
+                try:
+                    st.dataframe(_components(sc, key, tuple(shown[c.path] for c in picks), lang),
+                                 hide_index=True)
+                except InputError as exc:
+                    _problems(exc)
         for f in offered:
             widget = f"{sc.name}|{short}|{f.path}"
             help_text = f"{_t('Källa', 'Source')}: {f.source(lang)}  \n`{f.path}`"
@@ -186,12 +201,12 @@ def _results(edited: list[tuple], lang: str) -> None:
         with st.expander(_t("Parameterosäkerhet (intervall över dragningar)",
                             "Parameter uncertainty (intervals over draws)")):
             if st.toggle(_t(f"Räkna {DRAWS} dragningar", f"Compute {DRAWS} draws"), key="psa"):
-                _interval(edited, lang)
+                _interval(edited, expected, lang)
     _downloads(scenarios, lang)
     _simulation(edited, lang)
 
 
-def _interval(edited: list[tuple], lang: str) -> None:
+def _interval(edited: list[tuple], expected: list[tuple], lang: str) -> None:
     """The parameter-uncertainty interval of the edited scenarios. An edited input is held at the
     edited value in every draw (its distribution, or its calibrated joint rows, would otherwise
     replace the edit), and the page says so next to the interval."""
@@ -215,7 +230,7 @@ def _interval(edited: list[tuple], lang: str) -> None:
             "calibrated group's other columns are drawn from the rows calibrated with the "
             "file's value."))
     keys = tuple((key, change) for _, key, change in edited)
-    text = _uncertainty(held, keys, lang)
+    text = _uncertainty([p for p, _, _ in expected], held, keys, lang)
     st.text(text or _t("Inget av scenarierna anger osäkerhet i sina indata.",
                        "No scenario declares uncertainty in its inputs."))
 
