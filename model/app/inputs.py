@@ -290,10 +290,11 @@ def held_for_uncertainty(sc: Scenario, edited: list[str]) -> tuple[Scenario, lis
         return sc, []
     raw = copy.deepcopy(sc.raw)
     dropped: list[str] = []
-    for path, leaf in walk_inputs(raw):
-        if tuple(parse_path(path)) in wanted and isinstance(leaf, dict) and "uncertainty" in leaf:
-            del leaf["uncertainty"]
-            dropped.append(path)
+    found = [(path, leaf) for path, leaf in walk_inputs(raw) if tuple(parse_path(path)) in wanted
+             and isinstance(leaf, dict) and "uncertainty" in leaf]
+    for path, leaf in found:  # changed after the walk, not during it
+        del leaf["uncertainty"]
+        dropped.append(path)
     unc = raw.get("uncertainty") or {}
     groups = []
     for g in unc.get("joint", []):
