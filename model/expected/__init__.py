@@ -126,7 +126,7 @@ def capacity_problem(sc: Scenario) -> str | None:
         waiting = float(inflow @ tail)
         if waiting > WAIT_TOLERANCE:
             return (f"capacity of '{iv.name}' ({low[iv.name]} places) may bind: about "
-                    f"{waiting:.3g} arrivals would find every place taken; use the simulation")
+                    f"{waiting:.3g} arrivals would find every place taken")
     return None
 
 
