@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from model import __version__
 from model.errors import InputError, Problem
+from model.io import RUN_MARKER, write_folder, write_json, write_table
 from model.scenario import Scenario, load_scenario
 from model.scenario.assumptions import (
     assumption_warnings,
@@ -81,7 +82,6 @@ def write_run(result: ScenarioResult, out: Path) -> list[Path]:
     The folder is written whole (`model.io.write_folder`): an interrupted rerun leaves the previous
     run's folder as it was, never files of two runs side by side.
     """
-    from model.io import RUN_MARKER, write_folder, write_json, write_table
     from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS
 
     meta = result.meta()
