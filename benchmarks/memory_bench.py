@@ -5,8 +5,9 @@ on benchmarks/reference_network.yaml with its intake window sized for N people (
 month); months beyond the scenario bound are allowed by `long_intake` (benchmarks only). The
 child reports its peak resident set (`VmHWM` from /proc/self/status; `getrusage` maxrss is not
 used because a child inherits its parent's size at fork), the resident set after imports, and the
-CPU and wall time of the run itself (from the CLI call to its return, imports excluded), so the
-time per person compares sizes without the fixed import cost. Sizes alternate round by round and
+CPU and wall time of the run itself (from the CLI call to its return, with pandas, the engine
+and pricing imported before the clock), so the time per person compares sizes without the fixed
+import cost. Sizes alternate round by round and
 medians are quoted. Usage:
 
 python benchmarks/memory_bench.py [--people 10000 200000 1000000] [--repeats 5]
@@ -40,7 +41,8 @@ def peak_mib():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 from cli import app
-import model.api, model.simulation, model.economics  # what `run` imports, before the clock
+# what `run` imports on its way, before the clock (the CLI itself loads them lazily)
+import pandas, model.api, model.simulation.run, model.economics, model.results, model.io
 base = peak_mib()
 w0, c0 = time.perf_counter(), time.process_time()
 try:
