@@ -47,6 +47,9 @@ class Method(StrEnum):
     exact = "exact"
 
 
+_SWEEP_METHOD = {Method.des: "des", Method.exact: "expected"}  # --method -> a sweep file's method
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised in the main thread so that clean-up runs as for Ctrl-C."""
 
@@ -341,6 +344,8 @@ def sweep(
     lang: LangOpt = Lang.sv,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar")] = False,
     max_memory: MemoryOpt = None,
+    method: Annotated[Method | None, typer.Option(
+        "--method", help="des (simulate) or exact (expected-value path), instead of the file's")] = None,
 ) -> None:
     """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
     from model.analysis import analysis_data
@@ -348,7 +353,8 @@ def sweep(
     from model.report.analysis_text import analysis_text
     from model.sweep import load_sweep, run_sweep
 
-    plan = load_sweep(file, points=points, replications=reps)
+    plan = load_sweep(file, points=points, replications=reps,
+                      method=None if method is None else _SWEEP_METHOD[method])
     _note(check_sweep_size(plan, dask_local or workers, max_memory))
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,

@@ -247,6 +247,8 @@ def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
         raw, _ = apply_values(sc.raw, numbers)
     except (ValueError, KeyError) as exc:
         raise InputError([Problem(file, ", ".join(values), str(exc.args[0]))]) from None
+    if picked:  # apply_values shares what it does not set with sc.raw: never edit that in place
+        raw = copy.deepcopy(raw)
     for path, v in picked.items():
         parts = parse_path(path)
         node = get_value(raw, parts[:-1])

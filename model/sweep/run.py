@@ -53,6 +53,18 @@ def evaluate(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:
     return price(run, reference).metrics
 
 
+def expected_metrics_of(sc: Scenario, file: str, point_id: int) -> dict[str, float]:
+    """The expected run of one point (`method: expected`): the same figures as a simulated
+    replication's, without the noise of one cohort."""
+    from model.evaluate import expected_metrics, why_not_expected
+
+    reason = why_not_expected(sc)
+    if reason is not None:
+        raise InputError([Problem(file, "method", f"point {point_id}: the expected-value path "
+                                  f"cannot price it: {reason}; use method: des", "expected")])
+    return expected_metrics(sc, checked=True)
+
+
 @dataclass(frozen=True)
 class BaseSpec:
     """What a worker needs of one base scenario (plain data, cheap to send to another process)."""
@@ -73,17 +85,25 @@ class Task:
     points: tuple[tuple[int, tuple[float, ...]], ...]
     replications: int
     seed: int
+    method: str = "des"
+
+
+def _scenario_at(b: BaseSpec, values: dict[str, float]) -> Scenario:
+    raw, _ = apply_values(b.raw, [(parts, values[lab]) for lab, parts in b.params])
+    sc = parse_scenario(raw, file=b.file)
+    sc._source = Path(b.file)
+    return sc
 
 
 def run_task(task: Task) -> pd.DataFrame:
     """Rows of one part: (point, base scenario, replication) with inputs and every metric."""
+    if task.method == "expected":
+        return _expected_task(task)
     frames = []
     for point_id, vals in task.points:
         values = dict(zip(task.labels, vals, strict=True))
         for b in task.bases:
-            raw, _ = apply_values(b.raw, [(parts, values[lab]) for lab, parts in b.params])
-            sc = parse_scenario(raw, file=b.file)
-            sc._source = Path(b.file)
+            sc = _scenario_at(b, values)
             metrics = evaluate(sc, task.replications, task.seed)
             keys = pd.DataFrame({"point_id": np.full(len(metrics), point_id, dtype=np.int64),
                                  "scenario": b.name})
@@ -94,6 +114,27 @@ def run_task(task: Task) -> pd.DataFrame:
     df = pd.concat(frames, ignore_index=True)
     df["rep"] = df["rep"].astype(np.int64)
     return df
+
+
+def _expected_task(task: Task) -> pd.DataFrame:
+    """Rows of one part priced by the expected-value path: one per point and base scenario (rep
+    0), columns as `run_task` gives them; one table per part, not one per point (speed)."""
+    ids, names, inputs, figures = [], [], [], []
+    for point_id, vals in task.points:
+        values = dict(zip(task.labels, vals, strict=True))
+        for b in task.bases:
+            figures.append(expected_metrics_of(_scenario_at(b, values), b.file, point_id))
+            ids.append(point_id)
+            names.append(b.name)
+            inputs.append(vals)
+    keys = list(dict.fromkeys(k for m in figures for k in m))  # in order of first appearance
+    x = np.array(inputs, dtype=float).reshape(len(ids), len(task.labels))
+    return pd.DataFrame({
+        "point_id": np.array(ids, dtype=np.int64), "scenario": names,
+        "rep": np.zeros(len(ids), dtype=np.int64),
+        **{lab: x[:, i] for i, lab in enumerate(task.labels)},
+        **{k: np.array([m.get(k, np.nan) for m in figures], dtype=float) for k in keys},
+    })
 
 
 def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
@@ -110,7 +151,8 @@ def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
             continue
         lo, hi = part * plan.part_points, min((part + 1) * plan.part_points, plan.n_points)
         pts = tuple((int(ids[i]), tuple(float(x) for x in vals[i])) for i in range(lo, hi))
-        yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed)
+        yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed,
+                   plan.spec.method)
 
 
 @dataclass
