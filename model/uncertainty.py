@@ -1,7 +1,9 @@
 """Parameter distributions: what an uncertain input is believed to be, for PSA draws and ranges.
 
 Each distribution is a small pydantic class that checks its own keys and bounds and gives
-`frozen()`, the scipy.stats distribution that designs draw from through its inverse CDF.
+`frozen()`, the scipy.stats distribution that designs draw from through its inverse CDF, and
+`ppf(q)`, one quantile without scipy (closed forms and `model.special`), for checks made when a
+file is read (start-up: scipy.stats alone took longer to import than the rest of `validate`).
 `PARAM_DISTS` maps each `dist` name to its class (read off the union, as `model.distributions`
 does for durations) and `param_dist` builds one from flat keys, as a sweep parameter writes them:
 `{dist: beta, mean: 0.62, sd: 0.038}`. A mean may come from outside (`param_dist(keys,
@@ -59,6 +61,10 @@ class ParamDist(BaseModel):
         """Mean and standard deviation, from the parameters in closed form."""
         raise NotImplementedError
 
+    def ppf(self, q: float) -> float:
+        """The q quantile (0 < q < 1), as `frozen().ppf(q)` computes it, without scipy."""
+        raise NotImplementedError
+
 
 class Beta(ParamDist):
     """A share (0 to 1): by mean and standard deviation, or by its shapes alpha and beta."""
@@ -91,6 +97,11 @@ class Beta(ParamDist):
         from scipy import stats
 
         return stats.beta(*self.shapes())
+
+    def ppf(self, q: float) -> float:
+        from model.special import beta_ppf
+
+        return beta_ppf(q, *self.shapes())
 
     def moments(self) -> tuple[float, float]:
         if self.mean is not None:
@@ -137,17 +148,32 @@ class Gamma(_MeanCv):
 
         return stats.gamma(a=1 / self.cv**2, scale=self.mean * self.cv**2)
 
+    def ppf(self, q: float) -> float:
+        from model.special import gamma_ppf
+
+        return gamma_ppf(q, 1 / self.cv**2) * (self.mean * self.cv**2)
+
 
 class LogNormal(_MeanCv):
     """Lognormal by mean and CV (σ² = ln(1+CV²), μ = ln(mean) − σ²/2): a skewed positive value."""
 
     dist: Literal["lognormal"] = "lognormal"
 
-    def frozen(self) -> Any:
+    def _s_scale(self) -> tuple[float, float]:
         s2 = math.log(1 + self.cv**2)
+        return math.sqrt(s2), math.exp(math.log(self.mean) - s2 / 2)
+
+    def frozen(self) -> Any:
         from scipy import stats
 
-        return stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(self.mean) - s2 / 2))
+        s, scale = self._s_scale()
+        return stats.lognorm(s=s, scale=scale)
+
+    def ppf(self, q: float) -> float:
+        from model.special import norm_ppf
+
+        s, scale = self._s_scale()
+        return math.exp(s * norm_ppf(q)) * scale
 
 
 def _ordered(low: float, high: float) -> None:
@@ -172,6 +198,9 @@ class Uniform(ParamDist):
         from scipy import stats
 
         return stats.uniform(loc=self.low, scale=self.high - self.low)
+
+    def ppf(self, q: float) -> float:
+        return q * (self.high - self.low) + self.low
 
     def moments(self) -> tuple[float, float]:
         return (self.low + self.high) / 2, (self.high - self.low) / math.sqrt(12)
@@ -199,6 +228,12 @@ class Triangular(ParamDist):
 
         return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
+    def ppf(self, q: float) -> float:
+        width = self.high - self.low
+        c = (self.mode - self.low) / width
+        unit = math.sqrt(c * q) if q < c else 1 - math.sqrt((1 - c) * (1 - q))
+        return unit * width + self.low
+
     def moments(self) -> tuple[float, float]:
         a, c, b = self.low, self.mode, self.high
         return (a + b + c) / 3, math.sqrt((a * a + b * b + c * c - a * b - a * c - b * c) / 18)
@@ -216,6 +251,11 @@ class Normal(ParamDist):
         from scipy import stats
 
         return stats.norm(loc=self.mean, scale=self.sd)
+
+    def ppf(self, q: float) -> float:
+        from model.special import norm_ppf
+
+        return norm_ppf(q) * self.sd + self.mean
 
     def moments(self) -> tuple[float, float]:
         return self.mean, self.sd

@@ -190,7 +190,7 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
     problems = []
     for u in uncertain_inputs(raw, sc):
         for q in EXTREMES:
-            x = float(u.dist.frozen().ppf(q))
+            x = u.dist.ppf(q)
             x = float(round(x)) if u.integer else x
             try:
                 parse_scenario(drawn_raw(raw, [(u.parts, x)]), file=file)
