@@ -3,9 +3,11 @@
 Each distribution is a strict pydantic model that can draw samples (numpy, for the engine: one
 at a time with `sample`, or `samples(rng, n)`, the same n values in the same order), give its
 Laplace transform (exact mode) and describe itself as point masses (`atoms`) plus a continuous
-part (`continuous`, a frozen scipy.stats distribution) for the expected-value path, so the three
-can never disagree about what "gamma with mean 6 and CV 0.5" means. scipy.stats is imported only
-where it is used: it takes about 60 MiB that simulating never needs.
+part (`continuous`: cdf, pdf, ppf, support and std) for the expected-value path, so the three
+can never disagree about what "gamma with mean 6 and CV 0.5" means. The exponential, uniform and
+gamma parts are `ClosedForm`s, scipy.stats' own formulas without importing it (it takes about
+60 MiB that simulating never needs, and longer to import than exact mode takes to run: issue 11,
+start-up); lognormal and triangular are frozen scipy.stats distributions, imported for them only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import math
 import types
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -26,6 +30,51 @@ def _stats() -> Any:
     from scipy import stats
 
     return stats
+
+
+@dataclass(frozen=True)
+class ClosedForm:
+    """A continuous distribution as exact mode reads it, computed as scipy.stats computes its
+    frozen distributions (standardise by loc and scale, then the family's standard functions,
+    0 and 1 outside the support) but without importing scipy.stats."""
+
+    loc: float
+    scale: float
+    lower: float                                 # support of the standard form
+    upper: float
+    variance: float                              # of the standard form
+    unit_cdf: Callable[[np.ndarray], np.ndarray]
+    unit_pdf: Callable[[np.ndarray], np.ndarray]
+    unit_ppf: Callable[[np.ndarray], np.ndarray]
+
+    def support(self) -> tuple[float, float]:
+        return self.lower * self.scale + self.loc, self.upper * self.scale + self.loc
+
+    def std(self) -> float:
+        return math.sqrt(self.variance * self.scale * self.scale)
+
+    def _apply(self, x: Any, f: Callable[[np.ndarray], np.ndarray], inside: np.ndarray,
+               fill: np.ndarray) -> Any:
+        out = np.array(fill, dtype=float)
+        out[inside] = f(x[inside])
+        return out if out.ndim else float(out)
+
+    def cdf(self, x: Any) -> Any:
+        z = (np.asarray(x, dtype=float) - self.loc) / self.scale
+        return self._apply(z, self.unit_cdf, (z > self.lower) & (z < self.upper),
+                           np.where(z >= self.upper, 1.0, 0.0))
+
+    def pdf(self, x: Any) -> Any:
+        z = (np.asarray(x, dtype=float) - self.loc) / self.scale
+        return self._apply(z, lambda v: self.unit_pdf(v) / self.scale,
+                           (z >= self.lower) & (z <= self.upper), np.zeros_like(z))
+
+    def ppf(self, q: Any) -> Any:
+        q = np.asarray(q, dtype=float)
+        ends = np.where(q == 0, self.lower * self.scale + self.loc,
+                        np.where(q == 1, self.upper * self.scale + self.loc, np.nan))
+        return self._apply(q, lambda v: self.unit_ppf(v) * self.scale + self.loc,
+                           (q > 0) & (q < 1), ends)
 
 
 class _Strict(BaseModel):
@@ -78,9 +127,9 @@ class Exponential(_Strict):
     def atoms(self) -> list[tuple[float, float]]:
         return []
 
-    def continuous(self) -> Any:
-        stats = _stats()
-        return stats.expon(scale=self.mean_months)
+    def continuous(self) -> ClosedForm:
+        return ClosedForm(0.0, float(self.mean_months), 0.0, math.inf, 1.0,
+                          lambda z: -np.expm1(-z), lambda z: np.exp(-z), lambda q: -np.log1p(-q))
 
 
 class Gamma(_Strict):
@@ -105,9 +154,13 @@ class Gamma(_Strict):
     def atoms(self) -> list[tuple[float, float]]:
         return []
 
-    def continuous(self) -> Any:
-        stats = _stats()
-        return stats.gamma(a=1.0 / self.cv**2, scale=self.mean_months * self.cv**2)
+    def continuous(self) -> ClosedForm:
+        from scipy.special import gammainc, gammaincinv, gammaln, xlogy  # not all of scipy.stats
+
+        a = 1.0 / self.cv**2
+        return ClosedForm(0.0, self.mean_months * self.cv**2, 0.0, math.inf, a,
+                          lambda z: gammainc(a, z), lambda z: np.exp(xlogy(a - 1.0, z) - z - gammaln(a)),
+                          lambda q: gammaincinv(a, q))
 
 
 class LogNormal(_Strict):
@@ -209,9 +262,9 @@ class Uniform(_Strict):
     def atoms(self) -> list[tuple[float, float]]:
         return []
 
-    def continuous(self) -> Any:
-        stats = _stats()
-        return stats.uniform(loc=self.low, scale=self.high - self.low)
+    def continuous(self) -> ClosedForm:
+        return ClosedForm(float(self.low), float(self.high - self.low), 0.0, 1.0, 1.0 / 12,
+                          lambda z: z, lambda z: np.ones_like(z), lambda q: q)
 
 
 class Empirical(_Strict):

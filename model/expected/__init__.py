@@ -117,13 +117,13 @@ def capacity_problem(sc: Scenario) -> str | None:
         for ch in iv.capacity_changes]]) for iv in capped}
     if all(low[n] >= most for n in low):
         return None
-    from scipy import stats  # only for a capacity that might bind (start-up)
+    from model.special import poisson_sf  # scipy loads only for a capacity that might bind
 
     ex = _expected_flows(sc)
     for iv in capped:
         mean = ex.presence[iv.name]
         inflow = ex.inflow[iv.name]
-        tail = stats.poisson.sf(low[iv.name] - 1, mean)
+        tail = poisson_sf(low[iv.name] - 1, mean)
         waiting = float(inflow @ tail)
         if waiting > WAIT_TOLERANCE:
             return (f"capacity of '{iv.name}' ({low[iv.name]} places) may bind: about "

@@ -114,7 +114,7 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
         out[:n] += gained / 2
         out[1:n + 1] += gained / 2
         return out[:n]
-    from scipy import stats
+    from model.special import poisson_pmf, poisson_ppf
 
     pmf = np.zeros(cap + 1)
     pmf[0] = 1.0
@@ -132,8 +132,8 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
             before = pmf @ levels
             add = cache.get(rate[k])
             if add is None:
-                kmax = int(stats.poisson.ppf(1 - 1e-15, rate[k])) + 1
-                add = cache[rate[k]] = stats.poisson.pmf(np.arange(kmax + 1), rate[k])
+                kmax = int(poisson_ppf(1 - 1e-15, rate[k])) + 1
+                add = cache[rate[k]] = poisson_pmf(np.arange(kmax + 1), rate[k])
             new = np.convolve(pmf, add)
             pmf = np.r_[new[:cap], new[cap:].sum()]
             gained = pmf @ levels - before
@@ -156,8 +156,8 @@ def _shift(pmf: np.ndarray, size: int) -> np.ndarray:
 def _cap_can_bind(sc: Scenario, rate: np.ndarray, events: list[tuple[float, int, int]],
                   cap: int) -> bool:
     """False when the cap is out of reach (fewer than `cap` arrivals with probability ~1)."""
-    from scipy import stats
+    from model.special import poisson_ppf
 
     fixed = sum(size for _, _, size in events)
     mean = float(rate.sum())
-    return not fixed + (stats.poisson.ppf(1 - 1e-15, mean) if mean > 0 else 0) < cap
+    return not fixed + (poisson_ppf(1 - 1e-15, mean) if mean > 0 else 0) < cap

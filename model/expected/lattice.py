@@ -146,11 +146,30 @@ def _after(a: float, lo: np.ndarray, hi: np.ndarray, h: float
     return tuple(prim(hi, eh, k) - prim(s, es, k) for k in range(3))  # type: ignore[return-value]
 
 
-def _conv(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    if len(a) * len(b) > 200_000:
-        from scipy.signal import fftconvolve  # only for long series (start-up)
+def fast_length(n: int) -> int:
+    """The smallest 5-smooth number (2^i 3^j 5^k) ≥ n: a fast real FFT length, as
+    scipy.fft.next_fast_len(n, real=True) gives it."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            p2 = p35 << max(0, (-(-n // p35) - 1).bit_length())  # p35 · the power of 2 ≥ n / p35
+            best = min(best, p2)
+            p35 *= 3
+        p5 *= 5
+    return best
 
-        out = fftconvolve(a, b)[:n]
+
+def _conv(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """The first n terms of the full convolution; long series through the FFT as
+    scipy.signal.fftconvolve computes it (real FFTs of the next fast length; numpy's FFT gives
+    the same numbers as scipy's), without importing scipy.signal: that took a second of exact
+    mode's start-up."""
+    if len(a) * len(b) > 200_000:
+        full = len(a) + len(b) - 1
+        size = fast_length(full)
+        out = np.fft.irfft(np.fft.rfft(a, size) * np.fft.rfft(b, size), size)[:full][:n]
         return np.where(np.abs(out) < 1e-15, 0.0, out)
     return np.convolve(a, b)[:n]
 
