@@ -73,6 +73,17 @@ class Task:
     points: tuple[tuple[int, tuple[float, ...]], ...]
     replications: int
     seed: int
+    expected_replications: int = 0  # psa design: one expected result per point (see below)
+
+
+def _expected_row(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:
+    """One row (rep 0) of a scenario's expected figures, as `compare`'s PSA prices a draw
+    (`model.evaluate`, method auto: the expected-value path, else the mean of `replications`
+    simulated cohorts)."""
+    from model.evaluate import evaluate as expected
+
+    m, _ = expected(sc, "auto", replications, seed)
+    return pd.DataFrame([{"rep": 0, **m}])
 
 
 def run_task(task: Task) -> pd.DataFrame:
@@ -84,7 +95,8 @@ def run_task(task: Task) -> pd.DataFrame:
             raw, _ = apply_values(b.raw, [(parts, values[lab]) for lab, parts in b.params])
             sc = parse_scenario(raw, file=b.file)
             sc._source = Path(b.file)
-            metrics = evaluate(sc, task.replications, task.seed)
+            metrics = (_expected_row(sc, task.expected_replications, task.seed)
+                       if task.expected_replications else evaluate(sc, task.replications, task.seed))
             keys = pd.DataFrame({"point_id": np.full(len(metrics), point_id, dtype=np.int64),
                                  "scenario": b.name})
             inputs = pd.DataFrame({lab: np.full(len(metrics), v, dtype=float)
@@ -110,7 +122,8 @@ def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
             continue
         lo, hi = part * plan.part_points, min((part + 1) * plan.part_points, plan.n_points)
         pts = tuple((int(ids[i]), tuple(float(x) for x in vals[i])) for i in range(lo, hi))
-        yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed)
+        yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed,
+                   plan.expected_replications)
 
 
 @dataclass
