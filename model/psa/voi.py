@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from scipy.linalg import cho_factor, cho_solve
+from threadpoolctl import threadpool_limits
 
 if TYPE_CHECKING:
     from model.psa.run import PSAResult
@@ -156,8 +157,11 @@ def conditional_means(nb: np.ndarray, x: np.ndarray, seed: int = 1) -> np.ndarra
     arg = x[:, 0] if x.shape[1] == 1 else x
     out = np.empty_like(nb)
     out[:, 0] = nb[:, 0].mean()
-    for k in range(1, nb.shape[1]):
-        out[:, k] = out[:, 0] + fit(arg, nb[:, k] - nb[:, 0])
+    # one BLAS thread: the matrices are small, and threads waiting for busy cores made the group
+    # regression about ten times slower on a loaded machine (benchmarks/RESULTS.md)
+    with threadpool_limits(1, user_api="blas"):
+        for k in range(1, nb.shape[1]):
+            out[:, k] = out[:, 0] + fit(arg, nb[:, k] - nb[:, 0])
     return out
 
 
