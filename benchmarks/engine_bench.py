@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import long_intake  # noqa: E402,F401  (the reference network's 4 000 months: before `model`)
 import simpy_reference  # noqa: E402
 
 from model.scenario import Scenario, load_scenario, parse_scenario  # noqa: E402
@@ -146,7 +147,8 @@ print(json.dumps({{"base": base, "peak": peak_mib()}}))
 
 WHOLE_RUN_CODE = PEAK_CODE + """
 import sys
-sys.path.insert(0, {root!r})
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+import long_intake
 from cli import app
 try:
     app(sys.argv[1:])
@@ -169,7 +171,7 @@ def whole_run_peak(people: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "reference.yaml"
         path.write_text(yaml.safe_dump(reference_raw(people), allow_unicode=True))
-        code = WHOLE_RUN_CODE.format(root=str(ROOT))
+        code = WHOLE_RUN_CODE.format(root=str(ROOT), bench=str(ROOT / "benchmarks"))
         t0 = time.perf_counter()
         proc = subprocess.run([sys.executable, "-c", code, "run", str(path), "--quiet"],
                               cwd=ROOT, capture_output=True, text=True)

@@ -7,23 +7,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from model import __version__
-from model.economics import Priced, metric_units, price
 from model.errors import InputError, Problem
 from model.io import RUN_MARKER, write_folder, write_json, write_table
-from model.psa import PSAResult
-from model.results import economics_summary, outcome_summary
 from model.scenario import Scenario, load_scenario
 from model.scenario.assumptions import (
     assumption_warnings,
     double_counting_note,
     gross_effect_note,
 )
-from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS, RunResult, simulate
 
+# pandas, the engine, pricing and the PSA are imported where they are used, so that `validate`,
+# `--help` and exact mode start without them (issue 11: start-up)
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from model.economics import Priced
+    from model.psa import PSAResult
+    from model.simulation import RunResult
     from model.sweep.plan import SweepPlan
 
 
@@ -56,6 +57,10 @@ def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None
 
     `on_rep(n)` is called as replications finish, for progress bars.
     """
+    from model.economics import metric_units, price
+    from model.results import economics_summary, outcome_summary
+    from model.simulation import simulate
+
     run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
     reference = None
     ref_path = sc.reference_path()
@@ -77,6 +82,8 @@ def write_run(result: ScenarioResult, out: Path) -> list[Path]:
     The folder is written whole (`model.io.write_folder`): an interrupted rerun leaves the previous
     run's folder as it was, never files of two runs side by side.
     """
+    from model.simulation import PARTICIPANT_COLUMNS, VISIT_COLUMNS
+
     meta = result.meta()
     tables = {
         "participants": result.run.participants,
@@ -151,6 +158,9 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
 def expected_answer(sc: Scenario, file: str) -> tuple[object, pd.DataFrame]:
     """Exact mode: exit shares and months (absorbing chain) and every economic figure of the
     expected run (the expected-value path), as a summary table with the mean only."""
+    import pandas as pd
+
+    from model.economics import metric_units
     from model.evaluate import expected_metrics, why_not_expected
     from model.exact import solve_exact
 

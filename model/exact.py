@@ -11,14 +11,17 @@ one and mixed by their population shares. This is the oracle the engine is teste
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.distributions import expected_stay
 from model.errors import InputError, Problem
 from model.scenario import ATTRIBUTES, Scenario
 from model.simulation import effective_rules
+
+if TYPE_CHECKING:  # pandas loads for the result only (validate's size check runs without)
+    import pandas as pd
 
 
 @dataclass
@@ -117,8 +120,9 @@ def _cells(sc: Scenario) -> list[tuple[tuple[str, str, str, str], float]]:
             for person, w in pop.cells(wanted) if w != 0]
 
 
-def expected_visits(sc: Scenario, start: str | None = None) -> pd.Series:
-    """Expected visits to each intervention per participant arriving (or starting in `start`).
+def expected_visits(sc: Scenario, start: str | None = None) -> np.ndarray:
+    """Expected visits to each intervention (in the order of `sc.names`) per participant arriving
+    (or starting in `start`).
 
     Capacity is ignored: a waiting list only delays, and a maximum wait can only lower the
     visits, so for a scenario with capacity limits this is an upper bound. `model.limits` uses it
@@ -129,8 +133,8 @@ def expected_visits(sc: Scenario, start: str | None = None) -> pd.Series:
         try:
             visits += w * _solve(sc, attrs, start)[3]
         except np.linalg.LinAlgError:  # a loop with no way out at all (the checks name it)
-            return pd.Series(np.inf, index=sc.names, name="visits")
-    return pd.Series(visits, index=sc.names, name="visits")
+            return np.full(len(sc.interventions), np.inf)
+    return visits
 
 
 def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
@@ -150,6 +154,8 @@ def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
         months += w * mo
         by_iv += w * bi
         visits += w * vi
+    import pandas as pd
+
     return ExactResult(
         exit_shares=pd.Series(shares, index=list(sc.exit_states), name="share"),
         mean_months=months,

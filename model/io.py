@@ -22,11 +22,12 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from model.errors import InputError, OutputError, Problem
+
+if TYPE_CHECKING:  # pandas loads with the first table written (start-up)
+    import pandas as pd
 
 RUN_MARKER = "run.json"  # what marks a folder as written by `insats run --out`
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -217,6 +218,8 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     A cell beginning with =, +, -, @, a tab or a carriage return gets a leading apostrophe (the
     OWASP advice against CSV injection); numbers, and text not beginning so, are unchanged.
     """
+    import pandas as pd
+
     out = df
     for col in df.columns:
         s = df[col]

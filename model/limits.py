@@ -22,6 +22,8 @@ import os
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from model.errors import InputError, Problem
 from model.scenario import Scenario
 
@@ -123,7 +125,7 @@ def estimate(sc: Scenario, replications: int | None = None) -> RunSize:
             visits += n * float(from_here.sum())
             worst = max(worst, from_here, key=lambda v: float(v.sum()))
     per = float(worst.sum())
-    loop = str(worst.idxmax()) if len(worst) and per > 0 else ""
+    loop = sc.names[int(np.argmax(worst))] if len(worst) and per > 0 else ""
     return RunSize(sc.name, reps, people, visits, steps, grid_months(sc), per, loop)
 
 

@@ -15,7 +15,6 @@ from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy import stats
 
 from model.distributions import union_tags
 
@@ -89,6 +88,8 @@ class Beta(ParamDist):
         return self.mean * k, (1 - self.mean) * k
 
     def frozen(self) -> Any:
+        from scipy import stats
+
         return stats.beta(*self.shapes())
 
     def moments(self) -> tuple[float, float]:
@@ -132,6 +133,8 @@ class Gamma(_MeanCv):
     dist: Literal["gamma"] = "gamma"
 
     def frozen(self) -> Any:
+        from scipy import stats
+
         return stats.gamma(a=1 / self.cv**2, scale=self.mean * self.cv**2)
 
 
@@ -142,6 +145,8 @@ class LogNormal(_MeanCv):
 
     def frozen(self) -> Any:
         s2 = math.log(1 + self.cv**2)
+        from scipy import stats
+
         return stats.lognorm(s=math.sqrt(s2), scale=math.exp(math.log(self.mean) - s2 / 2))
 
 
@@ -164,6 +169,8 @@ class Uniform(ParamDist):
         return self
 
     def frozen(self) -> Any:
+        from scipy import stats
+
         return stats.uniform(loc=self.low, scale=self.high - self.low)
 
     def moments(self) -> tuple[float, float]:
@@ -188,6 +195,8 @@ class Triangular(ParamDist):
 
     def frozen(self) -> Any:
         width = self.high - self.low
+        from scipy import stats
+
         return stats.triang(c=(self.mode - self.low) / width, loc=self.low, scale=width)
 
     def moments(self) -> tuple[float, float]:
@@ -204,6 +213,8 @@ class Normal(ParamDist):
     sd: float = Field(gt=0)
 
     def frozen(self) -> Any:
+        from scipy import stats
+
         return stats.norm(loc=self.mean, scale=self.sd)
 
     def moments(self) -> tuple[float, float]:

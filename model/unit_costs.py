@@ -26,9 +26,8 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 from pydantic import AfterValidator, Field, PrivateAttr, ValidationError, model_validator
 
 from model.errors import InputError, Problem
@@ -42,6 +41,9 @@ from model.scenario import (
     load_yaml,
     pydantic_problems,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 UNIT_COSTS_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "unit_costs"
 KPI_FILE = UNIT_COSTS_DIR / "kpi.yaml"
@@ -384,4 +386,6 @@ def unit_costs_table(groups: str | Path | list[str | Path] | None = None,
                          "price_year": year, "source": c.per_year.source})
     if problems:
         raise InputError(problems)
+    import pandas as pd  # only here: `validate` reads unit-cost files without it
+
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -3,6 +3,7 @@ Streamlit's AppTest, and the real page in Debian's chromium driven by Playwright
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from model.api import expected_answer
 from model.app import compute
 from model.app.inputs import edits, fields, with_values
 from model.errors import InputError
+from model.report.sections import payback
 from model.scenario import load_scenario
 from model.sweep import apply_values, parse_path
 
@@ -124,8 +126,19 @@ def test_sentences_ledger_and_plot_of_the_expected_run():
         assert list(led.iloc[:, 0]) == ["ESF", "Staten"]
     figures = compute.key_figures(ps, "en")
     assert "Net present value, 5 years" in set(figures["Figure"])
-    png = compute.cumulative_png(ps)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    chart = compute.cumulative_chart(ps)
+    assert [c["title"]["text"] for c in chart["hconcat"]] == [p.title for p in ps]
+    for p, c in zip(ps, chart["hconcat"], strict=True):
+        cum = payback.cumulative(p)
+        last = cum[cum["month"] <= 72].iloc[-1]  # 5-year horizon + a year shown
+        rows = {r["series"]: r for r in c["data"]["values"] if r["month"] == last["month"]}
+        assert rows["Kostnad (nuvärde), ackumulerad"]["value"] == pytest.approx(last["cost"] / 1e6)
+        assert rows["Samhällsintäkt (nuvärde), ackumulerad"]["value"] == pytest.approx(
+            last["benefit"] / 1e6)
+        assert max(r["month"] for r in c["data"]["values"]) == 72
+        assert "Mkr, nuvärde (diskonterat)" in json.dumps(c, ensure_ascii=False)
+    caption = compute.cumulative_caption(ps)
+    assert "nuvärde (diskonterat med 3,5 % per år)" in caption and "5 år" in caption
 
 
 # ------------------------------------------------------------------ the page logic (AppTest)
@@ -226,3 +239,160 @@ def test_page_in_chromium_changes_to_the_cli_figures(served_page, tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 30_000
     with Image.open(shot) as im:
         assert im.width >= 1000 and im.height >= 800
+
+
+# ------------------------------------------------------------------ issue 14.1: second round
+
+
+def test_simulation_button_reaches_done_and_gives_report_and_workbook():
+    """The page simulates the pair with 3 runs each on the button: the progress reaches 6 of 6,
+    the simulated verdicts appear, and the HTML report and the workbook are written (the report
+    names both programmes; the workbook opens with openpyxl and has the report's sheets)."""
+    import io
+
+    from openpyxl import load_workbook
+    from streamlit.testing.v1 import AppTest
+
+    from model.report.excel import sheet_name
+
+    at = AppTest.from_file(str(ROOT / "model/app/page.py"), default_timeout=120).run()
+    assert not at.exception
+    at.number_input(key="replications").set_value(3).run()
+    at.button(key="simulate").click().run()
+    assert not at.exception
+    assert at.session_state["progress"] == (6, 6)
+    simulated = [m.value for m in at.markdown if 'class="verdict-simulated"' in m.value]
+    assert len(simulated) == 2 and "simulerade" in simulated[0]
+    (report, book), = at.session_state["files"].values()
+    text = report.decode("utf-8")
+    titles = [load_scenario(f).title for f in sorted(PAIR.glob("*.yaml"))]
+    assert text.lstrip().lower().startswith("<!doctype html") and all(t in text for t in titles)
+    wb = load_workbook(io.BytesIO(book), read_only=True)
+    assert {sheet_name(k, "sv") for k in ("about", "summary", "esf", "actors", "runs")} <= set(
+        wb.sheetnames)
+    runs = wb[sheet_name("runs", "sv")]
+    assert runs.max_row - 1 == 6  # one row per run: 3 runs of each programme
+
+
+def _with_reference(ref: str) -> bytes:
+    raw = yaml.safe_load((ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8"))
+    raw["counterfactual"] = {"reference": ref}
+    return yaml.safe_dump(raw, allow_unicode=True, sort_keys=False).encode()
+
+
+def test_an_uploads_relative_reference_is_read_from_the_ready_scenarios():
+    sc = compute.load_upload("mine.yaml", _with_reference("supported_employment.yaml"))
+    assert sc.reference_path() == ROOT / "scenarios/grenverket/supported_employment.yaml"
+    assert sc.source_file is None
+    same = compute.load_upload("mine.yaml", _with_reference("grenverket/supported_employment.yaml"))
+    assert same.reference_path() == sc.reference_path()
+    # the reference is read from there (pricing it is the CLI's business: same code path)
+    from model.evaluate import reference_of
+
+    assert reference_of(sc).name == "supported_employment"
+    edited = with_values(sc, {"employment.extent": 0.4})
+    assert edited.reference_path() == sc.reference_path()
+
+
+def test_an_uploads_reference_that_is_nowhere_says_where_it_was_looked_for():
+    with pytest.raises(InputError) as exc:
+        compute.load_upload("mine.yaml", _with_reference("elsewhere/control.yaml"))
+    (p,) = exc.value.problems
+    assert (p.file, p.path, p.value) == ("mine.yaml", "counterfactual.reference",
+                                         "elsewhere/control.yaml")
+    assert "not among the ready scenarios" in p.message
+    assert "scenarios/grenverket/elsewhere/control.yaml" in p.message and p.line
+
+
+def test_the_interval_holds_an_edited_joint_input_at_the_edit():
+    """Editing the employment extent, one of the calibrated joint group's paths: without holding,
+    every draw overwrites the edit with a calibrated row (the interval is the file's); held, the
+    extent is the edited value in every draw, the group keeps its other five columns, and the
+    interval follows the edit."""
+    from model.api import parameter_uncertainty
+    from model.app.inputs import held_for_uncertainty
+
+    sc = load_scenario(TRAINING)
+    edited = with_values(sc, {"employment.extent": 0.25})
+    held, dropped = held_for_uncertainty(edited, ["employment.extent"])
+    assert dropped == ["employment.extent"]
+    (group,) = held.uncertainty.joint
+    (orig,) = sc.uncertainty.joint
+    assert "employment.extent" not in group.paths and len(group.paths) == len(orig.paths) - 1
+    assert len(group.rows) == len(orig.rows)
+    assert "uncertainty" not in held.raw["employment"]["extent"]
+    assert held.employment.extent == 0.25
+
+    def mean_npv(s):
+        psa = parameter_uncertainty([s], draws=40, seed=1)
+        return float(psa.of(s.name)["npv"].mean())
+
+    assert mean_npv(edited) == pytest.approx(mean_npv(sc), rel=1e-12)  # the edit is lost
+    assert mean_npv(held) < 0.7 * mean_npv(sc)  # a quarter-time job instead of about half
+    same, none = held_for_uncertainty(sc, [])
+    assert same is sc and none == []
+
+
+
+def _unit_cost_scenario(tmp_path: Path) -> Path:
+    raw = yaml.safe_load(TRAINING.read_text(encoding="utf-8"))
+    val = raw["valuation"]
+    val.pop("value_per_year", None)
+    val.pop("actor_shares", None)
+    val["unit_costs"] = "uvas"
+    val["price_year"] = 2024
+    path = tmp_path / "by_unit_costs.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_unit_cost_scenarios_offer_target_group_and_price_year_with_sources(tmp_path):
+    from model.app.inputs import choices
+    from model.unit_costs import kpi_factor, list_groups
+
+    file = _unit_cost_scenario(tmp_path)
+    sc = load_scenario(file)
+    assert "value_per_year" not in {f.kind for f in fields(sc)}
+    group, year = choices(sc)
+    assert group.path == "valuation.unit_costs" and set(group.options) == set(list_groups())
+    assert group.value == "uvas" and "Unga som varken arbetar eller studerar" in group.names["uvas"]
+    assert all("insats costs" in group.source(o, "sv") for o in group.options)
+    assert year.value == 2024 and 2013 in year.options and "KPI" in year.source(2013, "en")
+    assert choices(load_scenario(TRAINING)) == []
+    # a picked group prices as the same edit of the file does
+    other = next(o for o in group.options if o != "uvas")
+    change = edits(sc, {"valuation.unit_costs": other})
+    assert change == {"valuation.unit_costs": other}
+    picked = compute.expected_programme(with_values(sc, change))
+    raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    raw["valuation"]["unit_costs"] = other
+    again = tmp_path / "other.yaml"
+    again.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _, summary = expected_answer(load_scenario(again), str(again))
+    assert compute.npv(picked) == pytest.approx(float(summary.set_index("metric").loc["npv", "mean"]),
+                                                rel=1e-12)
+    # a price year indexes every amount by KPI: the revenue scales by KPI(2020) / KPI(2024)
+    base = compute.expected_programme(sc).result.priced.metrics
+    moved = compute.expected_programme(with_values(sc, {"valuation.price_year": 2020}))
+    assert float(moved.result.priced.metrics["revenue"].iloc[0]) == pytest.approx(
+        float(base["revenue"].iloc[0]) * kpi_factor(2024, 2020), rel=1e-9)
+    table = compute.unit_cost_components(with_values(sc, {"valuation.price_year": 2020}), "sv")
+    assert list(table.columns)[-2:] == ["Prisår", "Källa"] and set(table["Prisår"]) == {"2020"}
+    assert table["Källa"].str.len().min() > 20  # every component with its source
+    assert compute.unit_cost_components(load_scenario(TRAINING)) is None
+
+
+def test_page_says_beside_the_interval_which_edited_inputs_it_holds():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "model/app/page.py"), default_timeout=120).run()
+    extent = next(x for x in at.slider if x.key.endswith("|employment.extent")
+                  and x.key.startswith("anpassad_yrkesutbildning|"))
+    extent.set_value(25.0).run()
+    at.toggle(key="psa").set_value(True).run()
+    assert not at.exception
+    (note,) = [w.value for w in at.warning]
+    assert note.startswith("Intervallet håller dina ändrade indata fasta")
+    assert "Anpassad yrkesutbildning: Sysselsättningsgrad" in note and "(kalibrerad grupp)" in note
+    assert "Supported Employment" not in note  # not edited: drawn as in its file
+    assert any("Anpassad yrkesutbildning" in t.value for t in at.text)

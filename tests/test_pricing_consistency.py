@@ -244,3 +244,33 @@ def test_payback_exists_exactly_when_the_headline_npv_is_not_negative(path: Path
             assert not math.isnan(r["payback_months"]), (path.stem, r["npv"])
         elif r["npv"] < -slack:
             assert math.isnan(r["payback_months"]), (path.stem, r["npv"], r["payback_months"])
+
+
+def _longer_reference(tmp_path: Path, capacity: bool) -> Path:
+    """A cohort of 30 priced against a reference whose intake is a stream over 30 months: the
+    reference is priced over more calendar months than the programme."""
+    raw = rich(simulation={"replications": 4})
+    if not capacity:
+        for iv in raw["interventions"]:
+            iv.pop("capacity", None)
+            iv.pop("waiting_list", None)
+    ref = {**raw, "name": "longer", "intake": {"stream": {"rate_per_month": 4, "end_month": 30}}}
+    write_yaml(tmp_path / "longer.yaml", ref)
+    raw["intake"] = {"cohort": {"n": 30}}
+    raw["counterfactual"] = {"reference": "longer.yaml"}
+    return write_yaml(tmp_path / "short.yaml", raw)
+
+
+def test_a_reference_priced_over_more_months_keeps_its_tail(tmp_path) -> None:
+    """A reference with a longer calendar once crashed the pricing (arrays of two lengths), and
+    cutting it to the programme's months made payback disagree with the NPV: every run had NPV < 0
+    and 70 % "paid back". Payback and NPV agree run by run, simulated and on the expected path."""
+    from model.evaluate import expected_metrics
+
+    m = run_scenario(load_scenario(_longer_reference(tmp_path, capacity=True))).priced.metrics
+    assert len(m) == 4
+    for _, r in m.iterrows():
+        assert math.isnan(r["payback_months"]) == (r["npv"] < 0), (r["npv"], r["payback_months"])
+    e = expected_metrics(load_scenario(_longer_reference(tmp_path, capacity=False)))
+    assert math.isfinite(e["npv"])
+    assert math.isnan(e["payback_months"]) == (e["npv"] < 0), (e["npv"], e["payback_months"])

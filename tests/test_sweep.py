@@ -168,6 +168,25 @@ def test_two_shares_at_one_node_are_set_together() -> None:
                            (["interventions", "kurs", "routing", "praktik"], 0.6)])
 
 
+def test_setting_paths_leaves_the_original_as_it_was() -> None:
+    """apply_values copies only the path it sets (speed): the original mapping, its lists and
+    the items in them must come out unchanged, whatever kind of path was set."""
+    import copy
+
+    raw = stochastic("x", 3.0)
+    raw["interventions"].append({"name": "b", "duration": {"dist": "fixed", "months": 1},
+                                 "routing": {"arbete": 1.0}})
+    before = copy.deepcopy(raw)
+    new, _ = apply_values(raw, [(["interventions", "kurs", "routing", "arbete"], 0.65),
+                                (["interventions", "b", "duration", "months"], 2.0),
+                                (["entry", "b"], 0.25), (["employment", "extent"], 0.5),
+                                (["population", "sex", "kvinna"], 1.0)])
+    assert raw == before
+    assert new["interventions"][1]["duration"]["months"] == 2.0
+    assert new["interventions"] is not raw["interventions"]
+    assert new["counterfactual"] is raw["counterfactual"]  # what is not set is shared, not copied
+
+
 def test_entry_population_and_missing_sections() -> None:
     raw = deterministic()
     raw["interventions"].append({"name": "b", "duration": {"dist": "fixed", "months": 1},

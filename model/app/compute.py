@@ -12,9 +12,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -40,32 +42,81 @@ def page_command(port: int = 8501) -> list[str]:
             "--client.toolbarMode", "minimal"]
 
 
+def load_ready(path: Path) -> Scenario:
+    """A ready scenario file, read and validated once per version of the file (validation with
+    its uncertainty checks takes a tenth of a second; the page reruns on every edit). The object
+    is shared: edits make new scenarios (`model.app.inputs.with_values`), never change it."""
+    path = Path(path)
+    return _load_ready(str(path), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _load_ready(path: str, _mtime_ns: int) -> Scenario:
+    return load_scenario(path)
+
+
 def ready_scenarios() -> dict[str, list[Path]]:
     """The ready choices, by their name on the page: the Grenverket pair first (the comparison
     most planners start from), then each library scenario on its own."""
     out: dict[str, list[Path]] = {}
     pair = scenario_files(SCENARIOS / PAIR)
     if pair:
-        out[" / ".join(load_scenario(f).title for f in pair)] = pair
+        out[" / ".join(load_ready(f).title for f in pair)] = pair
     for f in scenario_files(SCENARIOS / "library"):
-        out[load_scenario(f).title] = [f]
+        out[load_ready(f).title] = [f]
     return out
 
 
 def load_upload(name: str, data: bytes) -> Scenario:
     """An uploaded scenario file, validated by the normal loader (InputError with every problem,
-    named by the uploaded file's name)."""
+    named by the uploaded file's name).
+
+    The page cannot see the folder the file came from, so a relative `counterfactual.reference`
+    is looked up among the ready scenarios (`scenarios/<ref>`, then `scenarios/*/<ref>`); the
+    scenario then reads it from there. When it is in none of them, the problem says where it
+    was looked for and what to write instead."""
+    from model.scenario import line_of, load_yaml
+
     safe = Path(name).name or "scenario.yaml"
     with tempfile.TemporaryDirectory(prefix="insats-upload-") as tmp:
         path = Path(tmp) / safe
         path.write_bytes(data)
+
+        def renamed(exc: InputError) -> InputError:
+            return InputError([Problem(safe if p.file == str(path) else p.file, p.path, p.message,
+                                       p.value, p.line) for p in exc.problems])
+
         try:
-            sc = load_scenario(path)
+            raw, node = load_yaml(path)
+            base = reference_folder(raw)
+            sc = load_scenario(path, base=base)
         except InputError as exc:
-            raise InputError([Problem(safe if p.file == str(path) else p.file, p.path, p.message,
-                                      p.value, p.line) for p in exc.problems]) from None
+            raise renamed(exc) from None
+        except LookupError as exc:
+            ref = raw["counterfactual"]["reference"]
+            raise InputError([Problem(safe, "counterfactual.reference", str(exc.args[0]), ref,
+                                      line_of(node, "counterfactual.reference"))]) from None
     sc._source = None
     return sc
+
+
+def reference_folder(raw: Any) -> Path | None:
+    """Where an uploaded scenario's relative reference is read from: the first ready-scenarios
+    folder holding it (None when there is no relative reference). LookupError says why not."""
+    cf = raw.get("counterfactual") if isinstance(raw, dict) else None
+    ref = cf.get("reference") if isinstance(cf, dict) else None
+    if not isinstance(ref, str) or Path(ref).is_absolute():
+        return None
+    folders = [SCENARIOS, *sorted(d for d in SCENARIOS.iterdir() if d.is_dir())]
+    for folder in folders:
+        if (folder / ref).is_file():
+            return folder
+    searched = ", ".join(str((f / ref).relative_to(ROOT)) for f in folders)
+    raise LookupError(
+        f"the reference scenario '{ref}' is a path relative to the uploaded file's own folder, "
+        f"which the page cannot see, and it is not among the ready scenarios (looked for {searched}); "
+        "write its path relative to the scenarios folder (e.g. grenverket/supported_employment.yaml) "
+        "or as an absolute path on this computer")
 
 
 @dataclass
@@ -167,31 +218,137 @@ def ledger(p: Programme, lang: str = "sv") -> pd.DataFrame:
     return pd.DataFrame(rows, columns=heads)
 
 
-def cumulative_png(programmes: list[Programme], lang: str = "sv") -> bytes:
-    """The report's cumulative discounted cost-against-benefit plot."""
-    from model.report.sections.payback import cumulative_plot
+def cumulative_chart(programmes: list[Programme], lang: str = "sv") -> dict[str, Any]:
+    """The report's cumulative discounted cost-against-benefit plot as a Vega-Lite spec: the same
+    curves (`model.report.sections.payback.cumulative`, 95 % bands when simulated), horizon and
+    payback, drawn by the browser from a few hundred numbers instead of a PNG (about a second of
+    matplotlib on every edit). Amounts in millions of kronor, present values."""
+    from model.report.plots import BENEFIT_COLOUR, COST_COLOUR, INK
+    from model.report.sections.payback import cumulative, payback
+    from model.report.text import in_lang, number
 
-    return cumulative_plot(programmes, lang)
+    unit = in_lang(lang, "Mkr", "MSEK")
+    series = {"benefit": in_lang(lang, "Samhällsintäkt (nuvärde), ackumulerad",
+                                 "Societal revenue (present value), cumulative"),
+              "cost": in_lang(lang, "Kostnad (nuvärde), ackumulerad", "Cost (present value), cumulative")}
+    month = in_lang(lang, "månader från programstart", "months from programme start")
+    decimal = "replace(format(datum.value, '.1~f'), '.', ',')" if lang == "sv" else \
+        "format(datum.value, '.1~f')"
+    charts = []
+    for p in programmes:
+        cum = cumulative(p)
+        horizon = p.scenario.valuation.horizon_years * 12
+        cum = cum[cum["month"] <= max(horizon, 12) + 12]
+        rows = [{"month": float(m), "series": series[k], "value": float(v) / 1e6,
+                 "lo": float(lo) / 1e6, "hi": float(hi) / 1e6}
+                for k in ("benefit", "cost")
+                for m, v, lo, hi in zip(cum["month"], cum[k], cum[f"{k}_lo"], cum[f"{k}_hi"],
+                                        strict=True)]
+        layers: list[dict[str, Any]] = [
+            {"mark": {"type": "area", "opacity": 0.15},
+             "encoding": {"x": {"field": "month", "type": "quantitative"},
+                          "y": {"field": "lo", "type": "quantitative"}, "y2": {"field": "hi"},
+                          "color": {"field": "series", "type": "nominal", "legend": None}}},
+            {"mark": {"type": "line", "strokeWidth": 2.2},
+             "encoding": {"x": {"field": "month", "type": "quantitative", "title": month},
+                          "y": {"field": "value", "type": "quantitative",
+                                "title": in_lang(lang, f"{unit}, nuvärde (diskonterat)",
+                                                 f"{unit}, present value (discounted)"),
+                                "axis": {"labelExpr": f"{decimal} + ' {unit}'"}},
+                          "color": {"field": "series", "type": "nominal",
+                                    "scale": {"domain": [series["benefit"], series["cost"]],
+                                              "range": [BENEFIT_COLOUR, COST_COLOUR]},
+                                    "legend": {"orient": "top", "title": None,
+                                               "labelLimit": 400}},
+                          "tooltip": [{"field": "series", "title": " "},
+                                      {"field": "month", "title": month},
+                                      {"field": "value", "title": unit, "format": ".2f"}]}},
+            {"data": {"values": [{"month": horizon,
+                                  "label": in_lang(lang, "horisont", "horizon")}]},
+             "layer": [{"mark": {"type": "rule", "strokeDash": [2, 3], "color": "#999999"},
+                        "encoding": {"x": {"field": "month", "type": "quantitative"}}},
+                       {"mark": {"type": "text", "align": "right", "baseline": "top", "dx": -3,
+                                 "color": "#666666", "fontSize": 10},
+                        "encoding": {"x": {"field": "month", "type": "quantitative"},
+                                     "y": {"value": 2}, "text": {"field": "label"}}}]},
+        ]
+        pb, _ = payback(p)
+        if pb == pb:  # not NaN: the programme pays back within the horizon (mean of the runs)
+            cost_at = float(np.interp(pb, cum["month"].to_numpy(), cum["cost"].to_numpy())) / 1e6
+            text = in_lang(lang, f"Återbetalningstid {number(pb, 1, lang)} mån",
+                           f"Payback time {number(pb, 1, lang)} months")
+            layers.append({"data": {"values": [{"month": pb, "value": cost_at, "label": text}]},
+                           "layer": [{"mark": {"type": "point", "filled": True, "size": 70,
+                                               "color": INK},
+                                      "encoding": {"x": {"field": "month", "type": "quantitative"},
+                                                   "y": {"field": "value",
+                                                         "type": "quantitative"},
+                                                   "tooltip": {"field": "label"}}},
+                                     {"mark": {"type": "text", "align": "left", "dx": 8, "dy": -10,
+                                               "fontSize": 11, "color": INK},
+                                      "encoding": {"x": {"field": "month", "type": "quantitative"},
+                                                   "y": {"field": "value",
+                                                         "type": "quantitative"},
+                                                   "text": {"field": "label"}}}]})
+        charts.append({"title": {"text": p.title, "anchor": "start"} if len(programmes) > 1 else "",
+                       "data": {"values": rows}, "width": 250 if len(programmes) > 1 else 560,
+                       "height": 280, "layer": layers})
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+            "hconcat": charts, "resolve": {"scale": {"y": "shared"}}}
 
 
-def uncertainty_text(programmes: list[Programme], draws: int = 200, lang: str = "sv"
-                     ) -> str | None:
+def cumulative_caption(programmes: list[Programme], lang: str = "sv") -> str:
+    """What the cumulative plot shows: unit, discounting and horizon, said once under it."""
+    from model.report.programme import years_text
+    from model.report.text import in_lang, with_unit
+
+    val = programmes[0].scenario.valuation
+    horizons = sorted({p.scenario.valuation.horizon_years for p in programmes})
+    years = ", ".join(years_text(h, lang) for h in horizons)
+    rate = with_unit(val.discount_rate, "share", lang, 1)
+    return in_lang(
+        lang, f"Ackumulerad kostnad och samhällsintäkt per månad från start, i miljoner kronor, "
+              f"nuvärde (diskonterat med {rate} per år); streckad linje: horisonten, {years}.",
+        f"Cumulative cost and societal revenue by month from the start, in millions of kronor, "
+        f"present value (discounted at {rate} a year); dotted line: the horizon, {years}.")
+
+
+def uncertainty_text(programmes: list[Programme], draws: int = 200, lang: str = "sv",
+                     drawn: list[Scenario] | None = None) -> str | None:
     """The parameter-uncertainty answer (intervals over draws, P(A beats B)) as `run` and
-    `compare` print it, or None when no scenario declares uncertainty."""
+    `compare` print it, or None when no scenario declares uncertainty. `drawn`: the scenarios
+    whose uncertainty is drawn, when not the programmes' own (edited inputs held,
+    `model.app.inputs.held_for_uncertainty`)."""
     from model.api import Answer, parameter_uncertainty
     from model.report.psa_view import psa_text
 
-    scs = [p.scenario for p in programmes]
+    scs = drawn if drawn is not None else [p.scenario for p in programmes]
     psa = parameter_uncertainty(scs, draws=draws)
     if psa is None:
         return None
     return psa_text(Answer([p.result for p in programmes], psa), lang)  # type: ignore[misc]
 
 
+def unit_cost_components(sc: Scenario, lang: str = "sv") -> pd.DataFrame | None:
+    """The components of the scenario's unit-cost group, in its price year (KPI-indexed), each
+    with its source, as `insats costs GROUP --price-year YEAR` lists them; None when the scenario
+    is valued per person-year."""
+    if sc.valuation.unit_costs is None:
+        return None
+    from model.economics.valuation import _library_path
+    from model.report.unit_costs import unit_cost_rows
+    from model.unit_costs import unit_costs_table
+
+    table = unit_costs_table(_library_path(sc, sc.valuation.unit_costs), sc.valuation.price_year)
+    heads, rows = unit_cost_rows(table, lang)
+    return pd.DataFrame(rows, columns=heads)
+
+
 def scenario_yaml(sc: Scenario) -> str:
     """The scenario as a YAML file: its mapping with every source and uncertainty kept; loading
     it gives the same scenario (same digest)."""
-    return yaml.safe_dump(sc.raw, allow_unicode=True, sort_keys=False, width=100)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: ten times faster
+    return yaml.dump(sc.raw, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _written(write: Callable[[Path], Any], suffix: str) -> bytes:

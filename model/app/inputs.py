@@ -11,6 +11,7 @@ an edited scenario is exactly what the same edit in the file would give.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
@@ -178,26 +179,136 @@ def fields(sc: Scenario) -> list[Field]:
     return out
 
 
-def with_values(sc: Scenario, values: dict[str, float]) -> Scenario:
-    """The scenario with these inputs set (path -> value in the scenario's unit), validated as a
-    file with the same edit would be; InputError lists every problem (file, path, value, rule)."""
+@dataclass(frozen=True)
+class Choice:
+    """One input picked from a list rather than typed: the unit-cost library's target group and
+    the price year its amounts are indexed to (KPI), for scenarios valued by unit costs."""
+
+    path: str
+    label_sv: str
+    label_en: str
+    options: tuple[str | int, ...]
+    names: dict[str | int, str]                   # option -> what the list shows
+    sources: dict[str | int, tuple[str, str]]     # option -> where its figures come from (sv, en)
+    value: str | int
+
+    def label(self, lang: str = "sv") -> str:
+        return self.label_sv if lang == "sv" else self.label_en
+
+    def source(self, option: str | int, lang: str = "sv") -> str:
+        return self.sources[option][0 if lang == "sv" else 1]
+
+
+def choices(sc: Scenario) -> list[Choice]:
+    """The target group and price year of a scenario valued by a unit-cost library group
+    (`valuation.unit_costs`); none for a scenario valued per person-year. A group given as a
+    path to a file of its own is offered beside the library's groups."""
+    from model.unit_costs import list_groups, load_kpi, load_unit_costs
+
+    val = sc.valuation
+    if val.unit_costs is None:
+        return []
+    from model.economics.valuation import _library_path
+
+    groups: dict[str | int, str] = {}
+    sources: dict[str | int, tuple[str, str]] = {}
+    for name in dict.fromkeys([*list_groups(), val.unit_costs]):
+        group = load_unit_costs(_library_path(sc, name) if name == val.unit_costs else name)
+        groups[name] = f"{group.label} ({name})"
+        n = len(group.components)
+        where = group.source_file.name if group.source_file else name
+        sources[name] = (f"{where}: {n} komponenter i {group.price_year} års priser, var och en "
+                         f"med sin källa (`insats costs {name}`)",
+                         f"{where}: {n} components in {group.price_year} prices, each with its "
+                         f"source (`insats costs {name}`)")
+    kpi = load_kpi()
+    years = tuple(kpi.years)
+    year_source = {y: (f"{kpi.label}: {kpi.source_of(y)}",) * 2 for y in years}
+    return [
+        Choice("valuation.unit_costs", "Målgrupp (enhetskostnader per personår)",
+               "Target group (unit costs per person-year)", tuple(groups), groups, sources,
+               val.unit_costs),
+        Choice("valuation.price_year", "Prisår (belopp räknas om med KPI)",
+               "Price year (amounts indexed by CPI/KPI)", years, {y: str(y) for y in years},
+               year_source, val.price_year),
+    ]
+
+
+def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
+    """The scenario with these inputs set (path -> value in the scenario's unit, or a picked
+    choice), validated as a file with the same edit would be; InputError lists every problem
+    (file, path, value, rule)."""
     if not values:
         return sc
     file = str(sc.source_file or sc.name)
+    picked = {p: v for p, v in values.items() if p in CHOICE_PATHS}
+    numbers = [(parse_path(p), float(v)) for p, v in values.items() if p not in picked]
     try:
-        raw, _ = apply_values(sc.raw, [(parse_path(p), v) for p, v in values.items()])
+        raw, _ = apply_values(sc.raw, numbers)
     except (ValueError, KeyError) as exc:
         raise InputError([Problem(file, ", ".join(values), str(exc.args[0]))]) from None
+    if picked:  # apply_values shares what it does not set with sc.raw: never edit that in place
+        raw = copy.deepcopy(raw)
+    for path, v in picked.items():
+        parts = parse_path(path)
+        node = get_value(raw, parts[:-1])
+        old = node.get(parts[-1])
+        if isinstance(old, dict) and "value" in old:  # a {value:, source:} keeps its source
+            node[parts[-1]] = {**old, "value": v}
+        else:
+            node[parts[-1]] = v
     edited = parse_scenario(raw, file=file)
     edited._source = sc.source_file
+    edited._base = sc._base
     return edited
 
 
-def edits(sc: Scenario, shown: dict[str, float]) -> dict[str, float]:
+CHOICE_PATHS = ("valuation.unit_costs", "valuation.price_year")
+
+
+def edits(sc: Scenario, shown: dict[str, float | str], offered: list[Field] | None = None,
+          picks: list[Choice] | None = None) -> dict[str, float | str]:
     """The inputs the page changed: path -> value in the scenario's unit (unchanged ones left
-    out, so that an untouched scenario is the file's, digest and all)."""
-    out = {}
-    for f in fields(sc):
-        if f.path in shown and _tidy(shown[f.path]) != f.shown:
-            out[f.path] = f.stored(shown[f.path])
+    out, so that an untouched scenario is the file's, digest and all). `offered` and `picks`
+    are `fields(sc)` and `choices(sc)` when the caller has them already."""
+    out: dict[str, float | str] = {}
+    for f in fields(sc) if offered is None else offered:
+        if f.path in shown and _tidy(float(shown[f.path])) != f.shown:
+            out[f.path] = f.stored(float(shown[f.path]))
+    for c in choices(sc) if picks is None else picks:
+        if c.path in shown and shown[c.path] != c.value:
+            out[c.path] = shown[c.path]
     return out
+
+
+def held_for_uncertainty(sc: Scenario, edited: list[str]) -> tuple[Scenario, list[str]]:
+    """The scenario for the parameter-uncertainty interval after the planner's edits: each edited
+    input is held at its edited value. Its declared distribution (and its column of a calibrated
+    joint group, whose rows were fitted with the file's value) would otherwise replace the edit
+    in every draw, so that the interval would describe the file, not the edit. Returns the
+    scenario and the edited paths whose uncertainty was set aside (to say so on the page)."""
+    wanted = {tuple(parse_path(p)) for p in edited}
+    if not wanted:
+        return sc, []
+    raw = copy.deepcopy(sc.raw)
+    dropped: list[str] = []
+    found = [(path, leaf) for path, leaf in walk_inputs(raw) if tuple(parse_path(path)) in wanted
+             and isinstance(leaf, dict) and "uncertainty" in leaf]
+    for path, leaf in found:  # changed after the walk, not during it
+        del leaf["uncertainty"]
+        dropped.append(path)
+    unc = raw.get("uncertainty") or {}
+    groups = []
+    for g in unc.get("joint", []):
+        keep = [i for i, p in enumerate(g["paths"]) if tuple(parse_path(p)) not in wanted]
+        dropped += [p for p in g["paths"] if tuple(parse_path(p)) in wanted and p not in dropped]
+        if keep:
+            groups.append({**g, "paths": [g["paths"][i] for i in keep],
+                           "rows": [[row[i] for i in keep] for row in g["rows"]]})
+    if "joint" in unc:
+        unc["joint"] = groups
+    if not dropped:
+        return sc, []
+    held = parse_scenario(raw, file=str(sc.source_file or sc.name))
+    held._source, held._base = sc._source, sc._base
+    return held, dropped

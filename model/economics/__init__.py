@@ -18,10 +18,11 @@ Method and sources: docs/method.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.economics.actors import actor_figures, actor_summary
 from model.economics.costs import Activity, Line, activity_of_run, calendar_months, cost_lines
@@ -31,19 +32,21 @@ from model.economics.effect import (
     counterfactual_hazards,
     discount,
     effect_of_run,
+    good_exit,
 )
 from model.economics.figures import Baseline, figures, parts, view_key, views
 from model.economics.ledger import ledger
 from model.scenario import FUNDERS, Scenario
-from model.simulation import RunResult
+
+if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
+    import pandas as pd
+
+    from model.simulation import RunResult
 
 __all__ = ["DIRECTION", "METRIC_UNITS", "Activity", "Baseline", "Effect", "Line", "Priced",
            "Unit", "actor_figures", "actor_summary", "counterfactual_hazards", "metric_units",
            "present_value", "price",
            "price_unit", "units_of_run", "view_key", "views"]
-
-_EMPTY = pd.DataFrame()
-
 
 @dataclass
 class Priced:
@@ -54,7 +57,7 @@ class Priced:
     metrics: pd.DataFrame
     ledger: pd.DataFrame
     flows: pd.DataFrame
-    actors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    actors: pd.DataFrame = field(default_factory=lambda: _empty())
 
 
 @dataclass
@@ -79,12 +82,11 @@ def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
     """
     sc = run.scenario
     ends = run.stations.groupby("rep")["end_month"].max()
-    p_by = dict(tuple(run.participants.groupby("rep")))
-    v_by = dict(tuple(run.visits.groupby("rep")))
+    p_at, v_at = _rep_rows(run.participants), _rep_rows(run.visits)
     out = []
     for rep in range(run.replications):
-        people = p_by.get(rep, run.participants.iloc[0:0])
-        visits = v_by.get(rep, run.visits.iloc[0:0])
+        people = p_at(rep)
+        visits = v_at(rep)
         end = float(ends.get(rep, 0.0))
         arrival = people["arrival_month"].to_numpy(dtype=float)
         cal = n_cal or calendar_months(sc, end, float(arrival.max()) if len(arrival) else 0.0)
@@ -96,10 +98,25 @@ def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
     return out
 
 
+def _rep_rows(table: pd.DataFrame) -> Callable[[int], pd.DataFrame]:
+    """The rows of one replication, as a slice of the table (no copy: the tables are built in
+    replication order; a groupby would copy every column of every replication at once)."""
+    rep = table["rep"].to_numpy()
+    if len(rep) and np.any(rep[1:] < rep[:-1]):  # not in order (built elsewhere): group
+        groups = dict(tuple(table.groupby("rep")))
+        return lambda r: groups.get(r, table.iloc[0:0])
+
+    def rows(r: int) -> pd.DataFrame:
+        lo, hi = np.searchsorted(rep, [r, r + 1])
+        return table.iloc[lo:hi]
+
+    return rows
+
+
 def _good(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
     rules = Rules.of(sc)
     exited = people["exit_month"].notna().to_numpy()
-    return exited & np.isin(people["exit_category"].fillna("").to_numpy(), rules.good_categories)
+    return exited & good_exit(people, rules)
 
 
 def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: bool = True
@@ -107,7 +124,9 @@ def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: b
     """Metrics, ledger and monthly flows of one replication or one expected run."""
     m = figures(sc, unit.effect, unit.lines, base)
     if not detail:
-        return m, _EMPTY, _EMPTY
+        return m, _empty(), _empty()
+    import pandas as pd
+
     p = parts(sc, unit.effect, unit.lines, base)
     led = ledger(sc, unit.effect, unit.lines, p, base)
     from model.economics.figures import gain_calendar
@@ -124,6 +143,12 @@ def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: b
     return m, led, flows
 
 
+def _empty() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
 def baseline(sc: Scenario, unit: Unit, ref: Unit) -> Baseline:
     """The reference's unit scaled to the programme's number of participants."""
     n_ref = ref.effect.participants
@@ -138,6 +163,8 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
 
     With `detail=False` only the metrics are computed (no ledger or monthly flows): for sweeps.
     """
+    import pandas as pd
+
     sc = run.scenario
     units = units_of_run(run, weights)
     refs = units_of_run(reference) if reference is not None else None
@@ -151,7 +178,7 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
             flows.append(fl.assign(rep=rep))
             actors.append(actor_figures(sc, unit.effect, unit.lines, base).assign(rep=rep))
     if not detail:
-        return Priced(sc, pd.DataFrame(metrics), _EMPTY, _EMPTY)
+        return Priced(sc, pd.DataFrame(metrics), _empty(), _empty())
     return Priced(sc, pd.DataFrame(metrics), pd.concat(ledgers, ignore_index=True),
                   pd.concat(flows, ignore_index=True), pd.concat(actors, ignore_index=True))
 

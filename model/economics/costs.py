@@ -17,11 +17,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.scenario import FixedCost, Intervention, Scenario, StaffCost
+
+if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
+    import pandas as pd
 
 LINKED_GOOD, LINKED_OTHER, UNLINKED = 0, 1, 2
 
@@ -260,9 +263,8 @@ def activity_of_run(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, en
     e_all = np.where(np.isnan(e_all), end, e_all)
     v_pid = visits["participant_id"].to_numpy(dtype=np.int64)[ok]
     vg, vw = grp_of[v_pid], w_of[v_pid]
-    names = visits["intervention"].to_numpy()[ok]
     for iv in sc.interventions:
-        mask = names == iv.name
+        mask = (visits["intervention"] == iv.name).to_numpy(dtype=bool)[ok]
         s, e, gm, wm = s_all[mask], e_all[mask], vg[mask], vw[mask]
         service[iv.name] = np.stack([covered(s[gm == k], e[gm == k], wm[gm == k], n_cal)
                                      for k in (0, 1)])
@@ -286,6 +288,8 @@ def calendar_months(sc: Scenario, end: float, last_arrival: float) -> int:
 
 def lines_frame(lines: list[Line]) -> pd.DataFrame:
     """Long table of the cost lines: month, funder, line, allowance, amount (kr), nonzero only."""
+    import pandas as pd
+
     if not lines:
         return pd.DataFrame(columns=["month", "funder", "line", "allowance", "amount"])
     amounts = np.stack([line.total for line in lines])

@@ -21,17 +21,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
+    import pandas as pd
 
 GOOD, OTHER = 0, 1
 GROUPS = ("good", "other")
 # arrays summed over participants, by group and month since arrival
 CURVES = ("with_work", "without_work", "gain", "in_programme")
-CHUNK_CELLS = 2_000_000  # participants x months evaluated at once (memory stays flat)
+CHUNK_CELLS = 100_000  # participants x months evaluated at once (memory stays flat)
 
 
 def chain(x: np.ndarray, f: np.ndarray | float, loss: float, employed: bool) -> np.ndarray:
@@ -90,6 +93,12 @@ def grid_months(sc: Scenario) -> int:
 def discount(months: np.ndarray | float, rate: float) -> np.ndarray:
     """Present-value factor for amounts at `months` from programme start (annual rate)."""
     return (1.0 + rate) ** (-np.asarray(months, dtype=float) / 12.0)
+
+
+def good_exit(people: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Whose exit category starts a job (False where none), compared in the table's own text
+    column: no Python string per participant (memory, issue 11)."""
+    return people["exit_category"].isin(rules.good_categories).to_numpy(dtype=bool)
 
 
 def counterfactual_hazards(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
@@ -171,8 +180,7 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     # exit − arrival carries rounding noise (2.4999999999999996 for a fixed 2.5): a stay that ends
     # on a grid midpoint must count there the same way for every participant
     stay = np.round(np.where(exited, exit_m, end) - arrival, 9)
-    cats = people["exit_category"].fillna("").to_numpy()
-    good = exited & np.isin(cats, rules.good_categories)
+    good = exited & good_exit(people, rules)
     f = counterfactual_hazards(sc, people)
     group = np.where(good, GOOD, OTHER)
     disc_a = discount(arrival, rules.rate)
@@ -222,9 +230,9 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     calendar = {k: v[:, :n_cal] for k, v in calendar.items()}
 
     exits: dict[str, float] = {}
-    names = people["exit_state"].to_numpy()
+    is_state = {state: (people["exit_state"] == state).to_numpy(dtype=bool) for state in sc.exit_states}
     for state in sc.exit_states:
-        exits[state] = float(w[exited & (names == state)].sum())
+        exits[state] = float(w[exited & is_state[state]].sum())
     without_exit = chain(stay, f, rules.loss, False)
     jobs_without = np.array([float((w * without_exit)[exited & (group == k)].sum())
                              for k in (GOOD, OTHER)])
@@ -235,7 +243,7 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     work_12 = np.array([[float((w * with12)[group == k].sum()) for k in (GOOD, OTHER)],
                         [float((w * without12)[group == k].sum()) for k in (GOOD, OTHER)]])
     n_by = np.array([float(w[group == k].sum()) for k in (GOOD, OTHER)])
-    months_to = {state: float((w * stay)[exited & (names == state)].sum())
+    months_to = {state: float((w * stay)[exited & is_state[state]].sum())
                  for state in sc.exit_states}
     return Effect(n=n_by, curves=curves, curves_pv=curves_pv, calendar=calendar,
                   swapped_pv=swapped, exits=exits,

@@ -85,15 +85,18 @@ def _real(lines: list[Line], tax_factor: float = 1.0) -> list[Line]:
 def parts(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None) -> Parts:
     rules = Rules.of(sc)
     n_cal = len(lines[0].total) if lines else len(eff.calendar["gain"][0])
-    cost_disc = discount(np.arange(n_cal) + 0.5, rules.rate)
     tax = sc.valuation.tax_factor
+    ref_lines = _real(base.lines, tax) if base is not None else []
+    # a reference priced over more months keeps all its costs: both go on the longer calendar
+    n_cal = max([n_cal, *(len(line.total) for line in ref_lines)])
+    cost_disc = discount(np.arange(n_cal) + 0.5, rules.rate)
     real = _real(lines, tax)
-    by_kind = sum((line.amount for line in real), np.zeros((3, n_cal)))
+    by_kind = sum((np.stack([_fit(row, n_cal) for row in line.amount]) for line in real),
+                  np.zeros((3, n_cal)))
     cost_month = by_kind.sum(axis=0)
     fixed_pv = float(by_kind[UNLINKED] @ cost_disc)
     if base is not None:
-        ref = sum((line.total for line in _real(base.lines, tax)), np.zeros(n_cal))
-        ref = _fit(ref, n_cal) * base.scale
+        ref = sum((_fit(line.total, n_cal) for line in ref_lines), np.zeros(n_cal)) * base.scale
         cost_month = cost_month - ref
         fixed_pv -= float(ref @ cost_disc)
     cf, val = sc.counterfactual, sc.valuation
@@ -264,9 +267,11 @@ def gain_calendar(eff: Effect, p: Parts, base: Baseline | None) -> np.ndarray:
     if base is None:
         cal = eff.calendar["gain"]
     else:
-        n = eff.calendar["with_work"].shape[1]
+        # the longer calendar of the two: a reference whose intake runs longer keeps its tail
+        n = max(eff.calendar["with_work"].shape[1], base.effect.calendar["with_work"].shape[1])
+        own = np.stack([_fit(r, n) for r in eff.calendar["with_work"]])
         ref = np.stack([_fit(r, n) for r in base.effect.calendar["with_work"]])
-        cal = eff.calendar["with_work"] - base.scale * ref
+        cal = own - base.scale * ref
     return cal * p.adjust
 
 
@@ -278,7 +283,7 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     n = m["participants"]
     real_total = sum(float(line.total.sum()) for line in _real(lines))
     m["cost"] = real_total
-    m["cost_pv"] = float(sum(float(line.total @ p.cost_disc) for line in _real(lines)))
+    m["cost_pv"] = float(sum(float(line.total @ p.cost_disc[:len(line.total)]) for line in _real(lines)))
     m["cost_per_participant"] = real_total / n if n else math.nan
     m["net_cost"] = float(p.cost_month.sum())
     m["net_cost_pv"] = float(p.cost_month @ p.cost_disc)
@@ -305,8 +310,9 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
         m[name] = m[f"{name}:{head}"]
     m["pays_back"] = float(m["npv"] > 0)
     cal = gain_calendar(eff, p, base) * (p.kr_per_month / p.adjust if p.adjust else 0.0)
-    m["payback_months"] = payback_month(np.cumsum(cal[1]),
-                                        np.cumsum(_fit(p.cost_month, cal.shape[1]) * p.cost_disc))
+    n = max(cal.shape[1], len(p.cost_month))
+    m["payback_months"] = payback_month(np.cumsum(_fit(cal[1], n)),
+                                        np.cumsum(_fit(p.cost_month, n) * _fit(p.cost_disc, n)))
     return m
 
 

@@ -11,14 +11,17 @@ the societal revenue, transfers = 0, so net = the societal NPV.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.economics.costs import Line
 from model.economics.effect import Effect, discount
 from model.economics.figures import Baseline, Parts, _fit, _real, gain_calendar
 from model.scenario import FUNDERS, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 COLUMNS = ["actor", "year", "cost", "cost_pv", "benefit", "benefit_pv", "transfers",
            "transfers_pv", "net", "net_pv"]
@@ -98,6 +101,8 @@ def ledger(sc: Scenario, eff: Effect, lines: list[Line], p: Parts, base: Baselin
 
     def yearly(monthly: np.ndarray) -> np.ndarray:
         return monthly.reshape(len(FUNDERS), years, 12).sum(axis=2).ravel()
+
+    import pandas as pd
 
     df = pd.DataFrame({
         "actor": np.repeat(np.array(FUNDERS, dtype=object), years),

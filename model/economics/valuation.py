@@ -67,8 +67,8 @@ def _library_path(sc: Scenario, name: str) -> str:
     from pathlib import Path
 
     p = Path(name)
-    if p.suffix in (".yaml", ".yml") and not p.is_absolute() and sc.source_file is not None:
-        return str(sc.source_file.parent / p)
+    if p.suffix in (".yaml", ".yml") and not p.is_absolute() and sc.folder is not None:
+        return str(sc.folder / p)
     return name
 
 

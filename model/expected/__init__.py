@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from model.economics import Unit
 from model.economics.costs import Activity, calendar_months, cost_lines, period_problem
@@ -118,6 +117,8 @@ def capacity_problem(sc: Scenario) -> str | None:
         for ch in iv.capacity_changes]]) for iv in capped}
     if all(low[n] >= most for n in low):
         return None
+    from scipy import stats  # only for a capacity that might bind (start-up)
+
     ex = _expected_flows(sc)
     for iv in capped:
         mean = ex.presence[iv.name]
@@ -126,7 +127,7 @@ def capacity_problem(sc: Scenario) -> str | None:
         waiting = float(inflow @ tail)
         if waiting > WAIT_TOLERANCE:
             return (f"capacity of '{iv.name}' ({low[iv.name]} places) may bind: about "
-                    f"{waiting:.3g} arrivals would find every place taken; use the simulation")
+                    f"{waiting:.3g} arrivals would find every place taken")
     return None
 
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
-from scipy.special import pdtr
 
 from model.scenario import Scenario
 
@@ -107,6 +105,8 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
     if not events:
         # a stream alone: admitted by step k is min(N_k, cap), N_k ~ Poisson(Λ_k), and
         # E[min(N, c)] = Λ·P(N ≤ c − 2) + c·P(N ≥ c)
+        from scipy.special import pdtr  # scipy loads only for a capped intake (start-up)
+
         big = np.r_[0.0, np.cumsum(rate)]
         below = pdtr(cap - 2, big) if cap >= 2 else np.zeros_like(big)
         admitted = big * below + cap * (1.0 - pdtr(cap - 1, big))
@@ -114,6 +114,8 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
         out[:n] += gained / 2
         out[1:n + 1] += gained / 2
         return out[:n]
+    from scipy import stats
+
     pmf = np.zeros(cap + 1)
     pmf[0] = 1.0
     levels = np.arange(cap + 1)
@@ -154,6 +156,8 @@ def _shift(pmf: np.ndarray, size: int) -> np.ndarray:
 def _cap_can_bind(sc: Scenario, rate: np.ndarray, events: list[tuple[float, int, int]],
                   cap: int) -> bool:
     """False when the cap is out of reach (fewer than `cap` arrivals with probability ~1)."""
+    from scipy import stats
+
     fixed = sum(size for _, _, size in events)
     mean = float(rate.sum())
     return not fixed + (stats.poisson.ppf(1 - 1e-15, mean) if mean > 0 else 0) < cap

@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from model.exact import Network
 
@@ -149,6 +148,8 @@ def _after(a: float, lo: np.ndarray, hi: np.ndarray, h: float
 
 def _conv(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     if len(a) * len(b) > 200_000:
+        from scipy.signal import fftconvolve  # only for long series (start-up)
+
         out = fftconvolve(a, b)[:n]
         return np.where(np.abs(out) < 1e-15, 0.0, out)
     return np.convolve(a, b)[:n]

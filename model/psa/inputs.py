@@ -13,17 +13,18 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import stats
 
 from model.errors import InputError, Problem
 from model.numbers import walk_inputs
 from model.scenario import Scenario
-from model.sweep import apply_values, parse_path
+from model.sweep.paths import apply_values, parse_path
 from model.uncertainty import ParamDist
+
+if TYPE_CHECKING:  # pandas and scipy.stats load when drawing, not when a file is read
+    import pandas as pd
 
 U_EDGE = 1e-12
 
@@ -49,7 +50,7 @@ def uncertain_inputs(raw: dict[str, Any], sc: Scenario) -> list[Uncertain]:
     """Every number of a raw scenario mapping that carries `uncertainty:`, in file order; a
     number the schema holds as a whole number (a count of people) is drawn as one."""
     from model.numbers import uncertainty_of
-    from model.sweep import get_value
+    from model.sweep.paths import get_value
 
     out = []
     validated = None
@@ -135,6 +136,9 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
 
 def draw(p: Plan, n: int, seed: int) -> pd.DataFrame:
     """n draws: one column per uncertain input (its value) and per joint group (its row)."""
+    import pandas as pd
+    from scipy import stats
+
     u = {name: _uniforms(seed, name, n) for name in p.inputs}
     for names, matrix in p.correlations:
         chol = np.linalg.cholesky(matrix)

@@ -100,7 +100,10 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
     reps = replications or max(sc.uncertainty.replications_per_draw for sc in scs)
     if table is None:
         table = draw(p, n, seed)
-    names = tuple((sc.name, str(sc.source_file or sc.name), raw) for raw, sc in scenarios)
+    # a scenario without a file of its own (an upload) is named in its folder, so that its
+    # relative reference still resolves in the draws
+    names = tuple((sc.name, str(sc.source_file or (sc.folder / sc.name if sc.folder else sc.name)),
+                   raw) for raw, sc in scenarios)
     rows = []
     for _, r in table.iterrows():
         per = tuple((sc.name, tuple((tuple(parts), v) for parts, v in assignments(p, sc.name, r)))

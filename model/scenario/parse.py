@@ -19,11 +19,15 @@ from model.scenario.problems import pydantic_problems
 from model.scenario.schema import Scenario
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate one scenario file, raising InputError with every problem found."""
+def load_scenario(path: str | Path, base: Path | None = None) -> Scenario:
+    """Load and validate one scenario file, raising InputError with every problem found.
+
+    `base`: the folder relative paths in it are read from, when not the file's own (an uploaded
+    copy of a file whose reference sits among the ready scenarios)."""
     raw, node = load_yaml(path)
     scenario = parse_scenario(raw, file=str(path), node=node)
     scenario._source = Path(path)
+    scenario._base = base
     if scenario.has_uncertainty():
         from model.psa.inputs import extreme_problems
 

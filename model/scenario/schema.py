@@ -402,6 +402,7 @@ class Scenario(Strict):
     uncertainty: UncertaintySettings = UncertaintySettings()
     """How the parameter-uncertainty answer is computed (draws, joint groups, correlations)."""
     _source: Path | None = PrivateAttr(default=None)
+    _base: Path | None = PrivateAttr(default=None)
     _raw: dict[str, Any] | None = PrivateAttr(default=None)
     _normalised: list[str] = PrivateAttr(default_factory=list)
 
@@ -462,14 +463,22 @@ class Scenario(Strict):
         """The file this scenario was loaded from (relative references resolve against it)."""
         return self._source
 
+    @property
+    def folder(self) -> Path | None:
+        """The folder a relative path in the scenario (its reference, a unit-cost file) is read
+        from: the file's own, or the one given when it was loaded from elsewhere (an upload)."""
+        if self._base is not None:
+            return self._base
+        return self._source.parent if self._source is not None else None
+
     def reference_path(self) -> Path | None:
-        """The counterfactual reference scenario's path, resolved against this file's folder."""
+        """The counterfactual reference scenario's path, resolved against `folder`."""
         ref = self.counterfactual.reference
         if ref is None:
             return None
         p = Path(ref)
-        if not p.is_absolute() and self._source is not None:
-            p = self._source.parent / p
+        if not p.is_absolute() and self.folder is not None:
+            p = self.folder / p
         return p
 
     @property

@@ -8,12 +8,23 @@ turns its records into pandas tables keyed by `rep` and `participant_id`, docume
 `PARTICIPANT_COLUMNS`, `VISIT_COLUMNS` and `STATION_COLUMNS`; run.py runs R replications.
 """
 
-from model.simulation.engine import Replication, _replicate
+from __future__ import annotations
+
+from model.lazy import lazy_names
 from model.simulation.rules import effective_rules
-from model.simulation.run import RunResult, run_replication, simulate
-from model.simulation.station import Request, Station, StationMonitor
-from model.simulation.streams import Streams, stream
-from model.simulation.tables import PARTICIPANT_COLUMNS, STATION_COLUMNS, VISIT_COLUMNS
+
+# The rest loads on first use (PEP 562): the engine and its pandas tables are not needed to read
+# or check a scenario, and `validate`, `--help` and exact mode start faster without them.
+_HOME = {
+    "Replication": "engine", "_replicate": "engine", "RunResult": "run", "run_replication": "run",
+    "simulate": "run", "Request": "station", "Station": "station", "StationMonitor": "station",
+    "Streams": "streams", "stream": "streams", "PARTICIPANT_COLUMNS": "tables",
+    "STATION_COLUMNS": "tables", "VISIT_COLUMNS": "tables",
+}
+
+
+__getattr__ = lazy_names(__name__, _HOME)
+
 
 __all__ = [
     "PARTICIPANT_COLUMNS", "STATION_COLUMNS", "VISIT_COLUMNS", "Replication", "Request",

@@ -19,34 +19,29 @@ sweep file), `designs` (the points), `plan` (the file checked against its base s
 `run` (tasks and their evaluation) and `store` (parts, manifest, summary).
 """
 
-from model.sweep.designs import DESIGNS, Points, design_points, unit_problem
+from __future__ import annotations
+
+from model.lazy import lazy_names
 from model.sweep.paths import SHARE_NODES, apply_values, get_value, is_share, parse_path
-from model.sweep.plan import Base, ParamInfo, SweepPlan, check_points, load_sweep, point_scenario
-from model.sweep.run import BaseSpec, SweepResult, Task, evaluate, run_sweep, run_task, tasks
-from model.sweep.spec import (
-    DESIGN_KEYS,
-    KEY_COLUMNS,
-    Design,
-    DesignKind,
-    Parameter,
-    SweepFile,
-)
-from model.sweep.store import (
-    MANIFEST,
-    PARTS_DIR,
-    POINTS,
-    SUMMARY,
-    SUMMARY_STATS,
-    done_parts,
-    iter_parts,
-    manifest,
-    part_path,
-    read_part,
-    summarise_part,
-    write_part,
-    write_points,
-    write_summary,
-)
+
+# The other stages load on first use (PEP 562): setting a path in a scenario (PSA draws, the
+# check of a scenario's uncertain inputs when it is read) needs neither pandas nor the designs.
+_HOME = {
+    **dict.fromkeys(("DESIGNS", "Points", "design_points", "unit_problem"), "designs"),
+    **dict.fromkeys(("Base", "ParamInfo", "SweepPlan", "check_points", "load_sweep",
+                     "point_scenario"), "plan"),
+    **dict.fromkeys(("BaseSpec", "SweepResult", "Task", "evaluate", "run_sweep", "run_task",
+                     "tasks"), "run"),
+    **dict.fromkeys(("DESIGN_KEYS", "KEY_COLUMNS", "Design", "DesignKind", "Parameter",
+                     "SweepFile"), "spec"),
+    **dict.fromkeys(("MANIFEST", "PARTS_DIR", "POINTS", "SUMMARY", "SUMMARY_STATS", "done_parts",
+                     "iter_parts", "manifest", "part_path", "read_part", "summarise_part",
+                     "write_part", "write_points", "write_summary"), "store"),
+}
+
+
+__getattr__ = lazy_names(__name__, _HOME)
+
 
 __all__ = [
     "DESIGNS",

@@ -10,7 +10,6 @@ proportionally, and the sweep says so.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -101,6 +100,31 @@ def _container(raw: dict[str, Any], parts: Sequence[str]) -> dict[str, Any]:
     return current
 
 
+def _own_path(root: dict[str, Any], parts: Sequence[str]) -> None:
+    """Shallow-copy each mapping and list on the way to the last part of a path, in `root` (a copy
+    itself), so that setting the path leaves the original untouched. Copying the path, not the
+    whole scenario (`copy.deepcopy`), is what makes a point of a sweep or a PSA draw cheap; where
+    the path stops (missing, a value) `_container` creates it or says why."""
+    current: Any = root
+    for part in parts[:-1]:
+        if isinstance(current, dict):
+            key: Any = part
+        elif isinstance(current, list):
+            key = _item(current, part)
+            if key is None:
+                return
+        else:
+            return
+        nxt = current.get(key) if isinstance(current, dict) else current[key]
+        if isinstance(nxt, dict):
+            nxt = current[key] = dict(nxt)
+        elif isinstance(nxt, list):
+            nxt = current[key] = list(nxt)
+        else:
+            return
+        current = nxt
+
+
 def _put(node: dict[str, Any], key: str, value: float) -> None:
     """Set a number, keeping its source note if it was written as {value:, source:}."""
     old = node.get(key)
@@ -117,15 +141,17 @@ def is_share(parts: Sequence[str]) -> bool:
 
 def apply_values(raw: dict[str, Any], assignments: Sequence[tuple[Sequence[str], float]]
                  ) -> tuple[dict[str, Any], list[str]]:
-    """A copy of `raw` with each path set; the other shares of a share node are rescaled.
+    """A copy of `raw` with each path set (sharing what it does not set with `raw`, which is left
+    as it was); the other shares of a share node are rescaled.
 
     Paths setting shares of the same node are applied together: the shares not set are scaled by
     (1 - sum of the set shares) / (their old sum). Returns the new mapping and one note per
     rescaled node. Raises ValueError when the set shares exceed 1, or when the others are all 0.
     """
-    out = copy.deepcopy(raw)
+    out = dict(raw)
     groups: dict[tuple[str, ...], list[str]] = {}
     for parts, value in assignments:
+        _own_path(out, parts)
         node = _container(out, parts)
         _put(node, parts[-1], float(value))
         if is_share(parts):

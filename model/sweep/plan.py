@@ -101,7 +101,7 @@ POINTS_KEY = {"lhs": "points", "random": "points", "sobol": "n", "morris": "n", 
 
 
 def override(raw: dict[str, Any], points: int | None, replications: int | None,
-             file: str) -> list[str]:
+             file: str, method: str | None = None) -> list[str]:
     """Apply `--points` and `--reps` to a raw sweep mapping in place; what was changed, as text
     (it goes into the sweep's recorded text, so that --resume sees a changed sweep)."""
     done = []
@@ -118,6 +118,9 @@ def override(raw: dict[str, Any], points: int | None, replications: int | None,
     if replications is not None:
         raw["replications"] = replications
         done.append(f"replications = {replications} (--reps)")
+    if method is not None:
+        raw["method"] = method
+        done.append(f"method = {method} (--method)")
     return done
 
 
@@ -135,21 +138,25 @@ def base_file(sweep: Path, rel: str) -> tuple[Path, str]:
 
 
 def load_sweep(path: str | Path, points: int | None = None,
-               replications: int | None = None) -> SweepPlan:
+               replications: int | None = None, method: str | None = None) -> SweepPlan:
     """Read and validate a sweep file and its base scenarios; build the design's points.
 
     `points` and `replications` override the file's number of draws (or Sobol/Morris n) and its
-    replications, as `insats sweep --points --reps` do.
+    replications, as `insats sweep --points --reps` do; `method` ("des" or "expected") the file's
+    method (`--method`). The expected-value path gives one row per point and scenario, so its
+    sweep has one replication.
     """
     path = Path(path)
     raw, node = load_yaml(path)
     name = str(path)
-    changed = override(raw, points, replications, name)
+    changed = override(raw, points, replications, name, method)
     try:
         spec = SweepFile.model_validate(raw)
     except ValidationError as exc:
         raise InputError(explain_decimal_commas(pydantic_problems(exc, name, node, root=SweepFile),
                                                 node, name)) from None
+    if spec.method == "expected":
+        spec = spec.model_copy(update={"replications": 1})
     text = path.read_text(encoding="utf-8")
     if changed:
         text += "\n# overridden on the command line: " + "; ".join(changed) + "\n"
@@ -172,6 +179,14 @@ def load_sweep(path: str | Path, points: int | None = None,
             problems.append(Problem(str(f), "counterfactual.reference",
                                     f"reference scenario not found at {ref}"))
         bases.append(Base(sc.name, f, sraw, sc))
+    if spec.method == "expected":
+        from model.evaluate import why_not_expected
+
+        for b in bases:
+            reason = why_not_expected(b.scenario)
+            if reason is not None:
+                problems.append(bad("method", f"the expected-value path cannot price {b.name}: "
+                                    f"{reason}; use method: des (the simulation)", spec.method))
     if problems:
         raise InputError(problems)
     names = [b.name for b in bases]
@@ -223,7 +238,10 @@ def load_sweep(path: str | Path, points: int | None = None,
                               f"{spaced(MAX_DESIGN_POINTS)} are allowed (fewer levels, points or "
                               "parameters)", n)])
     points, problem = design_points(spec, params)
-    part_points = spec.points_per_part or max(1, math.ceil(len(points) / 200))
+    # about 200 parts of a simulated sweep; an expected-value point takes milliseconds, so its
+    # parts are larger (fewer parts to write and summarise; the rows do not depend on it)
+    parts = 40 if spec.method == "expected" else 200
+    part_points = spec.points_per_part or max(1, math.ceil(len(points) / parts))
     plan = SweepPlan(spec, path, text, bases, params, points, problem, part_points)
     check_points(plan, node)
     return plan
@@ -240,7 +258,9 @@ def _psa_plan(spec: SweepFile, path: Path, text: str, bases: list[Base], node: A
                                   "any (give a number `uncertainty:`, or use a random design with "
                                   "parameters)", "psa", line_of(node, "design"))])
     params, points, groups = psa_points(int(spec.design.draws), spec.seed, bases)
-    part_points = spec.points_per_part or max(1, math.ceil(len(points) / 200))
+    # each draw is an expected result (milliseconds on the expected-value path): larger parts,
+    # as for method: expected
+    part_points = spec.points_per_part or max(1, math.ceil(len(points) / 40))
     plan = SweepPlan(spec, path, text, bases, params, points,
                      unit_problem([p.label for p in params]), part_points, groups=groups,
                      expected_replications=max(b.scenario.uncertainty.replications_per_draw

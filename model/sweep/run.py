@@ -53,6 +53,18 @@ def evaluate(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:
     return price(run, reference).metrics
 
 
+def expected_metrics_of(sc: Scenario, file: str, point_id: int) -> dict[str, float]:
+    """The expected run of one point (`method: expected`): the same figures as a simulated
+    replication's, without the noise of one cohort."""
+    from model.evaluate import expected_metrics, why_not_expected
+
+    reason = why_not_expected(sc)
+    if reason is not None:
+        raise InputError([Problem(file, "method", f"point {point_id}: the expected-value path "
+                                  f"cannot price it: {reason}; use method: des", "expected")])
+    return expected_metrics(sc, checked=True)
+
+
 @dataclass(frozen=True)
 class BaseSpec:
     """What a worker needs of one base scenario (plain data, cheap to send to another process)."""
@@ -73,30 +85,27 @@ class Task:
     points: tuple[tuple[int, tuple[float, ...]], ...]
     replications: int
     seed: int
-    expected_replications: int = 0  # psa design: one expected result per point (see below)
+    method: str = "des"  # des, expected, or auto (a psa design: as compare prices a draw)
+    expected_replications: int = 0  # auto: simulated cohorts where no expected-value path
 
 
-def _expected_row(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:
-    """One row (rep 0) of a scenario's expected figures, as `compare`'s PSA prices a draw
-    (`model.evaluate`, method auto: the expected-value path, else the mean of `replications`
-    simulated cohorts)."""
-    from model.evaluate import evaluate as expected
-
-    m, _ = expected(sc, "auto", replications, seed)
-    return pd.DataFrame([{"rep": 0, **m}])
+def _scenario_at(b: BaseSpec, values: dict[str, float]) -> Scenario:
+    raw, _ = apply_values(b.raw, [(parts, values[lab]) for lab, parts in b.params])
+    sc = parse_scenario(raw, file=b.file)
+    sc._source = Path(b.file)
+    return sc
 
 
 def run_task(task: Task) -> pd.DataFrame:
     """Rows of one part: (point, base scenario, replication) with inputs and every metric."""
+    if task.method in ("expected", "auto"):
+        return _expected_task(task)
     frames = []
     for point_id, vals in task.points:
         values = dict(zip(task.labels, vals, strict=True))
         for b in task.bases:
-            raw, _ = apply_values(b.raw, [(parts, values[lab]) for lab, parts in b.params])
-            sc = parse_scenario(raw, file=b.file)
-            sc._source = Path(b.file)
-            metrics = (_expected_row(sc, task.expected_replications, task.seed)
-                       if task.expected_replications else evaluate(sc, task.replications, task.seed))
+            sc = _scenario_at(b, values)
+            metrics = evaluate(sc, task.replications, task.seed)
             keys = pd.DataFrame({"point_id": np.full(len(metrics), point_id, dtype=np.int64),
                                  "scenario": b.name})
             inputs = pd.DataFrame({lab: np.full(len(metrics), v, dtype=float)
@@ -108,6 +117,34 @@ def run_task(task: Task) -> pd.DataFrame:
     return df
 
 
+def _expected_task(task: Task) -> pd.DataFrame:
+    """Rows of one part priced by the expected-value path: one per point and base scenario (rep
+    0), columns as `run_task` gives them; one table per part, not one per point (speed). With
+    method auto (a psa design) a point is priced as `compare`'s PSA prices a draw
+    (`model.evaluate`: the expected-value path, else the mean of `expected_replications`
+    simulated cohorts on the sweep's seed)."""
+    from model.evaluate import evaluate as evaluate_expected
+
+    ids, names, inputs, figures = [], [], [], []
+    for point_id, vals in task.points:
+        values = dict(zip(task.labels, vals, strict=True))
+        for b in task.bases:
+            sc = _scenario_at(b, values)
+            figures.append(evaluate_expected(sc, "auto", task.expected_replications, task.seed)[0]
+                           if task.method == "auto" else expected_metrics_of(sc, b.file, point_id))
+            ids.append(point_id)
+            names.append(b.name)
+            inputs.append(vals)
+    keys = list(dict.fromkeys(k for m in figures for k in m))  # in order of first appearance
+    x = np.array(inputs, dtype=float).reshape(len(ids), len(task.labels))
+    return pd.DataFrame({
+        "point_id": np.array(ids, dtype=np.int64), "scenario": names,
+        "rep": np.zeros(len(ids), dtype=np.int64),
+        **{lab: x[:, i] for i, lab in enumerate(task.labels)},
+        **{k: np.array([m.get(k, np.nan) for m in figures], dtype=float) for k in keys},
+    })
+
+
 def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
     """The parts of a sweep as tasks, in order, leaving out the parts in `skip`."""
     bases = tuple(
@@ -115,6 +152,9 @@ def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
                  tuple((p.label, tuple(p.parts)) for p in plan.params if b.name in p.applies_to))
         for b in plan.bases)
     labels = tuple(plan.labels)
+    # a psa design prices each draw as compare does (auto), or strictly expected if asked
+    method = ("auto" if plan.expected_replications and plan.spec.method != "expected"
+              else plan.spec.method)
     vals = plan.points[list(labels)].to_numpy(dtype=float)
     ids = plan.points["point_id"].to_numpy()
     for part in range(plan.n_parts):
@@ -123,7 +163,7 @@ def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
         lo, hi = part * plan.part_points, min((part + 1) * plan.part_points, plan.n_points)
         pts = tuple((int(ids[i]), tuple(float(x) for x in vals[i])) for i in range(lo, hi))
         yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed,
-                   plan.expected_replications)
+                   method, plan.expected_replications)
 
 
 @dataclass

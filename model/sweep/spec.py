@@ -186,6 +186,10 @@ class SweepFile(Strict):
     replications: Replications = 10
     seed: Count = 20140227
     points_per_part: PosCount | None = None
+    # des: simulate every point (rows per replication); expected: price each point's expected run
+    # without simulating people (model.expected; one row per point and scenario, rep 0), for
+    # results that are expectations (PSA, threshold-like one-way) of uncapacitated scenarios
+    method: Literal["des", "expected"] = "des"
 
     @model_validator(mode="before")
     @classmethod
