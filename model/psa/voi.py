@@ -17,8 +17,8 @@ added when only one programme is appraised) in each PSA draw:
   distinct row enters once, its mean net benefit with the noise variance divided by its count
   (the same posterior mean as the draws one by one, on a smaller system). Only the options'
   net benefits relative to the first are regressed: the first option's own conditional mean is
-  common to all options and cancels. About 0.1–0.3 s for a 9-column group on 1 000 draws
-  (benchmarks/voi_bench.py), against 30–150 s for the GP fitted on all draws before.
+  common to all options and cancels. About 0.3–0.6 s for a 9-column group on 1 000 draws
+  (benchmarks/RESULTS.md), against 80–150 s for the GP fitted on all draws before.
 
 Scaled to a population: divided by the decision's participants and multiplied by the stated
 number of future participants the decision affects.
