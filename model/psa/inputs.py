@@ -218,6 +218,10 @@ def cap_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
     from model.expected.arrivals import arrivals
 
     found = [u for u in uncertain_inputs(raw, sc) if u.path == CAP_PATH]
+    if not found:
+        return []
+    from scipy import stats
+
     uncapped = sc.intake.model_copy(update={"max_participants": None})
     if not found or uncapped.is_unbounded():
         return []
