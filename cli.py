@@ -202,32 +202,16 @@ def _note(text: str) -> None:
 
 
 def _with_draws(records: Any, ans: Any, choice: bool = False) -> Any:
-    """The tidy rows of the simulated runs, followed by the rows over parameter draws (and, for
-    `compare`, the ranking and value of information)."""
-    if ans.psa is None:
-        return records
-    import pandas as pd
+    from model.report.decision_view import with_draw_records
 
-    from model.report.decision_view import choice_rows
-    from model.report.psa_view import psa_rows
-
-    extra = [choice_rows(ans).assign(version=__version__)] if choice else []
-    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__),
-                      *extra], ignore_index=True)
+    return with_draw_records(records, ans, choice)
 
 
 def _echo_uncertainty(ans: Any, lang: Lang, choice: bool = False) -> None:
-    """The parameter-uncertainty answer (for `compare` with the ranking and value of
-    information) and the heading of the cohort block after it."""
-    if ans.psa is None:
-        return
-    from model.report.decision_view import choice_text
-    from model.report.psa_view import cohort_heading, psa_text
+    from model.report.decision_view import uncertainty_text
 
-    _say(psa_text(ans, lang.value) + "\n")
-    if choice:
-        _say(choice_text(ans, lang.value) + "\n")
-    _say(cohort_heading(ans, lang.value))
+    if ans.psa is not None:
+        _say(uncertainty_text(ans, lang.value, choice))
 
 
 def _steps_word(lang: Lang) -> str:

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/sweep_bench.py              # all three, about 10 minutes on 2 cores
     .venv/bin/python benchmarks/sweep_bench.py --psa-points 200   # a measured subset, extrapolated
 
-(a) the Grenverket PSA (scenarios/sweeps/grenverket_psa.yaml: draws x 10 replications x both
+(a) the Grenverket PSA (scenarios/sweeps/grenverket_psa_explicit.yaml: draws x 10 replications x both
     programmes) on all cores: wall time and points per second per core;
 (b) parallel efficiency: throughput of the sweep with 2 workers against 1 on the same points;
 (c) sweep-machinery overhead: a serial sweep (plan, validation, scenario per point, parts written
@@ -36,7 +36,7 @@ from model.scenario import parse_scenario  # noqa: E402
 from model.simulation import simulate  # noqa: E402
 from model.sweep import load_sweep, point_scenario, run_sweep  # noqa: E402
 
-PSA = ROOT / "scenarios" / "sweeps" / "grenverket_psa.yaml"
+PSA = ROOT / "scenarios" / "sweeps" / "grenverket_psa_explicit.yaml"
 
 
 def subset_sweep(folder: Path, points: int) -> Path:

@@ -449,7 +449,7 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
         data["sobol"] = {s: _records(sobol_indices(out, metric, s)) for s in names}
     elif kind == "morris":
         data["morris"] = {s: _records(morris_indices(out, metric, s)) for s in names}
-    if kind in ("random", "lhs") and metric.startswith("npv"):
+    if kind in ("random", "lhs", "psa") and metric.startswith("npv"):
         data["acceptability"] = _records(acceptability(out, values, metric))
         from model.report.voi_view import voi_rows
 
@@ -459,9 +459,10 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
 
 def sweep_voi(out: str | Path, mf: dict[str, Any], metric: str, population: float | None = None
               ) -> Any:
-    """EVPI and EVPPI per swept parameter of a PSA sweep (random or LHS design), on `metric`,
-    each point's value its mean over replications; scaled to `population` future participants
-    (default: the scenario setting's default, `uncertainty.future_participants`)."""
+    """EVPI and EVPPI per swept parameter (and per joint group of a psa design) of a PSA sweep
+    (random, LHS or psa design), on `metric`, each point's value its mean over replications;
+    scaled to `population` future participants (default: the scenario setting's default,
+    `uncertainty.future_participants`)."""
     from model.psa.voi import value_of_information
     from model.scenario.uncertainty import UncertaintySettings
 
@@ -469,7 +470,8 @@ def sweep_voi(out: str | Path, mf: dict[str, Any], metric: str, population: floa
     df = per_point(read_results(out, [metric, "participants"])).rename(columns={"point_id": "draw"})
     per_draw = {s: df[df["scenario"] == s] for s in scenario_names(mf)}
     inputs = read_points(out)[["point_id", *labels]].rename(columns={"point_id": "draw"})
-    voi = value_of_information(per_draw, inputs, metric, None, seed=int(mf["seed"]))
+    voi = value_of_information(per_draw, inputs, metric, mf.get("groups") or None,
+                               seed=int(mf["seed"]))
     voi.population = float(population if population is not None
                            else UncertaintySettings().future_participants)
     return voi

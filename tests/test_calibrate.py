@@ -102,3 +102,45 @@ def test_unknown_target_metric_is_named(tmp_path, metric) -> None:
     res = CliRunner().invoke(app, ["calibrate", str(path)])
     assert res.exit_code == 2
     assert metric in res.stderr
+
+
+def _capped(intake: dict, high: float) -> dict:
+    return {"name": "t", "intake": {**intake, "max_participants": {
+                "value": 50, "source": "test",
+                "uncertainty": {"dist": "uniform", "low": 40, "high": high, "source": "test"}}},
+            "entry": "a", "exit_states": {"arbete": {"category": "work"}},
+            "interventions": [{"name": "a", "duration": {"dist": "fixed", "months": 3},
+                               "routing": {"arbete": 1.0}}]}
+
+
+@pytest.mark.parametrize(("intake", "high", "flagged"), [
+    ({"stream": {"rate_per_month": 10, "start_month": 0, "end_month": 12}}, 140, False),
+    ({"stream": {"rate_per_month": 10, "start_month": 0, "end_month": 12}}, 200, True),
+    ({"stream": {"rate_per_month": 10, "start_month": 0}}, 400, False),     # never stops
+    ({"cohort": {"n": 100}}, 100, False),
+    ({"cohort": {"n": 100}}, 101, True),                                    # a fixed count
+])
+def test_a_cap_prior_must_stay_within_what_the_intake_delivers(intake, high, flagged) -> None:
+    """A prior on max_participants above what the intake can bring (120 on average from the
+    stream, 146 in 99 % of cohorts; exactly 100 from a cohort) is a problem at load: such a cap
+    does not change the number of participants (the Grenverket SE prior once reached 400)."""
+    from model.psa.inputs import cap_problems
+
+    raw = _capped(intake, high)
+    found = cap_problems(raw, parse_scenario(raw), "f.yaml")
+    assert bool(found) == flagged
+    if flagged:
+        assert found[0].path == "intake.max_participants"
+        assert "does not change the number of participants" in found[0].message
+
+
+def test_grenverket_se_cap_prior_binds_over_its_range() -> None:
+    """SE's participant prior is bounded by its intake: the expected participant count still
+    grows towards the top of the prior (the cap binds), unlike the old 150–400 prior."""
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios/grenverket/"
+                       "supported_employment.yaml")
+    counts = []
+    for cap in (250, 270):
+        raw, _ = apply_values(sc.raw, [(parse_path("intake.max_participants"), cap)])
+        counts.append(expected_metrics(parse_scenario(raw))["participants"])
+    assert counts[1] - counts[0] > 10

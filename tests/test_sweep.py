@@ -625,7 +625,8 @@ def test_cli_sweep_prints_the_analysis(folder, tmp_path) -> None:
 
 EXAMPLE_POINTS = {
     "framgangen_tornado": 1 + 2 * 11,          # one-way: the base, then 11 inputs at low and high
-    "grenverket_psa": 1000,                    # random: the draws
+    "grenverket_psa": 1000,                    # psa: the draws of the scenarios' own uncertainty
+    "grenverket_psa_explicit": 1000,           # random: the draws
     "grenverket_sobol": 256 * (6 + 2),         # Saltelli, first and total order: N (D + 2)
 }
 

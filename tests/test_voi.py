@@ -81,3 +81,35 @@ def test_evppi_against_nested_monte_carlo() -> None:
     est = evppi(nb, x)
     assert brute > 0.05
     assert abs(est - brute) <= 0.1 * brute, (est, brute)
+
+
+def test_evppi_of_a_group_against_nested_monte_carlo() -> None:
+    """A group of two parameters (the Gaussian-process regression), INB = 0.5 X1² + X1·X2 +
+    X2·Y − 0.4, X1 ~ N(0, 1), X2 ~ N(0.2, 0.5), Y ~ N(0.3, 0.8): E(INB | X1, X2) = 0.5 X1² +
+    X1·X2 + 0.3 X2 − 0.4 is neither linear nor additive. Brute-force nested Monte Carlo (4 000
+    outer draws of the group × 4 000 inner draws of Y; the inner means' sd is at most about
+    0.03 here, a bias of well under 1 %) against the regression estimate from 4 000 PSA draws:
+    within 10 %, the tolerance of the one-parameter checks (most of that gap is the sampling error
+    of 4 000 PSA draws, about 5–9 % here). The regression itself is checked more tightly against
+    the exact conditional mean evaluated on the same draws: within 2 %. The group's EVPPI lies
+    between the larger single-parameter EVPPI and the EVPI."""
+    def f(x, y):
+        return 0.5 * x[..., 0]**2 + x[..., 0] * x[..., 1] + x[..., 1] * y - 0.4
+
+    def draw_x(rng, size):
+        size = (size,) if isinstance(size, int) else size
+        return np.stack([rng.normal(0.0, 1.0, size), rng.normal(0.2, 0.5, size)], axis=-1)
+
+    def draw_y(rng, size):
+        return rng.normal(0.3, 0.8, size)
+
+    rng = np.random.default_rng(5)
+    x, y = draw_x(rng, 4000), draw_y(rng, 4000)
+    nb = np.column_stack([np.zeros(4000), f(x, y)])
+    brute = _nested(f, draw_x, draw_y, 4000, 4000, 9)
+    est = evppi(nb, x)
+    assert brute > 0.05
+    assert abs(est - brute) <= 0.1 * brute, (est, brute)
+    exact = np.maximum(0, f(x, 0.3)).mean() - max(0.0, nb[:, 1].mean())
+    assert abs(est - exact) <= 0.02 * exact, (est, exact)
+    assert max(evppi(nb, x[:, 0]), evppi(nb, x[:, 1])) <= est + 1e-9 <= evpi(nb) + 1e-9

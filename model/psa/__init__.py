@@ -3,20 +3,12 @@ follows from them (intervals, probabilities with their Monte Carlo error, value 
 
 from __future__ import annotations
 
-from typing import Any
-
+from model.lazy import lazy_names
 from model.psa.inputs import Plan, Uncertain, plan, uncertain_inputs
 
 __all__ = ["PSAResult", "Plan", "Uncertain", "plan", "run_psa", "uncertain_inputs"]
 
 
-def __getattr__(name: str) -> Any:
-    """`run_psa` and `PSAResult` load on first use (with pandas): reading a scenario that declares
-    uncertainty checks its inputs (`model.psa.inputs`) without them (start-up)."""
-    if name not in ("PSAResult", "run_psa"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from model.psa import run
-
-    value = getattr(run, name)
-    globals()[name] = value
-    return value
+# `run_psa` and `PSAResult` load on first use (with pandas): reading a scenario that declares
+# uncertainty checks its inputs (`model.psa.inputs`) without them (start-up).
+__getattr__ = lazy_names(__name__, {"PSAResult": "run", "run_psa": "run"})

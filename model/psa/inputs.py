@@ -203,4 +203,40 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
                                         "values (beta for shares, gamma or lognormal for positive "
                                         "amounts)", u.dist.name()))
                 break
-    return problems
+    return problems + cap_problems(raw, sc, file)
+
+
+CAP_PATH = "intake.max_participants"
+CAP_REACH = 0.99   # the cap must be reachable in at least 1 % of cohorts at the prior's top
+
+
+def cap_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
+    """A prior on `intake.max_participants` reaching above what the intake can deliver: a cap
+    that does not bind does not change the number of participants, so such a prior (and a
+    calibration of it) says nothing about that number. Arrivals whose count is random (a stream)
+    are allowed their 99 % quantile; an intake that never stops is not checked."""
+    from model.expected.arrivals import arrivals
+
+    found = [u for u in uncertain_inputs(raw, sc) if u.path == CAP_PATH]
+    if not found:
+        return []
+    from scipy import stats
+
+    uncapped = sc.intake.model_copy(update={"max_participants": None})
+    if not found or uncapped.is_unbounded():
+        return []
+    mean = float(arrivals(sc.model_copy(update={"intake": uncapped}), 1.0).sum())
+    stream = 0.0   # the Poisson part; cohorts, groups and spreads bring fixed numbers
+    if uncapped.stream is not None:
+        alone = uncapped.model_copy(update={"cohort": None, "groups": None, "spread": None})
+        stream = float(arrivals(sc.model_copy(update={"intake": alone}), 1.0).sum())
+    most = mean - stream + (float(stats.poisson.ppf(CAP_REACH, stream)) if stream > 0 else 0.0)
+    u = found[0]
+    top = float(u.dist.frozen().ppf(EXTREMES[1]))
+    if top <= most:
+        return []
+    return [Problem(file, u.path, f"its uncertainty reaches {top:.6g} participants at the "
+                    f"{EXTREMES[1]:.1%} quantile, but the intake brings {mean:.6g} people on "
+                    f"average (at most {most:.6g} in {CAP_REACH:.0%} of cohorts), so a cap above "
+                    "that does not change the number of participants; bound the prior by what the "
+                    "intake can deliver, or let the intake deliver more", u.dist.name())]

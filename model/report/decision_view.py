@@ -146,3 +146,30 @@ def choice_rows(answer: Answer) -> pd.DataFrame:
     frames = [decision_rows(answer)] if len(answer.scenarios) >= 3 else []
     frames.append(voi_rows(answer_voi(answer)).assign(basis="draws"))
     return pd.concat(frames, ignore_index=True)
+
+
+def with_draw_records(records: pd.DataFrame, ans: Answer, choice: bool = False) -> pd.DataFrame:
+    """The tidy rows of the simulated runs, followed by the rows over parameter draws (and, for a
+    comparison, the ranking and value of information): what `--format csv|json` writes."""
+    if ans.psa is None:
+        return records
+    from model import __version__
+    from model.report.psa_view import psa_rows
+
+    extra = [choice_rows(ans).assign(version=__version__)] if choice else []
+    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__),
+                      *extra], ignore_index=True)
+
+
+def uncertainty_text(ans: Answer, lang: str, choice: bool = False) -> str:
+    """The parameter-uncertainty answer (for a comparison with the ranking and value of
+    information), then the heading of the one-cohort block that follows it; '' without draws."""
+    if ans.psa is None:
+        return ""
+    from model.report.psa_view import cohort_heading, psa_text
+
+    parts = [psa_text(ans, lang) + "\n"]
+    if choice:
+        parts.append(choice_text(ans, lang) + "\n")
+    parts.append(cohort_heading(ans, lang))
+    return "\n".join(parts)

@@ -79,7 +79,7 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
             view.tornado[s] = an.tornado(folder, metric, s)
         elif kind == "sobol":
             view.sobol[s] = an.sobol_indices(folder, metric, s)
-    if kind in ("random", "lhs") and metric.startswith("npv"):
+    if kind in ("random", "lhs", "psa") and metric.startswith("npv"):
         base = max(sc["value_per_year"] for sc in mf["scenarios"]) or 500_000.0
         view.acceptability = an.acceptability(folder, list(np.linspace(0.0, 2.0 * base,
                                                                         ACCEPTABILITY_POINTS)),
@@ -92,6 +92,7 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
 
 # sweep designs in Swedish
 DESIGN_WORDS = {"oneway": "envägsanalys", "random": "slumpdragningar (PSA)",
+                "psa": "scenariernas osäkerhet (PSA)",
                 "lhs": "latinsk hyperkub (LHS)", "grid": "rutnät", "sobol": "Sobol",
                 "morris": "Morris"}
 # points on the acceptability curve: enough to show its shape between 0 and twice the base value

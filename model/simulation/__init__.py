@@ -10,9 +10,7 @@ turns its records into pandas tables keyed by `rep` and `participant_id`, docume
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from model.lazy import lazy_names
 from model.simulation.rules import effective_rules
 
 # The rest loads on first use (PEP 562): the engine and its pandas tables are not needed to read
@@ -25,12 +23,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [

@@ -21,9 +21,7 @@ sweep file), `designs` (the points), `plan` (the file checked against its base s
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from model.lazy import lazy_names
 from model.sweep.paths import SHARE_NODES, apply_values, get_value, is_share, parse_path
 
 # The other stages load on first use (PEP 562): setting a path in a scenario (PSA draws, the
@@ -42,12 +40,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)
 
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Designs: how a sweep chooses its points (grid, lhs, random, oneway, sobol, morris).
+"""Designs: how a sweep chooses its points (grid, lhs, random, oneway, sobol, morris; psa in
+`model.sweep.psa`).
 
 Each design is a function of the sweep file and its resolved parameters that gives the points'
 values, any extra columns (the unit-cube draws `u:NAME`, or which input a one-way point varies)
@@ -111,6 +112,12 @@ def _from_unit(spec: SweepFile, params: list[ParamInfo], u: np.ndarray,
     return Points(values, {f"u:{p.label}": u[:, j] for j, p in enumerate(params)}, problem)
 
 
+def psa(spec: SweepFile, params: list[ParamInfo]) -> Points:
+    """A psa design's points are draws of the base scenarios' own uncertainty declarations, made
+    with the bases in hand (`model.sweep.psa.psa_points`, called by `load_sweep`)."""
+    raise TypeError("a psa design is drawn from its base scenarios: see model.sweep.psa")
+
+
 DesignFunction = Callable[["SweepFile", list["ParamInfo"]], Points]
 DESIGNS: dict[str, DesignFunction] = {
     "grid": grid,
@@ -119,6 +126,7 @@ DESIGNS: dict[str, DesignFunction] = {
     "oneway": oneway,
     "sobol": sobol,
     "morris": morris,
+    "psa": psa,
 }
 
 
@@ -130,6 +138,8 @@ def design_size(spec: SweepFile, params: list[ParamInfo]) -> int:
                          else (p.spec.levels or d.levels or 3) for p in params)
     if d.kind in ("lhs", "random"):
         return int(d.points)
+    if d.kind == "psa":
+        return int(d.draws)
     if d.kind == "oneway":
         return 1 + 2 * k
     if d.kind == "sobol":

@@ -124,7 +124,7 @@ class _Parameter(BaseModel):
 
 class _Design(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
-    kind: Literal["grid", "lhs", "random", "oneway", "sobol", "morris"]
+    kind: Literal["grid", "lhs", "random", "oneway", "sobol", "morris", "psa"]
 
 
 class Manifest(BaseModel):
@@ -145,6 +145,7 @@ class Manifest(BaseModel):
     parameters: list[_Parameter]
     units: dict[str, str]
     notes: list[str] = []
+    groups: dict[str, list[str]] = {}
 
 
 def read_manifest(out: Path, file: str = "sweep.json") -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,8 @@ class SweepPlan:
     problem: dict[str, Any]
     part_points: int
     size: SweepSize | None = None  # set by check_points: the runs' expected time and memory
+    groups: dict[str, list[str]] = field(default_factory=dict)  # psa: joint group -> columns
+    expected_replications: int = 0  # psa: simulated cohorts per draw where no expected path
 
     @property
     def n_points(self) -> int:
@@ -95,7 +97,7 @@ class SweepPlan:
 
 
 # the design key that --points sets, by design kind (grid and one-way have no number of points)
-POINTS_KEY = {"lhs": "points", "random": "points", "sobol": "n", "morris": "n"}
+POINTS_KEY = {"lhs": "points", "random": "points", "sobol": "n", "morris": "n", "psa": "draws"}
 
 
 def override(raw: dict[str, Any], points: int | None, replications: int | None,
@@ -108,7 +110,8 @@ def override(raw: dict[str, Any], points: int | None, replications: int | None,
         kind = design.get("kind") if isinstance(design, dict) else None
         if kind not in POINTS_KEY:
             raise InputError([Problem(file, "design.kind", f"--points sets the number of draws of "
-                                      f"an lhs or random design, or n of a sobol or morris design; "
+                                      f"an lhs, random or psa design, or n of a sobol or morris "
+                                      f"design; "
                                       f"a {kind} design has none", kind)])
         design[POINTS_KEY[kind]] = points
         done.append(f"design.{POINTS_KEY[kind]} = {points} (--points)")
@@ -227,6 +230,8 @@ def load_sweep(path: str | Path, points: int | None = None,
     if problems:
         raise InputError(problems)
 
+    if spec.design.kind == "psa":
+        return _psa_plan(spec, path, text, bases, node)
     n = design_size(spec, params)
     if n > MAX_DESIGN_POINTS:
         raise InputError([bad("design", f"this design has {spaced(n)} points; at most "
@@ -238,6 +243,28 @@ def load_sweep(path: str | Path, points: int | None = None,
     parts = 40 if spec.method == "expected" else 200
     part_points = spec.points_per_part or max(1, math.ceil(len(points) / parts))
     plan = SweepPlan(spec, path, text, bases, params, points, problem, part_points)
+    check_points(plan, node)
+    return plan
+
+
+def _psa_plan(spec: SweepFile, path: Path, text: str, bases: list[Base], node: Any) -> SweepPlan:
+    """The plan of a psa design: the draws of the bases' own uncertainty (`model.sweep.psa`)."""
+    from model.sweep.designs import unit_problem
+    from model.sweep.psa import psa_points
+
+    if not any(b.scenario.has_uncertainty() for b in bases):
+        raise InputError([Problem(str(path), "design.kind", "a psa design draws the scenarios' "
+                                  "uncertainty declarations, and none of the scenarios declares "
+                                  "any (give a number `uncertainty:`, or use a random design with "
+                                  "parameters)", "psa", line_of(node, "design"))])
+    params, points, groups = psa_points(int(spec.design.draws), spec.seed, bases)
+    # each draw is an expected result (milliseconds on the expected-value path): larger parts,
+    # as for method: expected
+    part_points = spec.points_per_part or max(1, math.ceil(len(points) / 40))
+    plan = SweepPlan(spec, path, text, bases, params, points,
+                     unit_problem([p.label for p in params]), part_points, groups=groups,
+                     expected_replications=max(b.scenario.uncertainty.replications_per_draw
+                                               for b in bases))
     check_points(plan, node)
     return plan
 

@@ -85,7 +85,8 @@ class Task:
     points: tuple[tuple[int, tuple[float, ...]], ...]
     replications: int
     seed: int
-    method: str = "des"
+    method: str = "des"  # des, expected, or auto (a psa design: as compare prices a draw)
+    expected_replications: int = 0  # auto: simulated cohorts where no expected-value path
 
 
 def _scenario_at(b: BaseSpec, values: dict[str, float]) -> Scenario:
@@ -97,7 +98,7 @@ def _scenario_at(b: BaseSpec, values: dict[str, float]) -> Scenario:
 
 def run_task(task: Task) -> pd.DataFrame:
     """Rows of one part: (point, base scenario, replication) with inputs and every metric."""
-    if task.method == "expected":
+    if task.method in ("expected", "auto"):
         return _expected_task(task)
     frames = []
     for point_id, vals in task.points:
@@ -118,12 +119,19 @@ def run_task(task: Task) -> pd.DataFrame:
 
 def _expected_task(task: Task) -> pd.DataFrame:
     """Rows of one part priced by the expected-value path: one per point and base scenario (rep
-    0), columns as `run_task` gives them; one table per part, not one per point (speed)."""
+    0), columns as `run_task` gives them; one table per part, not one per point (speed). With
+    method auto (a psa design) a point is priced as `compare`'s PSA prices a draw
+    (`model.evaluate`: the expected-value path, else the mean of `expected_replications`
+    simulated cohorts on the sweep's seed)."""
+    from model.evaluate import evaluate as evaluate_expected
+
     ids, names, inputs, figures = [], [], [], []
     for point_id, vals in task.points:
         values = dict(zip(task.labels, vals, strict=True))
         for b in task.bases:
-            figures.append(expected_metrics_of(_scenario_at(b, values), b.file, point_id))
+            sc = _scenario_at(b, values)
+            figures.append(evaluate_expected(sc, "auto", task.expected_replications, task.seed)[0]
+                           if task.method == "auto" else expected_metrics_of(sc, b.file, point_id))
             ids.append(point_id)
             names.append(b.name)
             inputs.append(vals)
@@ -144,6 +152,9 @@ def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
                  tuple((p.label, tuple(p.parts)) for p in plan.params if b.name in p.applies_to))
         for b in plan.bases)
     labels = tuple(plan.labels)
+    # a psa design prices each draw as compare does (auto), or strictly expected if asked
+    method = ("auto" if plan.expected_replications and plan.spec.method != "expected"
+              else plan.spec.method)
     vals = plan.points[list(labels)].to_numpy(dtype=float)
     ids = plan.points["point_id"].to_numpy()
     for part in range(plan.n_parts):
@@ -152,7 +163,7 @@ def tasks(plan: SweepPlan, skip: set[int] = frozenset()) -> Iterator[Task]:
         lo, hi = part * plan.part_points, min((part + 1) * plan.part_points, plan.n_points)
         pts = tuple((int(ids[i]), tuple(float(x) for x in vals[i])) for i in range(lo, hi))
         yield Task(part, bases, labels, pts, plan.spec.replications, plan.spec.seed,
-                   plan.spec.method)
+                   method, plan.expected_replications)
 
 
 @dataclass

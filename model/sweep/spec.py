@@ -123,7 +123,7 @@ class Parameter(Strict):
 SHAPE_KEYS = tuple(k for k in Parameter.model_fields if k in PARAM_DIST_KEYS and k not in RANGE_KEYS)
 
 
-DesignKind = Literal["grid", "lhs", "random", "oneway", "sobol", "morris"]
+DesignKind = Literal["grid", "lhs", "random", "oneway", "sobol", "morris", "psa"]
 DESIGN_KEYS: dict[str, set[str]] = {
     "grid": {"levels"},
     "lhs": {"points"},
@@ -131,11 +131,13 @@ DESIGN_KEYS: dict[str, set[str]] = {
     "oneway": set(),
     "sobol": {"n", "second_order"},
     "morris": {"n", "num_levels"},
+    "psa": {"draws"},
 }
 
 
 class Design(Strict):
-    """How points are chosen: grid, lhs, random (PSA), oneway (tornado), sobol, morris."""
+    """How points are chosen: grid, lhs, random (PSA), oneway (tornado), sobol, morris, or psa
+    (the base scenarios' own uncertainty declarations, `model.sweep.psa`)."""
 
     kind: DesignKind
     points: PosCount | None = Field(default=None, le=MAX_DESIGN_POINTS)
@@ -143,17 +145,20 @@ class Design(Strict):
     n: PosCount | None = Field(default=None, le=MAX_DESIGN_POINTS)
     second_order: Flag | None = None
     num_levels: int | None = Field(default=None, ge=2, le=MAX_LEVELS)
+    draws: PosCount | None = Field(default=None, le=MAX_DESIGN_POINTS)
 
     @model_validator(mode="after")
     def _keys(self) -> Design:
         allowed = DESIGN_KEYS[self.kind]
-        extra = [k for k in ("points", "levels", "n", "second_order", "num_levels")
+        extra = [k for k in ("points", "levels", "n", "second_order", "num_levels", "draws")
                  if getattr(self, k) is not None and k not in allowed]
         if extra:
             uses = ", ".join(sorted(allowed)) or "no other keys"
             raise ValueError(f"{', '.join(extra)} not used by a {self.kind} design (it uses {uses})")
         if self.kind in ("lhs", "random") and self.points is None:
             raise ValueError(f"a {self.kind} design needs points: the number of draws")
+        if self.kind == "psa" and self.draws is None:
+            raise ValueError("a psa design needs draws: the number of parameter draws")
         if self.kind in ("sobol", "morris") and self.n is None:
             what = "base sample size N (a power of 2)" if self.kind == "sobol" else "trajectories"
             raise ValueError(f"a {self.kind} design needs n: the {what}")
@@ -168,12 +173,15 @@ class Design(Strict):
 
 
 class SweepFile(Strict):
-    """A sweep: base scenarios (paths relative to this file), parameters, design, runs, seed."""
+    """A sweep: base scenarios (paths relative to this file), parameters, design, runs, seed.
+
+    A psa design takes no parameters (the scenarios declare what is uncertain) and prices each
+    draw as one expected result, so its replications are 1 (one row per point and scenario)."""
 
     name: str
     description: str = ""
     scenarios: list[str] = Field(min_length=1)
-    parameters: list[Parameter] = Field(min_length=1)
+    parameters: list[Parameter] = Field(default_factory=list)
     design: Design
     replications: Replications = 10
     seed: Count = 20140227
@@ -183,8 +191,29 @@ class SweepFile(Strict):
     # results that are expectations (PSA, threshold-like one-way) of uncapacitated scenarios
     method: Literal["des", "expected"] = "des"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _one_row_per_draw(cls, data: Any) -> Any:
+        """A psa design's replications default to 1 (one expected result per point)."""
+        design = data.get("design") if isinstance(data, dict) else None
+        if isinstance(design, dict) and design.get("kind") == "psa" and "replications" not in data:
+            return {**data, "replications": 1}
+        return data
+
     @model_validator(mode="after")
     def _unique(self) -> SweepFile:
+        if self.design.kind == "psa":
+            if self.parameters:
+                raise ValueError("a psa design draws the scenarios' own uncertainty declarations: "
+                                 "remove parameters (or use a random design to list them here)")
+            if self.replications != 1:
+                raise ValueError("a psa design prices each draw as an expected result (the "
+                                 "expected-value path, else the mean of the scenarios' "
+                                 "uncertainty.replications_per_draw simulated cohorts): leave "
+                                 "out replications")
+        elif not self.parameters:
+            raise ValueError("parameters: give at least one (or use design kind psa to draw the "
+                             "scenarios' own uncertainty declarations)")
         labels = [p.label for p in self.parameters]
         dupes = sorted({x for x in labels if labels.count(x) > 1})
         if dupes:

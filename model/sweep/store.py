@@ -75,6 +75,10 @@ def manifest(plan: SweepPlan, status: str, **extra: Any) -> dict[str, Any]:
         "n_points": plan.n_points,
         "points_per_part": plan.part_points,
         "n_parts": plan.n_parts,
+        "groups": plan.groups,
+        "pricing": ("expected result per draw (model.evaluate, method auto; "
+                    f"{plan.expected_replications} simulated cohorts where no expected-value path)"
+                    if plan.expected_replications else "simulated replications"),
         "parameters": [{"name": p.label, "path": p.spec.path, "applies_to": p.applies_to,
                         "base": p.base, "range": list(p.spec.span()), "dist": p.spec.dist,
                         "share": p.share} for p in plan.params],
