@@ -22,14 +22,18 @@ Method: docs/method.md §12.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from model.economics.costs import Line
 from model.economics.effect import Effect
 from model.economics.figures import Baseline, parts, payback_month, view_heads, view_key
 from model.economics.ledger import actor_months
 from model.scenario import FUNDERS, Scenario
+
+if TYPE_CHECKING:  # pandas loads when the tables are built (start-up of validate and exact mode)
+    import pandas as pd
 
 COLUMNS = ["actor", "view", "years", "cost", "cost_pv", "real", "real_pv", "transfers",
            "transfers_pv", "net", "net_pv", "paid", "paid_pv", "returned", "returned_pv",
@@ -40,6 +44,8 @@ AMOUNTS = COLUMNS[3:15]
 def actor_figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None
                   ) -> pd.DataFrame:
     """One row per actor and view (see the module docstring) for one replication."""
+    import pandas as pd
+
     p = parts(sc, eff, lines, base)
     am = actor_months(sc, eff, lines, p, base)
     cost, cost_pv = am.cost.sum(axis=1), (am.cost * am.disc).sum(axis=1)
@@ -74,6 +80,8 @@ def actor_summary(actors: pd.DataFrame) -> pd.DataFrame:
     runs in which the actor pays something, of those whose payback is not reached within the
     headline horizon (NaN when it pays nothing in any run).
     """
+    import pandas as pd
+
     from model.results import interval
 
     if actors.empty:

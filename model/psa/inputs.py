@@ -220,7 +220,7 @@ def cap_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
     found = [u for u in uncertain_inputs(raw, sc) if u.path == CAP_PATH]
     if not found:
         return []
-    from scipy import stats
+    from model.special import poisson_ppf
 
     uncapped = sc.intake.model_copy(update={"max_participants": None})
     if not found or uncapped.is_unbounded():
@@ -230,9 +230,9 @@ def cap_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
     if uncapped.stream is not None:
         alone = uncapped.model_copy(update={"cohort": None, "groups": None, "spread": None})
         stream = float(arrivals(sc.model_copy(update={"intake": alone}), 1.0).sum())
-    most = mean - stream + (float(stats.poisson.ppf(CAP_REACH, stream)) if stream > 0 else 0.0)
+    most = mean - stream + (poisson_ppf(CAP_REACH, stream) if stream > 0 else 0.0)
     u = found[0]
-    top = float(u.dist.frozen().ppf(EXTREMES[1]))
+    top = float(u.dist.ppf(EXTREMES[1]))
     if top <= most:
         return []
     return [Problem(file, u.path, f"its uncertainty reaches {top:.6g} participants at the "
