@@ -160,3 +160,19 @@ if __name__ == "__main__":
         sys.exit("usage: python tests/test_startup.py --update")
     PINS.write_text(json.dumps(_printed(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {PINS}")
+
+
+def test_exact_mode_prints_expected_values_without_shares_of_runs() -> None:
+    """One expected run has no spread and no 'share of runs': exact mode prints one column of
+    expected values and says what they are (it once printed an interval from the value to itself
+    and '100 % of runs' with NPV > 0)."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    for lang, runs_word, head in (("sv", "körningar där", "Väntevärde"),
+                                  ("en", "runs in which", "Expected value")):
+        out = CliRunner().invoke(app, ["run", str(ROOT / "scenarios/grenverket/supported_employment.yaml"),
+                                       "--method", "exact", "--lang", lang]).output
+        assert head in out and runs_word not in out, out
+        assert "95 %" not in out.split(head)[1]

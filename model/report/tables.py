@@ -148,26 +148,43 @@ def interval_note(reps: int, lang: str = "sv") -> str:
                    "over runs, the spread of what one round of the programme could give.")
 
 
-def economics_rows(sc: Scenario, summary: pd.DataFrame, lang: str = "sv"
+RUN_SHARES = ("pays_back", "no_payback")   # shares of simulated runs: none in an expected run
+
+
+def economics_rows(sc: Scenario, summary: pd.DataFrame, lang: str = "sv", runs: bool = True
                    ) -> tuple[list[list[str]], list[str]]:
-    """Key economic figures: label (unit), mean, 95 % interval over replications."""
+    """Key economic figures: label (unit), mean, 95 % interval over replications; with
+    `runs=False` (one expected run) the expected value alone, without shares of runs."""
     by = summary.set_index("metric")
     rows = []
     for key in headline_metrics(sc):
-        if key not in by.index:
+        if key not in by.index or (not runs and key in RUN_SHARES):
             continue
         r = by.loc[key]
-        spread = "" if key in ("pays_back", "no_payback") else cell_span(r["lo"], r["hi"],
-                                                                          r["unit"], lang)
-        rows.append([unit_label(key, r["unit"], sc, lang),
-                     cell(r["mean"], r["unit"], lang) + _reachable(key, r["mean"], lang), spread])
+        value = cell(r["mean"], r["unit"], lang) + _reachable(key, r["mean"], lang)
+        if not runs:
+            rows.append([unit_label(key, r["unit"], sc, lang), value])
+            continue
+        spread = "" if key in RUN_SHARES else cell_span(r["lo"], r["hi"], r["unit"], lang)
+        rows.append([unit_label(key, r["unit"], sc, lang), value, spread])
+    if not runs:
+        return rows, [label("metric", lang), in_lang(lang, "Väntevärde", "Expected value")]
     return rows, [label("metric", lang), label("mean", lang), label("interval", lang)]
 
 
+EXPECTED_NOTE = ("Väntevärden ur väntevärdesvägen (exakt läge): inga personer simuleras, så "
+                 "figurerna har ingen slumpspridning och inga andelar av körningar; osäkerheten i "
+                 "antagandena visas av `insats run` utan --method exact (parameterosäkerhet).",
+                 "Expected values from the expected-value path (exact mode): no people are "
+                 "simulated, so the figures have no chance spread and no shares of runs; the "
+                 "uncertainty in the assumptions is shown by `insats run` without --method exact "
+                 "(parameter uncertainty).")
+
+
 def economics_text(sc: Scenario, summary: pd.DataFrame, lang: str = "sv") -> str:
-    """Key economic figures with their 95 % intervals over replications, and what the shares of
-    runs leave out."""
-    return table(*economics_rows(sc, summary, lang)) + "\n\n" + in_lang(lang, *RUNS_NOTE)
+    """Exact mode's economic figures: the expected value of each, and what that means."""
+    return (table(*economics_rows(sc, summary, lang, runs=False)) + "\n\n"
+            + wrap(in_lang(lang, *EXPECTED_NOTE)))
 
 
 def run_text(result: ScenarioResult, file: object, version: str, lang: str = "sv") -> str:
