@@ -155,11 +155,10 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
     return Answer(results, psa)
 
 
-def expected_answer(sc: Scenario, file: str) -> tuple[object, pd.DataFrame]:
+def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:
     """Exact mode: exit shares and months (absorbing chain) and every economic figure of the
-    expected run (the expected-value path), as a summary table with the mean only."""
-    import pandas as pd
-
+    expected run (the expected-value path), as summary records (metric, unit, mean, lo, hi,
+    median: the mean only; records, not a table, so that exact mode starts without pandas)."""
     from model.economics import metric_units
     from model.evaluate import expected_metrics, why_not_expected
     from model.exact import solve_exact
@@ -169,8 +168,8 @@ def expected_answer(sc: Scenario, file: str) -> tuple[object, pd.DataFrame]:
         raise InputError([Problem(file, "", f"exact mode cannot price this scenario: {reason}; "
                                   "use the simulation (--method des)")])
     m = expected_metrics(sc, checked=True)
-    rows = [[k, u, m[k], m[k], m[k], m[k]] for k, u in metric_units(sc).items() if k in m]
-    summary = pd.DataFrame(rows, columns=["metric", "unit", "mean", "lo", "hi", "median"])
+    summary = [{"metric": k, "unit": u, "mean": m[k], "lo": m[k], "hi": m[k], "median": m[k]}
+               for k, u in metric_units(sc).items() if k in m]
     return solve_exact(sc, file), summary
 
 

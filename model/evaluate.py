@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.scenario import Scenario, load_scenario
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas loads with the runs' tables, not for the expected-value path
+    import pandas as pd
+
     from model.economics import Priced
 
 METHODS = ("auto", "expected", "simulate")
@@ -63,11 +64,13 @@ def expected_priced(sc: Scenario, checked: bool = False) -> Priced:
     from model.economics import Priced
 
     m, led, flows = _price_expected(sc, checked, detail=True)
+    import pandas as pd
+
     return Priced(sc, pd.DataFrame([{"rep": 0, **m}]), led.assign(rep=0), flows.assign(rep=0))
 
 
 def _price_expected(sc: Scenario, checked: bool, detail: bool
-                    ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
+                    ) -> tuple[dict[str, float], pd.DataFrame | None, pd.DataFrame | None]:
     from model.economics import baseline, price_unit
     from model.expected import expected_unit
 
@@ -97,7 +100,9 @@ def simulated_metrics(sc: Scenario, replications: int, seed: int
 
 def means_of_runs(per: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
     """The expected figures estimated from runs, and the Monte Carlo variance of each estimate."""
-    cols = [c for c in per.columns if c != "rep" and pd.api.types.is_numeric_dtype(per[c])]
+    from pandas.api.types import is_numeric_dtype
+
+    cols = [c for c in per.columns if c != "rep" and is_numeric_dtype(per[c])]
     seen = {c: int(per[c].notna().sum()) for c in cols}  # payback is missing in runs that never pay back
     mean = {c: float(np.nanmean(per[c])) if seen[c] else math.nan for c in cols}
     var = {c: float(np.nanvar(per[c], ddof=1)) / seen[c] if seen[c] > 1 else math.nan for c in cols}

@@ -120,11 +120,12 @@ def _good(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
 
 
 def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: bool = True
-               ) -> tuple[dict[str, float], pd.DataFrame, pd.DataFrame]:
-    """Metrics, ledger and monthly flows of one replication or one expected run."""
+               ) -> tuple[dict[str, float], pd.DataFrame | None, pd.DataFrame | None]:
+    """Metrics, ledger and monthly flows of one replication or one expected run (with
+    `detail=False` the metrics only, and None for the tables: no pandas on the expected path)."""
     m = figures(sc, unit.effect, unit.lines, base)
     if not detail:
-        return m, _empty(), _empty()
+        return m, None, None
     import pandas as pd
 
     p = parts(sc, unit.effect, unit.lines, base)

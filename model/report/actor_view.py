@@ -72,7 +72,7 @@ def actor_rows(results: list[ScenarioResult], lang: str = "sv", letters: bool = 
                ) -> tuple[list[list[str]], list[str]]:
     """Rows of the compact per-actor table (present values, kr): one per programme, actor and
     view; `letters` adds the programme's letter (A, B, …) first, for compare."""
-    from model.report.comparison import letter
+    from model.report.text import letter
 
     rows = []
     for i, r in enumerate(results):

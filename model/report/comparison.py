@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from model.economics import DIRECTION
-from model.report.text import in_lang, number, with_unit
+from model.report.text import in_lang, letter, number, with_unit
 from model.results import RATIOS, probability_better
 
 if TYPE_CHECKING:
@@ -124,11 +124,6 @@ class Comparison:
             return f"{head}, and has the higher net present value in {p} of the simulated runs."
         return (f"{head}, but there is no clear difference: {best} has the higher net present "
                 f"value in {p} of the simulated runs.")
-
-
-def letter(i: int) -> str:
-    """A, B, C, … for the programmes in the order given."""
-    return chr(ord("A") + i) if i < 26 else f"P{i + 1}"
 
 
 def compare(results: list[ScenarioResult], metrics: list[str]) -> Comparison:

@@ -10,16 +10,14 @@ import math
 import textwrap
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from model.economics import view_key
 from model.exact import ExactResult
-from model.report.comparison import Comparison, compare, letter
 from model.report.text import (
     RUNS_NOTE,
     UNITS,
     in_lang,
     label,
+    letter,
     metric_label,
     number,
     pick,
@@ -30,8 +28,11 @@ from model.report.text import (
 from model.scenario import Scenario
 from model.scenario.assumptions import assumption_warnings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas and the comparison load with a run's tables, not for exact mode
+    import pandas as pd
+
     from model.api import ScenarioResult
+    from model.report.comparison import Comparison
 
 
 def exit_rows(exits: pd.DataFrame, lang: str = "sv") -> tuple[list[list[str]], list[str]]:
@@ -151,16 +152,18 @@ def interval_note(reps: int, lang: str = "sv") -> str:
 RUN_SHARES = ("pays_back", "no_payback")   # shares of simulated runs: none in an expected run
 
 
-def economics_rows(sc: Scenario, summary: pd.DataFrame, lang: str = "sv", runs: bool = True
-                   ) -> tuple[list[list[str]], list[str]]:
+def economics_rows(sc: Scenario, summary: pd.DataFrame | list[dict], lang: str = "sv",
+                   runs: bool = True) -> tuple[list[list[str]], list[str]]:
     """Key economic figures: label (unit), mean, 95 % interval over replications; with
-    `runs=False` (one expected run) the expected value alone, without shares of runs."""
-    by = summary.set_index("metric")
+    `runs=False` (one expected run) the expected value alone, without shares of runs.
+    `summary` has the columns metric, unit, mean, lo, hi (a table, or its records)."""
+    records = summary if isinstance(summary, list) else summary.to_dict("records")
+    by = {r["metric"]: r for r in records}
     rows = []
     for key in headline_metrics(sc):
-        if key not in by.index or (not runs and key in RUN_SHARES):
+        if key not in by or (not runs and key in RUN_SHARES):
             continue
-        r = by.loc[key]
+        r = by[key]
         value = cell(r["mean"], r["unit"], lang) + _reachable(key, r["mean"], lang)
         if not runs:
             rows.append([unit_label(key, r["unit"], sc, lang), value])
@@ -181,7 +184,7 @@ EXPECTED_NOTE = ("Väntevärden ur väntevärdesvägen (exakt läge): inga perso
                  "(parameter uncertainty).")
 
 
-def economics_text(sc: Scenario, summary: pd.DataFrame, lang: str = "sv") -> str:
+def economics_text(sc: Scenario, summary: list[dict], lang: str = "sv") -> str:
     """Exact mode's economic figures: the expected value of each, and what that means."""
     return (table(*economics_rows(sc, summary, lang, runs=False)) + "\n\n"
             + wrap(in_lang(lang, *EXPECTED_NOTE)))
@@ -245,6 +248,8 @@ def compare_rows(cmp: Comparison, lang: str = "sv", wide: bool = False, letters:
 
 def comparison(results: list[ScenarioResult]) -> Comparison:
     """The programmes compared on the first scenario's headline metrics."""
+    from model.report.comparison import compare
+
     return compare(results, headline_metrics(results[0].scenario))
 
 

@@ -386,3 +386,8 @@ def input_label(path: str, lang: str = "sv", names: dict[str, str] | None = None
             return in_lang(lang, f"Risk per månad, {iv} till {to}",
                            f"Monthly hazard, {iv} to {to}")
     return path
+
+
+def letter(i: int) -> str:
+    """A, B, C, … for the programmes in the order given."""
+    return chr(ord("A") + i) if i < 26 else f"P{i + 1}"
