@@ -149,6 +149,20 @@ def actor_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+COFINANCING_WORDS = {
+    "sv": {"put": "{who} {verb} {paid} och får tillbaka {back} på {view} (nuvärde)",
+           "verb": {True: "medfinansierar", False: "betalar"},
+           "never": "; återbetalt inom {h} i ingen körning.",
+           "after": "; återbetalt efter {n} mån",
+           "not_all": " (i {share} av körningarna inte inom {h})"},
+    "en": {"put": "{who} {verb} {paid} and gets back {back} within {view} (present value)",
+           "verb": {True: "co-finances", False: "pays"},
+           "never": "; paid back within {h} in no run.",
+           "after": "; paid back after {n} months",
+           "not_all": " (not within {h} in {share} of the runs)"},
+}
+
+
 def cofinancing_sentences(result: ScenarioResult, lang: str = "sv") -> list[str]:
     """One sentence per paying actor other than ESF: what it puts in, what it gets back within
     5 years (present value) and when it has paid back, from the per-actor table's figures."""
@@ -158,33 +172,19 @@ def cofinancing_sentences(result: ScenarioResult, lang: str = "sv") -> list[str]
     t = t[(t["view"] == view) & (t["pays"] > 0) & (t["actor"] != "esf")]
     esf = float(result.priced.metrics["esf_grant"].mean()) > 0
     h = view_text(view_key(sc.valuation.horizon_years), lang)
+    words = COFINANCING_WORDS[lang]
     out = []
     for x in t.itertuples():
-        who = actor_label(x.actor, lang)
-        if lang == "sv":
-            verb = "medfinansierar" if esf else "betalar"
-            text = (f"{who} {verb} {kr(x.paid, lang)} och får tillbaka {kr(x.returned_pv, lang)} "
-                    f"på {view_text(x.view, lang)} (nuvärde)")
-            if math.isnan(x.payback_months):
-                text += f"; återbetalt inom {h} i ingen körning."
-            else:
-                text += f"; återbetalt efter {number(x.payback_months, 0, lang)} mån"
-                if x.no_payback > 0:
-                    text += (f" (i {with_unit(x.no_payback, 'share', lang, 0)} av körningarna "
-                             f"inte inom {h})")
-                text += "."
+        text = words["put"].format(who=actor_label(x.actor, lang), verb=words["verb"][esf],
+                                   paid=kr(x.paid, lang), back=kr(x.returned_pv, lang),
+                                   view=view_text(x.view, lang))
+        if math.isnan(x.payback_months):
+            text += words["never"].format(h=h)
         else:
-            verb = "co-finances" if esf else "pays"
-            text = (f"{who} {verb} {kr(x.paid, lang)} and gets back {kr(x.returned_pv, lang)} "
-                    f"within {view_text(x.view, lang)} (present value)")
-            if math.isnan(x.payback_months):
-                text += f"; paid back within {h} in no run."
-            else:
-                text += f"; paid back after {number(x.payback_months, 0, lang)} months"
-                if x.no_payback > 0:
-                    text += (f" (not within {h} in {with_unit(x.no_payback, 'share', lang, 0)} "
-                             "of the runs)")
-                text += "."
+            text += words["after"].format(n=number(x.payback_months, 0, lang))
+            if x.no_payback > 0:
+                text += words["not_all"].format(share=with_unit(x.no_payback, "share", lang, 0), h=h)
+            text += "."
         out.append(text)
     return out
 
