@@ -128,7 +128,10 @@ class LocalExecutor:
     def __init__(self, workers: int):
         self.workers = workers
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["model.sweep", "model.economics", "model.simulation"])
+        # the packages load their parts lazily: preload the parts a task uses (engine, pricing,
+        # pandas), so that each worker does not import them again on its first task
+        ctx.set_forkserver_preload(["pandas", "model.simulation.run", "model.economics",
+                                    "model.evaluate", "model.sweep.run"])
         self.pool = process_pool(workers, ctx)
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:
