@@ -11,7 +11,6 @@ one and mixed by their population shares. This is the oracle the engine is teste
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,18 +19,15 @@ from model.errors import InputError, Problem
 from model.scenario import ATTRIBUTES, Scenario
 from model.simulation import effective_rules
 
-if TYPE_CHECKING:  # pandas loads for the result only (validate's size check runs without)
-    import pandas as pd
-
 
 @dataclass
 class ExactResult:
     """Expected outcomes for one arriving participant."""
 
-    exit_shares: pd.Series
-    mean_months: float
-    months_by_intervention: pd.Series
-    visits_by_intervention: pd.Series
+    exit_shares: dict[str, float]              # exit state -> share (plain numbers: exact mode
+    mean_months: float                         # starts without pandas)
+    months_by_intervention: dict[str, float]
+    visits_by_intervention: dict[str, float]
 
 
 @dataclass
@@ -154,11 +150,9 @@ def solve_exact(sc: Scenario, file: str = "<scenario>") -> ExactResult:
         months += w * mo
         by_iv += w * bi
         visits += w * vi
-    import pandas as pd
-
     return ExactResult(
-        exit_shares=pd.Series(shares, index=list(sc.exit_states), name="share"),
+        exit_shares=dict(zip(sc.exit_states, map(float, shares), strict=True)),
         mean_months=months,
-        months_by_intervention=pd.Series(by_iv, index=sc.names, name="months"),
-        visits_by_intervention=pd.Series(visits, index=sc.names, name="visits"),
+        months_by_intervention=dict(zip(sc.names, map(float, by_iv), strict=True)),
+        visits_by_intervention=dict(zip(sc.names, map(float, visits), strict=True)),
     )

@@ -62,8 +62,9 @@ def des_run():
     return run
 
 
-def share_z(sample: pd.Series, exact: pd.Series) -> pd.Series:
+def share_z(sample: pd.Series, exact: dict[str, float]) -> pd.Series:
     """(DES share − exact share)/SE with the binomial SE sqrt(p(1−p)/N), p the exact share."""
+    exact = pd.Series(exact)
     n = len(sample)
     counts = sample.value_counts().reindex(exact.index, fill_value=0)
     se = np.sqrt(exact * (1 - exact) / n)
@@ -77,10 +78,10 @@ def mean_z(values: pd.Series, exact: float) -> float:
 
 def check_against_exact(p: pd.DataFrame, v: pd.DataFrame, sc) -> None:
     ex = solve_exact(sc)
-    assert ex.exit_shares.sum() == pytest.approx(1.0)
-    assert (ex.exit_shares > 0.05).all()  # every exit state is really tested
+    assert sum(ex.exit_shares.values()) == pytest.approx(1.0)
+    assert min(ex.exit_shares.values()) > 0.05  # every exit state is really tested
     z = share_z(p["exit_state"], ex.exit_shares)
-    assert (z.abs() < 4).all(), pd.DataFrame({"z": z, "exact": ex.exit_shares})
+    assert (z.abs() < 4).all(), pd.DataFrame({"z": z, "exact": pd.Series(ex.exit_shares)})
     assert abs(mean_z(p["months_in_programme"], ex.mean_months)) < 4
     for name in sc.names:
         zm = mean_z(p[f"months_in_{name}"], ex.months_by_intervention[name])
