@@ -24,6 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol, TypeVar
 
 from model.errors import InputError, Problem
+from model.io import process_exists
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,21 +60,11 @@ def _watch_parent(pid: int) -> None:
     except ProcessLookupError:
         os._exit(1)
     except (AttributeError, OSError):  # no pidfd (not Linux 5.3+): look every half second
-        while os.getppid() != 1 and _exists(pid):
+        while os.getppid() != 1 and process_exists(pid):
             time.sleep(0.5)
         os._exit(1)
     select.select([fd], [], [])
     os._exit(1)
-
-
-def _exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:

@@ -56,14 +56,21 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     return target
 
 
-def check_target(target: Path) -> None:
-    """Refuse to write onto a folder or a device, pipe or socket (rename would replace it)."""
+def _stat(target: Path) -> os.stat_result | None:
+    """The target's status, None when it does not exist; an unreadable path is an output error."""
     try:
-        st = target.stat()
+        return target.stat()
     except FileNotFoundError:
-        return
+        return None
     except OSError as exc:
         raise OutputError(target, exc) from None
+
+
+def check_target(target: Path) -> None:
+    """Refuse to write onto a folder or a device, pipe or socket (rename would replace it)."""
+    st = _stat(target)
+    if st is None:
+        return
     if stat.S_ISDIR(st.st_mode):
         raise InputError([Problem(str(target), "", "is a folder; give a file name to write")])
     if not stat.S_ISREG(st.st_mode):
@@ -118,12 +125,9 @@ def write_folder(target: str | Path, write: Callable[[Path], list[Path]]) -> lis
 
 
 def _check_folder(target: Path) -> None:
-    try:
-        st = target.stat()
-    except FileNotFoundError:
+    st = _stat(target)
+    if st is None:
         return
-    except OSError as exc:
-        raise OutputError(target, exc) from None
     if not stat.S_ISDIR(st.st_mode):
         raise InputError([Problem(str(target), "", "exists and is not a folder; give a folder "
                                   "for the results")])
@@ -185,7 +189,7 @@ def _clean_stale(folder: Path, prefix: str) -> None:
         if not name.startswith(prefix):
             continue
         parts = name[len(prefix):].split(".")  # PID, mkstemp's random letters, "tmp"
-        if len(parts) != 3 or parts[2] != "tmp" or not parts[0].isdigit() or _alive(int(parts[0])):
+        if len(parts) != 3 or parts[2] != "tmp" or not parts[0].isdigit() or process_exists(int(parts[0])):
             continue
         path = folder / name
         if path.is_dir() and not path.is_symlink():
@@ -194,7 +198,8 @@ def _clean_stale(folder: Path, prefix: str) -> None:
             path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
+    """True while a process with this id exists (also one of another user's)."""
     if pid == os.getpid():
         return True
     try:
