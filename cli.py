@@ -397,6 +397,8 @@ def threshold(
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
     max_memory: MemoryOpt = None,
+    method: Annotated[Method, typer.Option("--method", help="des or exact (expected-value path)")
+                      ] = Method.des,
 ) -> None:
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
     from dataclasses import asdict
@@ -411,7 +413,7 @@ def threshold(
     runs = "modellkörningar" if lang == Lang.sv else "model runs"
     with activity(what, runs, quiet) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
-                       seed=seed, on_run=tick)
+                       seed=seed, on_run=tick, method=method.value)
     if fmt == TableOrJson.json:
         _emit_json(asdict(found))
         return

@@ -311,15 +311,17 @@ class Threshold:
 def threshold(scenario_file: str | Path, path: str, low: float, high: float,
               metric: str = "npv", target: float = 0.0, replications: int | None = None,
               seed: int | None = None, xtol: float | None = None,
-              on_run: Callable[[int], None] | None = None) -> Threshold:
+              on_run: Callable[[int], None] | None = None, method: str = "des") -> Threshold:
     """Search the model (Brent's method) for the parameter value where mean(metric) = target.
 
     Every evaluation runs the same replications on the same seed (common random numbers). With
     a share as the parameter the mean metric is a step function (each participant's routing draw
-    is fixed), and the search returns the step where it crosses the target.
+    is fixed), and the search returns the step where it crosses the target. With
+    `method="exact"` every evaluation is the expected-value path (no replications, no seed).
     """
     from scipy.optimize import brentq
 
+    from model.evaluate import expected_metrics, why_not_expected
     from model.scenario import load_scenario, load_yaml, parse_scenario
     from model.sweep import apply_values, evaluate, get_value, is_share, parse_path
 
@@ -333,7 +335,7 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
         raise InputError([Problem(str(file), path, f"parameter path: {exc.args[0]}", path)]) from None
     if not low < high:
         raise InputError([Problem("--low/--high", "", f"low ({low:g}) must be below high ({high:g})")])
-    reps = replications or base.simulation.replications
+    reps = 0 if method == "exact" else replications or base.simulation.replications
     seed = base.simulation.seed if seed is None else seed
     calls = 0
 
@@ -346,7 +348,14 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
             raise InputError([Problem(str(file), path, str(exc.args[0]), x)]) from None
         sc = parse_scenario(new, file=str(file))
         sc._source = file
-        metrics = evaluate(sc, reps, seed)
+        if method == "exact":
+            reason = why_not_expected(sc)
+            if reason is not None:
+                raise InputError([Problem(str(file), "", f"the expected-value path cannot price "
+                                          f"this scenario: {reason}; use --method des")])
+            metrics = {k: np.array([v]) for k, v in expected_metrics(sc, checked=True).items()}
+        else:
+            metrics = evaluate(sc, reps, seed)
         if on_run is not None:
             on_run(1)
         if metric not in metrics:

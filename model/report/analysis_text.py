@@ -183,11 +183,15 @@ def threshold_text(found: Any, lang: str = "sv") -> str:
     lines = [t(f"{found.scenario}: {m} når {target} vid {found.path} = {at}",
                f"{found.scenario}: {m} reaches {target} at {found.path} = {at}"),
              t(f"  (sökintervall: vid {lo} är {m.lower()} {f_lo}, vid {hi} {f_hi}; "
-               f"{found.evaluations} modellkörningar med {found.replications} körningar vardera, "
-               f"slumpfrö {found.seed}, gemensamma slumptal)",
-               f"  (bracket: at {lo} {m.lower()} is {f_lo}, at {hi} {f_hi}; {found.evaluations} "
-               f"model runs of {found.replications} replications, seed {found.seed}, common "
-               "random numbers)")]
+               + (f"{found.evaluations} beräkningar på väntevärdesvägen, ingen simulering)"
+                  if found.replications == 0 else
+                  f"{found.evaluations} modellkörningar med {found.replications} körningar vardera, "
+                  f"slumpfrö {found.seed}, gemensamma slumptal)"),
+               f"  (bracket: at {lo} {m.lower()} is {f_lo}, at {hi} {f_hi}; "
+               + (f"{found.evaluations} evaluations on the expected-value path, no simulation)"
+                  if found.replications == 0 else
+                  f"{found.evaluations} model runs of {found.replications} replications, seed "
+                  f"{found.seed}, common random numbers)"))]
     lines += [t("  not: ", "  note: ") + n for n in found.notes]
     return "\n".join(lines)
 
