@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from cli import app
 from model.analysis import threshold
 from model.evaluate import expected_metrics
-from model.scenario import load_scenario, load_yaml, parse_scenario
+from model.scenario import load_yaml, parse_scenario
 from model.sweep import apply_values, parse_path
 
 ROOT = Path(__file__).resolve().parents[1]
