@@ -178,14 +178,19 @@ def run(
         from model.report.actor_view import with_actor_records
         from model.report.records import run_records
 
-        _emit(_with_draws(with_actor_records(run_records(result, lang.value), [result], lang.value),
+        _emit(_with_draws(with_actor_records(run_records(result, lang.value, ans.psa), [result],
+                                            lang.value),
                           ans), fmt)
         return
     from model.report.actor_view import actor_text
 
+    if ans.psa is not None:
+        _echo_verdict(ans, lang)
     _echo_uncertainty(ans, lang)
-    _say(run_text(result, file, __version__, lang.value))
+    _say(run_text(result, file, __version__, lang.value, ans.psa))
     _say("\n" + actor_text([result], lang.value))
+    if ans.psa is not None:
+        _echo_verdict(ans, lang, last=True)
     if out is not None:
         _say("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
                          f"Wrote {len(result.files)} files to {out}"))
@@ -205,6 +210,15 @@ def _with_draws(records: Any, ans: Any, choice: bool = False) -> Any:
     from model.report.decision_view import with_draw_records
 
     return with_draw_records(records, ans, choice)
+
+
+def _echo_verdict(ans: Any, lang: Lang, last: bool = False) -> None:
+    """The screen's one verdict (`model.report.verdict`): its first and its last sentence."""
+    from model.report.tables import wrap
+    from model.report.verdict import verdict
+
+    text = wrap(_in(lang, "Slutsats: ", "Verdict: ") + verdict(ans.results, ans.psa, lang.value).text)
+    _say(("\n" + text) if last else (text + "\n"))
 
 
 def _echo_uncertainty(ans: Any, lang: Lang, choice: bool = False) -> None:
@@ -274,15 +288,17 @@ def compare(
         from model.report.actor_view import with_actor_records
         from model.report.records import compare_records
 
-        _emit(_with_draws(with_actor_records(compare_records(ans.results, lang.value), ans.results,
+        _emit(_with_draws(with_actor_records(compare_records(ans.results, lang.value, ans.psa), ans.results,
                                              lang.value), ans, choice=True), fmt)
         return
     from model.report.actor_view import actor_text
     from model.report.tables import compare_text
 
+    _echo_verdict(ans, lang)
     _echo_uncertainty(ans, lang, choice=True)
-    _say(compare_text(ans.results, __version__, lang.value, wide))
+    _say(compare_text(ans.results, __version__, lang.value, wide, ans.psa))
     _say("\n" + actor_text(ans.results, lang.value))
+    _echo_verdict(ans, lang, last=True)
 
 
 @app.command()

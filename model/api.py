@@ -328,7 +328,24 @@ def load_for_compare(paths: list[Path]) -> list[Scenario]:
     scenarios = [load_scenario(f) for p in paths for f in scenario_files(p)]
     if len(scenarios) < 2:
         raise InputError([Problem(str(paths[0]), "", "compare needs at least two scenarios")])
+    refuse_duplicate_names(scenarios)
     return scenarios
+
+
+def refuse_duplicate_names(scenarios: list[Scenario]) -> None:
+    """InputError (exit 2) when two compared files give the same `name:`: results, draws and
+    columns are keyed by name, so one programme's figures would stand in both places."""
+    seen: dict[str, Scenario] = {}
+    problems = []
+    for sc in scenarios:
+        first = seen.setdefault(sc.name, sc)
+        if first is not sc:
+            problems.append(Problem(
+                str(sc.source_file), "name",
+                f"the same name as {first.source_file}: programmes compared together need "
+                "different names (change `name:` in one of the files)", sc.name))
+    if problems:
+        raise InputError(problems)
 
 
 def schema_text(markdown: bool = False) -> str:

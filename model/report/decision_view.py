@@ -157,7 +157,8 @@ def with_draw_records(records: pd.DataFrame, ans: Answer, choice: bool = False) 
     from model.report.psa_view import psa_rows
 
     extra = [choice_rows(ans).assign(version=__version__)] if choice else []
-    return pd.concat([records.assign(basis="runs"), psa_rows(ans).assign(version=__version__),
+    basis = records["basis"].fillna("runs") if "basis" in records else "runs"  # the verdict: draws
+    return pd.concat([records.assign(basis=basis), psa_rows(ans).assign(version=__version__),
                       *extra], ignore_index=True)
 
 

@@ -57,6 +57,9 @@ def load_programmes(path: str | Path, replications: int | None = None, seed: int
     """
     files = scenario_files(path)
     scenarios = [load_scenario(f) for f in files]
+    from model.api import refuse_duplicate_names
+
+    refuse_duplicate_names(scenarios)
     if on_loaded is not None:
         on_loaded(scenarios)
     out = []

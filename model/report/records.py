@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from model import __version__
+from model.report import reach
 from model.report.tables import comparison
 from model.report.text import RUNS_NOTE, in_lang, metric_label
 from model.scenario.assumptions import double_counting_note, gross_effect_note
 
 if TYPE_CHECKING:
     from model.api import ScenarioResult
+    from model.psa import PSAResult
 
 RUN_SHARES = {"pays_back", "no_payback"}
 
@@ -43,15 +45,64 @@ def programme_records(r: ScenarioResult, lang: str = "sv") -> pd.DataFrame:
     df.insert(4, "label", [metric_label(m, lang, h) for m in df["metric"]])
     df["better"] = ""
     df["note"] = [in_lang(lang, *RUNS_NOTE) if m in RUN_SHARES else "" for m in df["metric"]]
+    _unreachable_as_null(df, lang, h)
     return df.assign(**_provenance(r, lang))
 
 
-def run_records(r: ScenarioResult, lang: str = "sv") -> pd.DataFrame:
-    """What `insats run --format csv|json` writes."""
-    return programme_records(r, lang)
+def _unreachable_as_null(df: pd.DataFrame, lang: str, horizon: float) -> None:
+    """Break-even figures beyond reach become null with a `reason`; intervals are clipped."""
+    people = df.loc[df["metric"] == "participants", "mean"]
+    n = float(people.iloc[0]) if len(people) else float("nan")
+    df["reason"] = ""
+    cols = [c for c in ("mean", "lo", "hi", "median") if c in df.columns]
+    df[cols] = df[cols].astype(object)
+    for i in df.index[[reach.is_breakeven(m) for m in df["metric"]]]:
+        row = df.loc[i]
+        mean, lo, hi, why = reach.record(row["metric"], row["mean"], row.get("lo", float("nan")),
+                                         row.get("hi", float("nan")), n, lang, horizon)
+        df.at[i, "mean"], df.at[i, "reason"] = mean, why
+        if "lo" in df.columns:
+            df.at[i, "lo"], df.at[i, "hi"] = lo, hi
+        if "median" in df.columns and mean is None:
+            df.at[i, "median"] = None
 
 
-def compare_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFrame:
+def verdict_row(results: list[ScenarioResult], psa: PSAResult | None, lang: str) -> dict:
+    """The `verdict` record: the one verdict of the screen (`model.report.verdict`)."""
+    from model.report.verdict import verdict
+
+    a = results[0]
+    return {"kind": "verdict", "metric": "verdict", "label": in_lang(lang, "Slutsats", "Verdict"),
+            "unit": "share", "better": "", "seed": a.run.seed, "replications": a.run.replications,
+            "version": __version__, **verdict(results, psa, lang).record()}
+
+
+def note_rows(results: list[ScenarioResult], psa: PSAResult | None, lang: str) -> list[dict]:
+    """A `note` record for each headline figure whose mean over draws and value at base values
+    disagree (`model.report.agreement`)."""
+    from model.report.agreement import disagreements, note
+
+    return [{"kind": "note", "programme": d.programme, "versus": "", "metric": d.metric,
+             "label": metric_label(d.metric, lang), "unit": d.unit, "mean": d.psa_mean,
+             "base_value": d.base, "half_width": d.half_width, "note": note(d, lang),
+             "basis": "draws", "version": __version__} for d in disagreements(results, psa)]
+
+
+def run_records(r: ScenarioResult, lang: str = "sv", psa: PSAResult | None = None) -> pd.DataFrame:
+    """What `insats run --format csv|json` writes; with a parameter-uncertainty answer, also its
+    verdict and any note on figures that disagree."""
+    df = programme_records(r, lang)
+    if psa is None:
+        return df
+    extra = pd.DataFrame([verdict_row([r], psa, lang), *note_rows([r], psa, lang)])
+    out = pd.concat([df, extra], ignore_index=True)
+    for col in ("versus", "better", "note", "reason"):
+        out[col] = out[col].fillna("")
+    return out
+
+
+def compare_records(results: list[ScenarioResult], lang: str = "sv",
+                    psa: PSAResult | None = None) -> pd.DataFrame:
     """What `insats compare --format csv|json` writes: programmes, differences, shares of runs in
     which A beats X, and the verdict, in one tidy table."""
     cmp = comparison(results)
@@ -65,6 +116,8 @@ def compare_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataF
         better = cmp.better_text(d, lang)
         if d.better is not None:
             better = results[d.better].scenario.name
+        if psa is not None:  # the verdict is over draws: one cohort names no better programme
+            better = ""
         rows.append({"kind": "difference", "programme": a.scenario.name,
                      "versus": results[i].scenario.name, "metric": key,
                      "label": metric_label(key, lang, h) + " (A − B)", "unit": unit,
@@ -81,12 +134,10 @@ def compare_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataF
                      + ", " + metric_label("npv", lang, h).split(", ", 1)[1],
                      "unit": "share", "mean": p, "better": "", "note": in_lang(lang, *RUNS_NOTE),
                      **common})
-    rows.append({"kind": "verdict", "programme": results[cmp.best].scenario.name,
-                 "versus": results[cmp.runner_up].scenario.name, "metric": "verdict",
-                 "label": in_lang(lang, "Slutsats", "Verdict"), "unit": "share",
-                 "mean": cmp.p_best, "better": "", "note": cmp.verdict(lang), **common})
+    rows.append(verdict_row(results, psa, lang))
+    rows += note_rows(results, psa, lang)
     out = pd.concat([*frames, pd.DataFrame(rows)], ignore_index=True)
     for col in ("versus", "better", "note", "gross_effect", "double_counting", "scenario",
-                "scenario_hash"):
+                "scenario_hash", "reason"):
         out[col] = out[col].fillna("")
     return out

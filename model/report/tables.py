@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from model.economics import view_key
 from model.exact import ExactResult
+from model.report import reach
 from model.report.text import (
     RUNS_NOTE,
     UNITS,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pandas and the comparison load with a run's tables, not for
     import pandas as pd
 
     from model.api import ScenarioResult
+    from model.psa import PSAResult
     from model.report.comparison import Comparison
 
 
@@ -128,11 +130,19 @@ def unit_label(key: str, unit: str, sc: Scenario, lang: str = "sv") -> str:
     return f"{text} ({u})" if u else text
 
 
-def _reachable(key: str, value: float, lang: str) -> str:
-    """A break-even work share above 100 % cannot be reached: say so beside it."""
-    if key.startswith("breakeven_work_share") and value > 1:
-        return " (ej nåbart)" if lang == "sv" else " (not reachable)"
-    return ""
+def value_cell(key: str, value: float, unit: str, participants: float, lang: str = "sv") -> str:
+    """A table cell: the figure, or 'ej nåbart inom 1 år' for a break-even beyond reach."""
+    return reach.figure(key, value, participants, lambda v: cell(v, unit, lang), lang)
+
+
+def span_cell(key: str, lo: float, hi: float, unit: str, participants: float,
+              lang: str = "sv") -> str:
+    """An interval cell, clipped to what is reachable (and saying so) for a break-even."""
+    return reach.interval(key, lo, hi, participants,
+                          lambda a, b: cell_span(a, b, unit, lang), lang)
+
+
+BASE_VALUES = ("vid basvärden", "at base values")
 
 
 def warning_lines(sc: Scenario, lang: str = "sv", who: str = "") -> list[str]:
@@ -153,26 +163,30 @@ RUN_SHARES = ("pays_back", "no_payback")   # shares of simulated runs: none in a
 
 
 def economics_rows(sc: Scenario, summary: pd.DataFrame | list[dict], lang: str = "sv",
-                   runs: bool = True) -> tuple[list[list[str]], list[str]]:
+                   runs: bool = True, base_values: bool = False) -> tuple[list[list[str]], list[str]]:
     """Key economic figures: label (unit), mean, 95 % interval over replications; with
     `runs=False` (one expected run) the expected value alone, without shares of runs.
-    `summary` has the columns metric, unit, mean, lo, hi (a table, or its records)."""
+    `summary` has the columns metric, unit, mean, lo, hi (a table, or its records).
+    `base_values`: a parameter-uncertainty table stands above, so the headers say these are the
+    figures at base values."""
     records = summary if isinstance(summary, list) else summary.to_dict("records")
     by = {r["metric"]: r for r in records}
+    n = by["participants"]["mean"] if "participants" in by else math.nan
     rows = []
     for key in headline_metrics(sc):
         if key not in by or (not runs and key in RUN_SHARES):
             continue
         r = by[key]
-        value = cell(r["mean"], r["unit"], lang) + _reachable(key, r["mean"], lang)
+        value = value_cell(key, r["mean"], r["unit"], n, lang)
         if not runs:
             rows.append([unit_label(key, r["unit"], sc, lang), value])
             continue
-        spread = "" if key in RUN_SHARES else cell_span(r["lo"], r["hi"], r["unit"], lang)
+        spread = "" if key in RUN_SHARES else span_cell(key, r["lo"], r["hi"], r["unit"], n, lang)
         rows.append([unit_label(key, r["unit"], sc, lang), value, spread])
     if not runs:
         return rows, [label("metric", lang), in_lang(lang, "Väntevärde", "Expected value")]
-    return rows, [label("metric", lang), label("mean", lang), label("interval", lang)]
+    at = f" {in_lang(lang, *BASE_VALUES)}" if base_values else ""
+    return rows, [label("metric", lang), label("mean", lang) + at, label("interval", lang) + at]
 
 
 EXPECTED_NOTE = ("Väntevärden ur väntevärdesvägen (exakt läge): inga personer simuleras, så "
@@ -190,56 +204,72 @@ def economics_text(sc: Scenario, summary: list[dict], lang: str = "sv") -> str:
             + wrap(in_lang(lang, *EXPECTED_NOTE)))
 
 
-def run_text(result: ScenarioResult, file: object, version: str, lang: str = "sv") -> str:
-    """What `insats run` prints: provenance, warnings, outcomes, economics and their notes."""
+def run_text(result: ScenarioResult, file: object, version: str, lang: str = "sv",
+             psa: PSAResult | None = None) -> str:
+    """What `insats run` prints: provenance, warnings, outcomes, economics and their notes; after a
+    parameter-uncertainty answer (`psa`) the economics are labelled as at base values, and any
+    figure whose two values disagree is named."""
+    from model.report.agreement import notes as base_value_notes
+
     sc, run = result.scenario, result.run
     reps = in_lang(lang, "körningar", "replications")
     seed = in_lang(lang, "slumpfrö", "seed")
     lines = [f"{sc.title}  [{file}, hash {sc.digest()}, {seed} {run.seed}, "
              f"{run.replications} {reps}, insats {version}]", *warning_lines(sc, lang)]
     return "\n".join([*map(wrap, lines), "", outcomes_text(sc, result.outcomes, lang), "",
-                      table(*economics_rows(sc, result.economics, lang)), "",
-                      wrap(in_lang(lang, *RUNS_NOTE)), wrap(interval_note(run.replications, lang))])
+                      table(*economics_rows(sc, result.economics, lang, base_values=psa is not None)),
+                      "", wrap(in_lang(lang, *RUNS_NOTE)), wrap(interval_note(run.replications, lang)),
+                      *map(wrap, base_value_notes([result], psa, lang))])
 
 
-def compare_rows(cmp: Comparison, lang: str = "sv", wide: bool = False, letters: bool = True
-                 ) -> tuple[list[list[str]], list[str]]:
+def compare_rows(cmp: Comparison, lang: str = "sv", wide: bool = False, letters: bool = True,
+                 base_values: bool = False) -> tuple[list[list[str]], list[str]]:
     """The side-by-side table: label (unit), each programme's mean, A − X, and the better one;
-    `wide` adds every 95 % interval. Headers are letters (A, B, …) unless `letters` is False."""
+    `wide` adds every 95 % interval. Headers are letters (A, B, …) unless `letters` is False.
+    `base_values`: the parameter-uncertainty answer is the verdict, so this table is one cohort
+    at base values: its headers say so and it names no better programme."""
     results = cmp.results
     sc = results[0].scenario
     n = len(results)
     names = [letter(i) if letters else cmp.titles[i] for i in range(n)]
     sums = [r.economics.set_index("metric") for r in results]
     interval_word = "95 %"
+    at = f" {in_lang(lang, *BASE_VALUES)}" if base_values else ""
     heads = [in_lang(lang, "Mått (enhet)", "Metric (unit)")]
     for i in range(n):
-        heads.append(names[i])
+        heads.append(names[i] + at)
         if wide:
             heads.append(f"{names[i]}, {interval_word}")
     for i in range(1, n):
-        heads.append(f"{names[0]} − {names[i]}")
+        heads.append(f"{names[0]} − {names[i]}" + at)
         if wide:
             heads.append(f"{names[0]} − {names[i]}, {interval_word}")
     better = in_lang(lang, "Bättre", "Better")
-    heads += [better] if n == 2 else [f"{better}, {names[0]}/{names[i]}" for i in range(1, n)]
+    if not base_values:
+        heads += [better] if n == 2 else [f"{better}, {names[0]}/{names[i]}" for i in range(1, n)]
+    people = [float(s.loc["participants", "mean"]) if "participants" in s.index else math.nan
+              for s in sums]
     rows = []
     for key in cmp.metrics:
         unit = sums[0].loc[key, "unit"]
         row = [unit_label(key, unit, sc, lang)]
-        for s in sums:
+        for s, k in zip(sums, people, strict=True):
             r = s.loc[key]
-            row.append(cell(r["mean"], unit, lang) + _reachable(key, r["mean"], lang))
+            row.append(value_cell(key, r["mean"], unit, k, lang))
             if wide:
                 row.append("" if key in ("pays_back", "no_payback")
-                           else cell_span(r["lo"], r["hi"], unit, lang))
+                           else span_cell(key, r["lo"], r["hi"], unit, k, lang))
         for i in range(1, n):
             d = cmp.differences[(i, key)]
             pts = in_lang(lang, " p.e.", " pts") if unit == "share" else ""
+            beyond = any(reach.unreachable(key, sums[j].loc[key, "mean"], people[j]) for j in (0, i))
+            if beyond:  # a difference from a figure that cannot be reached is no figure either
+                row += ["–", "–"] if wide else ["–"]
+                continue
             row.append(cell(d.mean, unit, lang) + (pts if not math.isnan(d.mean) else ""))
             if wide:
                 row.append(cell_span(d.lo, d.hi, unit, lang))
-        for i in range(1, n):
+        for i in range(1, n if not base_values else 1):
             text = cmp.better_text(cmp.differences[(i, key)], lang, letters=letters)
             row.append(text if n == 2 or not text.startswith(("ingen", "no ")) else "–")
         rows.append(row)
@@ -253,7 +283,7 @@ def comparison(results: list[ScenarioResult]) -> Comparison:
     return compare(results, headline_metrics(results[0].scenario))
 
 
-def compare_notes(cmp: Comparison, lang: str = "sv") -> list[str]:
+def compare_notes(cmp: Comparison, lang: str = "sv", base_values: bool = False) -> list[str]:
     """What the table's columns mean, what a share of runs leaves out, and any warnings."""
     n = len(cmp.results)
     clear = in_lang(lang,
@@ -261,7 +291,7 @@ def compare_notes(cmp: Comparison, lang: str = "sv") -> list[str]:
                     "(parad per körning) utesluter 0; annars ingen tydlig skillnad",
                     "Better: the programme with the better mean when the 95 % interval of the "
                     "difference (paired by run) excludes 0; otherwise no clear difference")
-    notes = [clear + (in_lang(lang, " (–).", " (–).") if n > 2 else ".")]
+    notes = [] if base_values else [clear + (in_lang(lang, " (–).", " (–).") if n > 2 else ".")]
     notes.append(in_lang(lang, *RUNS_NOTE))
     for i, r in enumerate(cmp.results):
         notes += warning_lines(r.scenario, lang, letter(i))
@@ -269,10 +299,18 @@ def compare_notes(cmp: Comparison, lang: str = "sv") -> list[str]:
 
 
 def compare_text(results: list[ScenarioResult], version: str, lang: str = "sv",
-                 wide: bool = False) -> str:
-    """What `insats compare` prints: provenance, the side-by-side table, verdict and notes."""
+                 wide: bool = False, psa: PSAResult | None = None) -> str:
+    """What `insats compare` prints: provenance, the side-by-side table, verdict and notes.
+
+    After a parameter-uncertainty answer (`psa`), which is the verdict, the table is the one
+    cohort at base values: labelled so, with no better column, a sentence saying how much one
+    cohort varies by chance, and a note for any figure whose two values disagree."""
+    from model.report.agreement import notes as base_value_notes
+    from model.report.verdict import cohort_sentence, verdict
+
     cmp = comparison(results)
-    rows, heads = compare_rows(cmp, lang, wide)
+    at_base = psa is not None
+    rows, heads = compare_rows(cmp, lang, wide, base_values=at_base)
     run = results[0].run
     lines = [f"{letter(i)} = {r.scenario.title} ({r.scenario.source_file}, hash "
              f"{r.scenario.digest()})" for i, r in enumerate(results)]
@@ -284,8 +322,10 @@ def compare_text(results: list[ScenarioResult], version: str, lang: str = "sv",
         f"Seed {run.seed}, {run.replications} runs per programme, insats {version}. "
         "Mean per run; the difference paired by run"
         + ("." if wide else "; --wide shows the 95 % intervals.")))
-    return "\n".join([*map(wrap, lines), "", table(rows, heads), "", wrap(cmp.verdict(lang)), "",
-                      *map(wrap, compare_notes(cmp, lang))])
+    said = cohort_sentence(results, lang) if at_base else verdict(results, None, lang).text
+    return "\n".join([*map(wrap, lines), "", table(rows, heads), "", wrap(said), "",
+                      *map(wrap, compare_notes(cmp, lang, at_base)),
+                      *map(wrap, base_value_notes(results, psa, lang))])
 
 
 WIDTH = 120
