@@ -98,12 +98,22 @@ def number_formats(lang: str = "sv") -> dict[str, str]:
 def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
     """Every summary row of every programme, with its label and note; the summary's own columns
     pass through as they are (new ones reach the sheet without a change here)."""
+    from model.report import reach
+
     rows = []
     for p in programmes:
+        people = float(p.result.priced.metrics["participants"].mean())
+        h = p.scenario.valuation.horizon_years
         for r in ordered_summary(p.result).to_dict("records"):
+            note = in_lang(lang, *RUNS_NOTE) if r["metric"] in RUN_SHARES else ""
+            if reach.is_breakeven(r["metric"]):  # beyond reach: no number, the reason instead
+                r["mean"], r["lo"], r["hi"], why = reach.record(r["metric"], r["mean"], r["lo"],
+                                                               r["hi"], people, lang, h)
+                if r["mean"] is None:
+                    r["median"] = None
+                note = why or note
             rows.append({"programme": p.name, "label": figure_label(r["metric"], p.scenario, lang),
-                         **r,
-                         "note": in_lang(lang, *RUNS_NOTE) if r["metric"] in RUN_SHARES else ""})
+                         **r, "note": note})
     return pd.DataFrame(rows)
 
 
@@ -117,8 +127,8 @@ def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Progra
     return pd.concat([table(p) for p in programmes], ignore_index=True)
 
 
-def esf_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(esf_table, programmes)
+def esf_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    return _stacked(lambda p: esf_table(p, lang), programmes)
 
 
 def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
@@ -274,7 +284,10 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
                 headers={"item": "uppgift" if lang == "sv" else "item"})
         tick(1)
         summary = summary_frame(programmes, lang)
-        w.frame(sheet_name("summary", lang), summary, row_unit=lambda r: r["unit"],
+        from model.report.verdict import verdict
+
+        said = verdict([p.result for p in programmes], programmes[0].psa, lang).text
+        w.frame(sheet_name("summary", lang), summary, note=said, row_unit=lambda r: r["unit"],
                 row_unit_cols=tuple(c for c in IN_UNIT if c in summary.columns))
         for key, df in psa_sheets.items():
             w.frame(sheet_name(key, lang), df, units={"value_per_year": "kr", "effect_pv": "number",
@@ -284,7 +297,7 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
                                                     "per_decision", "per_participant", "scaled")
                                         if c in df.columns))
         tick(1)
-        w.frame(sheet_name("esf", lang), esf_frame(programmes), units=ESF_UNITS)
+        w.frame(sheet_name("esf", lang), esf_frame(programmes, lang), units=ESF_UNITS)
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
                 headers={"actor": word("key", lang), "label": word("actor", lang)})
         w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)

@@ -37,8 +37,14 @@ def _cell(value: float, unit: str, lang: str) -> str:
 
 
 def _span(row: pd.Series, lang: str) -> str:
-    return f"{_cell(row['mean'], row['unit'], lang)} [{_cell(row['lo'], row['unit'], lang)} – " \
-           f"{_cell(row['hi'], row['unit'], lang)}]"
+    """'mean [lo – hi]'; a break-even share beyond reach in words, its interval clipped."""
+    from model.report import reach
+
+    key, unit = str(row.name), row["unit"]
+    mean = reach.figure(key, row["mean"], math.nan, lambda v: _cell(v, unit, lang), lang)
+    span = reach.interval(key, row["lo"], row["hi"], math.nan,
+                          lambda a, b: f"{_cell(a, unit, lang)} – {_cell(b, unit, lang)}", lang)
+    return f"{mean} [{span}]"
 
 
 def summaries(psa: PSAResult, scenarios: list[Scenario]) -> dict[str, pd.DataFrame]:

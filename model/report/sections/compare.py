@@ -15,16 +15,23 @@ def html(page: Page) -> str | None:
     if not page.multi:
         return None
     lang = page.lang
-    cmp = comparison([p.result for p in page.programmes])
-    rows, heads = compare_rows(cmp, lang, wide=True, letters=False)
+    from model.report.agreement import notes as base_value_notes
+    from model.report.verdict import cohort_sentence, verdict
+
+    results, psa = [p.result for p in page.programmes], page.programmes[0].psa
+    cmp = comparison(results)
+    at_base = psa is not None  # the verdict is over draws: this is one cohort at base values
+    rows, heads = compare_rows(cmp, lang, wide=True, letters=False, base_values=at_base)
     n = len(page.programmes)
-    better = set(range(len(heads) - (1 if n == 2 else n - 1), len(heads)))
+    better = set() if at_base else set(range(len(heads) - (1 if n == 2 else n - 1), len(heads)))
     table = html_table(heads, rows, numeric=set(range(1, len(heads))) - better, cls="compare")
     intro = _t(lang, "Alla program körs med samma slumpfrö, så att de möter samma deltagare; "
                      "skillnaden mot det första programmet är parad per körning.",
                "All programmes run on the same seed and so meet the same participants; the "
                "difference from the first programme is paired by run.")
-    notes = "".join(f'<p class="note">{esc(t)}</p>' for t in compare_notes(cmp, lang)
+    notes = "".join(f'<p class="note">{esc(t)}</p>' for t in compare_notes(cmp, lang, at_base)
                     if not t.startswith(("Varning", "Warning")))
-    return (f"<p>{esc(intro)}</p>" + table + f'<p class="answer">{esc(cmp.verdict(lang))}</p>'
-            + notes)
+    notes += "".join(f'<p class="warning">{esc(t)}</p>' for t in base_value_notes(results, psa, lang))
+    said = (f'<p>{esc(cohort_sentence(results, lang))}</p>' if at_base
+            else f'<p class="answer">{esc(verdict(results, None, lang).text)}</p>')
+    return f"<p>{esc(intro)}</p>" + table + said + notes

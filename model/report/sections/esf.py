@@ -28,30 +28,43 @@ def months_in_work(sc: Scenario, years: float) -> float:
     return t if h == 0 else (1 - math.exp(-h * t)) / h
 
 
-def esf_table(p: Programme) -> pd.DataFrame:
+def esf_table(p: Programme, lang: str = "sv") -> pd.DataFrame:
     """Break-even per view: exits to work needed (of all participants), against those expected.
 
     Columns: programme, years, view, budget (cash, allowances included), esf_grant, societal_cost (the
     societal cost: allowances are transfers), participants, needed, needed_lo, needed_hi,
     needed_share, expected, stay_months, p_pays (share of simulated runs with NPV > 0 in the
-    view). Amounts are undiscounted; the break-even and NPV are discounted.
+    view), reason. Amounts are undiscounted; the break-even and NPV are discounted. A break-even
+    beyond reach (more exits than participants) is no number: needed and needed_share are NaN and
+    `reason` says "not reachable within 1 year"; the interval is clipped to the participants.
     """
+    from model.report import reach
+
     sc = p.scenario
     m = p.result.priced.metrics
     rows = []
     for years in views(sc):
         k = view_key(years)
         need = interval(m[f"breakeven_work_exits:{k}"])
+        people = float(m["participants"].mean())
+        share = float(m[f"breakeven_work_share:{k}"].mean())
+        mean, lo, hi, why = reach.record(f"breakeven_work_exits:{k}", need[0], need[1], need[2],
+                                         people, lang)
+        if reach.unreachable(f"breakeven_work_share:{k}", share, people):
+            mean, why = None, why or reach.unreachable_text(f"breakeven_work_exits:{k}", lang)
+        nan = float("nan")
+        need = (nan if mean is None else mean, nan if lo is None else lo, nan if hi is None else hi)
         rows.append({
             "programme": p.name, "years": years, "view": k,
             "budget": float(m["budget"].mean()), "esf_grant": float(m["esf_grant"].mean()),
             "societal_cost": float(m["cost"].mean()),
             "participants": float(m["participants"].mean()),
             "needed": need[0], "needed_lo": need[1], "needed_hi": need[2],
-            "needed_share": float(m[f"breakeven_work_share:{k}"].mean()),
+            "needed_share": nan if mean is None else share,
             "expected": float(m["exits_work"].mean()),
             "stay_months": months_in_work(sc, years),
             "p_pays": float((m[f"npv:{k}"] > 0).mean()),
+            "reason": why,
         })
     return pd.DataFrame(rows)
 
@@ -61,7 +74,7 @@ def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
 
     `runs=False` for the expected-value path (one expected run): no share of simulated runs."""
     sc = p.scenario
-    t = esf_table(p)
+    t = esf_table(p, lang)
     row = t[t["view"] == horizon_view(sc)].iloc[0]
     n_need = math.ceil(row["needed"]) if not math.isnan(row["needed"]) else math.nan
     m_all = number(row["participants"], 0, lang)
@@ -142,13 +155,16 @@ def breakeven_plot(programmes: list[Programme], lang: str = "sv") -> bytes:
 
 
 def _esf(p: Programme, lang: str) -> str:
-    t = esf_table(p)
+    t = esf_table(p, lang)
     rows = []
     for r in t.itertuples():
         need = "–" if math.isnan(r.needed) else number(math.ceil(r.needed), 0, lang)
+        share = with_unit(r.needed_share, "share", lang)
+        if r.reason and math.isnan(r.needed):  # beyond reach: words, not numbers
+            need, share = r.reason, r.reason
         rows.append([years_text(r.years, lang), kr(r.budget, lang), kr(r.societal_cost, lang),
-                     f"{need} / {number(r.participants, 0, lang)}",
-                     with_unit(r.needed_share, "share", lang),
+                     need if math.isnan(r.needed) else f"{need} / {number(r.participants, 0, lang)}",
+                     share,
                      number(r.expected, 0, lang), number(r.stay_months, 0, lang),
                      with_unit(r.p_pays, "share", lang, 0)])
     heads = [word("view", lang), word("budget", lang), word("societal_cost", lang), word("needed", lang),

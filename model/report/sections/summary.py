@@ -13,7 +13,6 @@ import pandas as pd
 from model.numbers import collect_sources
 from model.report.page import Page, esc, html_table
 from model.report.programme import Programme, figure_label, summary_table, years_text
-from model.report.tables import comparison
 from model.report.text import (
     RUNS_NOTE,
     actor_label,
@@ -219,8 +218,11 @@ def _notes(page: Page) -> str:
 def html(page: Page) -> str:
     lang = page.lang
     warnings = warnings_html(page.programmes, lang)
+    from model.report.verdict import verdict
+
+    results, psa = [p.result for p in page.programmes], page.programmes[0].psa
     if page.multi:
-        sentence = comparison([p.result for p in page.programmes]).verdict(lang)
+        sentence = verdict(results, psa, lang).text
         return (
             f'<p class="answer">{esc(sentence)}</p>' + warnings
             + f"<h3>{_t(lang, 'Nyckeltal', 'Key figures')}</h3>" + _key_table(page.programmes, lang)
@@ -228,7 +230,7 @@ def html(page: Page) -> str:
             + f"<h3>{_t(lang, 'Viktigaste antaganden', 'Main assumptions')}</h3>"
             + "".join(f"<h4>{esc(p.title)}</h4>{_assumptions(p, lang)}" for p in page.programmes))
     return (
-        f'<p class="answer">{esc(answer(page.first, lang))}</p>' + warnings
+        f'<p class="answer">{esc(verdict(results, psa, lang).text)}</p>' + warnings
         + _cards(page.first, lang) + _notes(page)
         + f"<h3>{_t(lang, 'Viktigaste antaganden', 'Main assumptions')}</h3>"
         + _assumptions(page.first, lang))
