@@ -294,11 +294,13 @@ def compare(
     from model.report.actor_view import actor_text
     from model.report.tables import compare_text
 
-    _echo_verdict(ans, lang)
+    if ans.psa is not None:  # the verdict over draws, first and last; else after the table
+        _echo_verdict(ans, lang)
     _echo_uncertainty(ans, lang, choice=True)
     _say(compare_text(ans.results, __version__, lang.value, wide, ans.psa))
     _say("\n" + actor_text(ans.results, lang.value))
-    _echo_verdict(ans, lang, last=True)
+    if ans.psa is not None:
+        _echo_verdict(ans, lang, last=True)
 
 
 @app.command()

@@ -90,6 +90,10 @@ def test_report_summary_uses_the_same_verdict() -> None:
 
     html = summary.html(P())  # type: ignore[arg-type]
     assert "Anpassad yrkesutbildning ger högst förväntat nettonuvärde" in html
+    from model.report.excel import summary_frame
+
+    first = summary_frame(progs, "sv").iloc[0]
+    assert (first["metric"], first["note"]) == ("verdict", text)
     assert "dragningar ur det vi vet" in html.replace("\xa0", " ")
 
 

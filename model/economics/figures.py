@@ -281,9 +281,12 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     p = parts(sc, eff, lines, base)
     m = counts(eff, base)
     n = m["participants"]
-    real_total = sum(float(line.total.sum()) for line in _real(lines))
+    # the same cost basis as the ratios (BCR, cost per extra job): with ASEK's tax factor set,
+    # tax-financed costs are shown times the factor in every cost row (labelled so)
+    real = _real(lines, sc.valuation.tax_factor)
+    real_total = sum(float(line.total.sum()) for line in real)
     m["cost"] = real_total
-    m["cost_pv"] = float(sum(float(line.total @ p.cost_disc[:len(line.total)]) for line in _real(lines)))
+    m["cost_pv"] = float(sum(float(line.total @ p.cost_disc[:len(line.total)]) for line in real))
     m["cost_per_participant"] = real_total / n if n else math.nan
     m["net_cost"] = float(p.cost_month.sum())
     m["net_cost_pv"] = float(p.cost_month @ p.cost_disc)

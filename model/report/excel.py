@@ -96,11 +96,15 @@ def number_formats(lang: str = "sv") -> dict[str, str]:
 
 
 def summary_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    """Every summary row of every programme, with its label and note; the summary's own columns
-    pass through as they are (new ones reach the sheet without a change here)."""
+    """The verdict (`model.report.verdict`: its probability and sentence), then every summary row
+    of every programme, with its label and note; the summary's own columns pass through as they
+    are (new ones reach the sheet without a change here)."""
     from model.report import reach
+    from model.report.verdict import verdict
 
-    rows = []
+    v = verdict([p.result for p in programmes], programmes[0].psa, lang)
+    rows: list[dict] = [{"programme": v.programme, "label": in_lang(lang, "Slutsats", "Verdict"),
+                         "metric": "verdict", "unit": "share", "mean": v.p, "note": v.text}]
     for p in programmes:
         people = float(p.result.priced.metrics["participants"].mean())
         h = p.scenario.valuation.horizon_years
@@ -152,7 +156,7 @@ def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
 
 
 # column -> unit, for the sheets whose columns have fixed units
-ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "societal_cost": "kr",
+ESF_UNITS = {"years": "number", "budget": "kr", "esf_grant": "kr", "societal_cost": "kr", "allowances": "kr",
              "participants": "participants",
              "needed": "participants", "needed_lo": "participants", "needed_hi": "participants",
              "needed_share": "share", "expected": "participants", "stay_months": "months",
@@ -284,10 +288,7 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
                 headers={"item": "uppgift" if lang == "sv" else "item"})
         tick(1)
         summary = summary_frame(programmes, lang)
-        from model.report.verdict import verdict
-
-        said = verdict([p.result for p in programmes], programmes[0].psa, lang).text
-        w.frame(sheet_name("summary", lang), summary, note=said, row_unit=lambda r: r["unit"],
+        w.frame(sheet_name("summary", lang), summary, row_unit=lambda r: r["unit"],
                 row_unit_cols=tuple(c for c in IN_UNIT if c in summary.columns))
         for key, df in psa_sheets.items():
             w.frame(sheet_name(key, lang), df, units={"value_per_year": "kr", "effect_pv": "number",

@@ -18,7 +18,7 @@ from model.api import ScenarioResult, run_scenario
 from model.economics import metric_units, view_key
 from model.progress import Tick
 from model.report.tables import headline_metrics
-from model.report.text import label, metric_label, number
+from model.report.text import label, metric_label, number, tax_basis
 from model.results import summarise
 from model.scenario import Scenario, load_scenario, load_yaml, scenario_files
 
@@ -100,7 +100,8 @@ def figure_label(key: str, sc: Scenario, lang: str = "sv") -> str:
             else (f"Avslut till {state}" if lang == "sv" else f"Exits to {state}")
     if key in ("mean_months_in_programme", "median_months_in_programme", "mean_months_waiting"):
         return label(key, lang)
-    return metric_label(key, lang, sc.valuation.horizon_years)
+    return metric_label(key, lang, sc.valuation.horizon_years) + tax_basis(
+        key, sc.valuation.tax_factor, lang)
 
 
 def ordered_summary(result: ScenarioResult) -> pd.DataFrame:

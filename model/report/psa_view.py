@@ -10,7 +10,7 @@ import pandas as pd
 
 from model.economics import metric_units, view_key
 from model.psa.summary import difference, probability, summarise_draws
-from model.report.text import in_lang, metric_label, number, table, with_unit
+from model.report.text import in_lang, metric_label, number, table, tax_basis, with_unit
 
 if TYPE_CHECKING:
     from model.api import Answer
@@ -64,7 +64,7 @@ def psa_text(answer: Answer, lang: str = "sv") -> str:
     keys = [k for k in psa_metrics(scs[0]) if all(k in s["metric"].values for s in sums.values())]
     rows = []
     for k in keys:
-        cells = [metric_label(k, lang)]
+        cells = [metric_label(k, lang) + tax_basis(k, scs[0].valuation.tax_factor, lang)]
         for sc in scs:
             r = sums[sc.name].set_index("metric").loc[k]
             cells.append(_span(r, lang))

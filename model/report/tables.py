@@ -24,6 +24,7 @@ from model.report.text import (
     pick,
     span,
     table,
+    tax_basis,
     with_unit,
 )
 from model.scenario import Scenario
@@ -126,6 +127,7 @@ def cell_span(lo: float, hi: float, unit: str, lang: str = "sv") -> str:
 def unit_label(key: str, unit: str, sc: Scenario, lang: str = "sv") -> str:
     """'Nettonuvärde, 5 år (kr)': the metric's label with its unit once."""
     text = metric_label(key, lang, sc.valuation.horizon_years)
+    text += tax_basis(key, sc.valuation.tax_factor, lang)
     u = pick(UNITS, unit, lang)
     return f"{text} ({u})" if u else text
 

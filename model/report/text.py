@@ -171,6 +171,18 @@ UNITS: dict[str, tuple[str, str]] = {
 }
 
 
+# cost rows that enter a ratio: with a tax factor they carry it, and their label says so
+TAXED = {"cost", "cost_pv", "net_cost", "net_cost_pv", "reference_cost_pv", "cost_per_participant",
+         "cost_per_extra_job"}
+
+
+def tax_basis(key: str, tax_factor: float, lang: str = "sv") -> str:
+    """', inkl. skattefaktor 1,30' for a cost row when ASEK's tax factor is applied, else ''."""
+    if key.partition(":")[0] not in TAXED or tax_factor == 1.0:
+        return ""
+    return in_lang(lang, ", inkl. skattefaktor ", ", incl. tax factor ") + number(tax_factor, 2, lang)
+
+
 def label(key: str, lang: str = "sv") -> str:
     return pick(LABELS, key, lang)
 

@@ -80,8 +80,8 @@ def flags(results: list[ScenarioResult], lang: str = "sv") -> list[str]:
     for r in results:
         if no_costs(r):
             out.append(in_lang(
-                lang, f"{r.scenario.title} saknar kostnader: ange en kostnad (utan kostnad sägs "
-                      "inte att programmet betalar sig, och det rangordnas inte).",
+                lang, f"{r.scenario.title} saknar kostnader: ange en kostnad (utan kostnad kan "
+                      "lönsamheten inte bedömas, och programmet rangordnas inte).",
                 f"{r.scenario.title} has no costs: give a cost (without one the programme is "
                 "not said to pay back, and it is not ranked)."))
     bases = [valuation_basis(r) for r in results]
@@ -125,7 +125,7 @@ def _one(r: ScenarioResult, psa: PSAResult | None, lang: str, runs: bool) -> Ver
         s = r.economics.set_index("metric")
         rev = s.loc["revenue_pv", "mean"]
         sentence = in_lang(
-            lang, f"Om {sc.title} betalar sig går inte att säga: samhällsintäkten över "
+            lang, f"Lönsamheten för {sc.title} går inte att bedöma: samhällsintäkten över "
                   f"{_years([r], lang)} är {kr(rev, lang)} i nuvärde, men ingen kostnad är angiven.",
             f"Whether {sc.title} pays for itself cannot be said: the societal revenue over "
             f"{_years([r], lang)} is {kr(rev, lang)} present value, but no cost is given.")

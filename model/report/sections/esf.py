@@ -32,7 +32,8 @@ def esf_table(p: Programme, lang: str = "sv") -> pd.DataFrame:
     """Break-even per view: exits to work needed (of all participants), against those expected.
 
     Columns: programme, years, view, budget (cash, allowances included), esf_grant, societal_cost (the
-    societal cost: allowances are transfers), participants, needed, needed_lo, needed_hi,
+    societal cost: allowances are transfers; with a tax factor, tax-financed costs times it),
+    allowances, participants, needed, needed_lo, needed_hi,
     needed_share, expected, stay_months, p_pays (share of simulated runs with NPV > 0 in the
     view), reason. Amounts are undiscounted; the break-even and NPV are discounted. A break-even
     beyond reach (more exits than participants) is no number: needed and needed_share are NaN and
@@ -58,6 +59,7 @@ def esf_table(p: Programme, lang: str = "sv") -> pd.DataFrame:
             "programme": p.name, "years": years, "view": k,
             "budget": float(m["budget"].mean()), "esf_grant": float(m["esf_grant"].mean()),
             "societal_cost": float(m["cost"].mean()),
+            "allowances": float(m["allowances"].mean()),
             "participants": float(m["participants"].mean()),
             "needed": need[0], "needed_lo": need[1], "needed_hi": need[2],
             "needed_share": nan if mean is None else share,
@@ -82,7 +84,7 @@ def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     years = years_text(row["years"], lang)
     prob = with_unit(row["p_pays"], "share", lang, 0)
     ret = sc.employment.retention
-    transfers = abs(row["budget"] - row["societal_cost"]) > 0.5
+    transfers = row["allowances"] > 0.5
     if lang == "sv":
         grant = (f", varav ESF-stöd {kr(row['esf_grant'], lang)}" if row["esf_grant"] > 0 else "")
         if transfers:
