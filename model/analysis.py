@@ -95,8 +95,10 @@ def per_point(df: pd.DataFrame) -> pd.DataFrame:
     expected result that a PSA pools, so that replication noise does not widen its spread."""
     if "rep" not in df or df.empty:
         return df
+    from model.results import with_ratios
+
     value_cols = [c for c in df.columns if c not in KEY_COLUMNS]
-    out = df.groupby(["point_id", "scenario"], sort=True)[value_cols].mean().reset_index()
+    out = with_ratios(df.groupby(["point_id", "scenario"], sort=True)[value_cols].mean().reset_index())
     out.insert(2, "rep", 0)
     return out
 
@@ -394,7 +396,7 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     import pyarrow.dataset as ds
 
     from model.psa.summary import probability
-    from model.results import interval
+    from model.results import summary_row
 
     view = metric.partition(":")[2]
     if view:
@@ -402,12 +404,16 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
     cols = [m for m in metrics if m in names]
     pooled = metric if metric.startswith("npv") and mf["design"]["kind"] != "oneway" else None
-    df = per_point(read_results(out, cols))
+    # the parts of the ratios and break-even lines: summarised as compare summarises them
+    parts = [c for c in names if c in ("net_cost", "extra_jobs_at_exit", "participants",
+                                       "jobs_without_at_share0", "jobs_without_per_share")
+             or c.startswith(("breakeven_need:", "breakeven_slope:"))]
+    df = per_point(read_results(out, list(dict.fromkeys([*cols, *parts]))))
     rows = []
     for s in scenario_names(mf):
         sub = df[df["scenario"] == s]
         for m in cols:
-            mean, lo, hi, _ = interval(sub[m])
+            mean, lo, hi, _ = summary_row(sub, m)
             rows.append({"scenario": s, "metric": m, "unit": mf["units"].get(m, ""),
                          "mean": mean, "lo": lo, "hi": hi})
         if pooled is not None and pooled in cols:

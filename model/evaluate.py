@@ -108,6 +108,12 @@ def means_of_runs(per: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]
     var = {c: float(np.nanvar(per[c], ddof=1)) / seen[c] if seen[c] > 1 else math.nan for c in cols}
     extra = mean.get("extra_jobs_at_exit", math.nan)
     mean["cost_per_extra_job"] = mean["net_cost"] / extra if extra > 0 else math.nan
+    from model.results import BREAKEVEN, repriced_mean
+
+    for c in [c for c in cols if c.startswith(BREAKEVEN)]:  # by re-pricing, as every view does
+        again = repriced_mean(per, c)
+        if again is not None:
+            mean[c] = again
     cost_pv = mean.get("net_cost_pv", math.nan)
     for c in [c for c in cols if c.startswith("bcr")]:
         rev = mean.get("revenue_pv" + c[3:], math.nan)

@@ -49,6 +49,59 @@ def ratio_interval(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray
     return float(mean), float(lo), float(hi), float(med)
 
 
+BREAKEVEN = ("breakeven_work_share", "breakeven_work_exits", "breakeven_extra_jobs")
+
+
+def repriced_mean(per: pd.DataFrame, metric: str) -> float | None:
+    """The mean of a break-even figure over runs or draws by re-pricing them all at one common
+    share: the share at which their mean NPV is 0 (mean need / mean slope of each one's line
+    NPV(s) = slope·s − need), and the exits to work and extra jobs at that share. Not the mean of
+    each run's own break-even (a mean of ratios, which is not where the mean NPV is 0). None for
+    other metrics, or without the line's columns."""
+    base, _, k = metric.partition(":")
+    need, slope = f"breakeven_need:{k}", f"breakeven_slope:{k}"
+    if base not in BREAKEVEN or need not in per or slope not in per:
+        return None
+    nd, sl = per[need].to_numpy(dtype=float), per[slope].to_numpy(dtype=float)
+    ok = np.isfinite(nd) & np.isfinite(sl)
+    if not ok.any() or sl[ok].mean() <= 0:
+        return float("nan")
+    s = float(nd[ok].mean() / sl[ok].mean())
+    if base == "breakeven_work_share":
+        return s
+    n = float(per["participants"].to_numpy(dtype=float)[ok].mean())
+    if base == "breakeven_work_exits":
+        return s * n
+    j0 = per["jobs_without_at_share0"].to_numpy(dtype=float)[ok].mean()
+    j1 = per["jobs_without_per_share"].to_numpy(dtype=float)[ok].mean()
+    return float(s * n - (j0 + s * j1))
+
+
+def summary_row(per: pd.DataFrame, metric: str) -> tuple[float, float, float, float]:
+    """(mean, lo, hi, median) of one metric over runs or draws: the one definition every summary
+    uses (run, compare, the PSA, sweep analyses). Ratios (cost per extra job) are the ratio of
+    the means, break-even figures the re-priced mean (`repriced_mean`); the interval is always
+    over the per-run (per-draw) values."""
+    num_den = RATIOS.get(metric)
+    if num_den is not None and all(c in per for c in num_den):
+        return ratio_interval(per[num_den[0]], per[num_den[1]])
+    mean, lo, hi, med = interval(per[metric])
+    again = repriced_mean(per, metric)
+    return (mean if again is None else again), lo, hi, med
+
+
+def with_ratios(means: pd.DataFrame) -> pd.DataFrame:
+    """A table of means (e.g. per sweep point) with each ratio and break-even column recomputed
+    from the means of its parts, as `summary_row` defines it."""
+    out = means.copy()
+    for metric, (num, den) in RATIOS.items():
+        if metric in out and num in out and den in out:
+            d = out[den].to_numpy(dtype=float)
+            out[metric] = np.where(d > 0, out[num].to_numpy(dtype=float) / np.where(d > 0, d, 1.0),
+                                   np.nan)
+    return out
+
+
 def summarise(per_rep: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     """One summary row per metric column of a per-replication table.
 
@@ -59,11 +112,7 @@ def summarise(per_rep: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     for metric, unit in units.items():
         if metric not in per_rep:
             continue
-        num_den = RATIOS.get(metric)
-        if num_den is not None and all(c in per_rep for c in num_den):
-            rows.append([metric, unit, *ratio_interval(per_rep[num_den[0]], per_rep[num_den[1]])])
-        else:
-            rows.append([metric, unit, *interval(per_rep[metric])])
+        rows.append([metric, unit, *summary_row(per_rep, metric)])
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 

@@ -215,6 +215,20 @@ def counts(eff: Effect, base: Baseline | None) -> dict[str, float]:
 
 def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float
               ) -> float:
+    """Share of good outcomes at which the NPV of a view is 0 (see `breakeven_line`)."""
+    return share_of(*breakeven_line(sc, eff, p, base, years))
+
+
+def share_of(need: float, slope: float) -> float:
+    """The share on the line NPV(s) = slope·s − need where the NPV is 0 (NaN when more good
+    outcomes do not raise the NPV)."""
+    if not np.isfinite(slope) or slope <= 0:
+        return math.nan
+    return need / slope
+
+
+def breakeven_line(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float
+                   ) -> tuple[float, float]:
     """Share of good outcomes at which the NPV of a view is 0, each outcome keeping its timing.
 
     NPV(s) = n [s·a_good + (1 − s)·a_other] + K, where a_g is the mean, over participants of
@@ -222,6 +236,9 @@ def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years:
     linked to participants, the reference). At the model's own share this is its NPV exactly.
     A group with nobody in it is given the other group's exit times. NaN when more good
     outcomes do not raise the NPV (then no share reaches 0).
+
+    Returned as the line NPV(s) = slope·s − need: (need, slope), so that several runs or draws
+    re-priced at one common share give a mean NPV of 0 at mean(need) / mean(slope).
     """
     u = p.rules.u
     w = (u < years * 12.0) * discount(u, p.rules.rate) * p.kr_per_month
@@ -239,9 +256,7 @@ def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years:
     total = n.sum()
     k_const = -float(ref_pv @ w) - p.fixed_pv
     slope = total * (mean[GOOD] - mean[OTHER])
-    if not np.isfinite(slope) or slope <= 0:
-        return math.nan
-    return (-k_const - total * mean[OTHER]) / slope
+    return float(-k_const - total * mean[OTHER]), float(slope)
 
 
 def payback_month(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> float:
@@ -304,10 +319,13 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     m |= health_figures(sc, eff, base)
     for years in views(sc):
         k = view_key(years)
-        share = breakeven(sc, eff, p, base, years)
+        need, slope = breakeven_line(sc, eff, p, base, years)
+        share = share_of(need, slope)
+        m[f"breakeven_need:{k}"], m[f"breakeven_slope:{k}"] = need, slope
         m[f"breakeven_work_share:{k}"] = share
         m[f"breakeven_work_exits:{k}"] = share * n
         m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
+    m["jobs_without_at_share0"], m["jobs_without_per_share"] = jobs_without_line(eff, base, m)
     head = view_key(sc.valuation.horizon_years)
     for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):
         m[name] = m[f"{name}:{head}"]
@@ -322,9 +340,18 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
 def _jobs_without_at(eff: Effect, base: Baseline | None, share: float,
                      m: dict[str, float]) -> float:
     """Counterfactual jobs at exit had the good share been `share` (each group keeping its own)."""
-    if base is not None or math.isnan(share):
+    if math.isnan(share):
         return m["jobs_without_at_exit"]
+    at0, per_share = jobs_without_line(eff, base, m)
+    return at0 + share * per_share
+
+
+def jobs_without_line(eff: Effect, base: Baseline | None, m: dict[str, float]
+                      ) -> tuple[float, float]:
+    """Counterfactual jobs at exit as a line in the good share s: (at s = 0, per unit of s)."""
+    if base is not None:
+        return m["jobs_without_at_exit"], 0.0
     n = eff.n
     per = np.where(n > 0, eff.jobs_without_at_exit / np.where(n > 0, n, 1.0), math.nan)
     per = np.where(np.isnan(per), np.nanmean(per) if np.isfinite(per).any() else 0.0, per)
-    return float(n.sum() * (share * per[GOOD] + (1 - share) * per[OTHER]))
+    return float(n.sum() * per[OTHER]), float(n.sum() * (per[GOOD] - per[OTHER]))

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from model.results import RATIOS, interval, ratio_interval
+from model.results import RATIOS, interval, ratio_interval, summary_row
 
 PSA_COLUMNS = ["metric", "unit", "mean", "lo", "hi", "median", "mcse", "n", "basis"]
 
@@ -41,7 +41,7 @@ def summarise_draws(per_draw: pd.DataFrame, units: dict[str, str]) -> pd.DataFra
             mcse = _ratio_mcse(per_draw[num_den[0]], per_draw[num_den[1]])
         else:
             v = per_draw[metric].to_numpy(dtype=float)
-            mean, lo, hi, med = interval(v)
+            mean, lo, hi, med = summary_row(per_draw, metric)
             ok = v[~np.isnan(v)]
             mcse = float(ok.std(ddof=1) / math.sqrt(len(ok))) if len(ok) > 1 else math.nan
         rows.append([metric, unit, mean, lo, hi, med, mcse, n, "draws"])
