@@ -86,8 +86,10 @@ def flags(results: list[ScenarioResult], lang: str = "sv") -> list[str]:
                 "not said to pay back, and it is not ranked)."))
     bases = [valuation_basis(r) for r in results]
     if len(results) > 1 and len(set(bases)) > 1:
-        each = "; ".join(f"{r.scenario.title}: {_basis_text(b, lang)}"
-                         for r, b in zip(results, bases, strict=True))
+        groups: dict[str, list[str]] = {}
+        for r, b in zip(results, bases, strict=True):
+            groups.setdefault(b, []).append(r.scenario.title)
+        each = "; ".join(f"{_basis_text(b, lang)}: {', '.join(t)}" for b, t in groups.items())
         out.append(in_lang(
             lang, f"Obs: programmen värderas på olika grunder ({each}); deras nettonuvärden är "
                   "inte direkt jämförbara.",
