@@ -96,7 +96,10 @@ def parts(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None) -
     cost_month = by_kind.sum(axis=0)
     fixed_pv = float(by_kind[UNLINKED] @ cost_disc)
     if base is not None:
-        ref = sum((_fit(line.total, n_cal) for line in ref_lines), np.zeros(n_cal)) * base.scale
+        # summed as the programme's own lines are (by kind, then over kinds), so that a programme
+        # against itself nets to exactly 0, not to rounding noise
+        ref = sum((np.stack([_fit(row, n_cal) for row in line.amount]) for line in ref_lines),
+                  np.zeros((3, n_cal))).sum(axis=0) * base.scale
         cost_month = cost_month - ref
         fixed_pv -= float(ref @ cost_disc)
     cf, val = sc.counterfactual, sc.valuation
@@ -213,8 +216,8 @@ def counts(eff: Effect, base: Baseline | None) -> dict[str, float]:
     return m
 
 
-def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float
-              ) -> float:
+def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float,
+              npv: float | None = None) -> float:
     """Share of good outcomes at which the NPV of a view is 0, each outcome keeping its timing.
 
     NPV(s) = n [s·a_good + (1 − s)·a_other] + K, where a_g is the mean, over participants of
@@ -222,6 +225,10 @@ def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years:
     linked to participants, the reference). At the model's own share this is its NPV exactly.
     A group with nobody in it is given the other group's exit times. NaN when more good
     outcomes do not raise the NPV (then no share reaches 0).
+
+    Given the view's `npv`, the share is found from the model's own share s as s − NPV/slope (the
+    same line): a programme whose NPV is exactly 0 (against itself) breaks even at exactly its own
+    share, without rounding noise.
     """
     u = p.rules.u
     w = (u < years * 12.0) * discount(u, p.rules.rate) * p.kr_per_month
@@ -241,6 +248,8 @@ def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years:
     slope = total * (mean[GOOD] - mean[OTHER])
     if not np.isfinite(slope) or slope <= 0:
         return math.nan
+    if npv is not None and total > 0:
+        return float(n[GOOD] / total - npv / slope)
     return (-k_const - total * mean[OTHER]) / slope
 
 
@@ -301,10 +310,14 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     m |= health_figures(sc, eff, base)
     for years in views(sc):
         k = view_key(years)
-        share = breakeven(sc, eff, p, base, years)
+        share = breakeven(sc, eff, p, base, years, m[f"npv:{k}"])
         m[f"breakeven_work_share:{k}"] = share
         m[f"breakeven_work_exits:{k}"] = share * n
-        m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
+        if base is not None and n > 0:  # the reference's jobs stay: only the programme's move
+            m[f"breakeven_extra_jobs:{k}"] = (m["exits_good"] - m["jobs_without_at_exit"]
+                                              + (share - eff.n[GOOD] / n) * n)
+        else:
+            m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
     head = view_key(sc.valuation.horizon_years)
     for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):
         m[name] = m[f"{name}:{head}"]
