@@ -71,13 +71,15 @@ def expected_priced(sc: Scenario, checked: bool = False) -> Priced:
 
 def _price_expected(sc: Scenario, checked: bool, detail: bool
                     ) -> tuple[dict[str, float], pd.DataFrame | None, pd.DataFrame | None]:
-    from model.economics import baseline, price_unit
+    from model.economics import baseline, price_unit, shared_after_exit
     from model.expected import expected_unit
 
-    unit = expected_unit(sc, checked)
     ref = reference_of(sc)
-    base = baseline(sc, unit, expected_unit(ref, checked)) if ref is not None else None
-    return price_unit(sc, unit, base, detail=detail)
+    if ref is None:
+        return price_unit(sc, expected_unit(sc, checked), None, detail=detail)
+    own, other = shared_after_exit(sc, ref)  # one after-exit hiring rate on both sides
+    unit = expected_unit(own, checked)
+    return price_unit(sc, unit, baseline(sc, unit, expected_unit(other, checked)), detail=detail)
 
 
 def simulated_runs(sc: Scenario, replications: int, seed: int) -> pd.DataFrame:
