@@ -314,7 +314,10 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
         m[f"breakeven_work_share:{k}"] = share
         m[f"breakeven_work_exits:{k}"] = share * n
         if base is not None and n > 0:  # the reference's jobs stay: only the programme's move
-            m[f"breakeven_extra_jobs:{k}"] = (m["exits_good"] - m["jobs_without_at_exit"]
+            # good exits less the reference's jobs (as share·n − jobs without), written from the
+            # extra jobs so that a programme against itself gives exactly 0
+            studies = m["exits_studies"] if sc.employment.value_studies else 0.0
+            m[f"breakeven_extra_jobs:{k}"] = (m["extra_jobs_at_exit"] + studies
                                               + (share - eff.n[GOOD] / n) * n)
         else:
             m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
