@@ -158,13 +158,25 @@ def run(
 
     sc = load_scenario(file)
     if method == Method.exact:
-        from model.api import expected_answer
+        from model.api import expected_result
+        from model.report.actor_view import actor_text, with_actor_records
+        from model.report.records import expected_records
+        from model.report.tables import warning_lines
 
+        res = expected_result(sc, str(file), out)
+        if fmt != Format.table:
+            _emit(with_actor_records(expected_records(res, lang.value), [res], lang.value), fmt)
+            return
         _say(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
-        exact, economics = expected_answer(sc, str(file))
-        _say(exact_text(sc, exact, lang.value))
+        for line in warning_lines(sc, lang.value):
+            _say(line)
+        _say(exact_text(sc, res.exact, lang.value))
         _say("")
-        _say(economics_text(sc, economics, lang.value))
+        _say(economics_text(sc, res.summary, lang.value))
+        _say("\n" + actor_text([res], lang.value))
+        if out is not None:
+            _say("\n" + _in(lang, f"Skrev {len(res.files)} filer till {out}",
+                             f"Wrote {len(res.files)} files to {out}"))
         return
     from model.api import answer, check_run_size, draws_planned, total_replications
     from model.progress import progress

@@ -173,6 +173,71 @@ def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:
     return solve_exact(sc, file), summary
 
 
+@dataclass
+class NoRun:
+    """Exact mode simulates nobody: no seed, no replications (what provenance records say)."""
+
+    seed: None = None
+    replications: int = 0
+
+
+@dataclass
+class ExpectedResult:
+    """What `insats run --method exact` shows and writes: the absorbing chain's exit shares
+    (`exact`), the expected run priced in full (figures, ledger, flows, actors) and its summary
+    records, shaped as a simulated run's so that the same records, actor table and files apply."""
+
+    scenario: Scenario
+    exact: object
+    summary: list[dict]
+    priced: Priced
+    files: list[Path] = field(default_factory=list)
+    run: NoRun = field(default_factory=NoRun)
+
+    @property
+    def economics(self) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self.summary)
+
+    def meta(self) -> dict[str, str | int | None]:
+        sc = self.scenario
+        return {"scenario": sc.name, "scenario_hash": sc.digest(), "seed": None,
+                "replications": 0, "method": "expected", "version": __version__,
+                "gross_effect": gross_effect_note(sc, "en"),
+                "double_counting": double_counting_note(sc, "en")}
+
+
+def expected_result(sc: Scenario, file: str, out: Path | None = None) -> ExpectedResult:
+    """Exact mode in full: `expected_answer`'s figures, with the priced expected run (ledger,
+    monthly flows, per-actor figures); with `out`, its tables are written as `run --out` writes
+    a simulated run's (no participant or visit tables: nobody is simulated)."""
+    from model.evaluate import expected_priced
+
+    exact, summary = expected_answer(sc, file)
+    res = ExpectedResult(sc, exact, summary, expected_priced(sc, checked=True))
+    if out is not None:
+        res.files = _write_expected(res, Path(out))
+    return res
+
+
+def _write_expected(res: ExpectedResult, out: Path) -> list[Path]:
+    meta = res.meta()
+    tables = {"metrics": res.priced.metrics, "ledger": res.priced.ledger,
+              "actors": res.priced.actors}
+
+    def write(folder: Path) -> list[Path]:
+        files = []
+        for name, df in tables.items():
+            for suffix in (".csv", ".parquet"):
+                files.append(write_table(folder / f"{name}{suffix}", df, meta))
+        files.append(write_table(folder / "summary.csv", res.economics, meta))
+        files.append(write_json(folder / RUN_MARKER, meta))
+        return files
+
+    return write_folder(out, write)
+
+
 def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True
                     ) -> tuple[object, list[Path]]:
     """`insats calibrate`: the targets file is the last path; scenarios before it replace its list."""

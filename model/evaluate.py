@@ -61,22 +61,38 @@ def expected_metrics(sc: Scenario, checked: bool = False) -> dict[str, float]:
 def expected_priced(sc: Scenario, checked: bool = False) -> Priced:
     """The expected run priced in full: its figures as one row (rep 0), its actor ledger and its
     monthly flows, shaped as a simulated run's so that the report sections can read it."""
-    from model.economics import Priced
+    from model.economics import Priced, actor_figures
 
-    m, led, flows = _price_expected(sc, checked, detail=True)
+    unit, base = _expected_units(sc, checked)
+    from model.economics import price_unit
+
+    m, led, flows = price_unit(sc, unit, base, detail=True)
     import pandas as pd
 
-    return Priced(sc, pd.DataFrame([{"rep": 0, **m}]), led.assign(rep=0), flows.assign(rep=0))
+    actors = actor_figures(sc, unit.effect, unit.lines, base).assign(rep=0)
+    return Priced(sc, pd.DataFrame([{"rep": 0, **m}]), led.assign(rep=0), flows.assign(rep=0),
+                  actors)
+
+
+def _expected_units(sc: Scenario, checked: bool) -> tuple[object, object]:
+    """The expected run's Unit and, with a reference scenario, the Baseline it is priced against
+    (one after-exit hiring rate on both sides)."""
+    from model.economics import baseline, shared_after_exit
+    from model.expected import expected_unit
+
+    ref = reference_of(sc)
+    if ref is None:
+        return expected_unit(sc, checked), None
+    own, other = shared_after_exit(sc, ref)
+    unit = expected_unit(own, checked)
+    return unit, baseline(sc, unit, expected_unit(other, checked))
 
 
 def _price_expected(sc: Scenario, checked: bool, detail: bool
                     ) -> tuple[dict[str, float], pd.DataFrame | None, pd.DataFrame | None]:
-    from model.economics import baseline, price_unit
-    from model.expected import expected_unit
+    from model.economics import price_unit
 
-    unit = expected_unit(sc, checked)
-    ref = reference_of(sc)
-    base = baseline(sc, unit, expected_unit(ref, checked)) if ref is not None else None
+    unit, base = _expected_units(sc, checked)
     return price_unit(sc, unit, base, detail=detail)
 
 

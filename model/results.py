@@ -34,8 +34,10 @@ def ratio_interval(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray
                    ) -> tuple[float, float, float, float]:
     """(ratio of means, 2.5th and 97.5th percentiles and median of the per-run ratios).
 
-    Runs whose denominator is 0 or below count as +inf (no extra job: the cost per extra job is
-    unbounded), so an interval reaching them has an infinite upper end instead of leaving them out.
+    Runs whose denominator is 0 or below count as +inf when they cost something (no extra job: the
+    cost per extra job is unbounded), so an interval reaching them has an infinite upper end
+    instead of leaving them out. Without a positive cost either (a programme against itself: no
+    extra cost, no extra job) the ratio is undefined (NaN), not unbounded.
     """
     n = np.asarray(num, dtype=float)
     d = np.asarray(den, dtype=float)
@@ -43,8 +45,11 @@ def ratio_interval(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray
     n, d = n[ok], d[ok]
     if n.size == 0:
         return (np.nan, np.nan, np.nan, np.nan)
-    mean = n.mean() / d.mean() if d.mean() > 0 else np.inf
-    per = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.inf)
+    mean = n.mean() / d.mean() if d.mean() > 0 else np.inf if n.mean() > 0 else np.nan
+    per = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.where(n > 0, np.inf, np.nan))
+    per = per[~np.isnan(per)]
+    if per.size == 0:
+        return (float(mean), np.nan, np.nan, np.nan)
     lo, med, hi = np.percentile(per, [2.5, 50, 97.5], method="inverted_cdf")
     return float(mean), float(lo), float(hi), float(med)
 
@@ -172,10 +177,20 @@ def outcome_summary(run: RunResult) -> dict[str, pd.DataFrame]:
 def economics_summary(metrics: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     """Mean and 95 % interval over replications of every priced metric, and `no_payback`: the
     share of runs that do not pay back within the headline horizon (payback_months is summarised
-    over the others)."""
+    over the others).
+
+    As for an actor (`model.economics.actor_summary`), the share counts only the runs in which
+    money moves (a net cost or a revenue): a programme against itself has nothing to pay back, and
+    its share is NaN rather than "never pays back" in every run.
+    """
     out = summarise(metrics, units)
     if "payback_months" in metrics:
-        share = float(metrics["payback_months"].isna().mean()) if len(metrics) else np.nan
+        moved = np.ones(len(metrics), dtype=bool)
+        if "net_cost_pv" in metrics and "revenue_pv" in metrics:
+            moved = ((metrics["net_cost_pv"].abs() > 1e-6)
+                     | (metrics["revenue_pv"].abs() > 1e-6)).to_numpy()
+        pb = metrics["payback_months"][moved]
+        share = float(pb.isna().mean()) if len(pb) else np.nan
         row = pd.DataFrame([{"metric": "no_payback", "unit": "share", "mean": share}])
         out = pd.concat([out, row.reindex(columns=out.columns)], ignore_index=True)
     return out

@@ -7,12 +7,21 @@ passes the same checks a planner's YAML file does.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from hypothesis import settings
 
 from model.scenario import Scenario, parse_scenario
+
+# Property tests (Hypothesis) run derandomised: the examples are fixed, so CI's verdict never
+# depends on the draw. `pytest -m fresh_examples` (tests/test_fresh_examples.py) reruns them on
+# fresh random examples, with the profile named by INSATS_HYPOTHESIS_PROFILE=fresh.
+settings.register_profile("derandomised", derandomize=True)
+settings.register_profile("fresh", derandomize=False, database=None)
+settings.load_profile(os.environ.get("INSATS_HYPOTHESIS_PROFILE", "derandomised"))
 
 STATUSES = {"exited", "waiting", "in_intervention"}
 ENDED_KINDS = {"served", "dropped_out", "transferred", "left_waiting_list"}

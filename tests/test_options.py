@@ -192,12 +192,13 @@ def test_decision_figures_against_a_costed_reference_by_hand(tmp_path) -> None:
 
 def test_job_finding_hazard_beside_a_reference(tmp_path) -> None:
     """`monthly_hazard` beside `reference` is the job-finding hazard of those who leave the
-    programme without a job. Reference: 8 people leave at once to 'annat' and never work
-    (f = 0), so its curve is 0. Programme: 4 leave to work and 4 to 'annat' at month 3, value
-    120 000 kr a year (10 000 a month), r = 0, no job loss. With the hazard 0.05 the 4 others
-    work with probability 1 − e^(−0.05 (u − 3)) after month 3:
-      person-years = Σ_{u > 3} [4 + 4 (1 − e^(−0.05 (u − 3)))] / 12 (u < 60);
-    without it they stay out of work: 4 × 57 / 12 = 19."""
+    programme without a job, on both sides of the comparison (issue 18, item 5). Reference: 8
+    people leave at once to 'annat' (its own f = 0). Programme: 4 leave to work and 4 to 'annat'
+    at month 3, value 120 000 kr a year (10 000 a month), r = 0, no job loss. With the hazard
+    0.05 the programme's 4 others work with probability 1 − e^(−0.05 (u − 3)) after month 3, and
+    the reference's 8 with 1 − e^(−0.05 u) from month 0:
+      person-years = Σ_{u > 3} [4 + 4 (1 − e^(−0.05 (u − 3)))] / 12 − Σ_u 8 (1 − e^(−0.05 u)) / 12
+    (u < 60); without it both sides use the reference's f = 0: 4 × 57 / 12 = 19."""
     ref = deterministic(n=8, months=0, counterfactual={"monthly_hazard": 0.0})
     ref["name"] = "ref"
     ref["interventions"][0]["routing"] = {"annat": 1.0}
@@ -205,7 +206,8 @@ def test_job_finding_hazard_beside_a_reference(tmp_path) -> None:
     with_f = split_design(4, 4)
     with_f["counterfactual"] = {"reference": "ref.yaml", "monthly_hazard": 0.05}
     m = run_scenario(load_scenario(write_yaml(tmp_path / "f.yaml", with_f))).priced.metrics
-    expect = sum(4 + 4 * (1 - math.exp(-0.05 * (u - 3))) for u in U60 if u > 3) / 12
+    expect = (sum(4 + 4 * (1 - math.exp(-0.05 * (u - 3))) for u in U60 if u > 3)
+              - sum(8 * (1 - math.exp(-0.05 * u)) for u in U60)) / 12
     assert float(m["person_years"].iloc[0]) == approx(expect)
     without_f = split_design(4, 4)
     without_f["counterfactual"] = {"reference": "ref.yaml"}

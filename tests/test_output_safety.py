@@ -11,11 +11,13 @@ import csv
 import errno
 import json
 import os
+import queue
 import signal
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -318,44 +320,88 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
                             start_new_session=True)
 
 
-def _wait_for_workers(proc: subprocess.Popen[str], n: int, timeout: float = 60) -> set[int]:
-    deadline = time.monotonic() + timeout
+# A run sized never to finish before the signal on any machine (20 000 replications, killed
+# after the first progress line, at most a few hundred done by then): the outcome does not depend
+# on the machine's speed. The memory check is raised because the run is never let finish.
+LONG_RUN = ["run", "scenarios/library/ungdomsteamet.yaml", "--reps", "20000", "--workers", "2",
+            "--max-memory", "10000G", "--format", "json"]
+FIRST_LINE_SECONDS = 600  # a bound for a machine under any load, not a speed requirement
+
+
+def _is_progress(line: str) -> bool:
+    """A heartbeat line of `model.progress` ('…: körningar 12/20000, 10 s elapsed, …')."""
+    return " elapsed" in line and "/20000" in line
+
+
+def _after_first_progress_line(proc: subprocess.Popen[str]) -> tuple[queue.Queue[str | None],
+                                                                     list[str]]:
+    """Read stderr until the run prints its first progress line (the run is then under way, its
+    workers started); return the reader's queue and the lines read so far."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + FIRST_LINE_SECONDS
     while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.communicate()
-        kids = _descendants(proc.pid)
-        if len(kids) >= n:
-            time.sleep(0.5)  # let them import and start working
-            return _descendants(proc.pid)
-        time.sleep(0.05)
-    raise AssertionError("the workers did not start")
+        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        assert line is not None, f"the run stopped before its first progress line: {seen}"
+        seen.append(line)
+        if _is_progress(line):
+            return lines, seen
+    raise AssertionError("no progress line")
 
 
-LONG_RUN = ["run", "scenarios/library/ungdomsteamet.yaml", "--reps", "400", "--workers", "2",
-            "--quiet", "--format", "json"]
+def _rest(lines: queue.Queue[str | None], proc: subprocess.Popen[str]) -> list[str]:
+    """The stderr lines after the signal, progress lines left out (the bar's last line may come
+    as the run unwinds)."""
+    proc.stdout.read() if proc.stdout else None  # type: ignore[func-returns-value]
+    proc.wait(timeout=FIRST_LINE_SECONDS)
+    out = []
+    while (line := lines.get(timeout=FIRST_LINE_SECONDS)) is not None:
+        out.append(line)
+    return [x for x in out if not _is_progress(x)]
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores for a worker pool")
 def test_ctrl_c_stops_a_run_in_one_line() -> None:
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) during a run on two
-    workers: exit 130, one line, no traceback from the pool, no worker left."""
+    workers, sent after its first progress line: exit 130, one line, no traceback from the pool,
+    no worker left."""
     proc = _start(LONG_RUN)
-    workers = _wait_for_workers(proc, 2)
-    os.killpg(proc.pid, signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert err == "insats: interrupted\n", err
+    try:
+        lines, _ = _after_first_progress_line(proc)
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 2, workers
+        os.killpg(proc.pid, signal.SIGINT)
+        rest = _rest(lines, proc)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, rest
+    assert rest == ["insats: interrupted\n"], rest
     time.sleep(0.5)
     assert not [w for w in workers if Path(f"/proc/{w}").exists()]
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores for a worker pool")
 def test_sigterm_stops_a_run_in_one_line() -> None:
+    """SIGTERM to the main process, after the run's first progress line: exit 143, one line."""
     proc = _start(LONG_RUN)
-    _wait_for_workers(proc, 2)
-    proc.send_signal(signal.SIGTERM)
-    _out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
-    assert err == "insats: terminated\n", err
+    try:
+        lines, _ = _after_first_progress_line(proc)
+        proc.send_signal(signal.SIGTERM)
+        rest = _rest(lines, proc)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 143, rest
+    assert rest == ["insats: terminated\n"], rest
 
 
 def test_report_escapes_scenario_text(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ Method and sources: docs/method.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +33,7 @@ from model.economics.effect import (
     discount,
     effect_of_run,
     good_exit,
+    shared_after_exit,
 )
 from model.economics.figures import Baseline, figures, parts, view_key, views
 from model.economics.ledger import ledger
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or c
 __all__ = ["DIRECTION", "METRIC_UNITS", "Activity", "Baseline", "Effect", "Line", "Priced",
            "Unit", "actor_figures", "actor_summary", "counterfactual_hazards", "metric_units",
            "present_value", "price",
-           "price_unit", "units_of_run", "view_key", "views"]
+           "price_unit", "shared_after_exit", "units_of_run", "view_key", "views"]
 
 @dataclass
 class Priced:
@@ -167,8 +168,12 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
     import pandas as pd
 
     sc = run.scenario
+    refs = None
+    if reference is not None:  # one after-exit hiring rate on both sides
+        own, other = shared_after_exit(sc, reference.scenario)
+        run, reference = replace(run, scenario=own), replace(reference, scenario=other)
+        refs = units_of_run(reference)
     units = units_of_run(run, weights)
-    refs = units_of_run(reference) if reference is not None else None
     metrics, ledgers, flows, actors = [], [], [], []
     for rep, unit in enumerate(units):
         base = baseline(sc, unit, refs[rep]) if refs is not None else None

@@ -84,9 +84,10 @@ def actor_summary(actors: pd.DataFrame) -> pd.DataFrame:
 
     from model.results import interval
 
+    columns = [*COLUMNS[:3], *AMOUNTS, "net_pv_lo", "net_pv_hi", "pays", "payback_months",
+               "no_payback", "runs"]
     if actors.empty:
-        return pd.DataFrame(columns=[*COLUMNS[:3], *AMOUNTS, "net_pv_lo", "net_pv_hi", "pays",
-                                     "payback_months", "no_payback", "runs"])
+        return pd.DataFrame(columns=columns)
     rows = []
     order = actors.assign(_a=actors["actor"].map(FUNDERS.index)).sort_values(["_a", "years"],
                                                                             kind="stable")
@@ -103,4 +104,5 @@ def actor_summary(actors: pd.DataFrame) -> pd.DataFrame:
                      "no_payback": float(paying["payback_months"].isna().mean())
                      if len(paying) else np.nan,
                      "runs": len(g)})
-    return pd.DataFrame(rows)
+    # every actor may have nothing at stake (a programme against itself): keep the columns
+    return pd.DataFrame(rows, columns=columns)

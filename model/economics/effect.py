@@ -113,6 +113,22 @@ def counterfactual_hazards(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
     return h
 
 
+def shared_after_exit(sc: Scenario, ref: Scenario) -> tuple[Scenario, Scenario]:
+    """The programme and its reference scenario with one after-exit hiring rate on both sides.
+
+    In reference mode the counterfactual's hazards are the job-finding rate after leaving either
+    programme. An incremental comparison prices both sides with the same rate: the programme's
+    (`monthly_hazard` and `by_group`) when it gives one, else the reference's own. Without this
+    the programme's leavers found no job at all while the reference's found one at its rate,
+    counting the reference's after-exit jobs against the programme (docs/method.md).
+    """
+    cf = sc.counterfactual
+    src = cf if (cf.monthly_hazard is not None or cf.by_group) else ref.counterfactual
+    rate = {"monthly_hazard": src.monthly_hazard, "by_group": list(src.by_group)}
+    return (sc.model_copy(update={"counterfactual": cf.model_copy(update=rate)}),
+            ref.model_copy(update={"counterfactual": ref.counterfactual.model_copy(update=rate)}))
+
+
 @dataclass
 class Effect:
     """Sums over participants, by outcome group (rows) and month since arrival (columns).

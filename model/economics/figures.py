@@ -96,7 +96,10 @@ def parts(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None) -
     cost_month = by_kind.sum(axis=0)
     fixed_pv = float(by_kind[UNLINKED] @ cost_disc)
     if base is not None:
-        ref = sum((_fit(line.total, n_cal) for line in ref_lines), np.zeros(n_cal)) * base.scale
+        # summed as the programme's own lines are (by kind, then over kinds), so that a programme
+        # against itself nets to exactly 0, not to rounding noise
+        ref = sum((np.stack([_fit(row, n_cal) for row in line.amount]) for line in ref_lines),
+                  np.zeros((3, n_cal))).sum(axis=0) * base.scale
         cost_month = cost_month - ref
         fixed_pv -= float(ref @ cost_disc)
     cf, val = sc.counterfactual, sc.valuation
@@ -213,22 +216,21 @@ def counts(eff: Effect, base: Baseline | None) -> dict[str, float]:
     return m
 
 
-def breakeven(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float
-              ) -> float:
-    """Share of good outcomes at which the NPV of a view is 0 (see `breakeven_line`)."""
-    return share_of(*breakeven_line(sc, eff, p, base, years))
-
-
-def share_of(need: float, slope: float) -> float:
+def share_of(need: float, slope: float, own: float | None = None, npv: float | None = None
+             ) -> float:
     """The share on the line NPV(s) = slope·s − need where the NPV is 0 (NaN when more good
-    outcomes do not raise the NPV)."""
+    outcomes do not raise the NPV). Given the model's own share and its NPV, the share is found as
+    own − NPV/slope (the same line): a programme whose NPV is exactly 0 (against itself) breaks
+    even at exactly its own share, without rounding noise."""
     if not np.isfinite(slope) or slope <= 0:
         return math.nan
+    if own is not None and npv is not None:
+        return float(own - npv / slope)
     return need / slope
 
 
-def breakeven_line(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float
-                   ) -> tuple[float, float]:
+def breakeven_line(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, years: float,
+                   npv: float | None = None) -> tuple[float, float]:
     """Share of good outcomes at which the NPV of a view is 0, each outcome keeping its timing.
 
     NPV(s) = n [s·a_good + (1 − s)·a_other] + K, where a_g is the mean, over participants of
@@ -238,7 +240,8 @@ def breakeven_line(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, y
     outcomes do not raise the NPV (then no share reaches 0).
 
     Returned as the line NPV(s) = slope·s − need: (need, slope), so that several runs or draws
-    re-priced at one common share give a mean NPV of 0 at mean(need) / mean(slope).
+    re-priced at one common share give a mean NPV of 0 at mean(need) / mean(slope). Given the
+    view's `npv`, need is written from the model's own share s as slope·s − NPV (the same line).
     """
     u = p.rules.u
     w = (u < years * 12.0) * discount(u, p.rules.rate) * p.kr_per_month
@@ -256,6 +259,8 @@ def breakeven_line(sc: Scenario, eff: Effect, p: Parts, base: Baseline | None, y
     total = n.sum()
     k_const = -float(ref_pv @ w) - p.fixed_pv
     slope = total * (mean[GOOD] - mean[OTHER])
+    if npv is not None and total > 0 and np.isfinite(slope):
+        return float(slope * n[GOOD] / total - npv), float(slope)
     return float(-k_const - total * mean[OTHER]), float(slope)
 
 
@@ -319,12 +324,20 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     m |= health_figures(sc, eff, base)
     for years in views(sc):
         k = view_key(years)
-        need, slope = breakeven_line(sc, eff, p, base, years)
-        share = share_of(need, slope)
+        need, slope = breakeven_line(sc, eff, p, base, years, m[f"npv:{k}"])
+        own = eff.n[GOOD] / n if n > 0 else None
+        share = share_of(need, slope, own, m[f"npv:{k}"])
         m[f"breakeven_need:{k}"], m[f"breakeven_slope:{k}"] = need, slope
         m[f"breakeven_work_share:{k}"] = share
         m[f"breakeven_work_exits:{k}"] = share * n
-        m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
+        if base is not None and n > 0:  # the reference's jobs stay: only the programme's move
+            # good exits less the reference's jobs (as share·n − jobs without), written from the
+            # extra jobs so that a programme against itself gives exactly 0
+            studies = m["exits_studies"] if sc.employment.value_studies else 0.0
+            m[f"breakeven_extra_jobs:{k}"] = (m["extra_jobs_at_exit"] + studies
+                                               + (share - eff.n[GOOD] / n) * n)
+        else:
+            m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
     m["jobs_without_at_share0"], m["jobs_without_per_share"] = jobs_without_line(eff, base, m)
     head = view_key(sc.valuation.horizon_years)
     for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):

@@ -66,12 +66,6 @@ def acceptability(per_draw: dict[str, pd.DataFrame], years: float, values: np.nd
     return pd.DataFrame(rows)
 
 
-def default_values(scenarios_value: float, points: int = 41) -> np.ndarray:
-    """0 to 3 × the scenarios' value per person-year (the base value included)."""
-    top = 3.0 * scenarios_value
-    return np.unique(np.r_[np.linspace(0.0, top, points), scenarios_value])
-
-
 def dominance(per_draw: dict[str, pd.DataFrame], years: float) -> pd.DataFrame:
     """Expected effect and cost per programme, dominated ones marked, and the incremental cost
     per person-year (ICER) along the frontier (cost-ordered, dominated ones left out)."""

@@ -116,6 +116,11 @@ def actor_text(results: list[ScenarioResult], lang: str = "sv") -> str:
     from model.report.tables import wrap
 
     rows, heads = actor_rows(results, lang, letters=len(results) > 1)
+    if not rows:  # e.g. a programme against itself: every actor's amounts are 0
+        return wrap(in_lang(lang, "Vem betalar, vem vinner: ingen aktör har något belopp på spel "
+                                  "(alla belopp 0 kr mot jämförelsealternativet).",
+                            "Who pays, who gains: no actor has any amount at stake (every amount "
+                            "is 0 kr against the counterfactual)."))
     parts = [table(rows, heads), wrap(actor_note(results, lang))]
     sentences = [s for r in results for s in cofinancing_sentences(r, lang)]
     if sentences:
@@ -129,6 +134,8 @@ def actor_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFra
     view, discounting), mean, the net PV's 95 % interval, and the provenance."""
     from model.report.records import _provenance
 
+    columns = ["kind", "programme", "versus", "actor", "view", "metric", "label", "unit", "mean",
+               "lo", "hi", "better", "note", *(_provenance(results[0], lang) if results else {})]
     rows = []
     for r in results:
         h = r.scenario.valuation.horizon_years
@@ -146,7 +153,8 @@ def actor_records(results: list[ScenarioResult], lang: str = "sv") -> pd.DataFra
                                       + actor_label_of(metric, x["view"], h, lang),
                              "unit": unit, "mean": x[metric], "lo": lo, "hi": hi,
                              "better": "", "note": "", **prov})
-    return pd.DataFrame(rows)
+    # no actor with anything at stake (a programme against itself): no rows, the same columns
+    return pd.DataFrame(rows, columns=columns)
 
 
 COFINANCING_WORDS = {

@@ -101,6 +101,15 @@ def run_records(r: ScenarioResult, lang: str = "sv", psa: PSAResult | None = Non
     return out
 
 
+def expected_records(r: ScenarioResult, lang: str = "sv") -> pd.DataFrame:
+    """What `insats run --method exact --format csv|json` writes: the programme records of the
+    expected run (no seed, 0 replications, method `expected`), without the shares of runs, which
+    one expected run does not have."""
+    df = programme_records(r, lang)
+    df = df[~df["metric"].isin(RUN_SHARES)].reset_index(drop=True)
+    return df.assign(method="expected")
+
+
 def compare_records(results: list[ScenarioResult], lang: str = "sv",
                     psa: PSAResult | None = None) -> pd.DataFrame:
     """What `insats compare --format csv|json` writes: programmes, differences, shares of runs in

@@ -1,0 +1,128 @@
+"""Tests that a planted one-line bug does not survive (issue 18, item 12).
+
+Each test computes its figure by hand (or from a property with a stated tolerance) and names the
+bug it catches, so that a change that brings the bug back fails here by name, not through a hash
+of printed output.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from model.expected.arrivals import arrivals
+from model.expected.lattice import _conv3
+from model.psa.decision import acceptability, dominance
+from model.psa.inputs import draw, plan
+from model.scenario import parse_scenario
+from model.uncertainty import param_dist
+
+BASE = Path(__file__).parent / "base_scenario.yaml"
+
+
+# ------------------------------------------------ uncertainty given by mean and sd
+
+
+@pytest.mark.parametrize("dist", ["gamma", "lognormal"])
+def test_mean_and_sd_are_a_mean_and_an_sd(dist: str) -> None:
+    """`{dist: gamma, mean: 0.03, sd: 0.0077}` (the form both Grenverket files use) has sd 0.0077:
+    CV = 0.0077 / 0.03 = 0.257. Bug caught: the sd taken as the CV (an sd of 0.03 × 0.0077)."""
+    d = param_dist({"dist": dist, "mean": 0.03, "sd": 0.0077})
+    assert d.frozen().mean() == pytest.approx(0.03, rel=1e-9)
+    assert d.frozen().std() == pytest.approx(0.0077, rel=1e-9)
+    assert d.moments() == pytest.approx((0.03, 0.0077), rel=1e-12)
+    if dist == "gamma":  # shape (mean / sd)² = 15.18…, scale sd² / mean
+        assert d.frozen().kwds["a"] == pytest.approx((0.03 / 0.0077) ** 2, rel=1e-12)
+
+
+# ------------------------------------------------ correlated inputs
+
+
+def test_correlated_inputs_are_drawn_correlated() -> None:
+    """Two inputs correlated 0.8 through a Gaussian copula have Spearman rank correlation
+    (6/π)·asin(0.8/2) = 0.786 (Kruskal 1958). With 4 000 draws the estimate's sd is about
+    (1 − ρ²)·1.06/√n ≈ 0.007; tolerance 0.03 (over 4 sd). Bug caught: correlation groups drawn
+    independently (ρ ≈ 0)."""
+    raw = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    raw["interventions"][0]["exit_hazards"] = {"arbete": {
+        "value": 0.05, "uncertainty": {"dist": "gamma", "mean": 0.05, "sd": 0.01, "name": "a"}}}
+    raw["counterfactual"] = {"monthly_hazard": {
+        "value": 0.02, "uncertainty": {"dist": "gamma", "mean": 0.02, "sd": 0.005, "name": "b"}}}
+    raw["uncertainty"] = {"correlations": [{"names": ["a", "b"], "matrix": [[1, 0.8], [0.8, 1]],
+                                            "source": "test"}]}
+    p = plan([(raw, parse_scenario(raw))])
+    d = draw(p, 4000, seed=7)
+    rho = d["a"].rank().corr(d["b"].rank())
+    assert rho == pytest.approx(6 / math.pi * math.asin(0.4), abs=0.03)
+
+
+# ------------------------------------------------ expected arrivals with a pause
+
+
+def test_expected_arrivals_leave_out_a_pause_of_a_stream() -> None:
+    """A stream of 2 a month from month 0 to 10, paused from 4 to 6: 2 × (10 − 2) = 16 expected
+    arrivals, none in the pause. Bug caught: `intake.pauses` ignored for streams (20)."""
+    raw = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    raw["intake"] = {"stream": {"rate_per_month": 2, "start_month": 0, "end_month": 10},
+                     "pauses": [{"start_month": 4, "end_month": 6}]}
+    dt = 1 / 16
+    a = arrivals(parse_scenario(raw), dt)
+    assert a.sum() == pytest.approx(16.0, rel=1e-12)
+    k = np.arange(len(a)) * dt
+    assert a[(k > 4 + dt) & (k < 6 - dt)].sum() == 0.0
+
+
+# ------------------------------------------------ lattice convolution
+
+
+def test_lattice_convolution_keeps_the_second_moment() -> None:
+    """X at lattice point 1 with mean 1.1 and E[X²] 1.25 (probability 0.5), Y at point 2 with mean
+    2.2 and E[Y²] 4.9 (probability 0.4): the sum at point 3 has probability 0.2, mean 3.3 and
+    E[(X+Y)²] = 1.25 + 2·1.1·2.2 + 4.9 = 10.99. Bug caught: the cross term 2 E[X] E[Y] left out
+    (or not doubled)."""
+    a = np.zeros((3, 4))
+    b = np.zeros((3, 4))
+    a[:, 1] = [0.5, 0.5 * 1.1, 0.5 * 1.25]
+    b[:, 2] = [0.4, 0.4 * 2.2, 0.4 * 4.9]
+    out = _conv3(a, b, 4)
+    assert out[0, 3] == pytest.approx(0.2)
+    assert out[1, 3] / out[0, 3] == pytest.approx(3.3)
+    assert out[2, 3] / out[0, 3] == pytest.approx(1.25 + 2 * 1.1 * 2.2 + 4.9)
+
+
+# ------------------------------------------------ choosing among programmes
+
+
+def _per_draw(effect: dict[str, list[float]], cost: dict[str, list[float]]
+              ) -> dict[str, pd.DataFrame]:
+    return {n: pd.DataFrame({"draw": np.arange(len(effect[n])), "person_years_pv:5y": effect[n],
+                             "net_cost_pv": cost[n]}) for n in effect}
+
+
+def test_frontier_is_the_highest_expected_net_benefit() -> None:
+    """A skewed option: A beats B by 1 in 9 draws of 10 and loses by 100 in the tenth, so A is
+    most often best (p = 0.9) but its expected NB is 0.9·1 − 0.1·100 = −9.1 below B's. At λ = 1
+    the frontier (CEAF) is B. Bug caught: the frontier as the 'most often best' option."""
+    a = [11.0] * 9 + [-90.0]
+    b = [10.0] * 10
+    acc = acceptability(_per_draw({"A": a, "B": b}, {"A": [0.0] * 10, "B": [0.0] * 10}), 5.0,
+                        np.array([1.0]))
+    row = acc.set_index("programme")
+    assert row.loc["A", "p_best"] == pytest.approx(0.9)
+    assert row.loc["A", "expected_nb"] == pytest.approx(np.mean(a))
+    assert bool(row.loc["B", "on_frontier"]) and not bool(row.loc["A", "on_frontier"])
+
+
+@pytest.mark.parametrize(("cost_a", "effect_a"), [(100.0, 10.0), (120.0, 12.0)])
+def test_weak_dominance_with_ties(cost_a: float, effect_a: float) -> None:
+    """B costs 100 and gains 12. A at (100, 10) costs the same and gains less; A at (120, 12)
+    gains the same and costs more: both are dominated (weak dominance: no worse on both, better
+    on one). Bug caught: only strict dominance in both cost and effect."""
+    d = dominance(_per_draw({"A": [effect_a], "B": [12.0]}, {"A": [cost_a], "B": [100.0]}), 5.0)
+    status = d.set_index("programme")["status"]
+    assert status["A"] == "dominated" and status["B"] == ""
