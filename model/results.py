@@ -61,12 +61,16 @@ def repriced_mean(per: pd.DataFrame, metric: str) -> float | None:
     """The mean of a break-even figure over runs or draws by re-pricing them all at one common
     share: the share at which their mean NPV is 0 (mean need / mean slope of each one's line
     NPV(s) = slope·s − need), and the exits to work and extra jobs at that share. Not the mean of
-    each run's own break-even (a mean of ratios, which is not where the mean NPV is 0). None for
-    other metrics, or without the line's columns."""
+    each run's own break-even (a mean of ratios, which is not where the mean NPV is 0). When every
+    run's NPV is already 0 (a programme against itself), each run breaks even where it stands and
+    the figure is the mean of theirs. None for other metrics, or without the line's columns."""
     base, _, k = metric.partition(":")
     need, slope = f"breakeven_need:{k}", f"breakeven_slope:{k}"
     if base not in BREAKEVEN or need not in per or slope not in per:
         return None
+    npv = f"npv:{k}"
+    if npv in per and len(per) and (per[npv].to_numpy(dtype=float) == 0.0).all():
+        return float(per[metric].mean())  # every run breaks even where it is (itself as reference)
     nd, sl = per[need].to_numpy(dtype=float), per[slope].to_numpy(dtype=float)
     ok = np.isfinite(nd) & np.isfinite(sl)
     if not ok.any() or sl[ok].mean() <= 0:

@@ -81,6 +81,13 @@ def self_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return f
 
 
+def _twin(self_file: Path) -> Path:
+    """The same programme under another name (programmes compared together need different names)."""
+    twin = self_file.with_name("twin.yaml")
+    twin.write_text(SELF.replace("name: self", "name: twin", 1), encoding="utf-8")
+    return twin
+
+
 def _invoke(*args: str) -> str:
     res = CliRunner().invoke(app, [*args, "--quiet"])
     assert res.exit_code == 0, res.output
@@ -105,12 +112,12 @@ def test_run_and_compare_tables(self_file: Path) -> None:
         assert line.split()[len(label.split())] == "0", line
     assert "no actor has any amount at stake" in out
     assert "unbounded" not in out
-    out = _invoke("compare", str(self_file), str(self_file), "--lang", "en")
+    out = _invoke("compare", str(self_file), str(_twin(self_file)), "--lang", "en")
     assert "no actor has any amount at stake" in out
 
 
 def test_compare_records_are_zero(self_file: Path) -> None:
-    out = _invoke("compare", str(self_file), str(self_file), "--format", "csv")
+    out = _invoke("compare", str(self_file), str(_twin(self_file)), "--format", "csv")
     _check(pd.read_csv(StringIO(out)))
 
 
