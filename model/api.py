@@ -102,6 +102,8 @@ def write_run(result: ScenarioResult, out: Path) -> list[Path]:
         files.append(write_json(folder / RUN_MARKER, {
             **meta,
             "columns": {"participants": PARTICIPANT_COLUMNS, "visits": VISIT_COLUMNS},
+            # the manifest: a rerun replaces this folder only if it holds nothing else
+            "files": sorted([f.name for f in files] + [RUN_MARKER]),
         }))
         return files
 
@@ -176,12 +178,16 @@ def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:
 def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True
                     ) -> tuple[object, list[Path]]:
     """`insats calibrate`: the targets file is the last path; scenarios before it replace its list."""
+    from model.io import check_new_files
     from model.progress import progress
     from model.psa.calibrate import calibrate, load_targets, written_back
 
     spec, scs = load_targets(paths[-1])
     if len(paths) > 1:
         scs = [load_scenario(p) for p in paths[:-1]]
+    if out is not None:  # before the sampling: never over an input nor a file it did not write
+        check_new_files(out, [f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
+                              for sc in scs])
     with progress(spec.method.draws, f"calibrate {spec.name}", quiet) as tick:
         cal = calibrate(spec, scs, workers=workers, on_draw=tick)
     files = written_back(cal, Path(out)) if out is not None else []
