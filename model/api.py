@@ -141,7 +141,7 @@ def parameter_uncertainty(scenarios: list[Scenario], draws: int | None = None,
     from model.psa import run_psa
 
     return run_psa([(sc.raw, sc) for sc in scenarios], draws=draws, seed=seed, workers=workers,
-                   on_draw=on_draw)
+                   on_draw=on_draw, refuse_invalid=True)
 
 
 def answer(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,

@@ -203,7 +203,55 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
                                         "values (beta for shares, gamma or lognormal for positive "
                                         "amounts)", u.dist.name()))
                 break
-    return problems + cap_problems(raw, sc, file)
+    return problems + joint_problems(raw, sc, file) + cap_problems(raw, sc, file)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, InputError) and exc.problems:
+        return exc.problems[0].message
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
+def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
+    """Joint groups checked when the file is read, against the bounds of the field each path sets:
+    a path naming no number of the scenario (a missing intervention), and each column's smallest
+    and largest value tried in the scenario (an extent of 5.0, a hazard of -0.2). Without this a
+    PSA would leave such rows' draws out of a result still counting them."""
+    from model.scenario import parse_scenario
+
+    problems = []
+    for gi, g in enumerate(sc.uncertainty.joint):
+        rows = np.asarray(g.rows, dtype=float)
+        found = len(problems)
+        for j, path in enumerate(g.paths):
+            try:
+                parts = parse_path(path)
+                drawn_raw(raw, [(parts, float(rows[0, j]))])
+            except (ValueError, KeyError) as exc:
+                problems.append(Problem(file, f"uncertainty.joint[{gi}].paths[{j}]",
+                                        f"names no number of this scenario ({_why(exc)})", path))
+                continue
+            column = rows[:, j]
+            for i in dict.fromkeys((int(column.argmin()), int(column.argmax()))):
+                x = float(column[i])
+                try:
+                    parse_scenario(drawn_raw(raw, [(parts, x)]), file=file)
+                except (InputError, ValueError, KeyError) as exc:
+                    problems.append(Problem(file, f"uncertainty.joint[{gi}].rows[{i}][{j}]",
+                                            f"sets {path} to {x:.6g}, which is not allowed there "
+                                            f"({_why(exc)})", x))
+                    break
+        if len(problems) == found and len(g.paths) > 1:  # whole rows: shares set together
+            parts_all = [parse_path(path) for path in g.paths]
+            for i, row in enumerate(rows):
+                try:
+                    drawn_raw(raw, list(zip(parts_all, map(float, row), strict=True)))
+                except (ValueError, KeyError) as exc:
+                    problems.append(Problem(file, f"uncertainty.joint[{gi}].rows[{i}]",
+                                            f"cannot be set together ({_why(exc)})",
+                                            [float(v) for v in row]))
+                    break
+    return problems
 
 
 CAP_PATH = "intake.max_participants"
