@@ -267,7 +267,8 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                    ) -> tuple[list[str], list[Problem]]:
     """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
 
-    A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
+    A file with top-level `design` and `parameters` or `scenarios` is a sweep file and is checked as
+    one (a PSA sweep of the scenarios' own uncertainty has no `parameters`); one with
     `components` is a unit-cost group, one with `index` and `base` the KPI table, one with
     `targets` a calibration targets file. A valid scenario that leaves out an assumption or counts
     a loss twice gets a warning line (not a problem). Scenarios and sweeps are also checked for
@@ -299,7 +300,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                 elif kind == "kpi":
                     kpi = load_kpi(f)
                     ok.append(f"{f}: ok (KPI table, {kpi.years[0]}–{kpi.years[-1]})")
-                elif "parameters" in raw and "design" in raw:
+                elif "design" in raw and ("parameters" in raw or "scenarios" in raw):
                     from model.sweep import load_sweep
 
                     plan = load_sweep(f)

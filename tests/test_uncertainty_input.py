@@ -72,6 +72,14 @@ CASES = {
                              "names": ["v", "test:employment.extent"],
                              "matrix": [[1, 0.5], [0.5]]}]}), "uncertainty.correlations[0]",
                     "2 rows of 2 numbers for 2 names (row 1 has 1)"),
+    # item 6: validate called these ok while run refused them
+    "corr_unknown": (dict(employment={"extent": EXTENT}, valuation={"value_per_year": VALUE},
+                          uncertainty={"correlations": [{
+                              "names": ["v", "nope"], "matrix": [[1, 0.5], [0.5, 1]]}]}),
+                     "uncertainty.correlations[0].names[1]", "no uncertain input is named 'nope'"),
+    "shared_name": (dict(employment={"extent": {"value": 0.8, "source": "a", "uncertainty": {
+        "name": "v", "dist": "beta", "mean": 0.8, "sd": 0.05}}}, valuation={"value_per_year": VALUE}),
+        "valuation.value_per_year", "uncertainty named 'v' is also given"),
 }
 
 
@@ -110,3 +118,11 @@ def test_a_psa_never_counts_draws_it_could_not_price(tmp_path: Path) -> None:
     sc = load_scenario(path)  # accepted: its 0.1 % quantile is 0.0056
     with pytest.raises(InputError, match=r"of 6000 parameter draws give a scenario that is not"):
         parameter_uncertainty([sc], draws=6000, seed=1)
+
+
+def test_validate_reads_a_psa_sweep_as_a_sweep() -> None:
+    """A PSA sweep of the scenarios' own uncertainty (design, scenarios, no parameters) is a sweep:
+    `insats sweep` runs it, and validate (on main: "a scenario missing four fields") agrees."""
+    result = runner.invoke(app, ["validate", str(ROOT / "scenarios" / "sweeps" / "grenverket_psa.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "ok (sweep, 1000 points)" in result.stdout

@@ -100,6 +100,7 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
     problems: list[Problem] = []
     joint: dict[str, dict[str, Any]] = {}
     correlations: list[tuple[list[str], np.ndarray]] = []
+    wheres: list[tuple[str, str]] = []   # file and path of each correlation group
     for raw, sc in scenarios:
         # a number drawn in a joint group takes its row's value, not a draw of its own
         in_groups = {path for g in sc.uncertainty.joint for path in g.paths}
@@ -122,13 +123,14 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
                                         "a joint group shared by compared scenarios must have the "
                                         "same number of rows in each"))
             entry["paths"][sc.name] = (g.paths, np.asarray(g.rows, float))
-        for c in sc.uncertainty.correlations:
+        for ci, c in enumerate(sc.uncertainty.correlations):
             correlations.append((list(c.names), np.asarray(c.matrix, float)))
-    for names, _ in correlations:
-        for n in names:
+            wheres.append((file, f"uncertainty.correlations[{ci}]"))
+    for (names, _), (file, where) in zip(correlations, wheres, strict=True):
+        for j, n in enumerate(names):
             if n not in inputs:
-                problems.append(Problem("uncertainty.correlations", "", f"no uncertain input is "
-                                        f"named '{n}'; names: {', '.join(inputs) or '(none)'}"))
+                problems.append(Problem(file, f"{where}.names[{j}]", f"no uncertain input is "
+                                        f"named '{n}'; names: {', '.join(inputs) or '(none)'}", n))
     if problems:
         raise InputError(problems)
     return Plan(inputs, by_scenario, joint, correlations)
@@ -203,7 +205,19 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
                                         "values (beta for shares, gamma or lognormal for positive "
                                         "amounts)", u.dist.name()))
                 break
-    return problems + joint_problems(raw, sc, file) + cap_problems(raw, sc, file)
+    return (problems + joint_problems(raw, sc, file) + plan_problems(raw, sc, file)
+            + cap_problems(raw, sc, file))
+
+
+def plan_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
+    """What a PSA of this scenario alone would refuse (`plan`): a correlation naming no uncertain
+    input of it, one name given to two different numbers. Checked when the file is read, so that
+    `validate` and `run` agree."""
+    try:
+        plan([(raw, sc)])
+    except InputError as exc:
+        return [Problem(file, p.path, p.message, p.value) for p in exc.problems]
+    return []
 
 
 def _why(exc: Exception) -> str:
