@@ -72,6 +72,9 @@ def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         main = threading.current_thread() is threading.main_thread()  # signals need the main thread
         previous = signal.signal(signal.SIGTERM, _terminated) if main else None
+        from model.io import forget_inputs
+
+        forget_inputs()  # the files read by an earlier command in this process are not inputs
         try:
             return fn(*args, **kwargs)
         except InputError as exc:

@@ -102,6 +102,8 @@ def write_run(result: ScenarioResult, out: Path) -> list[Path]:
         files.append(write_json(folder / RUN_MARKER, {
             **meta,
             "columns": {"participants": PARTICIPANT_COLUMNS, "visits": VISIT_COLUMNS},
+            # the manifest: a rerun replaces this folder only if it holds nothing else
+            "files": sorted([f.name for f in files] + [RUN_MARKER]),
         }))
         return files
 
@@ -139,7 +141,7 @@ def parameter_uncertainty(scenarios: list[Scenario], draws: int | None = None,
     from model.psa import run_psa
 
     return run_psa([(sc.raw, sc) for sc in scenarios], draws=draws, seed=seed, workers=workers,
-                   on_draw=on_draw)
+                   on_draw=on_draw, refuse_invalid=True)
 
 
 def answer(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
@@ -241,12 +243,16 @@ def _write_expected(res: ExpectedResult, out: Path) -> list[Path]:
 def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True
                     ) -> tuple[object, list[Path]]:
     """`insats calibrate`: the targets file is the last path; scenarios before it replace its list."""
+    from model.io import check_new_files
     from model.progress import progress
     from model.psa.calibrate import calibrate, load_targets, written_back
 
     spec, scs = load_targets(paths[-1])
     if len(paths) > 1:
         scs = [load_scenario(p) for p in paths[:-1]]
+    if out is not None:  # before the sampling: never over an input nor a file it did not write
+        check_new_files(out, [f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
+                              for sc in scs])
     with progress(spec.method.draws, f"calibrate {spec.name}", quiet) as tick:
         cal = calibrate(spec, scs, workers=workers, on_draw=tick)
     files = written_back(cal, Path(out)) if out is not None else []
@@ -326,7 +332,8 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                    ) -> tuple[list[str], list[Problem]]:
     """Validate scenario and sweep files (folders searched recursively): ok lines and problems.
 
-    A file with top-level `parameters` and `design` is a sweep file and is checked as one; one with
+    A file with top-level `design` and `parameters` or `scenarios` is a sweep file and is checked as
+    one (a PSA sweep of the scenarios' own uncertainty has no `parameters`); one with
     `components` is a unit-cost group, one with `index` and `base` the KPI table, one with
     `targets` a calibration targets file. A valid scenario that leaves out an assumption or counts
     a loss twice gets a warning line (not a problem). Scenarios and sweeps are also checked for
@@ -358,7 +365,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                 elif kind == "kpi":
                     kpi = load_kpi(f)
                     ok.append(f"{f}: ok (KPI table, {kpi.years[0]}–{kpi.years[-1]})")
-                elif "parameters" in raw and "design" in raw:
+                elif "design" in raw and ("parameters" in raw or "scenarios" in raw):
                     from model.sweep import load_sweep
 
                     plan = load_sweep(f)

@@ -110,6 +110,9 @@ class Beta(ParamDist):
         return a / (a + b), math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
 
 
+MAX_CV = 100.0  # assumption: no stated uncertainty of a positive amount is wider; a guard against overflow
+
+
 class _MeanCv(ParamDist):
     """A positive quantity by its mean and coefficient of variation (sd / mean), or its sd."""
 
@@ -132,6 +135,10 @@ class _MeanCv(ParamDist):
     def _positive(self) -> _MeanCv:
         if not self.mean > 0:
             raise ValueError(f"a {self.name()} mean must be above 0, not {self.mean:g}")
+        if not self.cv <= MAX_CV:  # also catches inf and nan
+            raise ValueError(f"sd {self.cv * self.mean:g} is {self.cv:g} times the mean; at most "
+                             f"{MAX_CV:g} times is allowed (a wider {self.name()} puts almost all "
+                             "its probability at 0)")
         return self
 
     def moments(self) -> tuple[float, float]:

@@ -100,6 +100,7 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
     problems: list[Problem] = []
     joint: dict[str, dict[str, Any]] = {}
     correlations: list[tuple[list[str], np.ndarray]] = []
+    wheres: list[tuple[str, str]] = []   # file and path of each correlation group
     for raw, sc in scenarios:
         # a number drawn in a joint group takes its row's value, not a draw of its own
         in_groups = {path for g in sc.uncertainty.joint for path in g.paths}
@@ -122,13 +123,14 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
                                         "a joint group shared by compared scenarios must have the "
                                         "same number of rows in each"))
             entry["paths"][sc.name] = (g.paths, np.asarray(g.rows, float))
-        for c in sc.uncertainty.correlations:
+        for ci, c in enumerate(sc.uncertainty.correlations):
             correlations.append((list(c.names), np.asarray(c.matrix, float)))
-    for names, _ in correlations:
-        for n in names:
+            wheres.append((file, f"uncertainty.correlations[{ci}]"))
+    for (names, _), (file, where) in zip(correlations, wheres, strict=True):
+        for j, n in enumerate(names):
             if n not in inputs:
-                problems.append(Problem("uncertainty.correlations", "", f"no uncertain input is "
-                                        f"named '{n}'; names: {', '.join(inputs) or '(none)'}"))
+                problems.append(Problem(file, f"{where}.names[{j}]", f"no uncertain input is "
+                                        f"named '{n}'; names: {', '.join(inputs) or '(none)'}", n))
     if problems:
         raise InputError(problems)
     return Plan(inputs, by_scenario, joint, correlations)
@@ -203,7 +205,67 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
                                         "values (beta for shares, gamma or lognormal for positive "
                                         "amounts)", u.dist.name()))
                 break
-    return problems + cap_problems(raw, sc, file)
+    return (problems + joint_problems(raw, sc, file) + plan_problems(raw, sc, file)
+            + cap_problems(raw, sc, file))
+
+
+def plan_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
+    """What a PSA of this scenario alone would refuse (`plan`): a correlation naming no uncertain
+    input of it, one name given to two different numbers. Checked when the file is read, so that
+    `validate` and `run` agree."""
+    try:
+        plan([(raw, sc)])
+    except InputError as exc:
+        return [Problem(file, p.path, p.message, p.value) for p in exc.problems]
+    return []
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, InputError) and exc.problems:
+        return exc.problems[0].message
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
+def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
+    """Joint groups checked when the file is read, against the bounds of the field each path sets:
+    a path naming no number of the scenario (a missing intervention), and each column's smallest
+    and largest value tried in the scenario (an extent of 5.0, a hazard of -0.2). Without this a
+    PSA would leave such rows' draws out of a result still counting them."""
+    from model.scenario import parse_scenario
+
+    problems = []
+    for gi, g in enumerate(sc.uncertainty.joint):
+        rows = np.asarray(g.rows, dtype=float)
+        found = len(problems)
+        for j, path in enumerate(g.paths):
+            try:
+                parts = parse_path(path)
+                drawn_raw(raw, [(parts, float(rows[0, j]))])
+            except (ValueError, KeyError) as exc:
+                problems.append(Problem(file, f"uncertainty.joint[{gi}].paths[{j}]",
+                                        f"names no number of this scenario ({_why(exc)})", path))
+                continue
+            column = rows[:, j]
+            for i in dict.fromkeys((int(column.argmin()), int(column.argmax()))):
+                x = float(column[i])
+                try:
+                    parse_scenario(drawn_raw(raw, [(parts, x)]), file=file)
+                except (InputError, ValueError, KeyError) as exc:
+                    problems.append(Problem(file, f"uncertainty.joint[{gi}].rows[{i}][{j}]",
+                                            f"sets {path} to {x:.6g}, which is not allowed there "
+                                            f"({_why(exc)})", x))
+                    break
+        if len(problems) == found and len(g.paths) > 1:  # whole rows: shares set together
+            parts_all = [parse_path(path) for path in g.paths]
+            for i, row in enumerate(rows):
+                try:
+                    drawn_raw(raw, list(zip(parts_all, map(float, row), strict=True)))
+                except (ValueError, KeyError) as exc:
+                    problems.append(Problem(file, f"uncertainty.joint[{gi}].rows[{i}]",
+                                            f"cannot be set together ({_why(exc)})",
+                                            [float(v) for v in row]))
+                    break
+    return problems
 
 
 CAP_PATH = "intake.max_participants"

@@ -75,6 +75,25 @@ def _run_task(task: _Task) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _refuse_dropped(metrics: pd.DataFrame, scenarios: list[tuple[dict[str, Any], Scenario]],
+                    n: int) -> None:
+    """A result never counts draws it could not price: a draw of the declared uncertainty that
+    gives a scenario the schema refuses is an input problem, not a row silently left out."""
+    from model.errors import InputError, Problem
+
+    bad = metrics[metrics["method"] == "invalid"]
+    if bad.empty:
+        return
+    files = {sc.name: str(sc.source_file or sc.name) for _, sc in scenarios}
+    problems = []
+    for name, rows in bad.groupby("scenario", sort=False):
+        problems.append(Problem(files.get(str(name), str(name)), "uncertainty",
+                                f"{len(rows)} of {n} parameter draws give a scenario that is not "
+                                f"allowed (first: draw {int(rows['draw'].min())}); narrow the "
+                                "distributions or the joint rows so that every draw is valid"))
+    raise InputError(problems)
+
+
 def default_draws(scenarios: list[Scenario], expected: bool) -> int:
     """Draws asked for by the scenarios' settings (the expected-value path affords more)."""
     key = "draws" if expected else "simulated_draws"
@@ -84,9 +103,11 @@ def default_draws(scenarios: list[Scenario], expected: bool) -> int:
 def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None = None,
             seed: int | None = None, workers: int = 1, method: str = "auto",
             replications: int | None = None, on_draw: Callable[[int], None] | None = None,
-            table: pd.DataFrame | None = None) -> PSAResult:
+            table: pd.DataFrame | None = None, refuse_invalid: bool = False) -> PSAResult:
     """Draw the uncertain inputs `draws` times and price every scenario at each draw (or price
-    the parameter sets of a given `table`, one column per input name, e.g. for calibration)."""
+    the parameter sets of a given `table`, one column per input name, e.g. for calibration).
+    A draw giving a scenario the schema refuses is marked "invalid" (a calibration proposal may);
+    `refuse_invalid` makes it an InputError instead, for a result that counts its draws."""
     from model.evaluate import why_not_expected
     from model.executors import make_executor
 
@@ -121,6 +142,8 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
     finally:
         executor.close()
     metrics = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+    if refuse_invalid:
+        _refuse_dropped(metrics, scenarios, n)
     methods = {}
     for s in metrics["scenario"].unique():
         used = metrics.loc[(metrics["scenario"] == s) & (metrics["method"] != "invalid"), "method"]

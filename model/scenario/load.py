@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from model.errors import InputError, Problem
+from model.io import note_input
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far above any scenario or sweep file; a guard, not a budget
 MAX_DEPTH = 64                     # nesting of mappings and lists (scenarios need about 8)
@@ -75,6 +76,7 @@ def read_source(path: str | Path, what: str = "a scenario file (.yaml)") -> byte
                                       f"socket); expected {what}")])
         if st.st_size > MAX_FILE_BYTES:
             raise InputError([_too_big(name)])
+        note_input(path, st)  # no output of this command may be written onto it
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, 1 << 20)

@@ -56,8 +56,18 @@ class Correlation(Strict):
 
     @model_validator(mode="after")
     def _matrix(self) -> Correlation:
-        m = np.asarray(self.matrix, dtype=float)
         k = len(self.names)
+        twice = sorted({n for n in self.names if self.names.count(n) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} named twice: an input cannot be correlated with "
+                             "itself")
+        ragged = [i for i, row in enumerate(self.matrix) if len(row) != k]
+        if len(self.matrix) != k or ragged:
+            at = f" (row {ragged[0]} has {len(self.matrix[ragged[0]])})" if ragged else ""
+            raise ValueError(f"matrix must be {k} rows of {k} numbers for {k} names{at}")
+        m = np.asarray(self.matrix, dtype=float)
+        if not np.isfinite(m).all():
+            raise ValueError("matrix must hold finite numbers")
         if m.shape != (k, k):
             raise ValueError(f"matrix must be {k} x {k} for {k} names")
         if not np.allclose(m, m.T) or not np.allclose(np.diag(m), 1.0):

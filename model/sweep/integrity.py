@@ -33,37 +33,59 @@ def folder_lock(out: Path, shared: bool = False) -> Iterator[None]:
     """Hold the folder's lock: exclusive for a sweep writing it, shared for a reader.
 
     A reader of a folder without a lock file (written before locks, or read-only) goes ahead: a
-    writer always creates the file first.
+    writer always creates the file first. The writer removes the lock file when it is done (still
+    holding the lock), so a finished sweep leaves only its results; a writer that opened the file
+    just before it was removed sees that its lock is on a file no longer there, and takes the
+    new one.
     """
     path = out / LOCK
-    try:
-        fd = os.open(path, os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT, 0o666)
-    except FileNotFoundError:
-        if shared:
-            yield
-            return
-        raise
-    except PermissionError:
-        if shared:
-            yield
-            return
-        raise
-    try:
+    for _ in range(_TRIES):
+        try:
+            fd = os.open(path, os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT, 0o666)
+        except (FileNotFoundError, PermissionError):
+            if shared:
+                yield
+                return
+            raise
         try:
             fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             holder = _holder(path)
             what = (f"another insats sweep{f' (process {holder})' if holder else ''} is writing "
                     "to this folder")
             hint = ("wait for it to finish" if shared
                     else "wait for it to finish, or choose another --out")
             raise InputError([Problem(str(out), "", f"{what}; {hint}")]) from None
+        if shared or _same_file(fd, path):
+            break
+        os.close(fd)  # locked a lock file its writer removed meanwhile: take the new one
+    else:
+        raise InputError([Problem(str(out), "", "its lock file keeps changing (other sweeps are "
+                                  "starting in this folder); wait for them, or choose another --out")])
+    try:
         if not shared:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
+        if not shared:
+            with contextlib.suppress(OSError):
+                path.unlink()  # while still holding the lock: the folder is left as the results
         os.close(fd)  # closing the descriptor releases the lock
+
+
+_TRIES = 20
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """True when the open lock file is still the one at `path`."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (st.st_dev, st.st_ino) == (held.st_dev, held.st_ino)
 
 
 def _holder(path: Path) -> str:
