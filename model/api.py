@@ -173,18 +173,25 @@ def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:
     return solve_exact(sc, file), summary
 
 
-def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True
-                    ) -> tuple[object, list[Path]]:
-    """`insats calibrate`: the targets file is the last path; scenarios before it replace its list."""
+def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True,
+                    force: bool = False) -> tuple[object, list[Path]]:
+    """`insats calibrate`: the targets file is the last path; scenarios before it replace its list.
+    Writes into `out` (a new folder, never one that holds an input) only when the runs converged
+    or `force` is given."""
     from model.progress import progress
-    from model.psa.calibrate import calibrate, load_targets, written_back
+    from model.psa.calibrate import calibrate, load_targets
+    from model.psa.writeback import refuse_input_folder, write_outputs
 
     spec, scs = load_targets(paths[-1])
     if len(paths) > 1:
         scs = [load_scenario(p) for p in paths[:-1]]
-    with progress(spec.method.draws, f"calibrate {spec.name}", quiet) as tick:
-        cal = calibrate(spec, scs, workers=workers, on_draw=tick)
-    files = written_back(cal, Path(out)) if out is not None else []
+    if out is not None:
+        refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
+    m = spec.method
+    total = m.runs * (m.start_pool + m.walkers * m.steps)
+    with progress(total, f"calibrate {spec.name}", quiet) as tick:
+        cal = calibrate(spec, scs, on_step=tick)
+    files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
     return cal, files
 
 
