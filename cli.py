@@ -329,14 +329,26 @@ def calibrate(
     workers: WorkersOpt = 1,
     lang: LangOpt = Lang.sv,
     quiet: QuietOpt = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Write the sets even if the runs did not converge (marked converged: "
+        "false, with a warning wherever they are used)")] = False,
 ) -> None:
-    """Fit uncertain inputs to reported figures (sampling-importance-resampling): best fit, fit
-    table, and a posterior set written back as scenarios."""
+    """Fit uncertain inputs to reported figures (ensemble MCMC from the declared priors): the
+    convergence diagnostics, prior against posterior, the fit, and the posterior sets written
+    back as scenarios into a new folder. Exit 1 (nothing written) if the runs did not converge."""
     from model.api import calibrate_files
-    from model.report.psa_view import calibration_text
+    from model.report.calibration_view import calibration_text
 
-    cal, files = calibrate_files(paths, out, workers, quiet)
+    cal, files = calibrate_files(paths, out, workers, quiet, force)
     _say(calibration_text(cal, files, lang.value))
+    if not cal.converged:
+        if force and files:
+            typer.echo("warning: the calibration did not converge; the sets were written with "
+                       "converged: false because of --force", err=True)
+        else:
+            typer.echo("the calibration did not converge (see the table): nothing written; run "
+                       "longer (method.steps), or --force to write anyway", err=True)
+            raise typer.Exit(code=1)
 
 
 @app.command()

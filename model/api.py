@@ -240,22 +240,28 @@ def _write_expected(res: ExpectedResult, out: Path) -> list[Path]:
     return write_folder(out, write)
 
 
-def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True
-                    ) -> tuple[object, list[Path]]:
-    """`insats calibrate`: the targets file is the last path; scenarios before it replace its list."""
+def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True,
+                    force: bool = False) -> tuple[object, list[Path]]:
+    """`insats calibrate`: the targets file is the last path; scenarios before it replace its list.
+    Writes into `out` (a new folder, never one that holds an input) only when the runs converged
+    or `force` is given."""
     from model.io import check_new_files
     from model.progress import progress
-    from model.psa.calibrate import calibrate, load_targets, written_back
+    from model.psa.calibrate import calibrate, load_targets
+    from model.psa.writeback import OUTPUT_NAMES, refuse_input_folder, write_outputs
 
     spec, scs = load_targets(paths[-1])
     if len(paths) > 1:
         scs = [load_scenario(p) for p in paths[:-1]]
     if out is not None:  # before the sampling: never over an input nor a file it did not write
-        check_new_files(out, [f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
-                              for sc in scs])
-    with progress(spec.method.draws, f"calibrate {spec.name}", quiet) as tick:
-        cal = calibrate(spec, scs, workers=workers, on_draw=tick)
-    files = written_back(cal, Path(out)) if out is not None else []
+        refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
+        check_new_files(out, [*(f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
+                                for sc in scs), *OUTPUT_NAMES])
+    m = spec.method
+    total = m.runs * (m.start_pool + m.walkers * m.steps)
+    with progress(total, f"calibrate {spec.name}", quiet) as tick:
+        cal = calibrate(spec, scs, on_step=tick)
+    files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
     return cal, files
 
 

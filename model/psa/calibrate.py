@@ -1,36 +1,34 @@
 """Calibration: which parameter values agree with what a report says, with their uncertainty.
 
-A targets file lists reported figures, each with its standard deviation (how exactly the report
-gives it: a share from n people has sd √(p(1 − p)/n); a figure rounded to 0.1 MSEK has about
-0.1/√12), and the scenarios they belong to. The free parameters are the scenarios' uncertain
-inputs (their declared distributions are the priors) and any listed under `free:`.
+A targets file lists reported figures and the scenarios they belong to. Each target's likelihood
+width follows from its wording (`reported: "knappt 10 miljoner"`, the rule in
+`model.psa.wording`) or from a stated sd (a share of n people: √(p(1 − p)/n)). The free
+parameters are the scenarios' uncertain inputs, their *declared* distributions the priors (a
+joint group that an earlier calibration wrote is set aside, never used as the prior), and any
+listed under `free:`.
 
-The method is sampling-importance-resampling (SIR; Rubin 1988, as used for model calibration by
-e.g. Menzies et al. 2017): draw parameter sets, weight each by prior × likelihood of the targets
-(normal, with the model's own Monte Carlo variance added when it is simulated) / the density it
-was drawn from, and resample M sets in proportion to the weights. Half the N draws come from the
-priors; the rest come in ten adaptive rounds, each from a normal centred on the draw with the
-largest weight so far with the covariance of its nearest neighbours (incremental mixture
-importance sampling, IMIS: Raftery & Bao 2010), the mixture of all proposals and the prior in the
-weights, so that tight targets still leave many effective draws. With joint or correlated priors
-only the prior stage is used. The resampled sets are a sample from the posterior: written back
-as a joint group, they make a PSA draw only parameter values consistent with the report. The
-effective sample size of the weights says whether N was enough.
+The posterior is sampled by ensemble MCMC (emcee, `model.psa.mcmc`) in several independent runs
+and judged by ArviZ (R-hat ≤ 1.01, bulk ESS ≥ 400 for every free parameter). The likelihood is
+one batch function over an (n, k) array of parameter sets (`target_values`, the seam where a
+vectorised expected-value path can replace today's loop over the per-draw path). The kept draws,
+thinned, become the joint group the PSA draws whole rows from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from model.errors import InputError, Problem
-from model.numbers import PosCount
-from model.psa.inputs import _uniforms, drawn_raw, plan
+from model.numbers import Count, PosCount
+from model.psa.inputs import Plan, drawn_raw, plan
+from model.psa.mcmc import Prior, converged, diagnostics, run_ensemble
 from model.scenario import Scenario, Strict, load_scenario, load_yaml, parse_scenario
 from model.scenario.problems import pydantic_problems
 from model.sweep import parse_path
@@ -38,13 +36,35 @@ from model.uncertainty import param_dist
 
 
 class Target(Strict):
-    """A reported figure the model should reproduce."""
+    """A reported figure the model should reproduce: its words (`reported`, the width follows
+    from them) or a value with its sd."""
 
     scenario: str
     metric: str
-    value: float
-    sd: float = Field(gt=0)
+    reported: str | None = None
+    value: float | None = None
+    sd: float | None = Field(default=None, gt=0)
     source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_way(cls, data: Any) -> Any:
+        from model.psa.wording import value_and_sd
+
+        if not isinstance(data, dict):
+            return data
+        given = [k for k in ("value", "sd") if data.get(k) is not None]
+        if data.get("reported") is not None:
+            if given:
+                raise ValueError("give either reported (the source's words; value and sd follow "
+                                 "from them) or value and sd, not both")
+            if not isinstance(data["reported"], str):
+                raise ValueError("reported must be text, the figure as the source words it")
+            value, sd = value_and_sd(data["reported"])
+            return {**data, "value": value, "sd": sd}
+        if len(given) < 2:
+            raise ValueError("give reported (e.g. 'knappt 10 miljoner') or both value and sd")
+        return data
 
 
 class Free(Strict):
@@ -58,11 +78,26 @@ class Free(Strict):
 
 
 class Method(Strict):
-    kind: Literal["sir"] = "sir"
-    draws: PosCount = Field(default=4000, le=200_000)
-    keep: PosCount = Field(default=400, le=200_000)
-    seed: int = 1
+    """Ensemble MCMC settings: `runs` independent runs of `walkers` walkers for `steps` steps;
+    the first `burn` steps of each are discarded and every `thin`-th step after them kept."""
+
+    kind: Literal["emcee"] = "emcee"
+    walkers: PosCount = Field(default=32, le=10_000)
+    steps: PosCount = Field(default=1500, le=1_000_000)
+    burn: Count = 500
+    thin: PosCount = 10
+    runs: int = Field(default=2, ge=2, le=64)
+    seed: Count = 1
+    start_pool: PosCount = Field(default=1000, le=1_000_000)
+    """Prior draws from which each run picks its starting walkers (in proportion to likelihood)."""
     replications: PosCount = Field(default=20, le=10_000)
+    """Simulated replications per evaluation, for a scenario the expected-value path cannot price."""
+
+    @model_validator(mode="after")
+    def _burn(self) -> Method:
+        if self.burn >= self.steps:
+            raise ValueError(f"burn ({self.burn}) must be below steps ({self.steps})")
+        return self
 
 
 class TargetsFile(Strict):
@@ -72,45 +107,6 @@ class TargetsFile(Strict):
     targets: list[Target] = Field(min_length=1)
     free: list[Free] = Field(default_factory=list)
     method: Method = Method()
-
-
-@dataclass
-class Calibration:
-    """The prior draws, their fit, and the resampled (posterior) parameter sets."""
-
-    spec: TargetsFile
-    scenarios: list[Scenario]
-    draws: pd.DataFrame          # parameter values per prior draw (one column per parameter)
-    model: pd.DataFrame          # model value of each target per prior draw
-    loglik: np.ndarray
-    posterior: pd.DataFrame      # resampled parameter sets
-    columns: dict[str, list[tuple[str, str]]]   # scenario -> [(column, path)]
-    how: str
-    weights: np.ndarray          # normalised importance weights of the draws
-
-    @property
-    def ess(self) -> float:
-        """Effective sample size of the importance weights: (Σw)² / Σw²."""
-        return float(1.0 / (self.weights**2).sum())
-
-    @property
-    def best(self) -> int:
-        return int(np.argmax(self.loglik))
-
-    def fit_table(self) -> pd.DataFrame:
-        """Each target against the best-fitting draw and the posterior's spread."""
-        rows = []
-        idx = self.posterior["prior_draw"].to_numpy()
-        for i, t in enumerate(self.spec.targets):
-            col = self.model.iloc[:, i].to_numpy()
-            post = col[idx]
-            rows.append({"scenario": t.scenario, "metric": t.metric, "target": t.value,
-                         "sd": t.sd, "best": col[self.best],
-                         "gap_sd": (col[self.best] - t.value) / t.sd,
-                         "posterior_mean": float(np.mean(post)),
-                         "posterior_lo": float(np.percentile(post, 2.5)),
-                         "posterior_hi": float(np.percentile(post, 97.5)), "source": t.source})
-        return pd.DataFrame(rows)
 
 
 def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
@@ -148,17 +144,21 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
 
 
 def _with_free(spec: TargetsFile, scs: list[Scenario]) -> list[tuple[dict[str, Any], Scenario]]:
-    """The scenarios' raw mappings with each free parameter given its prior as `uncertainty`."""
-    import copy
+    """The scenarios' raw mappings with each free parameter given its prior as `uncertainty`, and
+    without the joint group this calibration wrote before (its rows are a result, not a prior)."""
+    from model.sweep.paths import _container
 
     out = []
     for sc in scs:
         raw = copy.deepcopy(sc.raw)
+        unc = raw.get("uncertainty")
+        if isinstance(unc, dict) and unc.get("joint"):
+            unc["joint"] = [g for g in unc["joint"] if g.get("name") != spec.name]
+            if not unc["joint"]:
+                del unc["joint"]
         for fr in spec.free:
             if fr.scenario != sc.name:
                 continue
-            from model.sweep.paths import _container
-
             parts = parse_path(fr.path)
             node = _container(raw, parts)
             old = node.get(parts[-1])
@@ -171,162 +171,225 @@ def _with_free(spec: TargetsFile, scs: list[Scenario]) -> list[tuple[dict[str, A
     return out
 
 
-def calibrate(spec: TargetsFile, scs: list[Scenario], workers: int = 1,
-              on_draw: Any = None) -> Calibration:
-    """Sampling-importance-resampling of the scenarios' uncertain inputs against the targets."""
-    from model.psa.run import run_psa
+@dataclass
+class CalibrationProblem:
+    """What is calibrated: the scenarios (declared priors only), the free inputs and the targets."""
 
-    pairs = _with_free(spec, scs)
+    spec: TargetsFile
+    parsed: list[tuple[dict[str, Any], Scenario]]
+    plan: Plan
+    prior: Prior
+    integer: np.ndarray
+    noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def names(self) -> list[str]:
+        return self.prior.names
+
+
+def problem(spec: TargetsFile, scs: list[Scenario]) -> CalibrationProblem:
+    """The calibration problem: the scenarios with their declared priors, refused when a prior
+    is not a set of independent declared distributions."""
     parsed = []
-    for raw, sc in pairs:
+    for raw, sc in _with_free(spec, scs):
         s = parse_scenario(raw, file=str(sc.source_file))
         s._source = sc.source_file
         parsed.append((raw, s))
     p = plan(parsed)
-    if p.empty:
+    if not p.inputs:
         raise InputError([Problem(spec.name, "free", "nothing to calibrate: no uncertain inputs "
                                   "in the scenarios and no free parameters")])
-    m = spec.method
-    rounds = ROUNDS if not (p.joint or p.correlations) else 0
-    first = m.draws if rounds == 0 else m.draws // 2
-    res = run_psa(parsed, draws=first, seed=m.seed, workers=workers,
-                  replications=m.replications, on_draw=on_draw)
-    noise = _model_noise(spec, parsed, res.methods, m.replications, m.seed)
-    table, model = res.draws, _targets(spec, res)
-    loglik = _loglik(spec, model, noise)
-    mixture = [(first, "prior", None, None)]
+    if p.joint or p.correlations:
+        what = ("joint groups " + ", ".join(p.joint)) if p.joint else "correlation groups"
+        raise InputError([Problem(spec.name, "scenarios", f"the scenarios draw {what}; a "
+                                  "calibration needs each input's own declared distribution as "
+                                  "its prior (remove the group, or calibrate without it)")])
     names = list(p.inputs)
-    rng = np.random.default_rng(np.random.SeedSequence([m.seed, 7]))
-    scale = np.array([p.inputs[n].dist.moments()[1] or 1.0 for n in names])
-    for r in range(rounds):
-        # incremental mixture importance sampling (IMIS, Raftery & Bao 2010): a normal around the
-        # draw with the largest weight so far, its covariance from its nearest neighbours
-        w = _weights(table, loglik, mixture, p, names)
-        x = table[names].to_numpy(float)
-        centre = x[int(np.argmax(w))]
-        dist = (((x - centre) / scale) ** 2).sum(axis=1)
-        k = (m.draws - first) // rounds if r < rounds - 1 else m.draws - len(table)
-        near = np.argsort(dist)[:max(k, 2 * len(names) + 2)]
-        wn = (w[near] + 1.0 / len(w)) / 2.0
-        cov = np.atleast_2d(np.cov(x[near].T, aweights=wn))
-        cov += np.diag((1e-6 * scale) ** 2)
-        new = rng.multivariate_normal(centre, cov, size=k)
-        for j, name in enumerate(names):
-            if p.inputs[name].integer:
-                new[:, j] = np.round(new[:, j])
-        block = pd.DataFrame(new, columns=names)
-        block.insert(0, "draw", np.arange(len(table), len(table) + k))
-        more = run_psa(parsed, table=block, seed=m.seed, workers=workers,
-                       replications=m.replications, on_draw=on_draw)
-        mixture.append((k, "normal", centre, cov))
-        table = pd.concat([table, block], ignore_index=True)
-        model = pd.concat([model, _targets(spec, more)], ignore_index=True)
-        loglik = _loglik(spec, model, noise)
-    w = _weights(table, loglik, mixture, p, names)
-    idx = _systematic(w, m.keep, m.seed)
-    columns = {sc.name: [(u.name, u.path) for u in p.by_scenario.get(sc.name, [])]
-               for _, sc in parsed}
-    posterior = table.iloc[idx].reset_index(drop=True).rename(columns={"draw": "prior_draw"})
-    how = ", ".join(sorted(set(res.methods.values()) - {"invalid"}))
-    return Calibration(spec, [s for _, s in parsed], table, model, loglik, posterior,
-                       columns, how, w)
+    prior = Prior(names, [p.inputs[n].dist for n in names])
+    integer = np.array([p.inputs[n].integer for n in names])
+    prob = CalibrationProblem(spec, parsed, p, prior, integer)
+    prob.noise = _model_noise(prob)
+    return prob
 
 
-ROUNDS = 10
+def _set_values(prob: CalibrationProblem, x: np.ndarray) -> list[list[tuple[list[str], float]]]:
+    """For one parameter set: (path parts, value) per scenario, whole numbers rounded."""
+    out = []
+    for _, sc in prob.parsed:
+        sets = []
+        for u in prob.plan.by_scenario.get(sc.name, []):
+            v = float(x[prob.names.index(u.name)])
+            sets.append((u.parts, float(round(v)) if u.integer else v))
+        out.append(sets)
+    return out
 
 
-def _targets(spec: TargetsFile, res: object) -> pd.DataFrame:
-    """The model's value of each target at each draw (NaN where the draw was invalid)."""
-    missing = [t.metric for t in spec.targets if t.metric not in res.metrics]
-    if missing:
-        raise InputError([Problem(spec.name, "targets", f"unknown metric '{missing[0]}'; e.g. "
-                                  "revenue:1y, cost, share_work, share:<exit state>, "
-                                  "mean_months_to:<exit state>, participants")])
-    return pd.DataFrame({f"{t.scenario}:{t.metric}": res.of(t.scenario)[t.metric]
-                         .to_numpy(dtype=float) for t in spec.targets})
+def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
+    """The model's value of each target at each of the (n, k) parameter sets: an (n, targets)
+    array, NaN where a set gives an invalid scenario.
+
+    The batch seam of the calibration: today a loop over the per-draw expected-value path
+    (`model.evaluate`, the simulated mean where that path does not apply), as the PSA prices a
+    draw; a vectorised expected-value path can take its place with the same signature."""
+    from model.evaluate import evaluate
+
+    m = prob.spec.method
+    out = np.full((len(x), len(prob.spec.targets)), np.nan)
+    for i, row in enumerate(np.atleast_2d(x)):
+        figures: dict[str, dict[str, float]] = {}
+        for (raw, sc), sets in zip(prob.parsed, _set_values(prob, row), strict=True):
+            try:
+                s = parse_scenario(drawn_raw(raw, sets), file=str(sc.source_file))
+            except (InputError, ValueError, KeyError):
+                break
+            s._source = sc.source_file
+            figures[sc.name], _ = evaluate(s, "auto", m.replications, m.seed)
+        else:
+            for j, t in enumerate(prob.spec.targets):
+                v = figures[t.scenario].get(t.metric)
+                if v is None:
+                    raise InputError([Problem(prob.spec.name, f"targets[{j}].metric", f"unknown "
+                                              f"metric '{t.metric}'; e.g. revenue:1y, cost, "
+                                              "share_work, share:<exit state>, "
+                                              "mean_months_to:<exit state>, participants",
+                                              t.metric)])
+                out[i, j] = v
+    return out
 
 
-def _loglik(spec: TargetsFile, model: pd.DataFrame, noise: list[float]) -> np.ndarray:
-    ll = np.zeros(len(model))
-    for i, t in enumerate(spec.targets):
-        x = model.iloc[:, i].to_numpy(dtype=float)
-        ll += -0.5 * (x - t.value) ** 2 / (t.sd**2 + noise[i])
+def loglik(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
+    """Normal log-likelihood of the targets at each parameter set (−inf where invalid)."""
+    m = target_values(prob, x)
+    value = np.array([t.value for t in prob.spec.targets])
+    var = np.array([t.sd**2 for t in prob.spec.targets]) + prob.noise
+    ll = -0.5 * (((m - value) ** 2) / var).sum(axis=1)
     return np.where(np.isnan(ll), -np.inf, ll)
 
 
-def _weights(table: pd.DataFrame, loglik: np.ndarray, mixture: list[tuple], p: object,
-             names: list[str]) -> np.ndarray:
-    """Normalised importance weights prior × likelihood / (mixture of the proposals used)."""
-    from scipy import stats
-
-    x = table[names].to_numpy(float)
-    prior = np.ones(len(table))
-    for j, name in enumerate(names):
-        prior *= p.inputs[name].dist.frozen().pdf(x[:, j])
-    total = sum(k for k, *_ in mixture)
-    q = np.zeros(len(table))
-    for k, kind, mu, cov in mixture:
-        dens = prior if kind == "prior" else stats.multivariate_normal(mu, cov,
-                                                                         allow_singular=True).pdf(x)
-        q += k / total * np.atleast_1d(dens)
-    lw = loglik + np.log(np.where(prior > 0, prior, 1e-300)) - np.log(np.maximum(q, 1e-300))
-    lw = np.where((prior > 0) & np.isfinite(loglik), lw, -np.inf)
-    if not np.isfinite(lw).any():
-        raise InputError([Problem("calibration", "targets", "no parameter draw reproduces the "
-                                  "targets at all (every likelihood is 0); check the targets' "
-                                  "values and sd, and widen the priors")])
-    w = np.exp(lw - lw.max())
-    return w / w.sum()
-
-
-def _model_noise(spec: TargetsFile, parsed: list[tuple[dict[str, Any], Scenario]],
-                 methods: dict[str, str], reps: int, seed: int) -> list[float]:
-    """Variance of a simulated mean of `reps` replications for each target (0 where the
-    expected-value path priced it), estimated once at the scenario's base values."""
-    from model.evaluate import simulated_metrics
+def _model_noise(prob: CalibrationProblem) -> np.ndarray:
+    """Variance of a simulated mean of `replications` replications for each target (0 where the
+    expected-value path prices it), estimated once at the scenario's base values."""
+    from model.evaluate import simulated_metrics, why_not_expected
 
     var: dict[str, dict[str, float]] = {}
-    for _, sc in parsed:
-        if methods.get(sc.name) == "simulated":
-            var[sc.name] = simulated_metrics(sc, reps, seed)[1]
-    return [var.get(t.scenario, {}).get(t.metric, 0.0) or 0.0 for t in spec.targets]
+    for _, sc in prob.parsed:
+        if why_not_expected(sc) is not None:
+            var[sc.name] = simulated_metrics(sc, prob.spec.method.replications,
+                                             prob.spec.method.seed)[1]
+    return np.array([var.get(t.scenario, {}).get(t.metric, 0.0) or 0.0 for t in prob.spec.targets])
 
 
-def _systematic(w: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """k indices drawn in proportion to w by systematic resampling (low variance)."""
-    u0 = _uniforms(seed, "sir", 1)[0]
-    points = (u0 + np.arange(k)) / k
-    return np.minimum(np.searchsorted(np.cumsum(w), points), len(w) - 1)
+def run_seeds(seed: int, runs: int) -> list[int]:
+    """Each run's own seed, derived from the calibration's seed."""
+    return [int(s) for s in np.random.SeedSequence([seed, 1919]).generate_state(runs)]
 
 
-def written_back(cal: Calibration, out: Path) -> list[Path]:
-    """Each scenario with a joint group of the posterior sets and its values at the best fit."""
-    import yaml
+@dataclass
+class Calibration:
+    """The runs' chains, their diagnostics and the posterior rows to write."""
 
-    from model.io import write_text
+    prob: CalibrationProblem
+    chains: np.ndarray          # (runs, steps, walkers, k), every step
+    diag: pd.DataFrame          # per free input: prior sd, posterior mean/sd, R-hat, ESS, ...
+    rows: np.ndarray            # kept, thinned draws (n, k), whole numbers rounded
+    converged: bool
+    fit: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    files = []
-    best = cal.draws.iloc[cal.best]
-    for sc in cal.scenarios:
-        cols = cal.columns.get(sc.name, [])
-        if not cols:
-            continue
-        raw = drawn_raw(sc.raw, [(parse_path(path), float(best[col])) for col, path in cols])
-        group = {"name": cal.spec.name,
-                 "source": (f"insats calibrate ({cal.spec.name}): sampling-importance-resampling "
-                            f"with adaptive rounds, {len(cal.draws)} draws, {len(cal.posterior)} "
-                            f"kept, effective sample size {cal.ess:.0f}; priced by {cal.how}"),
-                 "paths": [path for _, path in cols],
-                 "rows": [[_num(r[col]) for col, _ in cols] for _, r in cal.posterior.iterrows()]}
-        unc = dict(raw.get("uncertainty") or {})
-        unc["joint"] = [g for g in unc.get("joint", []) if g.get("name") != cal.spec.name] + [group]
-        raw["uncertainty"] = unc
-        target = out / f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
-        text = yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100)
-        files.append(write_text(target, text))
-    return files
+    @property
+    def spec(self) -> TargetsFile:
+        return self.prob.spec
+
+    @property
+    def names(self) -> list[str]:
+        return self.prob.names
+
+    @property
+    def kept(self) -> np.ndarray:
+        """The draws after burn-in as one chain per run, (runs, walkers × steps, k): each
+        run's walkers laid end to end, so that R-hat compares the independent runs (and, split,
+        the two halves of each run's walkers) and the ESS follows the autocorrelation along each
+        walker."""
+        m = self.spec.method
+        x = self.chains[:, m.burn:]                        # (runs, steps, walkers, k)
+        return np.moveaxis(x, 2, 1).reshape(x.shape[0], -1, x.shape[3])
+
+    def medians(self) -> np.ndarray:
+        med = np.median(self.rows, axis=0)
+        return np.where(self.prob.integer, np.round(med), med)
+
+    def correlations(self, top: int = 5) -> list[tuple[str, str, float]]:
+        """The strongest posterior correlations between free inputs, strongest first."""
+        r = np.corrcoef(self.rows.T)
+        pairs = [(self.names[i], self.names[j], float(r[i, j]))
+                 for i in range(len(self.names)) for j in range(i + 1, len(self.names))
+                 if np.isfinite(r[i, j])]
+        return sorted(pairs, key=lambda t: -abs(t[2]))[:top]
 
 
-def _num(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else float(f"{x:.6g}")
+def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Calibration:
+    """Ensemble MCMC of the free inputs against the targets, in `method.runs` independent runs."""
+    prob = problem(spec, scs)
+    m = spec.method
+    if m.walkers < 2 * prob.prior.k:
+        raise InputError([Problem(spec.name, "method.walkers", f"emcee needs at least twice as "
+                                  f"many walkers as free inputs ({2 * prob.prior.k} for "
+                                  f"{prob.prior.k})", m.walkers)])
 
+    def ll(x: np.ndarray) -> np.ndarray:
+        out = loglik(prob, x)
+        if on_step is not None:
+            on_step(len(x))
+        return out
+
+    try:
+        chains = np.stack([run_ensemble(prob.prior, ll, m.walkers, m.steps, s, m.start_pool)
+                           for s in run_seeds(m.seed, m.runs)])
+    except ValueError as exc:
+        raise InputError([Problem(spec.name, "targets", f"{exc}: no parameter set reproduces "
+                                  "the targets at all; check the targets and widen the priors")]
+                         ) from None
+    cal = Calibration(prob, chains, pd.DataFrame(), np.zeros((0, prob.prior.k)), False)
+    diag = diagnostics(cal.kept, prob.names)
+    post = cal.kept.reshape(-1, prob.prior.k)
+    diag.insert(0, "prior_sd", prob.prior.sd())
+    diag["contraction"] = diag["sd"] / diag["prior_sd"]
+    diag["post_lo"] = np.percentile(post, 2.5, axis=0)
+    diag["post_hi"] = np.percentile(post, 97.5, axis=0)
+    cal.diag = diag
+    cal.converged = converged(diag)
+    # rows: every `thin`-th step after burn-in, step by step (runs, then walkers, within a step),
+    # so that a shorter run with the same seed reproduces the first rows
+    kept = chains[:, m.burn::m.thin]                       # (runs, kept steps, walkers, k)
+    rows = np.moveaxis(kept, 0, 1).reshape(-1, prob.prior.k)
+    cal.rows = np.where(prob.integer, np.round(rows), rows)
+    cal.fit = fit_table(cal)
+    return cal
+
+
+def fit_table(cal: Calibration) -> pd.DataFrame:
+    """Each target against the model at the posterior medians and the posterior predictive
+    (the targets over the written rows)."""
+    at_median = target_values(cal.prob, cal.medians()[None, :])[0]
+    pred = target_values(cal.prob, cal.rows)
+    rows = []
+    for i, t in enumerate(cal.spec.targets):
+        p = pred[:, i][np.isfinite(pred[:, i])]
+        rows.append({"scenario": t.scenario, "metric": t.metric, "reported": t.reported or "",
+                     "target": t.value, "sd": t.sd, "at_median": at_median[i],
+                     "gap_sd": (at_median[i] - t.value) / t.sd,
+                     "predictive_mean": float(np.mean(p)), "predictive_lo": float(np.percentile(p, 2.5)),
+                     "predictive_hi": float(np.percentile(p, 97.5)), "source": t.source})
+    return pd.DataFrame(rows)
+
+
+RIDGE_CORR = 0.5       # |posterior correlation| from which two inputs are reported as a ridge
+WEAK = 0.7             # posterior sd / prior sd from which an input is reported as barely informed
+
+
+def unidentified(cal: Calibration) -> tuple[list[tuple[str, str, float]], list[tuple[str, float]]]:
+    """What the targets cannot separate: pairs of inputs with |posterior correlation| ≥ 0.5 (the
+    targets fix a combination of them, not each), and inputs whose posterior sd is still at least
+    70 % of the prior sd (the targets barely inform them)."""
+    ridge = [c for c in cal.correlations(top=len(cal.names) ** 2) if abs(c[2]) >= RIDGE_CORR]
+    weak = [(n, float(c)) for n, c in cal.diag["contraction"].items() if c >= WEAK]
+    return ridge, weak

@@ -178,33 +178,3 @@ def cohort_heading(answer: Answer, lang: str = "sv") -> str:
         f"Variation for one cohort of N participants ({', '.join(parts)}): {runs} simulated "
         "cohorts with every assumption at its base value; the interval shows the chance variation "
         "of one cohort, not what we know about the assumptions.")
-
-
-def calibration_text(cal: object, files: list, lang: str = "sv") -> str:
-    """The fit of a calibration: each target against the best draw and the posterior."""
-    fit = cal.fit_table()
-    rows = [[f"{r.scenario}: {r.metric}", number(r.target, 4, lang), number(r.sd, 4, lang),
-             number(r.best, 4, lang), number(r.gap_sd, 2, lang),
-             f"{number(r.posterior_lo, 4, lang)} – {number(r.posterior_hi, 4, lang)}"]
-            for r in fit.itertuples()]
-    heads = in_lang(lang, "Mål|Rapporterat|sd|Bästa|Avvikelse (sd)|Posterior 95 %",
-                    "Target|Reported|sd|Best fit|Gap (sd)|Posterior 95 %").split("|")
-    post = cal.posterior.drop(columns=["prior_draw"])
-    prows = [[c, number(float(post[c].mean()), 4, lang),
-              f"{number(float(post[c].quantile(0.025)), 4, lang)} – "
-              f"{number(float(post[c].quantile(0.975)), 4, lang)}"]
-             for c in post.columns if not c.startswith("joint:")]
-    pheads = in_lang(lang, "Parameter|Posterior, medel|95 %", "Parameter|Posterior mean|95 %")
-    head = in_lang(
-        lang,
-        f"Kalibrering {cal.spec.name}: sampling-importance-resampling, {len(cal.draws)} "
-        f"dragningar (hälften ur priorfördelningarna, resten i adaptiva omgångar), "
-        f"{len(cal.posterior)} behållna, effektiv stickprovsstorlek {cal.ess:.0f}; prissatt med "
-        f"{cal.how}.",
-        f"Calibration {cal.spec.name}: sampling-importance-resampling, {len(cal.draws)} draws (half "
-        f"from the priors, the rest in adaptive rounds), {len(cal.posterior)} kept, effective "
-        f"sample size {cal.ess:.0f}; priced by {cal.how}.")
-    parts = [head, table(rows, heads), table(prows, pheads.split("|"))]
-    if files:
-        parts.append(in_lang(lang, "Skrev ", "Wrote ") + ", ".join(str(f) for f in files))
-    return "\n\n".join(parts)

@@ -30,6 +30,10 @@ class JointGroup(Strict):
     """The inputs the rows hold, as parameter paths (e.g. employment.extent)."""
     rows: list[list[float]] = Field(min_length=1)
     """One set of values per row, in the order of `paths`; a draw takes one whole row."""
+    converged: bool = Field(default=True, exclude=True)
+    """False when the calibration that wrote the rows did not converge (`insats calibrate
+    --force`). Default: true (assumption: rows written without the flag come from a converged
+    calibration). Left out of the scenario's dump, so that the hash of every existing file stays."""
 
     @model_validator(mode="after")
     def _shape(self) -> JointGroup:
