@@ -254,9 +254,9 @@ def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet
     if len(paths) > 1:
         scs = [load_scenario(p) for p in paths[:-1]]
     if out is not None:  # before the sampling: never over an input nor a file it did not write
-        refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
         check_new_files(out, [*(f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
                                 for sc in scs), *OUTPUT_NAMES])
+        refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
     m = spec.method
     total = m.runs * (m.start_pool + m.walkers * m.steps)
     with progress(total, f"calibrate {spec.name}", quiet) as tick:
