@@ -396,3 +396,122 @@ def test_page_says_beside_the_interval_which_edited_inputs_it_holds():
     assert "Anpassad yrkesutbildning: Sysselsättningsgrad" in note and "(kalibrerad grupp)" in note
     assert "Supported Employment" not in note  # not edited: drawn as in its file
     assert any("Anpassad yrkesutbildning" in t.value for t in at.text)
+
+
+# ------------------------------------------------------------------ issue 21: the page answers, in Swedish
+
+PAGE_WAIT = 120_000  # ms: a loaded 2-core machine; every wait is on an explicit page state
+
+
+def _browser(pw):
+    from playwright.sync_api import expect
+    from test_report import CHROMIUM_FLAGS, chromium
+
+    expect.set_options(timeout=PAGE_WAIT)
+    return pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
+
+
+def _field(page, label: str):
+    return page.get_by_label(re.compile("^" + re.escape(label))).first
+
+
+def _type(page, box, text: str) -> None:
+    box.fill(text)
+    box.press("Enter")
+
+
+def test_page_in_chromium_reads_a_decimal_comma_and_answers_which_is_better(served_page):
+    """Issue 21 items 1, 4, 5, 7 in the real page (Grenverket pair, Swedish):
+    fields show Swedish numbers; `0,8` in the counterfactual field is 0.8 % a month (the answer
+    matches the same edit priced here), never 8 %; one comparative sentence on top with the
+    NPV difference's interval, the probability with its MCSE and what would change the answer,
+    glossary words with a hover text; the uncertainty panel as a table widget and a chart with
+    the probabilities in words; amounts with no-break spaces; the cumulative plot as wide as its
+    column at most."""
+    from playwright.sync_api import expect, sync_playwright
+
+    sc = load_scenario(TRAINING)
+    cf = "counterfactual.monthly_hazard"
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(PAGE_WAIT)
+            page.goto(served_page)
+            answer = page.locator(".answer").first
+            answer.wait_for()
+            # item 4: one comparative sentence, hover words
+            text = answer.inner_text()
+            assert re.search(r"^\S.* är bättre än .*: nettonuvärdet över 5\u00a0år är [\d\u00a0]+\u00a0kr "
+                             r"högre", text), text
+            assert "95\u00a0%" in text and "MCSE" in text and "Det som skulle ändra svaret" in text, text
+            titles = page.locator("abbr.term").evaluate_all("els => els.map(e => [e.innerText, e.title])")
+            assert {"nuvärde", "nettonuvärde", "förväntat värde"} <= {t for t, _ in titles}
+            assert all(len(title) > 20 for _, title in titles)
+            # item 7: amounts never break: no ordinary space inside or after an amount
+            for el in (answer, page.locator(".verdict").first):
+                assert not re.search(r"\d \d{3}|\d (kr|%)", el.inner_text()), el.inner_text()
+            # item 5: a table widget, a chart of the draws, the probabilities in words
+            expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+            expect(page.get_by_text(re.compile(r"^Sannolikhet att .* har högre")).first).to_be_visible()
+            assert page.locator("[data-testid='stVegaLiteChart']").count() >= 3  # 2 cumulative + draws
+            # item 7: the cumulative plots fit their columns
+            for chart in page.locator("[data-testid='stVegaLiteChart']").all()[:2]:
+                box = chart.bounding_box()
+                assert box is not None and box["x"] + box["width"] <= 1280
+            # item 1: Swedish formatting in the fields
+            values = page.locator("input[type='text']").evaluate_all("els => els.map(e => e.value)")
+            assert any(re.fullmatch(r"\d{1,3}(\u00a0\d{3})+", v) for v in values), values
+            assert not any("." in v for v in values), values
+            # item 1: a decimal comma is a decimal comma
+            box = _field(page, "Chans per månad att få arbete utan programmet")
+            _type(page, box, "0,8")
+            edited = compute.expected_programme(with_values(sc, {cf: 0.008}))
+            from model.report.text import kr
+
+            want = kr(compute.npv(edited)).replace(" ", "\u00a0")
+            page.wait_for_function(
+                "w => [...document.querySelectorAll('.verdict')].some(e => e.innerText.includes(w))",
+                arg=want)
+            assert box.input_value() == "0,8"
+            expect(page.get_by_text("Ändrad på sidan").first).to_be_visible()
+        finally:
+            browser.close()
+
+
+def test_page_in_chromium_gives_no_verdict_without_costs_and_simulates_framgangen(served_page):
+    """Issue 21 items 3 and 6: Lyra has no costs: no "betalar sig", the page says it lacks costs
+    and offers a cost field, and a typed cost gives a verdict; Framgången (only the simulation
+    applies) is simulated by itself, with the reason in Swedish, up to simulated verdicts."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(PAGE_WAIT)
+            page.goto(served_page)
+            page.locator(".answer").first.wait_for()
+
+            def pick(title: str) -> None:
+                page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
+                page.get_by_role("option", name=title, exact=True).click()
+
+            pick("Lyra")
+            verdict = page.locator(".verdict").first
+            expect(verdict).to_contain_text("saknar kostnader")
+            assert "betalar sig över" not in verdict.inner_text()
+            expect(page.locator(".answer").first).to_contain_text("saknar kostnader")
+            cost = _field(page, "Programmets hela kostnad")
+            _type(page, cost, "500 000")
+            expect(verdict).to_contain_text("betalar sig", timeout=PAGE_WAIT)
+            expect(verdict).not_to_contain_text("saknar kostnader")
+
+            pick(load_scenario(ROOT / "scenarios/library/framgangen.yaml").title)
+            expect(page.get_by_text(re.compile("här räcker inte den snabba förväntade beräkningen, "
+                                               "eftersom körningen slutar vid en fast tidpunkt"))
+                   ).to_be_visible()
+            expect(page.locator(".verdict-simulated").first).to_contain_text(
+                "simulerade", timeout=4 * PAGE_WAIT)
+        finally:
+            browser.close()

@@ -293,7 +293,8 @@ def _panel(psa, held: list, lang: str) -> None:
     st.caption(unc.method_words(psa, held, lang))
     st.dataframe(unc.interval_table(psa, held, lang), hide_index=True, key="psa_table")
     st.vega_lite_chart(unc.draws_chart(psa, held, lang), width="stretch")
-    st.markdown(unc.in_words(psa, held, lang).replace("\n", "  \n"))
+    for line in unc.in_words(psa, held, lang).splitlines():  # one statement a line
+        st.markdown(line)
     st.number_input(_t("Antal dragningar", "Number of draws"), min_value=20, max_value=5000,
                     value=DRAWS, step=20, key="draws")
 
