@@ -518,3 +518,36 @@ def test_page_in_chromium_gives_no_verdict_without_costs_and_simulates_framgange
                 "simulerade", timeout=4 * PAGE_WAIT)
         finally:
             browser.close()
+
+
+def test_page_in_chromium_lists_an_uploads_problems_causes_first(served_page, tmp_path):
+    """Issue 21 item 9: a misspelt `routeing:` gives one problem a line, the misspelling before
+    the missing `routing` it causes; the uploader states the loader's one size limit."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from model.scenario.load import MAX_FILE_BYTES
+
+    bad = tmp_path / "mine.yaml"
+    bad.write_text((ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8").replace(
+        "    routing: {arbete: 0.5, annat: 0.5}", "    routeing: {arbete: 0.5, annat: 0.5}"),
+        encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(PAGE_WAIT)
+            page.goto(served_page)
+            page.locator(".answer").first.wait_for()
+            page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
+            page.get_by_role("option", name=re.compile("^Ladda upp")).click()
+            uploader = page.get_by_test_id("stFileUploader")
+            expect(uploader).to_contain_text(f"{MAX_FILE_BYTES // 2**20}MB")
+            assert "200MB" not in uploader.inner_text()
+            page.locator("input[type='file']").set_input_files(str(bad))
+            items = page.get_by_test_id("stAlert").locator("li")
+            expect(items.first).to_contain_text("routeing")
+            texts = items.all_inner_texts()
+            assert len(texts) == 2 and "did you mean 'routing'" in texts[0], texts
+            assert texts[1].endswith("interventions[1].routing: required field is missing"), texts
+        finally:
+            browser.close()

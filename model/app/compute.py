@@ -25,6 +25,7 @@ from model.errors import InputError, Problem
 from model.report.programme import Programme
 from model.results import economics_summary
 from model.scenario import Scenario, load_scenario, scenario_files
+from model.scenario.load import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -39,7 +40,9 @@ def page_command(port: int = 8501) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(Path(__file__).with_name("page.py")),
             "--server.address", "127.0.0.1", "--server.port", str(port),
             "--browser.gatherUsageStats", "false", "--server.headless", "true",
-            "--client.toolbarMode", "minimal"]
+            "--client.toolbarMode", "minimal",
+            # the uploader states the loader's own limit (model.scenario.load.MAX_FILE_BYTES)
+            "--server.maxUploadSize", str(MAX_FILE_BYTES // (1024 * 1024))]
 
 
 def load_ready(path: Path) -> Scenario:

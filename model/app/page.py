@@ -20,7 +20,7 @@ from model.app import answer, compute  # noqa: E402
 from model.app import uncertainty as unc  # noqa: E402
 from model.app.inputs import choices, edits, fields, held_for_uncertainty, with_values  # noqa: E402
 from model.app.typed import nobreak  # noqa: E402
-from model.app.widgets import number_field, source_caption  # noqa: E402
+from model.app.widgets import number_field, problem_list, source_caption  # noqa: E402
 from model.errors import InputError  # noqa: E402
 from model.report.text import in_lang  # noqa: E402
 
@@ -80,11 +80,9 @@ def _t(sv: str, en: str) -> str:
 
 
 def _problems(exc: InputError) -> None:
-    """Input problems as the CLI lists them: file, path, value, what is allowed; no traceback."""
-    n = len(exc.problems)
-    lines = [f"insats: {n} {_t('problem i indata', 'problem' + ('s' if n != 1 else '') + ' in the input')}:"]
-    lines += [f"  {p.render()}" for p in exc.problems]
-    st.error("\n".join(lines))
+    """Input problems as the CLI lists them (file, path, value, what is allowed), one a line and
+    causes first; no traceback."""
+    st.error(problem_list(exc.problems, st.session_state.get("lang", "sv")))
 
 
 def _choose() -> list[tuple]:

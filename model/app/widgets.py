@@ -61,3 +61,36 @@ def source_caption(f: Field, value: float, lang: str) -> None:
     was = format_number(f.shown, lang, f.integer)
     st.caption(nobreak(in_lang(lang, f"**Ändrad på sidan** (i filen: {was}; källa: {src})",
                                f"**Edited on the page** (in the file: {was}; source: {src})")))
+
+
+def causes_first(problems: list) -> list:
+    """An upload's problems with causes before their consequences: a misspelt key ("unknown key
+    'routeing'; did you mean 'routing'?") comes first, directly followed by the missing field
+    it explains ("routing: required field is missing"); the rest keep the loader's order."""
+    def parent(path: str) -> str:
+        return path.rsplit(".", 1)[0] if "." in path else ""
+
+    unknown = [p for p in problems if p.message.startswith("unknown key")]
+    out, placed = [], set()
+    for cause in unknown:
+        out.append(cause)
+        placed.add(id(cause))
+        meant = cause.message.split("did you mean '", 1)[-1].split("'", 1)[0] \
+            if "did you mean '" in cause.message else None
+        for p in problems:
+            if (meant and id(p) not in placed and p.message == "required field is missing"
+                    and parent(p.path) == parent(cause.path) and p.path.rsplit(".", 1)[-1] == meant):
+                out.append(p)
+                placed.add(id(p))
+    return out + [p for p in problems if id(p) not in placed]
+
+
+def problem_list(problems: list, lang: str) -> str:
+    """The problems as a Markdown list, one a line, causes first."""
+    n = len(problems)
+    head = in_lang(lang, f"{n} problem i indata:", f"{n} problem{'s' if n != 1 else ''} in the input:")
+    lines = [head, ""]
+    for p in causes_first(problems):
+        text = p.render().replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+        lines.append(f"- {text}")
+    return "\n".join(lines)
