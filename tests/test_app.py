@@ -551,3 +551,42 @@ def test_page_in_chromium_lists_an_uploads_problems_causes_first(served_page, tm
             assert texts[1].endswith("interventions[1].routing: required field is missing"), texts
         finally:
             browser.close()
+
+
+def test_page_in_chromium_marks_edits_in_every_download(served_page):
+    """Issue 21 item 2: an edited input is marked on the page with the file's value and source;
+    the downloaded YAML's default name says edited and its source says "ändrad på sidan" with
+    the original beside; the simulated report lists the edit in its first section, and no
+    download names an absolute path of this machine."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+            page.set_default_timeout(PAGE_WAIT)
+            page.goto(served_page)
+            page.locator(".answer").first.wait_for()
+            _type(page, _field(page, "Antal deltagare (högst)"), "100")
+            expect(page.get_by_text(re.compile(r"Ändrad på sidan \(i filen: 162; källa: 000, "
+                                               "Särskilda insatser"))).to_be_visible()
+            with page.expect_download() as info:
+                page.get_by_role("button", name=re.compile("^Scenario \\(YAML\\): Anpassad")).click()
+            download = info.value
+            assert download.suggested_filename == "anpassad_yrkesutbildning_andrad.yaml"
+            raw = yaml.safe_load(Path(download.path()).read_text(encoding="utf-8"))
+            node = raw["intake"]["max_participants"]
+            assert node["value"] == 100 and node["source"].startswith(
+                "ändrad på sidan (i filen: 162; källa: 000, Särskilda insatser: '62 procent av 162")
+            runs = page.get_by_role("spinbutton", name="Antal körningar (replikeringar)")
+            runs.fill("3")
+            runs.press("Enter")
+            page.get_by_role("button", name="Simulera", exact=True).click()
+            with page.expect_download() as info:
+                page.get_by_role("button", name="Rapport (HTML)").click()
+            report = Path(info.value.path()).read_text(encoding="utf-8")
+            first = report.find("Ändrad på sidan: intake.max_participants = 100")
+            assert 0 <= first < report.find("Nyckeltal"), "the edit is listed in the first section"
+            assert str(ROOT) not in report and "/work/" not in report and "/tmp/" not in report
+        finally:
+            browser.close()

@@ -150,7 +150,7 @@ def expected_programme(sc: Scenario) -> Programme:
     priced = expected_priced(sc)
     result = ExpectedResult(priced, economics_summary(priced.metrics, metric_units(sc)),
                             {"per_rep": pd.DataFrame({"rep": [0]})})
-    return Programme(sc.source_file or Path(f"{sc.name}.yaml"), sc.raw, result)  # type: ignore[arg-type]
+    return Programme(shown_path(sc), sc.raw, result)  # type: ignore[arg-type]
 
 
 def simulated_programme(sc: Scenario, replications: int | None = None,
@@ -159,7 +159,32 @@ def simulated_programme(sc: Scenario, replications: int | None = None,
     from model.api import run_scenario
 
     result = run_scenario(sc, replications=replications, on_rep=on_rep)
-    return Programme(sc.source_file or Path(f"{sc.name}.yaml"), sc.raw, result)
+    return Programme(shown_path(sc), sc.raw, result)
+
+
+def edited(sc: Scenario) -> bool:
+    """True when an input was edited on the page (its source carries the page's mark)."""
+    from model.scenario.assumptions import edited_on_page
+
+    return bool(edited_on_page(sc))
+
+
+def shown_path(sc: Scenario) -> Path:
+    """The scenario's file as outputs name it: relative to the project (a ready scenario) or the
+    uploaded file's name, never an absolute path of this machine; marked when edited."""
+    src = sc.source_file
+    if src is None:
+        path = Path(f"{sc.name}.yaml")
+    else:
+        src = Path(src).resolve()
+        path = src.relative_to(ROOT) if src.is_relative_to(ROOT) else Path(src.name)
+    return path.with_name(f"{path.stem}_andrad{path.suffix}") if edited(sc) else path
+
+
+def download_name(sc: Scenario, lang: str = "sv") -> str:
+    """The default file name of a downloaded scenario: says so when it was edited on the page."""
+    suffix = ("_andrad" if lang == "sv" else "_edited") if edited(sc) else ""
+    return f"{sc.name}{suffix}.yaml"
 
 
 def is_expected(p: Programme) -> bool:

@@ -268,10 +268,11 @@ def choices(sc: Scenario) -> list[Choice]:
     ]
 
 
-def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
+def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None = None) -> Scenario:
     """The scenario with these inputs set (path -> value in the scenario's unit, or a picked
     choice), validated as a file with the same edit would be; InputError lists every problem
-    (file, path, value, rule)."""
+    (file, path, value, rule). With `lang` (the page's edits), each set number is marked: its
+    source says "ändrad på sidan" with the file's value and source kept beside."""
     if not values:
         return sc
     file = str(sc.source_file or sc.name)
@@ -284,8 +285,10 @@ def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
         raw, _ = apply_values(base, numbers)
     except (ValueError, KeyError) as exc:
         raise InputError([Problem(file, ", ".join(values), str(exc.args[0]))]) from None
-    if picked:  # apply_values shares what it does not set with sc.raw: never edit that in place
+    if picked or lang:  # apply_values shares what it does not set with sc.raw: never edit that in place
         raw = copy.deepcopy(raw)
+    if lang:
+        _mark(raw, base, [p for p in values if p not in picked], lang)
     for path, v in picked.items():
         parts = parse_path(path)
         node = get_value(raw, parts[:-1])
@@ -301,6 +304,32 @@ def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
 
 
 CHOICE_PATHS = ("valuation.unit_costs", "valuation.price_year")
+
+
+def _mark(raw: dict, before: dict, paths: list[str], lang: str) -> None:
+    """Each number set on the page written as `{value:, source: "ändrad på sidan (i filen: …;
+    källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it."""
+    from model.scenario.assumptions import EDIT_MARKS
+
+    sources = {path: str(src) for path, _, src in collect_sources(before)}
+    for path in paths:
+        parts = parse_path(path)
+        try:
+            old = get_value(before, parts)
+        except (KeyError, IndexError, TypeError):
+            old = None
+        was = old.get("value") if isinstance(old, dict) else old
+        src = sources.get(path)
+        value = get_value(raw, parts)
+        value = value.get("value") if isinstance(value, dict) else value
+        mark = EDIT_MARKS[0 if lang == "sv" else 1]
+        if lang == "sv":
+            note = f"{mark} (i filen: {'saknas' if was is None else was}; källa: {src or 'ingen angiven'})"
+        else:
+            note = f"{mark} (in the file: {'missing' if was is None else was}; source: {src or 'none given'})"
+        node = get_value(raw, parts[:-1])
+        leaf = node[parts[-1]]
+        node[parts[-1]] = {**(leaf if isinstance(leaf, dict) else {}), "value": value, "source": note}
 
 
 def edits(sc: Scenario, shown: dict[str, float | str], offered: list[Field] | None = None,

@@ -39,12 +39,12 @@ def _offered(_sc, key: str) -> tuple[list, list, str]:
 
 
 @cached
-def _edited(_sc, key: str, change: tuple):
-    return with_values(_sc, dict(change))
+def _edited(_sc, key: str, change: tuple, lang: str):
+    return with_values(_sc, dict(change), lang)  # each edit marked "ändrad på sidan"
 
 
 @cached
-def _expected(_sc, key: str, change: tuple):
+def _expected(_sc, key: str, change: tuple, lang: str):
     return compute.expected_programme(_sc)
 
 
@@ -166,7 +166,7 @@ def main() -> None:
     for (sc, key), tab in zip(base, tabs, strict=True):
         change = tuple(sorted(_inputs(sc, key, lang, tab).items()))
         try:
-            edited.append((_edited(sc, key, change), key, change))
+            edited.append((_edited(sc, key, change, lang), key, change))
         except InputError as exc:
             with right:
                 _problems(exc)
@@ -212,7 +212,7 @@ def _results(edited: list[tuple], lang: str) -> None:
         _downloads(scenarios, lang)
         _simulation(edited, lang, auto=True)
         return
-    expected = [(_expected(sc, key, change), key, change) for sc, key, change in edited]
+    expected = [(_expected(sc, key, change, lang), key, change) for sc, key, change in edited]
     psa, held = _draws(edited, lang)
     _answer_on_top(edited, expected, psa, held, lang)
     _show(expected, lang)
@@ -338,7 +338,7 @@ def _downloads(scenarios: list, lang: str) -> None:
         with col:  # the YAML is written when the button is pressed, not on every edit
             st.download_button(_t(f"Scenario (YAML): {sc.title}", f"Scenario (YAML): {sc.title}"),
                                lambda sc=sc: compute.scenario_yaml(sc).encode(),
-                               file_name=f"{sc.name}.yaml", mime="application/x-yaml",
+                               file_name=compute.download_name(sc, lang), mime="application/x-yaml",
                                key=f"yaml|{sc.name}", on_click="ignore")
 
 
