@@ -590,3 +590,62 @@ def test_page_in_chromium_marks_edits_in_every_download(served_page):
             assert str(ROOT) not in report and "/work/" not in report and "/tmp/" not in report
         finally:
             browser.close()
+
+
+# ------------------------------------------------------------------ issue 21: typed numbers, own files
+
+
+@pytest.mark.parametrize(("text", "lang", "value"), [
+    ("0,8", "sv", 0.8), ("0.8", "sv", 0.8), ("25,5", "sv", 25.5), ("19 400", "sv", 19_400),
+    ("1\u00a0400\u00a0000", "sv", 1_400_000), ("−3,5", "sv", -3.5), ("0.8", "en", 0.8),
+    ("1,400,000", "en", 1_400_000),
+])
+def test_typed_numbers_are_read_as_written_never_rescaled(text, lang, value):
+    from model.app.typed import parse_number
+
+    assert parse_number(text, lang) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("text", "lang", "message"), [
+    ("0,8", "en", "use a decimal point: 0.8"),  # the scenario file's own message
+    ("1.400", "sv", "skriv 1,4 eller 1 400"),   # a thousand or one and four tenths: asked, not guessed
+    ("abc", "sv", "skriv ett tal"),
+])
+def test_an_unreadable_number_is_refused_with_what_to_write(text, lang, message):
+    from model.app.typed import Unreadable, parse_number
+
+    with pytest.raises(Unreadable, match=re.escape(message)):
+        parse_number(text, lang)
+
+
+def test_fields_show_swedish_numbers():
+    from model.app.typed import format_number
+
+    assert [format_number(x) for x in (0.647, 19_400, 1_400_000)] == [
+        "0,647", "19\u00a0400", "1\u00a0400\u00a0000"]
+    assert format_number(1_400_000, "en") == "1,400,000"
+
+
+def test_a_spread_intake_gets_its_count_field_and_an_uploads_values_are_from_your_file():
+    raw = yaml.safe_load((ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8"))
+    raw["intake"] = {"spread": {"n": 40, "months": 6}}
+    sc = compute.load_upload("mine.yaml", yaml.safe_dump(raw, allow_unicode=True).encode())
+    count = [f for f in fields(sc) if f.kind == "participants"]
+    assert [f.path for f in count] == ["intake.spread.n"] and count[0].value == 40
+    assert count[0].source("sv") == "från din fil" and count[0].source("en") == "from your file"
+    share = next(f for f in fields(sc) if f.kind == "share_work")
+    assert share.source("sv") in ("från din fil", "assumption")  # as written, never a default
+
+
+def test_a_programme_without_costs_gets_a_cost_field_that_prices_it():
+    from model.app.answer import has_costs
+
+    sc = load_scenario(ROOT / "scenarios/library/lyra.yaml")
+    (cost,) = [f for f in fields(sc) if f.kind == "cost"]
+    metrics = compute.expected_programme(sc).result.priced.metrics.iloc[0]
+    assert not has_costs(dict(metrics))
+    priced = compute.expected_programme(with_values(sc, {cost.path: 500_000}))
+    m = priced.result.priced.metrics.iloc[0]
+    assert has_costs(dict(m)) and m["cost"] == pytest.approx(500_000)
+    assert 0.99 * 500_000 < m["cost_pv"] <= 500_000  # paid at the start: hardly discounted
+    assert m["npv"] == pytest.approx(float(metrics["npv"]) - m["cost_pv"])
