@@ -649,3 +649,14 @@ def test_a_programme_without_costs_gets_a_cost_field_that_prices_it():
     assert has_costs(dict(m)) and m["cost"] == pytest.approx(500_000)
     assert 0.99 * 500_000 < m["cost_pv"] <= 500_000  # paid at the start: hardly discounted
     assert m["npv"] == pytest.approx(float(metrics["npv"]) - m["cost_pv"])
+
+
+def test_the_payback_label_sits_above_the_curves_and_the_plot_has_a_legend():
+    ps = [compute.expected_programme(load_scenario(f)) for f in sorted(PAIR.glob("*.yaml"))]
+    for c in compute.cumulative_chart(ps)["hconcat"]:
+        line = next(layer for layer in c["layer"] if layer.get("mark", {}).get("type") == "line")
+        assert line["encoding"]["color"]["legend"] is not None  # cost and revenue named
+        payback = [layer for layer in c["layer"]
+                   if "Återbetalningstid" in json.dumps(layer, ensure_ascii=False)]
+        texts = [sub for layer in payback for sub in layer["layer"] if sub["mark"]["type"] == "text"]
+        assert texts and all(t["encoding"]["y"] == {"value": 16} for t in texts)  # pixels, at the top

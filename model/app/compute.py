@@ -312,11 +312,14 @@ def cumulative_chart(programmes: list[Programme], lang: str = "sv") -> dict[str,
                                                    "y": {"field": "value",
                                                          "type": "quantitative"},
                                                    "tooltip": {"field": "label"}}},
-                                     {"mark": {"type": "text", "align": "left", "dx": 8, "dy": -10,
-                                               "fontSize": 11, "color": INK},
+                                     # a thin rule up to a label at the top of the plot:
+                                     # the label never lies over the curves it names
+                                     {"mark": {"type": "rule", "color": INK, "strokeWidth": 0.8},
+                                      "encoding": {"x": {"field": "month", "type": "quantitative"}}},
+                                     {"mark": {"type": "text", "align": "left", "dx": 4,
+                                               "baseline": "top", "fontSize": 11, "color": INK},
                                       "encoding": {"x": {"field": "month", "type": "quantitative"},
-                                                   "y": {"field": "value",
-                                                         "type": "quantitative"},
+                                                   "y": {"value": 16},
                                                    "text": {"field": "label"}}}]})
         charts.append({"title": {"text": p.title, "anchor": "start"} if len(programmes) > 1 else "",
                        "data": {"values": rows}, "width": 250 if len(programmes) > 1 else 560,
