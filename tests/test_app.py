@@ -494,7 +494,7 @@ def test_page_in_chromium_gives_no_verdict_without_costs_and_simulates_framgange
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(PAGE_WAIT)
             page.goto(served_page)
-            page.locator(".answer").first.wait_for()
+            page.locator(".verdict").first.wait_for()
 
             def pick(title: str) -> None:
                 page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
@@ -537,7 +537,7 @@ def test_page_in_chromium_lists_an_uploads_problems_causes_first(served_page, tm
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.set_default_timeout(PAGE_WAIT)
             page.goto(served_page)
-            page.locator(".answer").first.wait_for()
+            page.locator(".verdict").first.wait_for()
             page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
             page.get_by_role("option", name=re.compile("^Ladda upp")).click()
             uploader = page.get_by_test_id("stFileUploader")
@@ -566,7 +566,7 @@ def test_page_in_chromium_marks_edits_in_every_download(served_page):
             page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
             page.set_default_timeout(PAGE_WAIT)
             page.goto(served_page)
-            page.locator(".answer").first.wait_for()
+            page.locator(".verdict").first.wait_for()
             _type(page, _field(page, "Antal deltagare (högst)"), "100")
             expect(page.get_by_text(re.compile(r"Ändrad på sidan \(i filen: 162; källa: 000, "
                                                "Särskilda insatser"))).to_be_visible()

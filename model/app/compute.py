@@ -375,9 +375,19 @@ def unit_cost_components(sc: Scenario, lang: str = "sv") -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=heads)
 
 
-def scenario_yaml(sc: Scenario) -> str:
+def scenario_yaml(sc: Scenario, text: str | None = None) -> str:
     """The scenario as a YAML file: its mapping with every source and uncertainty kept; loading
-    it gives the same scenario (same digest)."""
+    it gives the same scenario (same digest). When the file's text is at hand (`text`, or the
+    ready file), that text with only the edited numbers rewritten (`model.app.download`), so
+    that its comments and layout stay."""
+    from model.app.download import edited_text
+
+    if text is None and sc.source_file is not None and Path(sc.source_file).is_file():
+        text = Path(sc.source_file).read_text(encoding="utf-8")
+    if text is not None:
+        kept = edited_text(text, yaml.safe_load(text), sc.raw)
+        if kept is not None:
+            return kept
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: ten times faster
     return yaml.dump(sc.raw, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 
