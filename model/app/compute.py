@@ -25,6 +25,7 @@ from model.errors import InputError, Problem
 from model.report.programme import Programme
 from model.results import economics_summary
 from model.scenario import Scenario, load_scenario, scenario_files
+from model.scenario.load import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -39,7 +40,9 @@ def page_command(port: int = 8501) -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", str(Path(__file__).with_name("page.py")),
             "--server.address", "127.0.0.1", "--server.port", str(port),
             "--browser.gatherUsageStats", "false", "--server.headless", "true",
-            "--client.toolbarMode", "minimal"]
+            "--client.toolbarMode", "minimal",
+            # the uploader states the loader's own limit (model.scenario.load.MAX_FILE_BYTES)
+            "--server.maxUploadSize", str(MAX_FILE_BYTES // (1024 * 1024))]
 
 
 def load_ready(path: Path) -> Scenario:
@@ -147,7 +150,7 @@ def expected_programme(sc: Scenario) -> Programme:
     priced = expected_priced(sc)
     result = ExpectedResult(priced, economics_summary(priced.metrics, metric_units(sc)),
                             {"per_rep": pd.DataFrame({"rep": [0]})})
-    return Programme(sc.source_file or Path(f"{sc.name}.yaml"), sc.raw, result)  # type: ignore[arg-type]
+    return Programme(shown_path(sc), sc.raw, result)  # type: ignore[arg-type]
 
 
 def simulated_programme(sc: Scenario, replications: int | None = None,
@@ -156,7 +159,32 @@ def simulated_programme(sc: Scenario, replications: int | None = None,
     from model.api import run_scenario
 
     result = run_scenario(sc, replications=replications, on_rep=on_rep)
-    return Programme(sc.source_file or Path(f"{sc.name}.yaml"), sc.raw, result)
+    return Programme(shown_path(sc), sc.raw, result)
+
+
+def edited(sc: Scenario) -> bool:
+    """True when an input was edited on the page (its source carries the page's mark)."""
+    from model.scenario.assumptions import edited_on_page
+
+    return bool(edited_on_page(sc))
+
+
+def shown_path(sc: Scenario) -> Path:
+    """The scenario's file as outputs name it: relative to the project (a ready scenario) or the
+    uploaded file's name, never an absolute path of this machine; marked when edited."""
+    src = sc.source_file
+    if src is None:
+        path = Path(f"{sc.name}.yaml")
+    else:
+        src = Path(src).resolve()
+        path = src.relative_to(ROOT) if src.is_relative_to(ROOT) else Path(src.name)
+    return path.with_name(f"{path.stem}_andrad{path.suffix}") if edited(sc) else path
+
+
+def download_name(sc: Scenario, lang: str = "sv") -> str:
+    """The default file name of a downloaded scenario: says so when it was edited on the page."""
+    suffix = ("_andrad" if lang == "sv" else "_edited") if edited(sc) else ""
+    return f"{sc.name}{suffix}.yaml"
 
 
 def is_expected(p: Programme) -> bool:
@@ -284,11 +312,14 @@ def cumulative_chart(programmes: list[Programme], lang: str = "sv") -> dict[str,
                                                    "y": {"field": "value",
                                                          "type": "quantitative"},
                                                    "tooltip": {"field": "label"}}},
-                                     {"mark": {"type": "text", "align": "left", "dx": 8, "dy": -10,
-                                               "fontSize": 11, "color": INK},
+                                     # a thin rule up to a label at the top of the plot:
+                                     # the label never lies over the curves it names
+                                     {"mark": {"type": "rule", "color": INK, "strokeWidth": 0.8},
+                                      "encoding": {"x": {"field": "month", "type": "quantitative"}}},
+                                     {"mark": {"type": "text", "align": "left", "dx": 4,
+                                               "baseline": "top", "fontSize": 11, "color": INK},
                                       "encoding": {"x": {"field": "month", "type": "quantitative"},
-                                                   "y": {"field": "value",
-                                                         "type": "quantitative"},
+                                                   "y": {"value": 16},
                                                    "text": {"field": "label"}}}]})
         charts.append({"title": {"text": p.title, "anchor": "start"} if len(programmes) > 1 else "",
                        "data": {"values": rows}, "width": 250 if len(programmes) > 1 else 560,
@@ -344,9 +375,19 @@ def unit_cost_components(sc: Scenario, lang: str = "sv") -> pd.DataFrame | None:
     return pd.DataFrame(rows, columns=heads)
 
 
-def scenario_yaml(sc: Scenario) -> str:
+def scenario_yaml(sc: Scenario, text: str | None = None) -> str:
     """The scenario as a YAML file: its mapping with every source and uncertainty kept; loading
-    it gives the same scenario (same digest)."""
+    it gives the same scenario (same digest). When the file's text is at hand (`text`, or the
+    ready file), that text with only the edited numbers rewritten (`model.app.download`), so
+    that its comments and layout stay."""
+    from model.app.download import edited_text
+
+    if text is None and sc.source_file is not None and Path(sc.source_file).is_file():
+        text = Path(sc.source_file).read_text(encoding="utf-8")
+    if text is not None:
+        kept = edited_text(text, yaml.safe_load(text), sc.raw)
+        if kept is not None:
+            return kept
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: ten times faster
     return yaml.dump(sc.raw, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 

@@ -29,6 +29,8 @@ COST_KEYS = ("per_participant_month", "per_start", "per_place_month", "per_month
 KINDS: tuple[tuple[str, str], ...] = (
     (r"intake\.max_participants", "participants"),
     (r"intake\.cohort\.n", "participants"),
+    (r"intake\.spread\.n", "participants"),
+    (r"intake\.groups\.size", "participants"),
     (r"costs\.budget\.[^.]+", "budget"),
     (r"(interventions\[[^\]]+\]\.)?costs(\.[a-z_]+)?\[[^\]]+\]\.(" + "|".join(COST_KEYS) + ")", "cost"),
     (r"interventions\[[^\]]+\]\.capacity\.monthly_salary", "cost"),
@@ -41,6 +43,21 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r"valuation\.value_per_year", "value_per_year"),
     (r"valuation\.horizon_years", "horizon"),
 )
+NO_COST_BUDGET = "costs.lump_sums[0].amount"  # offered when a scenario has no costs at all
+NO_COST_ITEM = {"label": "kostnad angiven på sidan (hela kostnaden vid start)", "funder": "kommun",
+                "amount": 0.0}
+
+
+def costed(raw: dict[str, Any]) -> bool:
+    """True when the scenario file gives any cost (programme costs, an intervention's costs or
+    staff salaries); the page offers a budget field to one that gives none."""
+    if raw.get("costs"):
+        return True
+    return any(isinstance(iv, dict) and (iv.get("costs") or (iv.get("capacity") or {}).get(
+        "monthly_salary") if isinstance(iv.get("capacity"), dict) else iv.get("costs"))
+        for iv in (raw.get("interventions") or []))
+
+
 # inputs the page offers even when the file leaves them to their default
 DEFAULTED = ("valuation.value_per_year", "valuation.horizon_years")
 
@@ -147,11 +164,11 @@ def _labels(path: str, kind: str, raw: dict[str, Any], sc: Scenario) -> tuple[st
 
 def fields(sc: Scenario) -> list[Field]:
     """The key inputs of a scenario that the page offers, in the order of `KINDS`."""
-    from model.report.sections.summary import source_of
 
     raw = sc.raw
     sources = {path: str(src) for path, _, src in collect_sources(raw)}
     found: dict[str, tuple[str, float]] = {}
+    given = {path for path, _ in walk_inputs(raw)}
     for path, leaf in walk_inputs(raw):
         value = leaf["value"] if isinstance(leaf, dict) else leaf
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -174,9 +191,26 @@ def fields(sc: Scenario) -> list[Field]:
         unit = unit_at(parse_path(path))
         lo, hi, step, integer, scale = _bounds(unit, value)
         sv, en = _labels(path, kind, raw, sc)
-        out.append(Field(path, kind, unit, sv, en, source_of(path, raw, sources, "sv"),
-                         source_of(path, raw, sources, "en"), value, lo, hi, step, integer, scale))
+        out.append(Field(path, kind, unit, sv, en, *_source(path, raw, sources, sc, path in given),
+                         value, lo, hi, step, integer, scale))
+    if not costed(raw):  # a programme without costs: offer its whole cost, so that it can be priced
+        out.insert(1 if out and out[0].kind == "participants" else 0, Field(
+            NO_COST_BUDGET, "cost", "kr", "Programmets hela kostnad, betald vid start",
+            "The programme's whole cost, paid at the start", "saknas i filen: ange kostnaden",
+            "missing in the file: give the cost", 0.0, 0.0, 1e9, 1000.0))
     return out
+
+
+def _source(path: str, raw: dict, sources: dict[str, str], sc: Scenario, given: bool
+            ) -> tuple[str, str]:
+    """(sv, en) source of an input: its own; for a value given in an uploaded file without one,
+    "från din fil"; the documented default's source when the file leaves it out."""
+    from model.report.sections.summary import source_of
+
+    if given and path not in sources and sc.source_file is None:
+        return "från din fil", "from your file"
+    return (source_of(path, raw, sources, "sv", in_file=given),
+            source_of(path, raw, sources, "en", in_file=given))
 
 
 @dataclass(frozen=True)
@@ -234,21 +268,27 @@ def choices(sc: Scenario) -> list[Choice]:
     ]
 
 
-def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
+def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None = None) -> Scenario:
     """The scenario with these inputs set (path -> value in the scenario's unit, or a picked
     choice), validated as a file with the same edit would be; InputError lists every problem
-    (file, path, value, rule)."""
+    (file, path, value, rule). With `lang` (the page's edits), each set number is marked: its
+    source says "ändrad på sidan" with the file's value and source kept beside."""
     if not values:
         return sc
     file = str(sc.source_file or sc.name)
     picked = {p: v for p, v in values.items() if p in CHOICE_PATHS}
     numbers = [(parse_path(p), float(v)) for p, v in values.items() if p not in picked]
+    base = sc.raw
+    if NO_COST_BUDGET in values and not costed(base):  # the budget field of a cost-less scenario
+        base = {**base, "costs": {"lump_sums": [dict(NO_COST_ITEM)]}}
     try:
-        raw, _ = apply_values(sc.raw, numbers)
+        raw, _ = apply_values(base, numbers)
     except (ValueError, KeyError) as exc:
         raise InputError([Problem(file, ", ".join(values), str(exc.args[0]))]) from None
-    if picked:  # apply_values shares what it does not set with sc.raw: never edit that in place
+    if picked or lang:  # apply_values shares what it does not set with sc.raw: never edit that in place
         raw = copy.deepcopy(raw)
+    if lang:
+        _mark(raw, base, [p for p in values if p not in picked], lang)
     for path, v in picked.items():
         parts = parse_path(path)
         node = get_value(raw, parts[:-1])
@@ -264,6 +304,32 @@ def with_values(sc: Scenario, values: dict[str, float | str]) -> Scenario:
 
 
 CHOICE_PATHS = ("valuation.unit_costs", "valuation.price_year")
+
+
+def _mark(raw: dict, before: dict, paths: list[str], lang: str) -> None:
+    """Each number set on the page written as `{value:, source: "ändrad på sidan (i filen: …;
+    källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it."""
+    from model.scenario.assumptions import EDIT_MARKS
+
+    sources = {path: str(src) for path, _, src in collect_sources(before)}
+    for path in paths:
+        parts = parse_path(path)
+        try:
+            old = get_value(before, parts)
+        except (KeyError, IndexError, TypeError):
+            old = None
+        was = old.get("value") if isinstance(old, dict) else old
+        src = sources.get(path)
+        value = get_value(raw, parts)
+        value = value.get("value") if isinstance(value, dict) else value
+        mark = EDIT_MARKS[0 if lang == "sv" else 1]
+        if lang == "sv":
+            note = f"{mark} (i filen: {'saknas' if was is None else was}; källa: {src or 'ingen angiven'})"
+        else:
+            note = f"{mark} (in the file: {'missing' if was is None else was}; source: {src or 'none given'})"
+        node = get_value(raw, parts[:-1])
+        leaf = node[parts[-1]]
+        node[parts[-1]] = {**(leaf if isinstance(leaf, dict) else {}), "value": value, "source": note}
 
 
 def edits(sc: Scenario, shown: dict[str, float | str], offered: list[Field] | None = None,

@@ -16,8 +16,11 @@ ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from model.app import compute  # noqa: E402
+from model.app import answer, compute  # noqa: E402
+from model.app import uncertainty as unc  # noqa: E402
 from model.app.inputs import choices, edits, fields, held_for_uncertainty, with_values  # noqa: E402
+from model.app.typed import nobreak  # noqa: E402
+from model.app.widgets import number_field, problem_list, source_caption  # noqa: E402
 from model.errors import InputError  # noqa: E402
 from model.report.text import in_lang  # noqa: E402
 
@@ -36,12 +39,12 @@ def _offered(_sc, key: str) -> tuple[list, list, str]:
 
 
 @cached
-def _edited(_sc, key: str, change: tuple):
-    return with_values(_sc, dict(change))
+def _edited(_sc, key: str, change: tuple, lang: str):
+    return with_values(_sc, dict(change), lang)  # each edit marked "ändrad på sidan"
 
 
 @cached
-def _expected(_sc, key: str, change: tuple):
+def _expected(_sc, key: str, change: tuple, lang: str):
     return compute.expected_programme(_sc)
 
 
@@ -61,11 +64,6 @@ def _together(_ps, keys: tuple, lang: str) -> tuple:
 
 
 @cached
-def _uncertainty(_ps, _held, keys: tuple, lang: str) -> str | None:
-    return compute.uncertainty_text(_ps, DRAWS, lang, _held)
-
-
-@cached
 def _components(_sc, key: str, picked: tuple, lang: str):
     """The picked group's components in the picked price year (the file's own when unchanged)."""
     return compute.unit_cost_components(with_values(_sc, dict(zip(
@@ -82,11 +80,9 @@ def _t(sv: str, en: str) -> str:
 
 
 def _problems(exc: InputError) -> None:
-    """Input problems as the CLI lists them: file, path, value, what is allowed; no traceback."""
-    n = len(exc.problems)
-    lines = [f"insats: {n} {_t('problem i indata', 'problem' + ('s' if n != 1 else '') + ' in the input')}:"]
-    lines += [f"  {p.render()}" for p in exc.problems]
-    st.error("\n".join(lines))
+    """Input problems as the CLI lists them (file, path, value, what is allowed), one a line and
+    causes first; no traceback."""
+    st.error(problem_list(exc.problems, st.session_state.get("lang", "sv")))
 
 
 def _choose() -> list[tuple]:
@@ -134,20 +130,13 @@ def _inputs(sc, key: str, lang: str, col) -> dict:
                                  hide_index=True)
                 except InputError as exc:
                     _problems(exc)
+        file = sc.source_file.name if sc.source_file else f"{sc.name}.yaml"
         for f in offered:
             widget = f"{sc.name}|{short}|{f.path}"
-            help_text = f"{_t('Källa', 'Source')}: {f.source(lang)}  \n`{f.path}`"
-            if f.unit == "share":
-                shown[f.path] = st.slider(f.label(lang), f.lo, f.hi, f.shown, 0.5, key=widget,
-                                          help=help_text)
-            else:
-                value = int(f.shown) if f.integer else f.shown
-                shown[f.path] = st.number_input(
-                    f.label(lang), min_value=int(f.lo) if f.integer else f.lo,
-                    max_value=int(f.hi) if f.integer else f.hi, value=value,
-                    step=int(f.step) if f.integer else f.step, key=widget, help=help_text,
-                    format=None if f.integer else "%g")
-            st.caption(f"{_t('Källa', 'Source')}: {f.source(lang)}")
+            shown[f.path], problem = number_field(f, widget, lang, file)
+            if problem:
+                st.session_state.setdefault("refused", []).append(problem)
+            source_caption(f, shown[f.path], lang)
     return edits(sc, shown, offered, picks)
 
 
@@ -156,6 +145,7 @@ def main() -> None:
     english = st.sidebar.toggle("English", key="english")
     lang = "en" if english else "sv"
     st.session_state["lang"] = lang
+    st.session_state["refused"] = []  # the typed values refused in this run (model.app.widgets)
     st.title(_t("Lönar sig insatsen?", "Does the programme pay for itself?"))
     st.caption(_t("Ändra antagandena till vänster; resultaten till höger följer med. Allt räknas på "
                   "den här datorn.", "Change the assumptions on the left; the results on the "
@@ -176,7 +166,7 @@ def main() -> None:
     for (sc, key), tab in zip(base, tabs, strict=True):
         change = tuple(sorted(_inputs(sc, key, lang, tab).items()))
         try:
-            edited.append((_edited(sc, key, change), key, change))
+            edited.append((_edited(sc, key, change, lang), key, change))
         except InputError as exc:
             with right:
                 _problems(exc)
@@ -185,31 +175,57 @@ def main() -> None:
         _results(edited, lang)
 
 
+REASONS_SV = (  # the expected-value path's reasons (model.expected.why_not) in plain Swedish
+    ("the run stops at simulation.horizon_months", "körningen slutar vid en fast tidpunkt "
+     "(simulation.horizon_months) och avbryter deltagarnas tid i programmet"),
+    ("arrivals never stop", "deltagare fortsätter att komma in utan slut (inget tak för intaget)"),
+    ("fixed or staff costs run until", "fasta kostnader och personalkostnader löper tills sista "
+     "deltagaren lämnat (ingen projektperiod, costs.project_months)"),
+    ("per-place costs run until", "kostnader per plats löper tills sista deltagaren lämnat "
+     "(ingen projektperiod, costs.project_months)"),
+    ("a loop where participants visit", "deltagare kan gå tillbaka till samma insats många gånger"),
+)
+
+
+def _reason(why: str, lang: str) -> str:
+    if lang != "sv":
+        return why
+    for start, sv in REASONS_SV:
+        if start in why:
+            return sv
+    return "kapaciteten eller kön kräver att deltagarna simuleras"
+
+
 def _results(edited: list[tuple], lang: str) -> None:
     st.header(_t("Resultat", "Results"))
+    for problem in st.session_state.get("refused", []):
+        st.error(problem)
     scenarios = [sc for sc, _, _ in edited]
     reasons = {sc.title: compute.why_not(sc) for sc in scenarios}
     if any(reasons.values()):
         for title, why in reasons.items():
             if why:
-                st.warning(_t(f"{title}: väntevärdesvägen gäller inte ({why}); simulera nedan.",
-                              f"{title}: the expected-value path does not apply ({why}); "
-                              "simulate below."))
-    else:
-        expected = [(_expected(sc, key, change), key, change) for sc, key, change in edited]
-        _show(expected, lang)
-        with st.expander(_t("Parameterosäkerhet (intervall över dragningar)",
-                            "Parameter uncertainty (intervals over draws)")):
-            if st.toggle(_t(f"Räkna {DRAWS} dragningar", f"Compute {DRAWS} draws"), key="psa"):
-                _interval(edited, expected, lang)
+                st.info(_t(f"{title}: här räcker inte den snabba förväntade beräkningen, eftersom "
+                           f"{_reason(why, lang)}. Sidan simulerar därför deltagarna.",
+                           f"{title}: the quick expected calculation does not apply here, because "
+                           f"{_reason(why, lang)}. The page therefore simulates the participants."))
+        _downloads(scenarios, lang)
+        _simulation(edited, lang, auto=True)
+        return
+    expected = [(_expected(sc, key, change, lang), key, change) for sc, key, change in edited]
+    psa, held = _draws(edited, lang)
+    _answer_on_top(edited, expected, psa, held, lang)
+    _show(expected, lang)
+    if psa is not None:
+        st.subheader(_t("Parameterosäkerhet", "Parameter uncertainty"))
+        _panel(psa, held, lang)
     _downloads(scenarios, lang)
     _simulation(edited, lang)
 
 
-def _interval(edited: list[tuple], expected: list[tuple], lang: str) -> None:
-    """The parameter-uncertainty interval of the edited scenarios. An edited input is held at the
-    edited value in every draw (its distribution, or its calibrated joint rows, would otherwise
-    replace the edit), and the page says so next to the interval."""
+def _draws(edited: list[tuple], lang: str):
+    """The parameter-uncertainty draws of the edited scenarios (edited inputs held at the edit;
+    the page says so), or None when no scenario declares uncertainty."""
     held, notes = [], []
     for sc, _, change in edited:
         one, dropped = held_for_uncertainty(sc, [p for p, _ in change])
@@ -220,19 +236,65 @@ def _interval(edited: list[tuple], expected: list[tuple], lang: str) -> None:
             listed = "; ".join(names.get(p, p) + (_t(" (kalibrerad grupp)", " (calibrated group)")
                                                  if p in joint else "") for p in dropped)
             notes.append(f"{sc.title}: {listed}")
-    if notes:
-        st.warning(_t(
-            "Intervallet håller dina ändrade indata fasta på ditt värde, utan osäkerhet: "
-            + " · ".join(notes) + ". Övriga osäkra indata dras som i filen; en kalibrerad "
-            "grupps övriga kolumner dras ur raderna som kalibrerades med filens värde.",
-            "The interval holds your edited inputs at your value, without uncertainty: "
-            + " · ".join(notes) + ". The other uncertain inputs are drawn as in the file; a "
-            "calibrated group's other columns are drawn from the rows calibrated with the "
-            "file's value."))
+    st.session_state["held_note"] = _t(
+        "Intervallet håller dina ändrade indata fasta på ditt värde, utan osäkerhet: "
+        + " · ".join(notes) + ". Övriga osäkra indata dras som i filen; en kalibrerad "
+        "grupps övriga kolumner dras ur raderna som kalibrerades med filens värde.",
+        "The interval holds your edited inputs at your value, without uncertainty: "
+        + " · ".join(notes) + ". The other uncertain inputs are drawn as in the file; a "
+        "calibrated group's other columns are drawn from the rows calibrated with the "
+        "file's value.") if notes else None
+    if not any(sc.has_uncertainty() for sc in held):
+        return None, held
     keys = tuple((key, change) for _, key, change in edited)
-    text = _uncertainty([p for p, _, _ in expected], held, keys, lang)
-    st.text(text or _t("Inget av scenarierna anger osäkerhet i sina indata.",
-                       "No scenario declares uncertainty in its inputs."))
+    draws = int(st.session_state.get("draws", DRAWS))
+    with st.spinner(_t(f"Räknar {draws} dragningar …", f"Computing {draws} draws …")):
+        psa = _psa(held, keys, draws)
+    return psa, held
+
+
+@cached
+def _psa(_held, keys: tuple, draws: int):
+    return unc.draws_of(_held, draws)
+
+
+@cached
+def _flip(_scs, keys: tuple, first_better: bool):
+    return answer.flip_of(_scs, first_better)
+
+
+def _answer_on_top(edited, expected, psa, held, lang: str) -> None:
+    """One sentence: which programme is better (or whether the one pays), by how much, how sure,
+    and what would change the answer; glossary words explained on hover."""
+    scs = [sc for sc, _, _ in edited][:2]
+    progs = [p for p, _, _ in expected][:2]
+    metrics = [p.result.priced.metrics.iloc[0] for p in progs]
+    npvs = [float(m["npv"]) for m in metrics]
+    costs = [answer.has_costs(dict(m)) for m in metrics]
+    diff = unc.difference_of(psa, held[:2]) if psa is not None and len(scs) == 2 else None
+    first_better = (diff["mean"] if diff else npvs[0] - (npvs[1] if len(npvs) > 1 else 0)) > 0
+    keys = tuple((key, change) for _, key, change in edited[:2])
+    flip = _flip(scs, keys, first_better) if all(costs) else None
+    text = answer.sentence([sc.title for sc in scs], npvs, costs,
+                           scs[0].valuation.horizon_years, diff, flip, lang,
+                           psa.n if psa is not None else 0)
+    st.markdown(f'<p class="answer">{text}</p>', unsafe_allow_html=True)
+    words = " · ".join(answer.term(w, lang) for w in answer.TERMS)
+    st.markdown(f'<p class="glossary">{_t("Ord (håll pekaren över)", "Words (hover)")}: {words}</p>',
+                unsafe_allow_html=True)
+
+
+def _panel(psa, held: list, lang: str) -> None:
+    """The uncertainty as a table, a picture over the draws and the probabilities in words."""
+    if st.session_state.get("held_note"):
+        st.warning(st.session_state["held_note"])
+    st.caption(unc.method_words(psa, held, lang))
+    st.dataframe(unc.interval_table(psa, held, lang), hide_index=True, key="psa_table")
+    st.vega_lite_chart(unc.draws_chart(psa, held, lang), width="stretch")
+    for line in unc.in_words(psa, held, lang).splitlines():  # one statement a line
+        st.markdown(line)
+    st.number_input(_t("Antal dragningar", "Number of draws"), min_value=20, max_value=5000,
+                    value=DRAWS, step=20, key="draws")
 
 
 def _show(priced: list[tuple], lang: str, cls: str = "verdict") -> None:
@@ -240,23 +302,33 @@ def _show(priced: list[tuple], lang: str, cls: str = "verdict") -> None:
     simulated = cls != "verdict"
     views = [_view(p, key, change, lang, simulated) for p, key, change in priced]
     programmes = [p for p, _, _ in priced]
-    for v in views:
-        st.markdown(f'<p class="{cls}">{html.escape(v["verdict"])}</p>', unsafe_allow_html=True)
     for p, v in zip(programmes, views, strict=True):
-        st.info(f"{p.title}: {v['esf']}")
+        if answer.has_costs(dict(p.result.priced.metrics.mean(numeric_only=True))):
+            text = v["verdict"]
+        else:  # no verdict without a cost (`revenue / 0 kr` is no answer)
+            text = _t(f"{p.title} saknar kostnader: ange en kostnad eller budget under Antaganden "
+                      "för att se om insatsen betalar sig.",
+                      f"{p.title} has no costs: give a cost or budget under Assumptions to see "
+                      "whether the programme pays for itself.")
+        st.markdown(f'<p class="{cls}">{html.escape(nobreak(text))}</p>', unsafe_allow_html=True)
+        if text == v["verdict"]:
+            st.info(nobreak(f"{p.title}: {v['esf']}"))
     figures, chart, caption = _together(programmes, tuple((k, c) for _, k, c in priced), lang) \
         if not simulated else (compute.key_figures(programmes, lang),
                                compute.cumulative_chart(programmes, lang),
                                compute.cumulative_caption(programmes, lang))
     st.subheader(_t("Nyckeltal", "Key figures"))
-    st.table(figures.set_index(_t("Mått", "Figure")))
+    st.table(figures.map(nobreak).set_index(_t("Mått", "Figure")))
     st.subheader(_t("Kostnad och samhällsintäkt över tid", "Cost and societal revenue over time"))
-    st.vega_lite_chart(chart, width="content")
-    st.caption(caption)
+    for col, one in zip(st.columns(len(chart["hconcat"])), chart["hconcat"], strict=True):
+        with col:  # one chart per programme, each as wide as its column (not a fixed width)
+            st.vega_lite_chart({"$schema": chart["$schema"], **one, "width": "container"},
+                               width="stretch")
+    st.caption(nobreak(caption))
     st.subheader(_t("Vem betalar, vem vinner", "Who pays, who gains"))
     for p, v in zip(programmes, views, strict=True):
         st.caption(p.title)
-        st.table(v["ledger"])
+        st.table(v["ledger"].map(nobreak))
 
 
 def _downloads(scenarios: list, lang: str) -> None:
@@ -266,12 +338,13 @@ def _downloads(scenarios: list, lang: str) -> None:
         with col:  # the YAML is written when the button is pressed, not on every edit
             st.download_button(_t(f"Scenario (YAML): {sc.title}", f"Scenario (YAML): {sc.title}"),
                                lambda sc=sc: compute.scenario_yaml(sc).encode(),
-                               file_name=f"{sc.name}.yaml", mime="application/x-yaml",
+                               file_name=compute.download_name(sc, lang), mime="application/x-yaml",
                                key=f"yaml|{sc.name}", on_click="ignore")
 
 
-def _simulation(edited: list[tuple], lang: str) -> None:
-    """The simulation on request, with a progress bar; then its answer, report and workbook."""
+def _simulation(edited: list[tuple], lang: str, auto: bool = False) -> None:
+    """The simulation on request (by itself when `auto`: only the simulation applies), with a
+    progress bar; then its answer, report and workbook."""
     st.header(_t("Simulering", "Simulation"))
     st.caption(_t("Simulerar deltagarna med scenariernas egna körningar och slumpfrö; rapporten "
                   "och arbetsboken bygger på simuleringen.",
@@ -287,7 +360,9 @@ def _simulation(edited: list[tuple], lang: str) -> None:
                                      "runs are quicker but give wider intervals."))
     reps = None if chosen == own else int(chosen)  # None: each scenario's own
     digest = repr([(key, change, reps) for _, key, change in edited])
-    if st.button(_t("Simulera", "Simulate"), key="simulate"):
+    held = st.session_state.get("simulated")
+    fresh = held is None or held[0] != digest
+    if st.button(_t("Simulera", "Simulate"), key="simulate") or (auto and fresh):
         total = sum(reps or sc.simulation.replications for sc in scenarios)
         bar = st.progress(0.0, _t("Simulerar …", "Simulating …"))
         done = [0]

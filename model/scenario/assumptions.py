@@ -97,5 +97,27 @@ def double_counting_note(sc: Scenario, lang: str = "sv") -> str:
 
 
 def assumption_warnings(sc: Scenario, lang: str = "sv") -> list[str]:
-    """The gross-effect and double-counting notes that apply, each one sentence."""
-    return [t for t in (gross_effect_note(sc, lang), double_counting_note(sc, lang)) if t]
+    """The gross-effect and double-counting notes that apply, each one sentence; and the inputs
+    edited on the planners' page (shown first wherever these are shown: report and workbook)."""
+    notes = [t for t in (gross_effect_note(sc, lang), double_counting_note(sc, lang)) if t]
+    return edited_on_page(sc, lang) + notes
+
+
+EDIT_MARKS = ("ändrad på sidan", "edited on the page")  # how the page marks an edited input's source
+
+
+def edited_on_page(sc: Scenario, lang: str = "sv") -> list[str]:
+    """One line per input whose source says it was edited on the page (`model.app.inputs`)."""
+    from model.numbers import collect_sources
+
+    found = [(path, value, str(src)) for path, value, src in collect_sources(sc.raw)
+             if str(src).startswith(EDIT_MARKS)]
+    def shown(value: object) -> object:
+        return f"{value:g}" if isinstance(value, float) else value
+
+    def rest(src: str) -> str:  # what follows the mark: the file's value and source
+        mark = next(m for m in EDIT_MARKS if src.startswith(m))
+        return src[len(mark):].lstrip()
+
+    head = "Ändrad på sidan" if lang == "sv" else "Edited on the page"
+    return [f"{head}: {path} = {shown(value)} {rest(src)}" for path, value, src in found]
