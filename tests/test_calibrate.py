@@ -122,7 +122,7 @@ def test_out_may_not_hold_an_input(tmp_path) -> None:
     path = _conjugate_targets(tmp_path, {"walkers": 8, "steps": 30, "burn": 10, "thin": 5})
     res = CliRunner().invoke(app, ["calibrate", str(known), str(path), "--out", str(tmp_path)])
     assert res.exit_code == 2
-    assert "input of this calibration" in res.stderr
+    assert "holds input files of this command" in res.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["known.yaml", "targets.yaml"]
 
 
