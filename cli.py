@@ -493,12 +493,14 @@ def export(
     max_memory: MemoryOpt = None,
     draws: DrawsOpt = None,
     no_uncertainty: NoUncertaintyOpt = False,
+    participants: Annotated[bool, typer.Option(
+        "--participants", help="Add the sheet with one row per simulated participant (large)")] = False,
 ) -> None:
-    """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
+    """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run (and participant)."""
     from model.report.commands import export as make_export
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note, not no_uncertainty, draws)
+                                    max_memory, _note, not no_uncertainty, draws, participants)
     if not quiet:
         _wrote(target, programmes, lang)
 

@@ -227,7 +227,7 @@ def test_report_with_progress_bars_and_bad_sweep(tmp_path):
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory, sweeps):
     out = tmp_path_factory.mktemp("xlsx") / "insats.xlsx"
-    target, programmes = export(SCENARIOS, out, sweeps=sweeps, reps=REPS, quiet=True)
+    target, programmes = export(SCENARIOS, out, sweeps=sweeps, reps=REPS, quiet=True, participants=True)
     return target, programmes
 
 

@@ -85,8 +85,9 @@ def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
            lang: str = "sv", reps: int | None = None, seed: int | None = None, workers: int = 1,
            quiet: bool = False, max_memory: str | None = None,
            note: Callable[[str], None] | None = None, uncertainty: bool = True,
-           draws: int | None = None) -> tuple[Path, list[Programme]]:
-    """Write the Excel workbook; returns the file and the programmes it holds."""
+           draws: int | None = None, participants: bool = False) -> tuple[Path, list[Programme]]:
+    """Write the Excel workbook; returns the file and the programmes it holds. The sheet with one
+    row per simulated participant (tens of thousands of rows, most of the file) only when asked."""
     from model.report.excel import WORKBOOK_STEPS, write_workbook
 
     views = _sweeps(sweeps)
@@ -99,5 +100,5 @@ def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
         frames = sweep_frames(views)
     what = "Skriver arbetsboken" if lang == "sv" else "Writing the workbook"
     with progress(WORKBOOK_STEPS, what, quiet) as tick:
-        target = write_workbook(programmes, xlsx, lang, frames, tick)
+        target = write_workbook(programmes, xlsx, lang, frames, tick, participants)
     return target, programmes

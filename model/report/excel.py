@@ -1,9 +1,10 @@
 """The Excel workbook (XlsxWriter): the report's tables as numbers with number formats, not text.
 
 Sheets: about (scenario hash, seed, version), summary, ESF break-even, per actor, per actor and
-year, per subgroup (sex × born), per run, per participant, inputs with sources, and the sweep
-results when given. Every table is tidy (a `programme` column when several programmes are shown)
-so that pandas reads it back as it was written.
+year, per subgroup (sex × born), per run, per participant (only when asked: it is most of the
+file), inputs with sources, and the sweep results when given. Every table is tidy (a
+`programme` column when several programmes are shown) so that pandas reads it back as it was
+written.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ ABOUT_ITEMS: dict[str, tuple[str, str]] = {
                                      "participant_runs_in_workbook"),
     "made": ("skapad", "made"),
 }
+# the About sheet's line when the per-participant sheet is left out (Swedish, English)
+PARTICIPANTS_NOTE = ("inga: bladet per deltagare skrivs med `insats export … --participants`",
+                     "none: the per-participant sheet is written with `insats export … --participants`")
 # Swedish names of the sweep tables' sheets
 SWEEP_SHEETS = {"overall": "översikt", "tornado": "tornado", "acceptability": "acceptans",
                 "sobol": "Sobol", "points": "punkter"}
@@ -137,8 +141,8 @@ def subgroup_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFram
     return t
 
 
-def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(inputs_table, programmes)
+def inputs_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    return _stacked(lambda p: inputs_table(p, lang), programmes)
 
 
 # column -> unit, for the sheets whose columns have fixed units
@@ -243,8 +247,11 @@ class _Writer:
 
 def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv",
                    sweep: dict[str, pd.DataFrame] | None = None,
-                   tick: Tick | None = None) -> Path:
-    """Write the workbook atomically; `sweep` maps a sheet title suffix to a tidy sweep table."""
+                   tick: Tick | None = None, participants: bool = False) -> Path:
+    """Write the workbook atomically; `sweep` maps a sheet title suffix to a tidy sweep table.
+
+    The per-participant sheet (one row per simulated person and run) only with `participants`:
+    for Grenverket it is 69 000 rows and 6,9 of the 7,3 MB; the About sheet says how to get it."""
     import xlsxwriter
 
     tick = tick or (lambda n=1: None)
@@ -252,7 +259,7 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
     def build(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
         w = _Writer(wb, lang)
-        people, kept = participants_table(programmes, EXCEL_ROWS - 10)
+        people, kept = participants_table(programmes, EXCEL_ROWS - 10) if participants else (None, 0)
         about = []
         for p in programmes:
             meta = p.result.meta()
@@ -268,6 +275,9 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         psa_sheets, sentences = workbook_frames(programmes, lang)
         about += [{"programme": "", "item": in_lang(lang, "osäkerhet", "uncertainty"), "value": t}
                   for t in sentences]
+        if not participants:
+            about.append({"programme": "", "item": about_item("participant_runs_in_workbook", lang),
+                          "value": in_lang(lang, PARTICIPANTS_NOTE[0], PARTICIPANTS_NOTE[1])})
         about.append({"programme": "", "item": about_item("made", lang),
                       "value": _dt.date.today().isoformat()})
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
@@ -298,12 +308,12 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         unit_of["rep"] = "count"
         w.frame(sheet_name("runs", lang), runs, units=unit_of, code_headers=True)
         tick(1)
-        pcols = list(people.columns)
-        month_cols = {k: "months" for k in pcols if k.startswith("months_in_")}
-        w.frame(sheet_name("participants", lang), people, units={**PARTICIPANT_UNITS, **month_cols},
-                code_headers=True)
+        if people is not None:
+            month_cols = {k: "months" for k in people.columns if k.startswith("months_in_")}
+            w.frame(sheet_name("participants", lang), people,
+                    units={**PARTICIPANT_UNITS, **month_cols}, code_headers=True)
         tick(1)
-        w.frame(sheet_name("inputs", lang), inputs_frame(programmes))
+        w.frame(sheet_name("inputs", lang), inputs_frame(programmes, lang))
         for name, df in (sweep or {}).items():
             tag, _, kind = name.rpartition(" ")
             kind = in_lang(lang, SWEEP_SHEETS.get(kind, kind), kind)

@@ -203,6 +203,16 @@ def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
     return text.replace("-", "−") if lang == "sv" else text
 
 
+def count(n: float, one: str, many: str, lang: str = "sv") -> str:
+    """A count with its noun in the right number: "1 körning", "200 körningar", "1 row"."""
+    return f"{number(n, 0, lang)} {one if n == 1 else many}"
+
+
+# units whose word has a singular (Swedish, English): "1 person", "1 job"
+SINGULAR_UNITS: dict[str, tuple[str, str]] = {"participants": ("person", "person"),
+                                              "jobs": ("jobb", "job")}
+
+
 def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = None) -> str:
     """A figure with its unit: kr as whole kronor, shares as percent, months with one decimal."""
     if not missing(value) and math.isinf(value):
@@ -211,8 +221,9 @@ def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = 
         return f"{number(value * 100, 1 if decimals is None else decimals, lang)} %"
     if decimals is None:
         decimals = 0 if unit in ("kr", "participants", "jobs") else 1
-    u = UNITS.get(unit, (unit, unit))[0 if lang == "sv" else 1]
-    return f"{number(value, decimals, lang)} {u}".rstrip()
+    text = number(value, decimals, lang)
+    words = SINGULAR_UNITS[unit] if unit in SINGULAR_UNITS and text == "1" else UNITS.get(unit, (unit, unit))
+    return f"{text} {words[0 if lang == 'sv' else 1]}".rstrip()
 
 
 def kr(value: float, lang: str = "sv") -> str:
