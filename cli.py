@@ -272,10 +272,11 @@ def compare(
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
-        from model.report.records import compare_records
+        from model.report.records import compare_records, machine_records
 
-        _emit(_with_draws(with_actor_records(compare_records(ans.results, lang.value), ans.results,
-                                             lang.value), ans, choice=True), fmt)
+        records = _with_draws(with_actor_records(compare_records(ans.results, lang.value), ans.results,
+                                                 lang.value), ans, choice=True)
+        _emit(machine_records(records, ans.scenarios, lang.value), fmt)
         return
     from model.report.actor_view import actor_text
     from model.report.tables import compare_text
