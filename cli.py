@@ -171,7 +171,7 @@ def run(
 
     _note(check_run_size([sc], reps, workers, max_memory))
     total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
-    with progress(total, sc.title, quiet, unit=_steps_word(lang)) as tick:
+    with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
     result = ans.results[0]
     if fmt != Format.table:
@@ -268,7 +268,7 @@ def compare(
     what = "Räknar" if lang == Lang.sv else "Computing"
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)
-    with progress(total, what, quiet, unit=_steps_word(lang)) as tick:
+    with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
@@ -343,7 +343,7 @@ def sweep(
     _note(check_sweep_size(plan, dask_local or workers, max_memory))
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet, plan=plan)
+                           dask_local=dask_local, quiet=quiet, plan=plan, lang=lang.value)
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, Terminated) else "interrupted"
         _say(f"insats: {what}; the finished parts are in {out}. Continue with: "

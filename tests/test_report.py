@@ -264,7 +264,7 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
         assert (people["programme"] == p.name).sum() == len(p.result.run.participants)
 
         esf = sheets[sheet_name("esf")]
-        row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5y")].iloc[0]
+        row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5 år")].iloc[0]
         assert np.isclose(row["Avslut till arbete för nettonuvärde 0"],
                           p.result.priced.metrics["breakeven_work_exits:5y"].mean())
     groups = sheets[sheet_name("subgroups")]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from model import __version__
-from model.report.text import in_lang, metric_label, number, table, with_unit
+from model.report.text import count, in_lang, metric_label, number, table, with_unit
 
 # units of parameters (from the schema) in Swedish
 UNIT_SV = {"kr per person-year": "kr per personår", "kr a month": "kr i månaden",
@@ -206,23 +207,39 @@ def shown_path(path: str | Path) -> str:
     return str(rel) if rel.parts[:2].count("..") <= 1 and ".." not in rel.parts[1:] else str(p)
 
 
+def executor_text(described: str, lang: str = "sv") -> str:
+    """Where the work ran, in the reader's language ("2 local processes" -> "2 lokala processer")."""
+    if lang != "sv":
+        return described
+    m = re.fullmatch(r"(\d+) local process(es)?", described)
+    if m:
+        n = int(m.group(1))
+        return f"{n} lokal process" if n == 1 else f"{n} lokala processer"
+    return described.replace("a local Dask cluster", "ett lokalt Dask-kluster").replace(
+        "worker threads", "arbetstrådar")
+
+
 def sweep_run_text(result: Any, lang: str = "sv") -> str:
     """What `insats sweep` did: points, bases, replications, seed, parts and where the results are."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
     p = result.plan
-    lines = [t(f"Svep {p.spec.name}: {p.n_points} punkter × {len(p.bases)} scenario(n) × "
-               f"{p.spec.replications} körningar, design {p.spec.design.kind}, slumpfrö "
-               f"{p.spec.seed}, insats {__version__}",
-               f"Sweep {p.spec.name}: {p.n_points} points x {len(p.bases)} scenario(s) x "
-               f"{p.spec.replications} replications, design {p.spec.design.kind}, seed "
-               f"{p.spec.seed}, insats {__version__}"),
+    k, reps, parts = len(p.bases), p.spec.replications, result.computed_parts
+    lines = [t(f"Svep {p.spec.name}: {count(p.n_points, 'punkt', 'punkter', lang)} × "
+               f"{count(k, 'scenario', 'scenarier', lang)} × "
+               f"{count(reps, 'körning', 'körningar', lang)}, design {p.spec.design.kind}, "
+               f"slumpfrö {p.spec.seed}, insats {__version__}",
+               f"Sweep {p.spec.name}: {count(p.n_points, 'point', 'points', lang)} x "
+               f"{count(k, 'scenario', 'scenarios', lang)} x "
+               f"{count(reps, 'replication', 'replications', lang)}, design {p.spec.design.kind}, "
+               f"seed {p.spec.seed}, insats {__version__}"),
              t("  scenarier: ", "  scenarios: ") + ", ".join(
                  f"{b.name} ({shown_path(b.file)}, hash {b.digest})" for b in p.bases)]
     done = (t(f", {result.skipped_parts} redan klara (återupptaget)",
               f", {result.skipped_parts} already done (resumed)") if result.skipped_parts else "")
-    lines.append(t(f"  {result.computed_parts} del(ar) beräknade på {result.executor}{done}, "
+    lines.append(t(f"  {count(parts, 'del', 'delar', lang)} beräknade på "
+                   f"{executor_text(result.executor, lang)}{done}, "
                    f"{number(result.seconds, 1, lang)} s; resultat i {result.out}",
-                   f"  {result.computed_parts} part(s) computed on {result.executor}{done}, "
+                   f"  {count(parts, 'part', 'parts', lang)} computed on {result.executor}{done}, "
                    f"{result.seconds:.1f} s; results in {result.out}"))
     lines += [t("  not: ", "  note: ") + n for n in p.notes()]
     lines += [t("  omräknad: ", "  resumed: ") + n for n in getattr(result, "recomputed", [])]

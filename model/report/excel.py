@@ -36,7 +36,16 @@ from model.report.sections.appendix import inputs_table
 from model.report.sections.equity import equity_table, group_label
 from model.report.sections.esf import esf_table
 from model.report.sections.summary import RUN_SHARES
-from model.report.text import RUNS_NOTE, WORDS, actor_label, in_lang, missing, number, word
+from model.report.text import (
+    RUNS_NOTE,
+    WORDS,
+    actor_label,
+    in_lang,
+    missing,
+    number,
+    view_text,
+    word,
+)
 from model.scenario.assumptions import assumption_warnings
 
 SHEETS: dict[str, tuple[str, str]] = {
@@ -121,8 +130,15 @@ def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Progra
     return pd.concat([table(p) for p in programmes], ignore_index=True)
 
 
-def esf_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(esf_table, programmes)
+def esf_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    return _views_in_words(_stacked(esf_table, programmes), lang)
+
+
+def _views_in_words(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The horizon column as people read it ("1 år", "5 years"), not the key ("1y")."""
+    if "view" in df.columns:
+        df = df.assign(view=[view_text(v, lang) if isinstance(v, str) and v else v for v in df["view"]])
+    return df
 
 
 def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
@@ -294,11 +310,12 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
                                                     "per_decision", "per_participant", "scaled")
                                         if c in df.columns))
         tick(1)
-        w.frame(sheet_name("esf", lang), esf_frame(programmes), units=ESF_UNITS)
+        w.frame(sheet_name("esf", lang), esf_frame(programmes, lang), units=ESF_UNITS)
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
                 headers={"actor": word("key", lang), "label": word("actor", lang)})
         w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)
-        w.frame(sheet_name("actor_views", lang), actor_sheet([p.result for p in programmes], lang),
+        w.frame(sheet_name("actor_views", lang),
+                _views_in_words(actor_sheet([p.result for p in programmes], lang), lang),
                 row_unit=lambda r: r["unit"] or "number", row_unit_cols=("mean", "lo", "hi"))
         w.frame(sheet_name("subgroups", lang), subgroup_frame(programmes, lang), units=SUBGROUP_UNITS)
         tick(1)

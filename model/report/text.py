@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from tabulate import tabulate
 
@@ -201,6 +202,17 @@ def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
     if lang == "sv":
         text = text.replace(",", " ").replace(".", ",")
     return text.replace("-", "−") if lang == "sv" else text
+
+
+_SOURCE_PREFIX = re.compile(r"^(assumption|antagande)(?=[:,;( ])", re.IGNORECASE)
+
+
+def source_text(source: str, lang: str = "sv") -> str:
+    """A source as shown: its leading label in the reader's language ("assumption: x" ->
+    "antagande: x" in Swedish, and back in English); the rest, a quote, stays as written."""
+    word = "antagande" if lang == "sv" else "assumption"
+    return _SOURCE_PREFIX.sub(lambda m: word.capitalize() if m.group(1)[0].isupper() else word,
+                              source, count=1)
 
 
 def count(n: float, one: str, many: str, lang: str = "sv") -> str:

@@ -12,7 +12,7 @@ from model.numbers import collect_sources, walk_inputs
 from model.report.page import Page, esc, html_table
 from model.report.programme import Programme
 from model.report.sections.summary import _interval_note
-from model.report.text import count, not_an_amount, number, word
+from model.report.text import count, not_an_amount, number, source_text, word
 from model.report.text import in_lang as _t
 
 KEY = "appendix"
@@ -40,7 +40,7 @@ def inputs_table(p: Programme, lang: str = "sv") -> pd.DataFrame:
             continue
         value = leaf["value"] if isinstance(leaf, dict) else leaf
         rows.append({"programme": p.name, "path": path, "value": value,
-                     "source": sources.get(path, "")})
+                     "source": source_text(sources.get(path, ""), lang)})
     return pd.DataFrame(rows, columns=["programme", "path", "value", "source"])
 
 
@@ -98,7 +98,7 @@ def _appendix(p: Programme, lang: str) -> str:
              [_t(lang, "Slumpfrö", "Seed"), meta["seed"]],
              [_t(lang, "Körningar (replikeringar)", "Runs (replications)"), meta["replications"]],
              [_t(lang, "Programversion", "Program version"), f"insats {meta['version']}"]]
-    inputs = inputs_table(p)
+    inputs = inputs_table(p, lang)
     rows = [[r.path, value_text(r.value, lang, r.path), r.source or "–"]
             for r in inputs.itertuples()]
     n_src = int((inputs["source"] != "").sum())
