@@ -12,13 +12,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperOption
 
 from model import __version__
 from model.errors import InputError, OutputError
 from model.numbers import MAX_REPLICATIONS
 from model.terminal import printable
 
+# Help as people read it: a flag is shown without a type (Typer 0.29 prints `--help <bool>`), and a
+# description is one paragraph rewrapped to the terminal (markdown mode joins the docstring's
+# line breaks; the default rich mode kept them, breaking lines mid-sentence)
+_shown_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _shown_type(self, ctx)
+
 app = typer.Typer(
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_show_locals=False,
     no_args_is_help=True,
@@ -526,16 +534,15 @@ def schema(
 
 
 @app.command("app")
+@_cli_errors
 def app_command(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1")] = 8501,
 ) -> None:
     """Start the planners' page in the browser (Streamlit on 127.0.0.1 only, no usage statistics)."""
-    import subprocess
-
-    from model.app.compute import page_command
+    from model.app.serve import serve
 
     _say(f"insats app: http://127.0.0.1:{port}")
-    raise typer.Exit(code=subprocess.call(page_command(port)))
+    raise typer.Exit(code=serve(port))
 
 
 def main() -> None:  # pragma: no cover
