@@ -118,3 +118,35 @@ def test_sigterm_to_insats_app_stops_its_streamlit_child() -> None:
         for c in _children(parent.pid):
             os.kill(c, signal.SIGKILL)
         parent.stderr.close()
+
+
+def _lock_in_programme(tmp_path: Path):
+    """Ten people, three months in a programme that sends nobody to work, while without it 10 %
+    a month find work: the programme only delays them (the lock-in effect), revenue < 0."""
+    import yaml
+    from econ_helpers import deterministic
+
+    from model.report.programme import load_programmes
+
+    raw = deterministic(costs={"fixed": [{"per_month": 10_000, "funder": "kommun"}]})
+    raw["interventions"][0]["routing"] = {"annat": 1.0}
+    raw["counterfactual"] = {"monthly_hazard": 0.1}
+    path = tmp_path / "inlast.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    (p,) = load_programmes(path, replications=2, uncertainty=False)
+    return p
+
+
+def test_negative_revenue_is_the_lock_in_effect_and_no_promised_analysis(tmp_path) -> None:
+    from model.report.html import write_report
+    from model.report.sections.summary import answer
+
+    p = _lock_in_programme(tmp_path)
+    assert p.result.economics.set_index("metric").at["revenue_pv", "mean"] < 0
+    sv, en = answer(p, "sv"), answer(p, "en")
+    assert "inlåsningseffekten" in sv and "gånger kostnaden" not in sv
+    assert "samhällsintäkten är negativ" in sv
+    assert "lock-in effect" in en and "times the cost" not in en
+    html = write_report([p], tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "den visar känslighetsanalysen" not in html  # no sweep and no declared uncertainty
+    assert "inte analyserad här, eftersom scenariot inte anger någon osäkerhet" in html
