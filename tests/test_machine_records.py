@@ -41,3 +41,27 @@ def test_compare_json_records_have_kind_label_horizon_and_integers() -> None:
             npv = [r for r in records if (r["kind"], r["basis"], r["programme"], r["metric"])
                    == ("programme", basis, name, "npv:5y")]
             assert len(npv) == 1, (basis, name, npv)
+
+
+def test_threshold_label_names_its_horizon() -> None:
+    """'Nettonuvärde, 5 år når 0 kr vid …': a bare `npv` is over the scenario's horizon, and the
+    label says which (it said 'Nettonuvärde' alone)."""
+    from model.analysis import threshold
+
+    se = Path(__file__).resolve().parents[1] / "scenarios/grenverket/supported_employment.yaml"
+    found = threshold(se, "valuation.value_per_year", 100_000, 600_000, method="exact")
+    assert found.horizon_years == 5
+    assert found.text("sv").startswith(f"{found.scenario}: Nettonuvärde, 5 år når ")
+    assert "Net present value, 5 years reaches" in found.text("en")
+
+
+def test_sweep_analysis_labels_name_their_horizon() -> None:
+    from model.report.analysis_text import analysis_text
+
+    data = {"metric": "npv", "unit": "kr", "sweep": "s", "design": "oneway", "points": 3,
+            "replications": 1, "seed": 1, "version": "x", "folder": "f", "scenarios": [],
+            "notes": [], "parameters": [], "horizon_years": 5.0,
+            "overall": [{"scenario": "a", "metric": "npv", "unit": "kr", "mean": 1.0, "lo": 0.0,
+                         "hi": 2.0}], "pairs": [], "tornado": {}}
+    text = analysis_text(data, "sv")
+    assert "Nettonuvärde, 5 år" in text

@@ -30,7 +30,7 @@ def test_points_and_reps_override_the_file(folder, tmp_path) -> None:  # noqa: F
     mf = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert (mf["n_points"], mf["replications"], mf["design"]["points"]) == (2, 1, 2)
     assert "design.points = 2 (--points); replications = 1 (--reps)" in mf["sweep_text"]
-    assert "2 punkter × 2 scenario(n) × 1 körningar" in res.output
+    assert "2 punkter × 2 scenarier × 1 körning," in res.output  # counts in the right number
     # resuming with other overrides would mix two sweeps: refused
     res = runner.invoke(app, ["sweep", str(folder / "lhs.yaml"), "--out", str(out), "--resume",
                               "--points", "3", "--reps", "1", "--workers", "1", "--quiet"])

@@ -81,7 +81,8 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     """The tables a person reads after a sweep, chosen by its design, with units."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
     metric, unit = data["metric"], data["unit"]
-    mlabel = metric_label(metric, lang)
+    horizon = data.get("horizon_years")
+    mlabel = metric_label(metric, lang, horizon)
     units = {p["name"]: p["unit"] for p in data.get("parameters", [])}
     lines = [t(f"Svep {data['sweep']} ({data['design']}, {data['points']} punkter × "
                f"{data['replications']} körningar, slumpfrö {data['seed']}, insats "
@@ -97,7 +98,7 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     rows = []
     for r in data["overall"]:
         name = (t(f"P({metric} > 0)", f"P({metric} > 0)") if r["metric"].startswith("P(")
-                else metric_label(r["metric"], lang))
+                else metric_label(r["metric"], lang, horizon))
         rows.append([r["scenario"], name, metric_value(r["mean"], r["unit"], lang),
                      _span(r["lo"], r["hi"], r["unit"], lang)])
     lines += [t("Över alla punkter, varje punkt som sitt medel över körningarna (medel, "
@@ -176,7 +177,7 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
 def threshold_text(found: Any, lang: str = "sv") -> str:
     """Where the metric's mean reaches the target, with units, plain numbers and the bracket."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
-    m = metric_label(found.metric, lang)
+    m = metric_label(found.metric, lang, getattr(found, "horizon_years", None))
     at = param_value(found.value, found.unit, lang)
     lo, hi = (param_value(x, found.unit, lang) for x in (found.low, found.high))
     target = metric_value(found.target, found.metric_unit, lang)
