@@ -185,14 +185,18 @@ def threshold_text(found: Any, lang: str = "sv") -> str:
     lines = [t(f"{found.scenario}: {m} når {target} vid {found.path} = {at}",
                f"{found.scenario}: {m} reaches {target} at {found.path} = {at}"),
              t(f"  (sökintervall: vid {lo} är {m.lower()} {f_lo}, vid {hi} {f_hi}; "
-               + (f"{found.evaluations} beräkningar på väntevärdesvägen, ingen simulering)"
+               + (f"{count(found.evaluations, 'beräkning', 'beräkningar', lang)} på "
+                  "väntevärdesvägen, ingen simulering)"
                   if found.replications == 0 else
-                  f"{found.evaluations} modellkörningar med {found.replications} körningar vardera, "
+                  f"{count(found.evaluations, 'modellkörning', 'modellkörningar', lang)} med "
+                  f"{count(found.replications, 'körning', 'körningar', lang)} vardera, "
                   f"slumpfrö {found.seed}, gemensamma slumptal)"),
                f"  (bracket: at {lo} {m.lower()} is {f_lo}, at {hi} {f_hi}; "
-               + (f"{found.evaluations} evaluations on the expected-value path, no simulation)"
+               + (f"{count(found.evaluations, 'evaluation', 'evaluations', lang)} on the "
+                  "expected-value path, no simulation)"
                   if found.replications == 0 else
-                  f"{found.evaluations} model runs of {found.replications} replications, seed "
+                  f"{count(found.evaluations, 'model run', 'model runs', lang)} of "
+                  f"{count(found.replications, 'replication', 'replications', lang)}, seed "
                   f"{found.seed}, common random numbers)"))]
     lines += [t("  not: ", "  note: ") + n for n in found.notes]
     return "\n".join(lines)
