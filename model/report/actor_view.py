@@ -208,10 +208,11 @@ def _why_nothing_back(sc: Scenario, actor: str, returned: float, lang: str) -> s
     if abs(returned) >= 0.5 or v.by_parts or v.actor_shares.get(actor, 0.0) > 0:
         return ""
     words = COFINANCING_WORDS[lang]
-    shares = ", ".join(f"{a}: {number(s, 2, lang) if s % 1 else number(s, 0, lang)}"
-                       for a, s in v.actor_shares.items())
+    shares = ", ".join(f"{a}: {s:g}" for a, s in v.actor_shares.items())  # as written in YAML
     names = [actor_label(a, lang) for a in v.actor_shares]
-    to = in_lang(lang, " och ", " and ").join(n[:1].lower() + n[1:] for n in names)
+    names = [n[:1].lower() + n[1:] for n in names]
+    to = names[0] if len(names) == 1 else (", ".join(names[:-1]) + in_lang(lang, " och ", " and ")
+                                           + names[-1])
     whose = words["own"] if "actor_shares" in v.model_fields_set else words["default"]
     return words["why"].format(who=actor_label(actor, lang), to=to, whose=whose,
                                shares="{" + shares + "}")
