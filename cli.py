@@ -12,13 +12,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperOption
 
 from model import __version__
 from model.errors import InputError, OutputError
 from model.numbers import MAX_REPLICATIONS
 from model.terminal import printable
 
+# Help as people read it: a flag is shown without a type (Typer 0.29 prints `--help <bool>`), and a
+# description is one paragraph rewrapped to the terminal (markdown mode joins the docstring's
+# line breaks; the default rich mode kept them, breaking lines mid-sentence)
+_shown_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = lambda self, ctx: None if self.is_flag else _shown_type(self, ctx)
+
 app = typer.Typer(
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_show_locals=False,
     no_args_is_help=True,
@@ -186,7 +194,7 @@ def run(
 
     _note(check_run_size([sc], reps, workers, max_memory))
     total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
-    with progress(total, sc.title, quiet, unit=_steps_word(lang)) as tick:
+    with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
     result = ans.results[0]
     if fmt != Format.table:
@@ -297,14 +305,15 @@ def compare(
     what = "Räknar" if lang == Lang.sv else "Computing"
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)
-    with progress(total, what, quiet, unit=_steps_word(lang)) as tick:
+    with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick)
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
-        from model.report.records import compare_records
+        from model.report.records import compare_records, machine_records
 
-        _emit(_with_draws(with_actor_records(compare_records(ans.results, lang.value, ans.psa), ans.results,
-                                             lang.value), ans, choice=True), fmt)
+        records = _with_draws(with_actor_records(compare_records(ans.results, lang.value, ans.psa),
+                                                 ans.results, lang.value), ans, choice=True)
+        _emit(machine_records(records, ans.scenarios, lang.value), fmt)
         return
     from model.report.actor_view import actor_text
     from model.report.tables import compare_text
@@ -387,7 +396,7 @@ def sweep(
     _note(check_sweep_size(plan, dask_local or workers, max_memory))
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet, plan=plan)
+                           dask_local=dask_local, quiet=quiet, plan=plan, lang=lang.value)
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, Terminated) else "interrupted"
         _say(f"insats: {what}; the finished parts are in {out}. Continue with: "
@@ -538,12 +547,14 @@ def export(
     max_memory: MemoryOpt = None,
     draws: DrawsOpt = None,
     no_uncertainty: NoUncertaintyOpt = False,
+    participants: Annotated[bool, typer.Option(
+        "--participants", help="Add the sheet with one row per simulated participant (large)")] = False,
 ) -> None:
-    """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run and participant."""
+    """Write an Excel workbook: inputs, summary, per actor, per subgroup, per run (and participant)."""
     from model.report.commands import export as make_export
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note, not no_uncertainty, draws)
+                                    max_memory, _note, not no_uncertainty, draws, participants)
     if not quiet:
         _wrote(target, programmes, lang)
 
@@ -568,16 +579,15 @@ def schema(
 
 
 @app.command("app")
+@_cli_errors
 def app_command(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1")] = 8501,
 ) -> None:
     """Start the planners' page in the browser (Streamlit on 127.0.0.1 only, no usage statistics)."""
-    import subprocess
-
-    from model.app.compute import page_command
+    from model.app.serve import serve
 
     _say(f"insats app: http://127.0.0.1:{port}")
-    raise typer.Exit(code=subprocess.call(page_command(port)))
+    raise typer.Exit(code=serve(port))
 
 
 def main() -> None:  # pragma: no cover

@@ -302,6 +302,7 @@ class Threshold:
     notes: list[str] = field(default_factory=list)
     unit: str = ""          # of the parameter (from the schema)
     metric_unit: str = ""   # of the metric
+    horizon_years: float | None = None  # the scenario's headline horizon (a bare `npv` is over it)
 
     def text(self, lang: str = "en") -> str:
         """The answer with units and plain numbers (`model.report.analysis_text`)."""
@@ -378,7 +379,7 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
 
     return Threshold(base.name, path, metric, target, float(value), low, high, f_lo + target,
                      f_hi + target, calls, reps, seed, notes, unit_at(parts),
-                     metric_units(base).get(metric, ""))
+                     metric_units(base).get(metric, ""), base.valuation.horizon_years)
 
 
 # ---------------------------------------------------------------- the printed analysis
@@ -464,12 +465,31 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
         data["sobol"] = {s: _records(sobol_indices(out, metric, s)) for s in names}
     elif kind == "morris":
         data["morris"] = {s: _records(morris_indices(out, metric, s)) for s in names}
+    data["horizon_years"] = sweep_horizon(mf)
     if kind in ("random", "lhs", "psa") and metric.startswith("npv"):
         data["acceptability"] = _records(acceptability(out, values, metric))
         from model.report.voi_view import voi_rows
 
         data["voi"] = _records(voi_rows(sweep_voi(out, mf, metric, population)))
     return data
+
+
+def sweep_horizon(mf: dict[str, Any]) -> float | None:
+    """The headline horizon of a sweep's scenarios (what a bare `npv` is over), read from their
+    files when they are still where the sweep found them and agree; else None."""
+    from model.errors import InputError
+    from model.scenario import load_scenario
+
+    horizons = set()
+    for entry in mf["scenarios"]:
+        path = Path(entry.get("file", ""))
+        if not path.is_file():
+            return None
+        try:
+            horizons.add(load_scenario(path).valuation.horizon_years)
+        except InputError:
+            return None
+    return horizons.pop() if len(horizons) == 1 else None
 
 
 def sweep_voi(out: str | Path, mf: dict[str, Any], metric: str, population: float | None = None

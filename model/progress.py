@@ -19,6 +19,8 @@ from typing import TextIO
 
 Tick = Callable[[int], None]
 HEARTBEAT_SECONDS = 10.0  # the most often a plain progress line is printed
+# the words of a progress line (Swedish, English): "10 s har gått, 7 s kvar" / "10 s elapsed, 7 s left"
+LINE_WORDS = {"sv": ("har gått", "kvar", "klart"), "en": ("elapsed", "left", "done")}
 
 
 def _noop(n: int = 1) -> None:
@@ -46,8 +48,9 @@ class Heartbeat:
 
     def __init__(self, total: int | None, description: str, unit: str = "",
                  stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic,
-                 every: float = HEARTBEAT_SECONDS) -> None:
+                 every: float = HEARTBEAT_SECONDS, lang: str = "en") -> None:
         self.total, self.description, self.unit = total, description, unit
+        self.words = LINE_WORDS.get(lang, LINE_WORDS["en"])
         self.stream = stream if stream is not None else sys.stderr
         self.clock, self.every = clock, every
         self.start = self.last = clock()
@@ -62,12 +65,13 @@ class Heartbeat:
         count = f"{self.done}/{self.total}" if self.total is not None else f"{self.done}"
         count = f"{self.unit} {count}" if self.unit and self.total is not None else (
             f"{count} {self.unit}".rstrip())
-        text = f"{self.description}: {count}, {duration_text(elapsed)} elapsed"
+        elapsed_word, left_word, done_word = self.words
+        text = f"{self.description}: {count}, {duration_text(elapsed)} {elapsed_word}"
         if self.total is not None and self.done >= self.total:
-            return f"{text}, done"
+            return f"{text}, {done_word}"
         if self.total is not None and self.done > 0:
             left = elapsed / self.done * (self.total - self.done)
-            text += f", {duration_text(left)} left"
+            text += f", {duration_text(left)} {left_word}"
         return text
 
     def _print(self) -> None:
@@ -107,9 +111,9 @@ def _plain(description: str) -> str:
 @contextmanager
 def heartbeat(total: int | None, description: str, unit: str = "", stream: TextIO | None = None,
               clock: Callable[[], float] = time.monotonic, every: float = HEARTBEAT_SECONDS,
-              timer: bool = True) -> Iterator[Heartbeat]:
+              timer: bool = True, lang: str = "en") -> Iterator[Heartbeat]:
     """A `Heartbeat`, with a daemon thread calling `beat()` so that a long step still shows."""
-    hb = Heartbeat(total, description, unit, stream, clock, every)
+    hb = Heartbeat(total, description, unit, stream, clock, every, lang)
     stop = threading.Event()
     thread = None
     if timer and every > 0:  # (every 0: each step prints, nothing to wait for)
@@ -134,14 +138,15 @@ def _terminal(stream: TextIO) -> bool:
 
 
 @contextmanager
-def progress(total: int, description: str, quiet: bool = False, unit: str = "") -> Iterator[Tick]:
-    """Yield a function that advances by n steps: a bar in a terminal, heartbeat lines in a log,
-    nothing when quiet. `unit` names the steps in the log lines ("points", "replications")."""
+def progress(total: int, description: str, quiet: bool = False, unit: str = "",
+             lang: str = "en") -> Iterator[Tick]:
+    """Yield a function that advances by n steps: a bar in a terminal, heartbeat lines in a log
+    (in `lang`), nothing when quiet. `unit` names the steps in the log lines ("points")."""
     if quiet or total <= 0:
         yield _noop
         return
     if not _terminal(sys.stderr):
-        with heartbeat(total, description, unit, every=HEARTBEAT_SECONDS) as hb:
+        with heartbeat(total, description, unit, every=HEARTBEAT_SECONDS, lang=lang) as hb:
             yield hb.advance
         return
     from rich.console import Console

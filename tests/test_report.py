@@ -227,7 +227,7 @@ def test_report_with_progress_bars_and_bad_sweep(tmp_path):
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory, sweeps):
     out = tmp_path_factory.mktemp("xlsx") / "insats.xlsx"
-    target, programmes = export(SCENARIOS, out, sweeps=sweeps, reps=REPS, quiet=True)
+    target, programmes = export(SCENARIOS, out, sweeps=sweeps, reps=REPS, quiet=True, participants=True)
     return target, programmes
 
 
@@ -264,7 +264,7 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
         assert (people["programme"] == p.name).sum() == len(p.result.run.participants)
 
         esf = sheets[sheet_name("esf")]
-        row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5y")].iloc[0]
+        row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5 år")].iloc[0]
         assert np.isclose(row["Avslut till arbete för nettonuvärde 0"],
                           p.result.priced.metrics["breakeven_work_exits:5y"].mean())
     groups = sheets[sheet_name("subgroups")]

@@ -30,7 +30,7 @@ def test_points_and_reps_override_the_file(folder, tmp_path) -> None:  # noqa: F
     mf = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
     assert (mf["n_points"], mf["replications"], mf["design"]["points"]) == (2, 1, 2)
     assert "design.points = 2 (--points); replications = 1 (--reps)" in mf["sweep_text"]
-    assert "2 punkter × 2 scenario(n) × 1 körningar" in res.output
+    assert "2 punkter × 2 scenarier × 1 körning," in res.output  # counts in the right number
     # resuming with other overrides would mix two sweeps: refused
     res = runner.invoke(app, ["sweep", str(folder / "lhs.yaml"), "--out", str(out), "--resume",
                               "--points", "3", "--reps", "1", "--workers", "1", "--quiet"])
@@ -112,12 +112,14 @@ def test_threshold_prints_units_and_plain_numbers(folder) -> None:  # noqa: F811
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
     # NPV = 110/12 × 500 000 − lump: 0 at 4 583 333 kr; the bracket's ends with their NPV
-    assert "Nettonuvärde når 0 kr vid costs.lump_sums.programme.amount = 4 583 333 kr" in res.output
-    assert "vid 0 kr är nettonuvärde 4 583 333 kr, vid 10 000 000 kr −5 416 667 kr" in res.output
+    assert ("Nettonuvärde, 1 år når 0 kr vid costs.lump_sums.programme.amount = 4 583 333 kr"
+            in res.output)  # the label names its horizon
+    assert "med 1 körning vardera" in res.output  # and counts in the right number
+    assert "vid 0 kr är nettonuvärde, 1 år 4 583 333 kr, vid 10 000 000 kr −5 416 667 kr" in res.output
     assert "slumpfrö 20140227" in res.output
     res = runner.invoke(app, [*args, "--lang", "en"])
-    assert "Net present value reaches 0 SEK at costs.lump_sums.programme.amount = 4,583,333 kr" \
-        in res.output
+    assert ("Net present value, 1 year reaches 0 SEK at costs.lump_sums.programme.amount = "
+            "4,583,333 kr") in res.output
     res = runner.invoke(app, [*args, "--format", "json"])
     found = json.loads(res.stdout)
     assert found["value"] == pytest.approx(PERSON_YEARS * 500_000, rel=1e-8)

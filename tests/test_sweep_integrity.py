@@ -155,7 +155,7 @@ def test_resume_recomputes_foreign_and_truncated_parts(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "resumed: part-000002.parquet belongs to another sweep" in result.stdout
     assert "resumed: part-000004.parquet cannot be read" in result.stdout
-    assert "3 part(s) computed" in result.stdout and "3 already done" in result.stdout
+    assert "3 parts computed" in result.stdout and "3 already done" in result.stdout
     pd.testing.assert_frame_equal(rows(out), rows(done["out5"]))
     assert analyse(out).exit_code == 0
 

@@ -19,6 +19,7 @@ from model.report.text import actor_label, in_lang, kr, number, table, view_text
 
 if TYPE_CHECKING:
     from model.api import ScenarioResult
+    from model.scenario import Scenario
 
 # metric -> (Swedish, English) label stem; whether it is counted within a view ("view") or over
 # the whole programme ("all"); and its unit
@@ -162,12 +163,22 @@ COFINANCING_WORDS = {
            "verb": {True: "medfinansierar", False: "betalar"},
            "never": "; återbetalt inom {h} i ingen körning.",
            "after": "; återbetalt efter {n} mån",
-           "not_all": " (i {share} av körningarna inte inom {h})"},
+           "not_all": " (i {share} av körningarna inte inom {h})",
+           "why": " {who} får inget tillbaka eftersom hela värdet av ett personår i arbete går till "
+                  "{to} enligt {whose} valuation.actor_shares ({shares}). Ändra det med "
+                  "valuation.actor_shares (t.ex. {{staten: 0.7, kommun: 0.3}}) eller värdera med en "
+                  "målgrupp ur enhetskostnaderna (valuation.unit_costs), där varje post har sin aktör.",
+           "default": "standardvärdet (antagande) för", "own": "scenariots"},
     "en": {"put": "{who} {verb} {paid} and gets back {back} within {view} (present value)",
            "verb": {True: "co-finances", False: "pays"},
            "never": "; paid back within {h} in no run.",
            "after": "; paid back after {n} months",
-           "not_all": " (not within {h} in {share} of the runs)"},
+           "not_all": " (not within {h} in {share} of the runs)",
+           "why": " {who} gets nothing back because the whole value of a person-year in work goes "
+                  "to {to} by {whose} valuation.actor_shares ({shares}). Change it with "
+                  "valuation.actor_shares (e.g. {{staten: 0.7, kommun: 0.3}}) or value with a target "
+                  "group from the unit costs (valuation.unit_costs), where each item names its actor.",
+           "default": "the default (an assumption) of", "own": "the scenario's"},
 }
 
 
@@ -193,8 +204,26 @@ def cofinancing_sentences(result: ScenarioResult, lang: str = "sv") -> list[str]
             if x.no_payback > 0:
                 text += words["not_all"].format(share=with_unit(x.no_payback, "share", lang, 0), h=h)
             text += "."
+        text += _why_nothing_back(sc, x.actor, x.returned_pv, lang)
         out.append(text)
     return out
+
+
+def _why_nothing_back(sc: Scenario, actor: str, returned: float, lang: str) -> str:
+    """Why an actor that pays gets 0 kr back (the value goes to others by valuation.actor_shares)
+    and how to change it; '' when it gets something back or the value is split by parts."""
+    v = sc.valuation
+    if abs(returned) >= 0.5 or v.by_parts or v.actor_shares.get(actor, 0.0) > 0:
+        return ""
+    words = COFINANCING_WORDS[lang]
+    shares = ", ".join(f"{a}: {s:g}" for a, s in v.actor_shares.items())  # as written in YAML
+    names = [actor_label(a, lang) for a in v.actor_shares]
+    names = [n[:1].lower() + n[1:] for n in names]
+    to = names[0] if len(names) == 1 else (", ".join(names[:-1]) + in_lang(lang, " och ", " and ")
+                                           + names[-1])
+    whose = words["own"] if "actor_shares" in v.model_fields_set else words["default"]
+    return words["why"].format(who=actor_label(actor, lang), to=to, whose=whose,
+                               shares="{" + shares + "}")
 
 
 def with_actor_records(records: pd.DataFrame, results: list[ScenarioResult], lang: str = "sv"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from model import __version__
-from model.report.text import in_lang, metric_label, number, table, with_unit
+from model.report.text import count, in_lang, metric_label, number, table, with_unit
 
 # units of parameters (from the schema) in Swedish
 UNIT_SV = {"kr per person-year": "kr per personår", "kr a month": "kr i månaden",
@@ -80,7 +81,8 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     """The tables a person reads after a sweep, chosen by its design, with units."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
     metric, unit = data["metric"], data["unit"]
-    mlabel = metric_label(metric, lang)
+    horizon = data.get("horizon_years")
+    mlabel = metric_label(metric, lang, horizon)
     units = {p["name"]: p["unit"] for p in data.get("parameters", [])}
     lines = [t(f"Svep {data['sweep']} ({data['design']}, {data['points']} punkter × "
                f"{data['replications']} körningar, slumpfrö {data['seed']}, insats "
@@ -96,7 +98,7 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     rows = []
     for r in data["overall"]:
         name = (t(f"P({metric} > 0)", f"P({metric} > 0)") if r["metric"].startswith("P(")
-                else metric_label(r["metric"], lang))
+                else metric_label(r["metric"], lang, horizon))
         rows.append([r["scenario"], name, metric_value(r["mean"], r["unit"], lang),
                      _span(r["lo"], r["hi"], r["unit"], lang)])
     lines += [t("Över alla punkter, varje punkt som sitt medel över körningarna (medel, "
@@ -175,7 +177,7 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
 def threshold_text(found: Any, lang: str = "sv") -> str:
     """Where the metric's mean reaches the target, with units, plain numbers and the bracket."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
-    m = metric_label(found.metric, lang)
+    m = metric_label(found.metric, lang, getattr(found, "horizon_years", None))
     at = param_value(found.value, found.unit, lang)
     lo, hi = (param_value(x, found.unit, lang) for x in (found.low, found.high))
     target = metric_value(found.target, found.metric_unit, lang)
@@ -183,14 +185,18 @@ def threshold_text(found: Any, lang: str = "sv") -> str:
     lines = [t(f"{found.scenario}: {m} når {target} vid {found.path} = {at}",
                f"{found.scenario}: {m} reaches {target} at {found.path} = {at}"),
              t(f"  (sökintervall: vid {lo} är {m.lower()} {f_lo}, vid {hi} {f_hi}; "
-               + (f"{found.evaluations} beräkningar på väntevärdesvägen, ingen simulering)"
+               + (f"{count(found.evaluations, 'beräkning', 'beräkningar', lang)} på "
+                  "väntevärdesvägen, ingen simulering)"
                   if found.replications == 0 else
-                  f"{found.evaluations} modellkörningar med {found.replications} körningar vardera, "
+                  f"{count(found.evaluations, 'modellkörning', 'modellkörningar', lang)} med "
+                  f"{count(found.replications, 'körning', 'körningar', lang)} vardera, "
                   f"slumpfrö {found.seed}, gemensamma slumptal)"),
                f"  (bracket: at {lo} {m.lower()} is {f_lo}, at {hi} {f_hi}; "
-               + (f"{found.evaluations} evaluations on the expected-value path, no simulation)"
+               + (f"{count(found.evaluations, 'evaluation', 'evaluations', lang)} on the "
+                  "expected-value path, no simulation)"
                   if found.replications == 0 else
-                  f"{found.evaluations} model runs of {found.replications} replications, seed "
+                  f"{count(found.evaluations, 'model run', 'model runs', lang)} of "
+                  f"{count(found.replications, 'replication', 'replications', lang)}, seed "
                   f"{found.seed}, common random numbers)"))]
     lines += [t("  not: ", "  note: ") + n for n in found.notes]
     return "\n".join(lines)
@@ -206,23 +212,39 @@ def shown_path(path: str | Path) -> str:
     return str(rel) if rel.parts[:2].count("..") <= 1 and ".." not in rel.parts[1:] else str(p)
 
 
+def executor_text(described: str, lang: str = "sv") -> str:
+    """Where the work ran, in the reader's language ("2 local processes" -> "2 lokala processer")."""
+    if lang != "sv":
+        return described
+    m = re.fullmatch(r"(\d+) local process(es)?", described)
+    if m:
+        n = int(m.group(1))
+        return f"{n} lokal process" if n == 1 else f"{n} lokala processer"
+    return described.replace("a local Dask cluster", "ett lokalt Dask-kluster").replace(
+        "worker threads", "arbetstrådar")
+
+
 def sweep_run_text(result: Any, lang: str = "sv") -> str:
     """What `insats sweep` did: points, bases, replications, seed, parts and where the results are."""
     t = lambda sv, en: in_lang(lang, sv, en)  # noqa: E731
     p = result.plan
-    lines = [t(f"Svep {p.spec.name}: {p.n_points} punkter × {len(p.bases)} scenario(n) × "
-               f"{p.spec.replications} körningar, design {p.spec.design.kind}, slumpfrö "
-               f"{p.spec.seed}, insats {__version__}",
-               f"Sweep {p.spec.name}: {p.n_points} points x {len(p.bases)} scenario(s) x "
-               f"{p.spec.replications} replications, design {p.spec.design.kind}, seed "
-               f"{p.spec.seed}, insats {__version__}"),
+    k, reps, parts = len(p.bases), p.spec.replications, result.computed_parts
+    lines = [t(f"Svep {p.spec.name}: {count(p.n_points, 'punkt', 'punkter', lang)} × "
+               f"{count(k, 'scenario', 'scenarier', lang)} × "
+               f"{count(reps, 'körning', 'körningar', lang)}, design {p.spec.design.kind}, "
+               f"slumpfrö {p.spec.seed}, insats {__version__}",
+               f"Sweep {p.spec.name}: {count(p.n_points, 'point', 'points', lang)} x "
+               f"{count(k, 'scenario', 'scenarios', lang)} x "
+               f"{count(reps, 'replication', 'replications', lang)}, design {p.spec.design.kind}, "
+               f"seed {p.spec.seed}, insats {__version__}"),
              t("  scenarier: ", "  scenarios: ") + ", ".join(
                  f"{b.name} ({shown_path(b.file)}, hash {b.digest})" for b in p.bases)]
     done = (t(f", {result.skipped_parts} redan klara (återupptaget)",
               f", {result.skipped_parts} already done (resumed)") if result.skipped_parts else "")
-    lines.append(t(f"  {result.computed_parts} del(ar) beräknade på {result.executor}{done}, "
+    lines.append(t(f"  {count(parts, 'del', 'delar', lang)} beräknade på "
+                   f"{executor_text(result.executor, lang)}{done}, "
                    f"{number(result.seconds, 1, lang)} s; resultat i {result.out}",
-                   f"  {result.computed_parts} part(s) computed on {result.executor}{done}, "
+                   f"  {count(parts, 'part', 'parts', lang)} computed on {result.executor}{done}, "
                    f"{result.seconds:.1f} s; results in {result.out}"))
     lines += [t("  not: ", "  note: ") + n for n in p.notes()]
     lines += [t("  omräknad: ", "  resumed: ") + n for n in getattr(result, "recomputed", [])]

@@ -33,7 +33,8 @@ def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
         text = check_run_size(scenarios, reps, workers, max_memory)
         if text and note is not None:
             note(text)
-        ticks.append(bar.enter_context(progress(total_replications(scenarios, reps), what, quiet)))
+        ticks.append(bar.enter_context(progress(total_replications(scenarios, reps), what, quiet,
+                                                 lang=lang)))
 
     with bar:
         return load_programmes(path, replications=reps, seed=seed, workers=workers,
@@ -70,7 +71,7 @@ def report(path: str | Path, out: str | Path, sweeps: list[Path] | None = None, 
 
         sweep_plots = sum(plots_for(v) for v in views)
     what = "Ritar diagram" if lang == "sv" else "Drawing plots"
-    with progress(len(PLOTS) + sweep_plots + 1, what, quiet) as tick:
+    with progress(len(PLOTS) + sweep_plots + 1, what, quiet, lang=lang) as tick:
         sweep_html = None
         if views:
             from model.report.sweep_view import sweep_html as render
@@ -85,8 +86,9 @@ def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
            lang: str = "sv", reps: int | None = None, seed: int | None = None, workers: int = 1,
            quiet: bool = False, max_memory: str | None = None,
            note: Callable[[str], None] | None = None, uncertainty: bool = True,
-           draws: int | None = None) -> tuple[Path, list[Programme]]:
-    """Write the Excel workbook; returns the file and the programmes it holds."""
+           draws: int | None = None, participants: bool = False) -> tuple[Path, list[Programme]]:
+    """Write the Excel workbook; returns the file and the programmes it holds. The sheet with one
+    row per simulated participant (tens of thousands of rows, most of the file) only when asked."""
     from model.report.excel import WORKBOOK_STEPS, write_workbook
 
     views = _sweeps(sweeps)
@@ -98,6 +100,6 @@ def export(path: str | Path, xlsx: str | Path, sweeps: list[Path] | None = None,
 
         frames = sweep_frames(views)
     what = "Skriver arbetsboken" if lang == "sv" else "Writing the workbook"
-    with progress(WORKBOOK_STEPS, what, quiet) as tick:
-        target = write_workbook(programmes, xlsx, lang, frames, tick)
+    with progress(WORKBOOK_STEPS, what, quiet, lang=lang) as tick:
+        target = write_workbook(programmes, xlsx, lang, frames, tick, participants)
     return target, programmes

@@ -1,9 +1,10 @@
 """The Excel workbook (XlsxWriter): the report's tables as numbers with number formats, not text.
 
 Sheets: about (scenario hash, seed, version), summary, ESF break-even, per actor, per actor and
-year, per subgroup (sex × born), per run, per participant, inputs with sources, and the sweep
-results when given. Every table is tidy (a `programme` column when several programmes are shown)
-so that pandas reads it back as it was written.
+year, per subgroup (sex × born), per run, per participant (only when asked: it is most of the
+file), inputs with sources, and the sweep results when given. Every table is tidy (a
+`programme` column when several programmes are shown) so that pandas reads it back as it was
+written.
 """
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ from model.report.sections.appendix import inputs_table
 from model.report.sections.equity import equity_table, group_label
 from model.report.sections.esf import esf_table
 from model.report.sections.summary import RUN_SHARES
-from model.report.text import RUNS_NOTE, WORDS, actor_label, in_lang, missing, number, word
+from model.report.text import (
+    RUNS_NOTE,
+    WORDS,
+    actor_label,
+    in_lang,
+    missing,
+    number,
+    view_text,
+    word,
+)
 from model.scenario.assumptions import assumption_warnings
 
 SHEETS: dict[str, tuple[str, str]] = {
@@ -63,6 +73,9 @@ ABOUT_ITEMS: dict[str, tuple[str, str]] = {
                                      "participant_runs_in_workbook"),
     "made": ("skapad", "made"),
 }
+# the About sheet's line when the per-participant sheet is left out (Swedish, English)
+PARTICIPANTS_NOTE = ("inga: bladet per deltagare skrivs med `insats export … --participants`",
+                     "none: the per-participant sheet is written with `insats export … --participants`")
 # Swedish names of the sweep tables' sheets
 SWEEP_SHEETS = {"overall": "översikt", "tornado": "tornado", "acceptability": "acceptans",
                 "sobol": "Sobol", "points": "punkter"}
@@ -132,7 +145,14 @@ def _stacked(table: Callable[[Programme], pd.DataFrame], programmes: list[Progra
 
 
 def esf_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
-    return _stacked(lambda p: esf_table(p, lang), programmes)
+    return _views_in_words(_stacked(lambda p: esf_table(p, lang), programmes), lang)
+
+
+def _views_in_words(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The horizon column as people read it ("1 år", "5 years"), not the key ("1y")."""
+    if "view" in df.columns:
+        df = df.assign(view=[view_text(v, lang) if isinstance(v, str) and v else v for v in df["view"]])
+    return df
 
 
 def actor_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
@@ -151,8 +171,8 @@ def subgroup_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFram
     return t
 
 
-def inputs_frame(programmes: list[Programme]) -> pd.DataFrame:
-    return _stacked(inputs_table, programmes)
+def inputs_frame(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
+    return _stacked(lambda p: inputs_table(p, lang), programmes)
 
 
 # column -> unit, for the sheets whose columns have fixed units
@@ -257,8 +277,11 @@ class _Writer:
 
 def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv",
                    sweep: dict[str, pd.DataFrame] | None = None,
-                   tick: Tick | None = None) -> Path:
-    """Write the workbook atomically; `sweep` maps a sheet title suffix to a tidy sweep table."""
+                   tick: Tick | None = None, participants: bool = False) -> Path:
+    """Write the workbook atomically; `sweep` maps a sheet title suffix to a tidy sweep table.
+
+    The per-participant sheet (one row per simulated person and run) only with `participants`:
+    for Grenverket it is 69 000 rows and 6,9 of the 7,3 MB; the About sheet says how to get it."""
     import xlsxwriter
 
     tick = tick or (lambda n=1: None)
@@ -266,7 +289,7 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
     def build(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "nan_inf_to_errors": False})
         w = _Writer(wb, lang)
-        people, kept = participants_table(programmes, EXCEL_ROWS - 10)
+        people, kept = participants_table(programmes, EXCEL_ROWS - 10) if participants else (None, 0)
         about = []
         for p in programmes:
             meta = p.result.meta()
@@ -282,6 +305,9 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         psa_sheets, sentences = workbook_frames(programmes, lang)
         about += [{"programme": "", "item": in_lang(lang, "osäkerhet", "uncertainty"), "value": t}
                   for t in sentences]
+        if not participants:
+            about.append({"programme": "", "item": about_item("participant_runs_in_workbook", lang),
+                          "value": in_lang(lang, PARTICIPANTS_NOTE[0], PARTICIPANTS_NOTE[1])})
         about.append({"programme": "", "item": about_item("made", lang),
                       "value": _dt.date.today().isoformat()})
         w.frame(sheet_name("about", lang), pd.DataFrame(about), units={"value": "count"},
@@ -302,7 +328,8 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         w.frame(sheet_name("actors", lang), actor_frame(programmes, lang), units=ACTOR_UNITS,
                 headers={"actor": word("key", lang), "label": word("actor", lang)})
         w.frame(sheet_name("actor_years", lang), actor_year_frame(programmes), units=ACTOR_YEAR_UNITS)
-        w.frame(sheet_name("actor_views", lang), actor_sheet([p.result for p in programmes], lang),
+        w.frame(sheet_name("actor_views", lang),
+                _views_in_words(actor_sheet([p.result for p in programmes], lang), lang),
                 row_unit=lambda r: r["unit"] or "number", row_unit_cols=("mean", "lo", "hi"))
         w.frame(sheet_name("subgroups", lang), subgroup_frame(programmes, lang), units=SUBGROUP_UNITS)
         tick(1)
@@ -312,12 +339,12 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         unit_of["rep"] = "count"
         w.frame(sheet_name("runs", lang), runs, units=unit_of, code_headers=True)
         tick(1)
-        pcols = list(people.columns)
-        month_cols = {k: "months" for k in pcols if k.startswith("months_in_")}
-        w.frame(sheet_name("participants", lang), people, units={**PARTICIPANT_UNITS, **month_cols},
-                code_headers=True)
+        if people is not None:
+            month_cols = {k: "months" for k in people.columns if k.startswith("months_in_")}
+            w.frame(sheet_name("participants", lang), people,
+                    units={**PARTICIPANT_UNITS, **month_cols}, code_headers=True)
         tick(1)
-        w.frame(sheet_name("inputs", lang), inputs_frame(programmes))
+        w.frame(sheet_name("inputs", lang), inputs_frame(programmes, lang))
         for name, df in (sweep or {}).items():
             tag, _, kind = name.rpartition(" ")
             kind = in_lang(lang, SWEEP_SHEETS.get(kind, kind), kind)

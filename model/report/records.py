@@ -149,4 +149,104 @@ def compare_records(results: list[ScenarioResult], lang: str = "sv",
     for col in ("versus", "better", "note", "gross_effect", "double_counting", "scenario",
                 "scenario_hash", "reason"):
         out[col] = out[col].fillna("")
+    return machine_records(out, [r.scenario for r in results], lang)
+
+
+# whole-number fields of a record: written as integers (never 20140227.0), empty where not given
+INTEGER_FIELDS = ("seed", "replications", "draws", "n", "rank", "year")
+# the fields that name one record, to drop an unsuffixed metric that repeats its horizon's row
+_IDENTITY = ("kind", "programme", "versus", "metric", "basis", "actor", "view", "parameter", "other")
+
+
+def _probability_label(what: str, programme: str, other: str, metric: str, titles: dict[str, str],
+                       lang: str) -> str:
+    name = metric_label(metric, lang)
+    if what == "beats":
+        return in_lang(lang, f"Sannolikhet att {titles.get(programme, programme)} har högre "
+                             f"{name.lower()} än {titles.get(other, other)}",
+                       f"Probability that {titles.get(programme, programme)} has a higher "
+                       f"{name.lower()} than {titles.get(other, other)}")
+    return in_lang(lang, f"Sannolikhet att {name.lower()} är positivt för "
+                         f"{titles.get(programme, programme)}",
+                   f"Probability that the {name.lower()} is positive for "
+                   f"{titles.get(programme, programme)}")
+
+
+def machine_records(df: pd.DataFrame, scenarios: list, lang: str = "sv") -> pd.DataFrame:
+    """The one shape of a `--format csv|json` record (run, compare, analyse): every row has its
+    `kind`, its `label`, a metric that names its horizon (`npv:5y`, never a bare `npv`, whose
+    row repeats the horizon's) and whole numbers as integers.
+
+    Kinds: programme, difference, comparison, verdict, actor (over simulated runs, `basis: runs`);
+    programme, probability, voi, decision (over parameter draws, `basis: draws`). A value-of-
+    information row's own kind (all, parameter, group) is in `parameter_kind`.
+    """
+    from model.economics import view_key
+    from model.report.text import VIEW_METRICS
+
+    out = df.copy()
+    horizon = {sc.name: sc.valuation.horizon_years for sc in scenarios}
+    titles = {sc.name: sc.title for sc in scenarios}
+    first = scenarios[0].valuation.horizon_years if scenarios else None
+    for col in ("kind", "label", "programme", "metric"):
+        if col not in out:
+            out[col] = None
+    out["kind"] = out["kind"].astype(object)
+    out["label"] = out["label"].astype(object)
+    metric = out["metric"].astype(str)
+    voi = metric.str.startswith(("evpi:", "evppi:"))
+    if voi.any():
+        out.loc[voi, "parameter_kind"] = out.loc[voi, "kind"]
+        out.loc[voi, "kind"] = "voi"
+
+    def with_horizon(key: str, programme: object) -> str:
+        base, _, view = key.partition(":")
+        years = horizon.get(programme, first) if isinstance(programme, str) else first
+        if base in VIEW_METRICS and not view and years is not None:
+            return f"{base}:{view_key(years)}"
+        return key
+
+    bare = out["metric"].astype(str)
+    out["metric"] = [with_horizon(str(m), p)
+                     for m, p in zip(out["metric"], out["programme"], strict=True)]
+    renamed = out["metric"] != bare
+    kinds, labels = [], []
+    for r in out.itertuples(index=False):
+        kind, label, key = r.kind, r.label, r.metric
+        w, _, measured = key.partition(":")
+        if not isinstance(kind, str) or not kind:
+            if w in ("beats", "npv_positive"):
+                kind = "probability"
+            elif key.startswith(("expected:", "p_best", "dominance")):
+                kind = "decision"
+            else:
+                kind = "programme"
+        if not isinstance(label, str) or not label:
+            programme = r.programme if isinstance(r.programme, str) else ""
+            if kind == "probability":
+                other = getattr(r, "other", "") or ""
+                label = _probability_label(w, programme, str(other), measured, titles, lang)
+            elif kind == "voi":
+                base, _, rest = key.partition(":")
+                label = f"{base.upper()}, {metric_label(rest, lang)}"
+                parameter = getattr(r, "parameter", "")
+                if isinstance(parameter, str) and parameter:
+                    label += f": {parameter}"
+            else:
+                label = metric_label(key, lang, horizon.get(programme, first))
+        kinds.append(kind)
+        labels.append(label)
+    out["kind"] = kinds
+    out["label"] = labels
+    # a bare metric whose horizon's row is there too repeats it: keep the row that names it
+    key_cols = [c for c in _IDENTITY if c in out]
+    named = set(map(tuple, out.loc[~renamed, key_cols].astype(str).to_numpy()))
+    repeats = renamed & pd.Series([tuple(k) in named for k in out[key_cols].astype(str).to_numpy()],
+                                  index=out.index)
+    out = out[~repeats].reset_index(drop=True)
+    for col in INTEGER_FIELDS:
+        if col in out:
+            values = pd.to_numeric(out[col], errors="coerce")
+            if (values.dropna() % 1 == 0).all():
+                out[col] = values.round().astype("Int64")
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from tabulate import tabulate
 
@@ -215,6 +216,27 @@ def number(value: float, decimals: int = 0, lang: str = "sv") -> str:
     return text.replace("-", "−") if lang == "sv" else text
 
 
+_SOURCE_PREFIX = re.compile(r"^(assumption|antagande)(?=[:,;( ])", re.IGNORECASE)
+
+
+def source_text(source: str, lang: str = "sv") -> str:
+    """A source as shown: its leading label in the reader's language ("assumption: x" ->
+    "antagande: x" in Swedish, and back in English); the rest, a quote, stays as written."""
+    word = "antagande" if lang == "sv" else "assumption"
+    return _SOURCE_PREFIX.sub(lambda m: word.capitalize() if m.group(1)[0].isupper() else word,
+                              source, count=1)
+
+
+def count(n: float, one: str, many: str, lang: str = "sv") -> str:
+    """A count with its noun in the right number: "1 körning", "200 körningar", "1 row"."""
+    return f"{number(n, 0, lang)} {one if n == 1 else many}"
+
+
+# units whose word has a singular (Swedish, English): "1 person", "1 job"
+SINGULAR_UNITS: dict[str, tuple[str, str]] = {"participants": ("person", "person"),
+                                              "jobs": ("jobb", "job")}
+
+
 def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = None) -> str:
     """A figure with its unit: kr as whole kronor, shares as percent, months with one decimal."""
     if not missing(value) and math.isinf(value):
@@ -223,8 +245,9 @@ def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = 
         return f"{number(value * 100, 1 if decimals is None else decimals, lang)} %"
     if decimals is None:
         decimals = 0 if unit in ("kr", "participants", "jobs") else 1
-    u = UNITS.get(unit, (unit, unit))[0 if lang == "sv" else 1]
-    return f"{number(value, decimals, lang)} {u}".rstrip()
+    text = number(value, decimals, lang)
+    words = SINGULAR_UNITS[unit] if unit in SINGULAR_UNITS and text == "1" else UNITS.get(unit, (unit, unit))
+    return f"{text} {words[0 if lang == 'sv' else 1]}".rstrip()
 
 
 def kr(value: float, lang: str = "sv") -> str:

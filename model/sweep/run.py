@@ -201,7 +201,7 @@ class SweepResult:
 def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, resume: bool = False,
               scheduler: str | None = None, dask_local: int | None = None, quiet: bool = False,
               plan: SweepPlan | None = None, points: int | None = None,
-              replications: int | None = None) -> SweepResult:
+              replications: int | None = None, lang: str = "en") -> SweepResult:
     """Run a sweep into `out`: parts as they finish, then the summary and the manifest.
 
     Each part is summarised when it arrives (parts already on disk from an interrupted run are
@@ -219,11 +219,12 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
     except OSError as exc:
         raise OutputError(out, exc) from None
     with folder_lock(out):
-        return _run_locked(plan, out, workers, resume, scheduler, dask_local, quiet)
+        return _run_locked(plan, out, workers, resume, scheduler, dask_local, quiet, lang)
 
 
 def _run_locked(plan: SweepPlan, out: Path, workers: int | None, resume: bool,
-                scheduler: str | None, dask_local: int | None, quiet: bool) -> SweepResult:
+                scheduler: str | None, dask_local: int | None, quiet: bool,
+                lang: str = "en") -> SweepResult:
     from model.executors import make_executor
     from model.io import write_json
     from model.progress import progress
@@ -240,7 +241,9 @@ def _run_locked(plan: SweepPlan, out: Path, workers: int | None, resume: bool,
     try:
         write_json(out / MANIFEST, manifest(plan, "running"))
         write_points(out, plan)
-        with progress(plan.n_points, f"sweep {plan.spec.name}", quiet, unit="points") as tick:
+        sv = lang == "sv"  # the progress line in the reader's language: "svep x: punkter 4/10"
+        with progress(plan.n_points, f"{'svep' if sv else 'sweep'} {plan.spec.name}", quiet,
+                      unit="punkter" if sv else "points", lang=lang) as tick:
             tick(done_points)
             for task, df in executor.map_unordered(run_task, todo):
                 write_part(out, task.part, df, plan)

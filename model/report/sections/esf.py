@@ -90,6 +90,7 @@ def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
         if transfers:
             grant += (f" (samhällets kostnad {kr(row['societal_cost'], lang)}: ersättningar till deltagare "
                       "är transfereringar)")
+        grant += "," if grant else ""  # "Budgeten på X kr, varav ESF-stöd Y kr, betalar sig"
         if math.isnan(n_need):
             return (f"Budgeten på {kr(row['budget'], lang)}{grant} kan inte betala sig inom {years}, "
                     "hur många som än går till arbete.")
@@ -109,6 +110,7 @@ def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     if transfers:
         grant += (f" (societal cost {kr(row['societal_cost'], lang)}: participants' allowances are "
                   "transfers)")
+    grant += "," if grant else ""
     if math.isnan(n_need):
         return (f"The budget of {kr(row['budget'], lang)}{grant} cannot pay back within {years}, "
                 "however many reach work.")

@@ -71,14 +71,31 @@ def _spread_text(p: Programme, lang: str) -> str:
 PLOTS = {"npv": npv_plot}
 
 
+def where_uncertainty_is(page: Page) -> tuple[str, str]:
+    """Where the report shows uncertainty in the assumptions (Swedish, English): the parameter-
+    uncertainty section, the sweep's sensitivity analysis, or (neither declared nor swept) that
+    it is not analysed here and how to get it; never a promise of a section that is not there."""
+    if page.first.psa is not None:
+        return ("den visas i avsnittet om parameterosäkerhet.",
+                "the section on parameter uncertainty shows that.")
+    if page.sweep_html:
+        return "den visar känslighetsanalysen.", "the sensitivity analysis shows that."
+    return ("den är inte analyserad här, eftersom scenariot inte anger någon osäkerhet. Ange den "
+            "i scenariofilen (uncertainty) eller kör insats sweep och lägg till resultatet med "
+            "--sweep.",
+            "it is not analysed here, since the scenario declares no uncertainty. Declare it in "
+            "the scenario file (uncertainty) or run insats sweep and add its results with --sweep.")
+
+
 def html(page: Page) -> str:
+    where_sv, where_en = where_uncertainty_is(page)
     return page.plot(
         "npv", npv_plot,
         page.t("Fördelning av nettonuvärdet över körningarna",
                "Distribution of the net present value over runs"),
         page.t("Varje körning är ett möjligt utfall av programmet med samma antaganden. "
                "Spridningen visar slumpen i vilka som deltar och hur det går för dem, inte "
-               "osäkerheten i antagandena: den visar känslighetsanalysen.",
+               f"osäkerheten i antagandena: {where_sv}",
                "Each run is one possible outcome of the programme under the same assumptions. The "
                "spread shows chance in who takes part and how they fare, not uncertainty in the "
-               "assumptions: the sensitivity analysis shows that.")) + page.each(_spread_text)
+               f"assumptions: {where_en}")) + page.each(_spread_text)

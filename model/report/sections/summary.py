@@ -36,6 +36,26 @@ KEY_FIGURES = ["participants", "share_work", "cost", "cost_per_extra_job", "pers
 RUN_SHARES = {"pays_back", "no_payback"}
 
 
+def revenue_clause(rev: float, ratio: float, cost: float, lang: str = "sv") -> str:
+    """The revenue against the cost, ending in ", ". A negative revenue is not "−0,2 times the
+    cost": it is the lock-in effect (inlåsningseffekten), said in words."""
+    if rev < 0:
+        return _t(
+            lang,
+            f"samhällsintäkten är negativ ({kr(rev, lang)} i nuvärde): deltagarna kommer i arbete "
+            "senare än de hade gjort utan programmet, eftersom tiden i programmet skjuter upp "
+            f"jobbsökandet (inlåsningseffekten); kostnaden är {kr(cost, lang)} i nuvärde, ",
+            f"the societal revenue is negative ({kr(rev, lang)} present value): participants reach "
+            "work later than they would have without the programme, because the time in it puts "
+            f"off their job search (the lock-in effect); the cost is {kr(cost, lang)} present "
+            "value, ")
+    return _t(lang,
+                   f"samhällsintäkten ({kr(rev, lang)} i nuvärde) är {number(ratio, 1, lang)} "
+                   f"gånger kostnaden ({kr(cost, lang)} i nuvärde), ",
+                   f"the societal revenue ({kr(rev, lang)} present value) is "
+                   f"{number(ratio, 1, lang)} times the cost ({kr(cost, lang)} present value), ")
+
+
 def answer(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     """The answer in one sentence: does it pay back, by how much, and how sure are we.
 
@@ -49,20 +69,18 @@ def answer(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     share = with_unit(pays, "share", lang, 0)
     if lang == "sv":
         verdict = "betalar sig" if npv["mean"] > 0 else "betalar sig inte"
-        return (f"{sc.title} {verdict} över {years}: samhällsintäkten ({kr(rev, lang)} i nuvärde) "
-                f"är {number(bcr['mean'], 1, lang)} gånger kostnaden ({kr(cost, lang)} i nuvärde), "
+        return (f"{sc.title} {verdict} över {years}: {revenue_clause(rev, bcr['mean'], cost, lang)}"
                 + (f"nettonuvärdet är {kr(npv['mean'], lang)} "
                    f"(95 %: {fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) "
                    f"och det är positivt i {share} av de simulerade körningarna." if runs else
                    f"och nettonuvärdet är {kr(npv['mean'], lang)} (förväntat värde)."))
     verdict = "pays for itself" if npv["mean"] > 0 else "does not pay for itself"
-    return (f"{sc.title} {verdict} over {years}: the societal revenue ({kr(rev, lang)} present "
-            f"value) is {number(bcr['mean'], 1, lang)} times the cost ({kr(cost, lang)} present "
-            + (f"value), the net "
+    return (f"{sc.title} {verdict} over {years}: {revenue_clause(rev, bcr['mean'], cost, lang)}"
+            + (f"the net "
                f"present value is {kr(npv['mean'], lang)} (95 %: "
                f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}) and it is positive in {share} of the "
                "simulated runs." if runs else
-               f"value) and the net present value is {kr(npv['mean'], lang)} (expected value)."))
+               f"and the net present value is {kr(npv['mean'], lang)} (expected value)."))
 
 
 # ---------------------------------------------------------------- assumptions and sources

@@ -1,0 +1,76 @@
+"""One language at a time (issue 21, item 12): progress lines, where a sweep ran, the prefix of
+sources, the workbook's horizon column and counts follow --lang."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from model import progress as pg
+from model.report.analysis_text import executor_text, sweep_run_text
+from model.report.sections.appendix import inputs_table
+from model.report.text import count, source_text, with_unit
+from model.scenario import load_yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Clock:
+    t = 0.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.mark.parametrize(("lang", "line"), [
+    ("sv", "svep psa: punkter 24/40, 1 m 38 s har gått, 1 m 05 s kvar"),
+    ("en", "sweep psa: points 24/40, 1 m 38 s elapsed, 1 m 05 s left")])
+def test_progress_line_in_the_chosen_language(lang: str, line: str) -> None:
+    """24 of 40 points in 97.5 s: 16 left at 97.5/24 s each = 65 s."""
+    clock, out = _Clock(), io.StringIO()
+    words = ("svep", "punkter") if lang == "sv" else ("sweep", "points")
+    hb = pg.Heartbeat(40, f"{words[0]} psa", words[1], out, clock, every=10, lang=lang)
+    clock.t = 97.5
+    hb.advance(24)
+    assert out.getvalue() == line + "\n"
+    clock.t = 200
+    hb.advance(16)
+    assert out.getvalue().splitlines()[-1].endswith(", klart" if lang == "sv" else ", done")
+
+
+def test_where_a_sweep_ran_and_its_counts_in_swedish() -> None:
+    assert executor_text("2 local processes", "sv") == "2 lokala processer"
+    assert executor_text("1 local process", "sv") == "1 lokal process"
+    assert executor_text("2 local processes", "en") == "2 local processes"
+    plan = SimpleNamespace(spec=SimpleNamespace(name="psa", replications=1, seed=5,
+                                                design=SimpleNamespace(kind="psa")),
+                           n_points=1, bases=[SimpleNamespace(name="a", file="a.yaml", digest="x")],
+                           notes=lambda: [])
+    result = SimpleNamespace(plan=plan, skipped_parts=0, computed_parts=1,
+                             executor="1 local process", seconds=2.0, out="ut")
+    sv = sweep_run_text(result, "sv")
+    assert "1 punkt × 1 scenario × 1 körning" in sv and "1 del beräknade på 1 lokal process" in sv
+    assert "(n)" not in sv and "(ar)" not in sv and "local" not in sv
+    en = sweep_run_text(result, "en")
+    assert "1 point x 1 scenario x 1 replication" in en and "1 part computed" in en
+    assert count(2, "körning", "körningar") == "2 körningar"
+    assert with_unit(1, "jobs", "sv") == "1 jobb" and with_unit(1, "jobs", "en") == "1 job"
+    assert with_unit(1, "participants", "sv") == "1 person"
+
+
+def test_source_prefix_follows_the_language_and_a_quote_stays() -> None:
+    assert source_text("assumption: a wide prior", "sv") == "antagande: a wide prior"
+    assert source_text("assumption, calibrated: half time", "sv") == "antagande, calibrated: half time"
+    assert source_text("antagande: x", "en") == "assumption: x"
+    quoted = "000: 62 % to work after the courses; the assumption: none"
+    assert source_text(quoted, "sv") == quoted
+    raw, _ = load_yaml(ROOT / "scenarios/grenverket/anpassad_yrkesutbildning.yaml")
+    p = SimpleNamespace(raw=raw, name="a", path=Path("anpassad_yrkesutbildning.yaml"))
+    sv = inputs_table(p, "sv")["source"]
+    assert not sv.str.match(r"(?i)assumption\b").any()
+    assert sv.str.startswith("antagande").any()
+    en = inputs_table(p, "en")["source"]
+    assert en.str.startswith("assumption").any() and not en.str.startswith("antagande").any()
