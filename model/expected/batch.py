@@ -157,7 +157,6 @@ def _place_b(mass: np.ndarray, mean: np.ndarray, square: np.ndarray, n: int) -> 
 def fixed_kernels(months: np.ndarray, hazard: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
     """`lattice.kernel` of a fixed duration for a (B,) of durations and total early-exit hazards:
     (complete (B, 3, n), early (B, 3, n), service (B, n))."""
-    len(months)
     edges = np.arange(n + 1) * DT
     lo, hi = edges[:-1], edges[1:]
     x, wq = _nodes(lo, DT, 1)                                  # (n, 4), (1, 4)
