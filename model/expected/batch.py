@@ -439,6 +439,10 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         def as_other(x: np.ndarray, mass: np.ndarray, fc=fc, lc=lc) -> np.ndarray:
             return np.einsum("cgp,cp->cg", chain(x, fc, lc, False), mass)
 
+        tt = (f[sl] + loss[sl])
+        top = max([0.0, *(float(np.abs(x).max()) for x in (tg, to) if x.size)]) + abs(rules.job_lag)
+        if rules.drop_off == 0 and float(tt.max(initial=0.0)) * max(top, float(u[-1])) < 500:
+            as_good, as_other = _separable(tt, f[sl], u, rules, without_u, xg, tg, xo, to)
         with_good, gain_good = as_good(xg, gm)
         gain_good = gain_good - without_u * good_beyond[sl][:, None]
         with_other = as_other(xo, om)
@@ -448,8 +452,8 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
                                              without_u * po[sl][:, None]], axis=1)
         rows["gain"][sl] = np.stack([gain_good, gain_other], axis=1)
         rows["in_programme"][sl] = np.stack([
-            pg[sl][:, None] - np.einsum("cgp,cp->cg", (xg > 0).astype(float), gm),
-            po[sl][:, None] - np.einsum("cgp,cp->cg", (xo > 0).astype(float), om)], axis=1)
+            pg[sl][:, None] - np.matmul((xg > 0).astype(float), gm[:, :, None])[..., 0],
+            po[sl][:, None] - np.matmul((xo > 0).astype(float), om[:, :, None])[..., 0]], axis=1)
         empty = (pg[sl] == 0) | (po[sl] == 0)
         if empty.any():
             g_as_o = as_other(xg, gm)
@@ -471,6 +475,41 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         "swapped:gain": swapped["gain"], "swapped:with_work": swapped["with_work"],
     }
     return rows, extra
+
+
+def _separable(total: np.ndarray, f: np.ndarray, u: np.ndarray, rules: Rules,
+               without_u: np.ndarray, xg: np.ndarray, tg: np.ndarray, xo: np.ndarray,
+               to: np.ndarray) -> tuple:
+    """`as_good` and `as_other` of `_rows_b` without an exponential per (draw, month, exit
+    point): with no drop-off the job factor is 0 or 1, and e^{−T(u − t)} = e^{−Tu}·e^{Tt}, so
+    each sum over exit points is a masked matrix product (the masks are the per-draw path's own
+    comparisons). Used when T·t stays far from overflow."""
+    pi = np.where(total > 0, f / np.where(total > 0, total, 1.0), 0.0)[:, None]
+    back = np.exp(-total[:, None] * u[None, :])                           # (c, g)
+    times = {id(xg): tg, id(xo): to}
+
+    def sums(mask: np.ndarray, mass: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        vec = np.stack([mass, mass * np.exp(total[:, None] * t)], axis=2)  # (c, P, 2)
+        r = np.matmul(mask.astype(float), vec)
+        return r[..., 0], r[..., 1] * back
+
+    def as_good(x: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lag = rules.job_lag
+        xj = x - lag
+        on = xj >= 0
+        s0, s1 = sums(on, mass, times[id(x)] + lag)
+        emp = pi * s0 + (1 - pi) * s1
+        if rules.benefit_lag <= 0:
+            return emp, emp - without_u * mass.sum(axis=1)[:, None]
+        b0, b1 = sums(on & (xj >= rules.benefit_lag), mass, times[id(x)] + lag)
+        fm = mass.sum(axis=1)[:, None] - s0 + b0
+        return emp, pi * b0 + (1 - pi) * b1 - without_u * fm
+
+    def as_other(x: np.ndarray, mass: np.ndarray) -> np.ndarray:
+        s0, s1 = sums(x >= 0, mass, times[id(x)])
+        return pi * (s0 - s1)
+
+    return as_good, as_other
 
 
 def _to_months_b(series: np.ndarray, n_cal: int) -> np.ndarray:
