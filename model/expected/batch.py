@@ -415,8 +415,14 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
     swapped = {k: np.zeros((b, 2, g)) for k in ("gain", "with_work")}
     pg = good_mass.sum(axis=1) + good_beyond
     po = other_mass.sum(axis=1) + other_beyond
-    for lo in range(0, b, CHUNK):
-        sl = slice(lo, min(b, lo + CHUNK))
+    tt_all = f + loss
+    top = max([0.0, *(float(np.abs(x[m > 0]).max()) for x, m in ((t_good, good_mass),
+                                                                 (t_other, other_mass))
+                      if (m > 0).any())]) + abs(rules.job_lag)
+    fast = rules.drop_off == 0 and float(tt_all.max(initial=0.0)) * max(top, float(u[-1])) < 500
+    step = b if fast else CHUNK
+    for lo in range(0, b, step):
+        sl = slice(lo, min(b, lo + step))
         # only the lattice points where some draw of the chunk has someone leaving
         gm, om = good_mass[sl], other_mass[sl]
         gk = np.flatnonzero((gm > 0).any(axis=0))
@@ -424,8 +430,11 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         gm, tg, om, to = gm[:, gk], t_good[sl][:, gk], om[:, ok_], t_other[sl][:, ok_]
         fc, lc = f[sl][:, None, None], loss[sl][:, None, None]
         without_u = chain(u[None, :], f[sl][:, None], loss[sl][:, None], False)   # (c, g)
-        xg = u[None, :, None] - tg[:, None, :]
-        xo = u[None, :, None] - to[:, None, :]
+        if fast:
+            xg, xo = _Side(tg), _Side(to)
+        else:
+            xg = u[None, :, None] - tg[:, None, :]
+            xo = u[None, :, None] - to[:, None, :]
 
         def as_good(x: np.ndarray, mass: np.ndarray, fc=fc, lc=lc, without_u=without_u
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -439,10 +448,8 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         def as_other(x: np.ndarray, mass: np.ndarray, fc=fc, lc=lc) -> np.ndarray:
             return np.einsum("cgp,cp->cg", chain(x, fc, lc, False), mass)
 
-        tt = (f[sl] + loss[sl])
-        top = max([0.0, *(float(np.abs(x).max()) for x in (tg, to) if x.size)]) + abs(rules.job_lag)
-        if rules.drop_off == 0 and float(tt.max(initial=0.0)) * max(top, float(u[-1])) < 500:
-            as_good, as_other = _separable(tt, f[sl], u, rules, without_u, xg, tg, xo, to)
+        if fast:
+            as_good, as_other = _separable(tt_all[sl], f[sl], u, rules, without_u)
         with_good, gain_good = as_good(xg, gm)
         gain_good = gain_good - without_u * good_beyond[sl][:, None]
         with_other = as_other(xo, om)
@@ -451,9 +458,14 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         rows["without_work"][sl] = np.stack([without_u * pg[sl][:, None],
                                              without_u * po[sl][:, None]], axis=1)
         rows["gain"][sl] = np.stack([gain_good, gain_other], axis=1)
-        rows["in_programme"][sl] = np.stack([
-            pg[sl][:, None] - np.matmul((xg > 0).astype(float), gm[:, :, None])[..., 0],
-            po[sl][:, None] - np.matmul((xo > 0).astype(float), om[:, :, None])[..., 0]], axis=1)
+        if fast:
+            left = [_counted(u, x.t, lambda uk, t: uk - t > 0, [m], len(u))[0]
+                    for x, m in ((xg, gm), (xo, om))]
+        else:
+            left = [np.matmul((x > 0).astype(float), m[:, :, None])[..., 0]
+                    for x, m in ((xg, gm), (xo, om))]
+        rows["in_programme"][sl] = np.stack([pg[sl][:, None] - left[0], po[sl][:, None] - left[1]],
+                                            axis=1)
         empty = (pg[sl] == 0) | (po[sl] == 0)
         if empty.any():
             g_as_o = as_other(xg, gm)
@@ -477,36 +489,64 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
     return rows, extra
 
 
+@dataclass
+class _Side:
+    """One outcome group's exit times (c, P), standing for its months-since-exit grid."""
+
+    t: np.ndarray
+
+
+def _counted(u: np.ndarray, t: np.ndarray, cond: object, weights: list[np.ndarray], g: int,
+             after: float = 0.0) -> list[np.ndarray]:
+    """Σ_p w[c, p]·cond(u_k, t[c, p]) for every month k (c, g), for each of `weights`, where cond
+    is monotone in u (false, then true): the first month it holds is found per exit point by a
+    binary search checked with cond itself (the per-draw path's own comparison), and the
+    weights are summed from that month on (cond turns true about `after` months after t).
+    O(points + months) instead of their product."""
+    k0 = np.searchsorted(u, t + after)                         # about where cond turns true
+    k = np.full(t.shape, g, dtype=np.int64)
+    for d in (2, 1, 0, -1, -2):                                # the exact first month near k0
+        kk = np.clip(k0 - d, 0, g - 1)
+        hit = cond(u[kk], t) & (k0 - d >= 0) & (k0 - d < g)   # type: ignore[operator]
+        k = np.where(hit & (kk < k), kk, k)
+    c = t.shape[0]
+    flat = (np.arange(c)[:, None] * (g + 1) + k).ravel()
+    out = []
+    for w in weights:
+        acc = np.bincount(flat, weights=w.ravel(), minlength=c * (g + 1)).reshape(c, g + 1)
+        out.append(np.cumsum(acc, axis=1)[:, :g])
+    return out
+
+
 def _separable(total: np.ndarray, f: np.ndarray, u: np.ndarray, rules: Rules,
-               without_u: np.ndarray, xg: np.ndarray, tg: np.ndarray, xo: np.ndarray,
-               to: np.ndarray) -> tuple:
+               without_u: np.ndarray) -> tuple:
     """`as_good` and `as_other` of `_rows_b` without an exponential per (draw, month, exit
     point): with no drop-off the job factor is 0 or 1, and e^{−T(u − t)} = e^{−Tu}·e^{Tt}, so
-    each sum over exit points is a masked matrix product (the masks are the per-draw path's own
-    comparisons). Used when T·t stays far from overflow."""
+    each sum over exit points is a sum from the month the per-draw path's own comparison first
+    holds (`_counted`). Used when T·t stays far from overflow."""
     pi = np.where(total > 0, f / np.where(total > 0, total, 1.0), 0.0)[:, None]
     back = np.exp(-total[:, None] * u[None, :])                           # (c, g)
-    times = {id(xg): tg, id(xo): to}
+    g = len(u)
+    lag, bl = rules.job_lag, rules.benefit_lag
 
-    def sums(mask: np.ndarray, mass: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        vec = np.stack([mass, mass * np.exp(total[:, None] * t)], axis=2)  # (c, P, 2)
-        r = np.matmul(mask.astype(float), vec)
-        return r[..., 0], r[..., 1] * back
+    def sums(side: _Side, mass: np.ndarray, shift: float, cond: object, after: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+        up = mass * np.exp(total[:, None] * (side.t + shift))
+        s0, s1 = _counted(u, side.t, cond, [mass, up], g, after)
+        return s0, s1 * back
 
-    def as_good(x: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lag = rules.job_lag
-        xj = x - lag
-        on = xj >= 0
-        s0, s1 = sums(on, mass, times[id(x)] + lag)
+    def as_good(side: _Side, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s0, s1 = sums(side, mass, lag, lambda uk, t: (uk - t) - lag >= 0, lag)
         emp = pi * s0 + (1 - pi) * s1
-        if rules.benefit_lag <= 0:
+        if bl <= 0:
             return emp, emp - without_u * mass.sum(axis=1)[:, None]
-        b0, b1 = sums(on & (xj >= rules.benefit_lag), mass, times[id(x)] + lag)
+        b0, b1 = sums(side, mass, lag, lambda uk, t: ((uk - t) - lag >= 0) & ((uk - t) - lag >= bl),
+                      lag + bl)
         fm = mass.sum(axis=1)[:, None] - s0 + b0
         return emp, pi * b0 + (1 - pi) * b1 - without_u * fm
 
-    def as_other(x: np.ndarray, mass: np.ndarray) -> np.ndarray:
-        s0, s1 = sums(x >= 0, mass, times[id(x)])
+    def as_other(side: _Side, mass: np.ndarray) -> np.ndarray:
+        s0, s1 = sums(side, mass, 0.0, lambda uk, t: uk - t >= 0, 0.0)
         return pi * (s0 - s1)
 
     return as_good, as_other
