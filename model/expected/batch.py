@@ -302,7 +302,17 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
     good_exit = np.array([s in good for s in bn.exits], dtype=float)
     rho = np.concatenate([bn.absorption() @ good_exit, np.broadcast_to(good_exit, (b, ne))], axis=1)
     size = fast_length(2 * n - 1)
-    kf = [(np.fft.rfft(c, size), np.fft.rfft(e, size)) for c, e, _ in ks]
+    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    class _Lazy:
+        """Kernels' transforms, made when a later round needs them."""
+
+        def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+            if i not in found:
+                found[i] = (np.fft.rfft(ks[i][0], size), np.fft.rfft(ks[i][1], size))
+            return found[i]
+
+    kf = _Lazy()
     inflow = np.zeros((b, ni, n))
     out = np.zeros((b, ne, 3, n))
     pending = np.zeros((b, ni, 3, n))
@@ -328,8 +338,14 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
             live = pending[:, i, 0].sum(axis=1) >= NEGLIGIBLE
             if not live.any():
                 continue
-            pf = np.fft.rfft(np.where(live[:, None, None], pending[:, i], 0.0), size)
-            kc, ke = conv3(pf, kf[i][0]), conv3(pf, kf[i][1])
+            now = np.where(live[:, None, None], pending[:, i], 0.0)
+            if not now[:, :, 1:].any() and not now[:, 1:].any():
+                # a point mass at time 0 (the entry): the convolution is the kernel times it
+                w0 = now[:, 0, 0][:, None, None]
+                kc, ke = w0 * ks[i][0], w0 * ks[i][1]
+            else:
+                pf = np.fft.rfft(now, size)
+                kc, ke = conv3(pf, kf[i][0]), conv3(pf, kf[i][1])
             to = (bn.route[:, i, :, None, None] * kc[:, None]
                   + bn.hazard[:, i, :, None, None] * ke[:, None])
             nxt += to[:, :ni]
@@ -348,8 +364,12 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
         left = np.maximum(1.0 - end_all.sum(axis=1), 0.0)[:, None]
         frac = (rest_good + left * r_i) / np.maximum(rest_all + left, 1e-300)
         frac = np.concatenate([frac[:, 1:], r_i], axis=1)
-        svc = bconv(inflow[:, i], ksvc, n, clean=True)
-        svc_good = bconv(inflow[:, i], ksvc * frac, n, clean=True)
+        if not inflow[:, i, 1:].any():   # entered at time 0 only: no convolution needed
+            svc = inflow[:, i, :1] * ksvc
+            svc_good = inflow[:, i, :1] * (ksvc * frac)
+        else:
+            svc = bconv(inflow[:, i], ksvc, n, clean=True)
+            svc_good = bconv(inflow[:, i], ksvc * frac, n, clean=True)
         service[:, i] = np.stack([svc_good, svc - svc_good], axis=1)
         starts[:, i] = np.stack([inflow[:, i] * r_i, inflow[:, i] * (1 - r_i)], axis=1)
     shares = np.einsum("i,bie->be", entry, bn.absorption())
