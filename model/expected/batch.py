@@ -36,7 +36,7 @@ from model.expected import (
     _classes,
     arrivals,
 )
-from model.expected.lattice import MAX_ROUNDS, NEGLIGIBLE, Kernel, _nodes, fast_length, kernel
+from model.expected.lattice import MAX_ROUNDS, NEGLIGIBLE, TINY, Kernel, _nodes, fast_length, kernel
 from model.scenario import Scenario
 
 CHUNK = 64   # draws whose employment curves are evaluated at once (memory stays small)
@@ -362,7 +362,8 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
         rest_all = np.cumsum(end_all[:, ::-1], axis=1)[:, ::-1]
         rest_good = np.cumsum(end_good[:, ::-1], axis=1)[:, ::-1]
         left = np.maximum(1.0 - end_all.sum(axis=1), 0.0)[:, None]
-        frac = (rest_good + left * r_i) / np.maximum(rest_all + left, 1e-300)
+        denom = rest_all + left
+        frac = np.where(denom > TINY, (rest_good + left * r_i) / np.maximum(denom, 1e-300), r_i)
         frac = np.concatenate([frac[:, 1:], r_i], axis=1)
         if not inflow[:, i, 1:].any():   # entered at time 0 only: no convolution needed
             svc = inflow[:, i, :1] * ksvc
