@@ -626,6 +626,12 @@ def batch_unit(sc: Scenario, v: Varied) -> tuple[Effects, Activity, dict[int, st
         visits = np.einsum("i,bij->bj", bn.entry, bn.fundamental())
         for k in np.flatnonzero(~(visits.max(axis=1) <= MAX_VISITS)):
             failed[int(k)] = "a loop that is nearly endless"
+        # with a tail (a stay that is not fixed, or a loop) each draw's own lattice length moves
+        # its figures by up to BEYOND: those draws go one by one (tests/test_vector.py)
+        tail = any(iv.duration.dist != "fixed" for iv in sc.interventions)
+        for k in np.flatnonzero(tail | (visits.max(axis=1) > 1 + 1e-9)):
+            failed.setdefault(int(k), "a stay with a tail or a loop: the lattice length differs "
+                                      "by draw")
         n = _steps_needed(sc, bn, v)
         while True:
             ks = _kernels(sc, bn, v, n)
