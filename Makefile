@@ -26,7 +26,7 @@ notebook: $(NOTEBOOK_STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(JUPYTER_ARGS)
 
 run: $(STAMP)
-	$(BIN)/insats compare scenarios/grenverket/
+	$(BIN)/insats compare scenarios/grenverket/ --workers 2
 
 # The planners' page on http://127.0.0.1:8501 (local only, no usage statistics); PORT=8502 to move it
 PORT ?= 8501

@@ -25,6 +25,7 @@ from model.exact import Network
 GAUSS_X, GAUSS_W = np.polynomial.legendre.leggauss(4)
 MAX_ROUNDS = 5_000
 NEGLIGIBLE = 1e-12
+TINY = 1e-12   # a probability of still being in service below this is rounding noise
 
 
 @dataclass
@@ -238,7 +239,11 @@ def paths(net: Network, kernels: dict[str, Kernel], entry: np.ndarray, good: set
         rest_all = np.cumsum(end_all[::-1])[::-1]
         rest_good = np.cumsum(end_good[::-1])[::-1]
         left = max(1.0 - end_all.sum(), 0.0)
-        frac = (rest_good + left * rho[i]) / np.maximum(rest_all + left, 1e-300)
+        # where (about) nobody is still in service, the share is the intervention's own good
+        # share: 0/0 otherwise, decided by rounding noise in `left` (issue 22)
+        denom = rest_all + left
+        frac = np.where(denom > TINY, (rest_good + left * rho[i]) / np.maximum(denom, 1e-300),
+                        rho[i])
         frac = np.r_[frac[1:], rho[i]]
         svc = _conv(inflow[i], k.service, n)
         svc_good = _conv(inflow[i], k.service * frac, n)

@@ -33,6 +33,9 @@ class PSAResult:
     seed: int
     methods: dict[str, str] = field(default_factory=dict)   # scenario -> how it was priced
     replications: int = 0                  # per draw, where simulated
+    # scenario -> how its expected-value draws were priced: all at once (vectorised), or some or
+    # all draw by draw and why (`model.psa.vector`)
+    vectorised: dict[str, str] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -103,11 +106,16 @@ def default_draws(scenarios: list[Scenario], expected: bool) -> int:
 def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None = None,
             seed: int | None = None, workers: int = 1, method: str = "auto",
             replications: int | None = None, on_draw: Callable[[int], None] | None = None,
-            table: pd.DataFrame | None = None, refuse_invalid: bool = False) -> PSAResult:
+            table: pd.DataFrame | None = None, refuse_invalid: bool = False,
+            vectorise: bool = True) -> PSAResult:
     """Draw the uncertain inputs `draws` times and price every scenario at each draw (or price
     the parameter sets of a given `table`, one column per input name, e.g. for calibration).
     A draw giving a scenario the schema refuses is marked "invalid" (a calibration proposal may);
-    `refuse_invalid` makes it an InputError instead, for a result that counts its draws."""
+    `refuse_invalid` makes it an InputError instead, for a result that counts its draws.
+
+    On the expected-value path every draw is priced at once (`model.psa.vector.price_draws`)
+    where its inputs allow; the rest, and everything with `vectorise=False` (the reference), one
+    validated scenario per draw."""
     from model.evaluate import why_not_expected
     from model.executors import make_executor
 
@@ -125,23 +133,44 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
     # relative reference still resolves in the draws
     names = tuple((sc.name, str(sc.source_file or (sc.folder / sc.name if sc.folder else sc.name)),
                    raw) for raw, sc in scenarios)
+    vec = None
+    if vectorise and expected and method in ("auto", "expected"):
+        from model.psa.vector import price_draws
+
+        vec = price_draws(scenarios, table, p)
+    todo = {sc.name: (set(vec.pending.get(sc.name, [])) if vec is not None else None) for sc in scs}
+    left = (range(len(table)) if vec is None
+            else sorted(set().union(*(set(x) for x in vec.pending.values()))))
     rows = []
-    for _, r in table.iterrows():
+    for pos in left:
+        r = table.iloc[pos]
         per = tuple((sc.name, tuple((tuple(parts), v) for parts, v in assignments(p, sc.name, r)))
-                    for sc in scs)
+                    for sc in scs if todo[sc.name] is None or pos in todo[sc.name])
         rows.append((int(r["draw"]), per))
     tasks = [_Task(names, tuple(rows[i:i + CHUNK]), method, reps, seed)
              for i in range(0, len(rows), CHUNK)]
     tick = on_draw or (lambda k: None)
     frames: dict[int, pd.DataFrame] = {}
-    executor = make_executor(workers=min(workers, max(1, math.ceil(len(tasks) / 2))))
+    executor = make_executor(workers=min(workers, max(1, math.ceil(len(tasks) / 2)))) if tasks \
+        else None
+    if vec is not None:
+        tick(len(table) - len(rows))
     try:
-        for task, df in executor.map_unordered(_run_task, tasks):
+        for task, df in (executor.map_unordered(_run_task, tasks) if executor else []):
             frames[task.rows[0][0]] = df
             tick(len(task.rows))
     finally:
-        executor.close()
-    metrics = pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+        if executor is not None:
+            executor.close()
+    parts = [frames[k] for k in sorted(frames)]
+    if vec is not None and not vec.metrics.empty:
+        parts.append(vec.metrics)
+    metrics = pd.concat(parts, ignore_index=True)
+    if vec is not None:  # draw order, the scenarios in their order within a draw
+        order = {sc.name: k for k, sc in enumerate(scs)}
+        metrics = (metrics.assign(_o=metrics["scenario"].map(order))
+                   .sort_values(["draw", "_o"], kind="stable").drop(columns="_o")
+                   .reset_index(drop=True))
     if refuse_invalid:
         _refuse_dropped(metrics, scenarios, n)
     methods = {}
@@ -149,4 +178,5 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
         used = metrics.loc[(metrics["scenario"] == s) & (metrics["method"] != "invalid"), "method"]
         methods[s] = str(used.iloc[0]) if len(used) else "invalid"
     used = reps if "simulated" in methods.values() else 0
-    return PSAResult(p, table, metrics, seed, methods, used)
+    notes = {sc.name: vec.note(sc.name, len(table)) for sc in scs} if vec is not None else {}
+    return PSAResult(p, table, metrics, seed, methods, used, notes)

@@ -87,7 +87,8 @@ def method_line(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
         m = psa.methods.get(sc.name, "")
         if m == "expected":
             how.append(in_lang(lang, f"{sc.title}: väntevärdesvägen (ingen simuleringsbrus)",
-                               f"{sc.title}: expected-value path (no simulation noise)"))
+                               f"{sc.title}: expected-value path (no simulation noise)")
+                       + _vectorised(psa.vectorised.get(sc.name, ""), lang))
         else:
             how.append(in_lang(lang, f"{sc.title}: medel av {psa.replications} simulerade "
                                      "kohorter per dragning",
@@ -102,6 +103,13 @@ def method_line(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
         f"Parameter uncertainty: {n} draws of the inputs' stated uncertainty (seed {psa.seed}); "
         f"each draw gives the programme's expected result ({'; '.join(how)}). "
         "[95 % interval over draws]")
+
+
+def _vectorised(note: str, lang: str) -> str:
+    """How the expected-value draws were priced (`model.psa.vector`), when some went draw by draw."""
+    if not note or note.startswith("all "):
+        return ""
+    return in_lang(lang, f" [dragningsvis: {note}]", f" [{note}]")
 
 
 def probabilities(psa: PSAResult, scs: list[Scenario]) -> pd.DataFrame:
