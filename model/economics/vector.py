@@ -190,8 +190,9 @@ def counts_b(eff: Effects, base: BBaseline | None) -> dict[str, np.ndarray]:
     return m
 
 
-def _breakeven(eff: Effects, p: BParts, base: BBaseline | None, years: float) -> np.ndarray:
-    """`figures.breakeven` over draws."""
+def _breakeven_line(eff: Effects, p: BParts, base: BBaseline | None, years: float,
+                    npv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`figures.breakeven_line` over draws: (need, slope) of NPV(s) = slope·s − need."""
     u = p.rules.u
     w = ((u < years * 12.0) * discount(u, p.rules.rate))[None] * p.kr_per_month[:, None]
     gain_pv, ref_pv = _gain(eff, base, pv=True)
@@ -207,8 +208,21 @@ def _breakeven(eff: Effects, p: BParts, base: BBaseline | None, years: float) ->
         total = n.sum(axis=1)
         k_const = -np.einsum("bg,bg->b", np.broadcast_to(ref_pv, w.shape), w) - p.fixed_pv
         slope = total * (mean[:, GOOD] - mean[:, OTHER])
-        ok = np.isfinite(slope) & (slope > 0)
-        return np.where(ok, (-k_const - total * mean[:, OTHER]) / np.where(ok, slope, 1.0), math.nan)
+        own = np.where(total > 0, n[:, GOOD] / np.where(total > 0, total, 1.0), math.nan)
+        need = np.where((total > 0) & np.isfinite(slope), slope * own - npv,
+                        -k_const - total * mean[:, OTHER])
+    return need, slope
+
+
+def _share_of(need: np.ndarray, slope: np.ndarray, n: np.ndarray, npv: np.ndarray) -> np.ndarray:
+    """`figures.share_of` over draws (from the own share and NPV where anyone took part)."""
+    total = n.sum(axis=1)
+    ok = np.isfinite(slope) & (slope > 0)
+    safe = np.where(ok, slope, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own = n[:, GOOD] / np.where(total > 0, total, 1.0)
+        share = np.where(total > 0, own - npv / safe, need / safe)
+    return np.where(ok, share, math.nan)
 
 
 def _payback(cum_benefit: np.ndarray, cum_cost: np.ndarray) -> np.ndarray:
@@ -276,10 +290,21 @@ def figures_b(sc: Scenario, eff: Effects, lines: list[BLine], pr: Pricing,
     m |= _health_b(sc, eff, base)
     for years in views(sc):
         k = view_key(years)
-        share = _breakeven(eff, p, base, years)
+        need, slope = _breakeven_line(eff, p, base, years, m[f"npv:{k}"])
+        share = _share_of(need, slope, eff.n, m[f"npv:{k}"])
+        m[f"breakeven_need:{k}"], m[f"breakeven_slope:{k}"] = need, slope
         m[f"breakeven_work_share:{k}"] = share
         m[f"breakeven_work_exits:{k}"] = share * n
-        m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at_b(eff, base, share, m)
+        if base is not None:  # as figures.figures: written from the extra jobs
+            studies = m["exits_studies"] if sc.employment.value_studies else 0.0
+            with np.errstate(invalid="ignore", divide="ignore"):
+                own = eff.n[:, GOOD] / np.where(n > 0, n, 1.0)
+            m[f"breakeven_extra_jobs:{k}"] = np.where(
+                n > 0, m["extra_jobs_at_exit"] + studies + (share - own) * n,
+                share * n - _jobs_without_at_b(eff, base, share, m))
+        else:
+            m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at_b(eff, base, share, m)
+    m["jobs_without_at_share0"], m["jobs_without_per_share"] = _jobs_without_line_b(eff, base, m)
     head_key = view_key(sc.valuation.horizon_years)
     for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):
         m[name] = m[f"{name}:{head_key}"]
@@ -333,11 +358,19 @@ def _health_b(sc: Scenario, eff: Effects, base: BBaseline | None) -> dict[str, n
     return out
 
 
-def _jobs_without_at_b(eff: Effects, base: BBaseline | None, share: np.ndarray,
-                       m: dict[str, np.ndarray]) -> np.ndarray:
-    """`figures._jobs_without_at` over draws."""
+def _jobs_without_line_b(eff: Effects, base: BBaseline | None, m: dict[str, np.ndarray]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """`figures.jobs_without_line` over draws: (at s = 0, per unit of s)."""
     if base is not None:
-        return m["jobs_without_at_exit"]
+        at0 = np.asarray(m["jobs_without_at_exit"], dtype=float)
+        return at0, np.zeros_like(at0)
+    per = _per_person_without(eff)
+    total = eff.n.sum(axis=1)
+    return total * per[:, OTHER], total * (per[:, GOOD] - per[:, OTHER])
+
+
+def _per_person_without(eff: Effects) -> np.ndarray:
+    """Counterfactual jobs per participant of each group (a group nobody is in takes the mean)."""
     n = eff.n
     with np.errstate(invalid="ignore", divide="ignore"):
         per = np.where(n > 0, eff.jobs_without_at_exit / np.where(n > 0, n, 1.0), math.nan)
@@ -345,6 +378,15 @@ def _jobs_without_at_b(eff: Effects, base: BBaseline | None, share: np.ndarray,
         fill = np.where(finite.any(axis=1),
                         np.nansum(np.where(finite, per, 0.0), axis=1) / np.maximum(finite.sum(axis=1), 1),
                         0.0)
-        per = np.where(np.isnan(per), fill[:, None], per)
+    return np.where(np.isnan(per), fill[:, None], per)
+
+
+def _jobs_without_at_b(eff: Effects, base: BBaseline | None, share: np.ndarray,
+                       m: dict[str, np.ndarray]) -> np.ndarray:
+    """`figures._jobs_without_at` over draws."""
+    if base is not None:
+        return m["jobs_without_at_exit"]
+    n = eff.n
+    per = _per_person_without(eff)
     out = n.sum(axis=1) * (share * per[:, GOOD] + (1 - share) * per[:, OTHER])
     return np.where(np.isnan(share), m["jobs_without_at_exit"], out)
