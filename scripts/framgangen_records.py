@@ -20,7 +20,8 @@ import numpy as np
 SEED = 2019_01_10
 DATA_DATE = date(2019, 1, 10)
 N, WOMEN, ABROAD, WOMEN_ABROAD = 213, 102, 76, 49
-WORK, STUDIES, OTHER = 59, 15, 38          # 74 to work or studies (002); the split 80/20 as the library scenario
+# 74 to work or studies (002); split 80/20 as the library scenario does
+WORK, STUDIES, OTHER = 59, 15, 38
 FASTEST = 4.0                              # months: "de snabbaste ca 4 månader" (002, Delmål 1)
 PAUSES = ((date(2017, 9, 1), date(2017, 11, 1)), (date(2018, 5, 1), date(2018, 7, 1)))
 OUT = Path(__file__).resolve().parent.parent / "scenarios" / "records" / "framgangen_synthetic.csv"

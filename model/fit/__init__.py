@@ -55,7 +55,7 @@ def fit_file(records: Path, data_date: str, out: Path, base: Path | None = None,
     inputs = [records] + ([base] if base else [])
     refuse_inputs(out, inputs)
     if report is not None:
-        refuse_inputs(report, inputs + [out])
+        refuse_inputs(report, [*inputs, out])
     base_raw: dict[str, Any] | None = None
     known: list[str] | None = None
     if base is not None:
@@ -119,7 +119,7 @@ def dump(sc: dict[str, Any]) -> str:
         pass
 
     def rep_dict(d: yaml.SafeDumper, data: dict) -> yaml.Node:
-        flow = set(data) <= {"value", "source"} or "share" in data and len(data) <= 4
+        flow = set(data) <= {"value", "source"} or ("share" in data and len(data) <= 4)
         return d.represent_mapping("tag:yaml.org,2002:map", data, flow_style=flow or None)
 
     def rep_list(d: yaml.SafeDumper, data: list) -> yaml.Node:

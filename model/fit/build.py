@@ -255,7 +255,7 @@ def _intervention_block(res: FitResult) -> dict[str, Any]:
                            "mean": _src(vals[res.paths[0]], rec.basis(f"mean stay, {how}"))}
     if sh.family != "exponential":
         dur["cv"] = _src(vals[res.paths[1]], rec.basis(f"standard deviation over mean, {how}"))
-    t, codes = res.arrays()
+    _, codes = res.arrays()
     exits = int((codes > 0).sum())
     routing = {}
     for k, s in enumerate(res.states):

@@ -24,7 +24,8 @@ class IntakeFit:
     """What the records say about arrivals, in months from month 0."""
 
     cohort: tuple[int, float] | None = None              # (n, month)
-    groups: dict[str, float] | None = None               # size, every_months, start_month, end_month, n_groups
+    # size, every_months, start_month, end_month, n_groups
+    groups: dict[str, float] | None = None
     stream: dict[str, float | None] | None = None        # rate_per_month, start_month, end_month, n
     pauses: list[tuple[int, int]] = field(default_factory=list)
     ongoing: bool = False                                # the stream still ran at the data date
@@ -62,7 +63,7 @@ def fit_intake(entries: list[date], months: np.ndarray, data_end: float) -> Inta
         times = np.array([month_of[d] for d in clusters])
         sizes = [by_date[d] for d in clusters]
         every = float(np.median(np.diff(times)))
-        fit.groups = {"size": int(round(float(np.median(sizes)))), "every_months": round(every, 3),
+        fit.groups = {"size": round(float(np.median(sizes))), "every_months": round(every, 3),
                       "start_month": round(float(times[0]), 2),
                       "end_month": round(float(times[-1]) + every / 2, 2), "n_groups": len(clusters)}
         k = np.arange(0, int((times[-1] - times[0]) / every + 0.5) + 1)
@@ -109,8 +110,8 @@ def _pauses(months: np.ndarray, fit: IntakeFit, group_times: list[float],
     under the fitted stream and groups."""
     if not len(months):
         return []
-    first = int(math.floor(months.min()))
-    last = int(math.floor(months.max()))
+    first = math.floor(months.min())
+    last = math.floor(months.max())
     seen = set(np.floor(months).astype(int).tolist())
     runs: list[tuple[int, int]] = []
     m = first

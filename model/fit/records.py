@@ -358,7 +358,7 @@ def table_as_records(participants: object, month_zero: date, data_date: date) ->
     from datetime import timedelta
 
     def day(m: float) -> date:
-        return month_zero + timedelta(days=int(math.floor(m * DAYS_PER_MONTH)))
+        return month_zero + timedelta(days=math.floor(m * DAYS_PER_MONTH))
 
     rows = []
     for p in participants.itertuples():  # type: ignore[attr-defined]

@@ -5,7 +5,6 @@ Aggregates only: no participant's row is shown."""
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +111,8 @@ def write_fit_report(res: Any, scenario_file: Path, out: Path, lang: str = "sv",
                                              for k in range(len(res.states)))]
     rec = res.records
     aic = html_table([_t(lang, "form", "shape"), "AIC", _t(lang, "medel, mån", "mean, months"), "CV",
-                      _t(lang, "median, mån", "median, months"), _t(lang, "i scenariot", "in the scenario")],
+                      _t(lang, "median, mån", "median, months"),
+                      _t(lang, "i scenariot", "in the scenario")],
                      [[f.family, _num(f.aic, 1, lang), _num(f.mean, 2, lang), _num(f.cv, 2, lang),
                        _num(f.median, 2, lang),
                        (_t(lang, "vald", "chosen") if f is res.shape else
@@ -121,27 +121,44 @@ def write_fit_report(res: Any, scenario_file: Path, out: Path, lang: str = "sv",
     vals = html_table([_t(lang, "värde", "value"), _t(lang, "anpassat", "fitted"), "95 %"],
                       [[p, _num(v, 3, lang), "–".join(_num(x, 3, lang) for x in res.interval(p))]
                        for p, v in zip(res.paths, res.values, strict=True)], numeric={1})
-    sh = html_table([_t(lang, "avslut", "destination")] + [f"{m} {_t(lang, 'mån', 'months')}" for m in MONTHS],
-                    [[s] + ["–" if np.isnan(v) else f"{_num(100 * v, 0, lang)} % ({_num(100 * a, 0, lang)}–"
-                            f"{_num(100 * b, 0, lang)} %)" for v, a, b in vs] for s, vs in shares_at(res)])
+    months = [f"{m} {_t(lang, 'mån', 'months')}" for m in MONTHS]
+
+    def cell(v: float, a: float, b: float) -> str:
+        if np.isnan(v):
+            return "–"
+        return f"{_num(100 * v, 0, lang)} % ({_num(100 * a, 0, lang)}–{_num(100 * b, 0, lang)} %)"
+
+    sh = html_table([_t(lang, "avslut", "destination"), *months],
+                    [[s] + [cell(*x) for x in vs] for s, vs in shares_at(res)])
     med, lo, hi = res.median
-    median = (f"{_num(med, 1, lang)} ({_num(lo, 1, lang)}–{_num(hi, 1, lang)}) {_t(lang, 'månader', 'months')}"
+    unit = _t(lang, "månader", "months")
+    median = (f"{_num(med, 1, lang)} ({_num(lo, 1, lang)}–{_num(hi, 1, lang)}) {unit}"
               if np.isfinite(med) else _t(lang, "nås inte", "not reached"))
     title = _t(lang, "Anpassning till deltagarregister", "Fit to participant records")
-    body = [f"<h1>{esc(title)}: {esc(Path(rec.file).name)}</h1>",
-            f"<p>{esc(_t(lang, f'{rec.n} deltagare, {rec.enrolled} inskrivna {rec.data_date}; månad 0 = {rec.month_zero}. Scenariot: {scenario_file.name}. Bara aggregat visas.', f'{rec.n} participants, {rec.enrolled} enrolled at {rec.data_date}; month 0 = {rec.month_zero}. The scenario: {scenario_file.name}. Aggregates only.'))}</p>",
-            f"<h2>{esc(_t(lang, 'Tid i insatsen och avslut', 'Time in the programme and exits'))}</h2>",
-            f"<p>{esc(_t(lang, f'Registret (steg, 95 % band) bredvid det anpassade scenariot simulerat {reps} gånger till samma datum (linje). Median (Kaplan–Meier): ', f'The records (steps, 95 % band) beside the fitted scenario simulated {reps} times to the same date (line). Median (Kaplan-Meier): ') + median)}</p>",
+    intro = _t(lang, f"{rec.n} deltagare, {rec.enrolled} inskrivna {rec.data_date}; månad 0 = "
+                     f"{rec.month_zero}. Scenariot: {scenario_file.name}. Bara aggregat visas.",
+               f"{rec.n} participants, {rec.enrolled} enrolled at {rec.data_date}; month 0 = "
+               f"{rec.month_zero}. The scenario: {scenario_file.name}. Aggregates only.")
+    curves = _t(lang, f"Registret (steg, 95 % band) bredvid det anpassade scenariot simulerat {reps} "
+                      "gånger till samma datum (linje). Median (Kaplan–Meier): ",
+                f"The records (steps, 95 % band) beside the fitted scenario simulated {reps} times "
+                "to the same date (line). Median (Kaplan-Meier): ") + median
+
+    def h2(sv: str, en: str) -> str:
+        return f"<h2>{esc(_t(lang, sv, en))}</h2>"
+
+    body = [f"<h1>{esc(title)}: {esc(Path(rec.file).name)}</h1>", f"<p>{esc(intro)}</p>",
+            h2("Tid i insatsen och avslut", "Time in the programme and exits"), f"<p>{esc(curves)}</p>",
             *[img(png, alt, alt, f"fit{i}") for i, (png, alt) in enumerate(figs)],
-            f"<h2>{esc(_t(lang, 'Former jämförda med AIC', 'Shapes compared by AIC'))}</h2>", aic,
-            f"<h2>{esc(_t(lang, 'Andel per avslut (Aalen–Johansen)', 'Shares by destination (Aalen-Johansen)'))}</h2>", sh,
-            f"<h2>{esc(_t(lang, 'Värden i scenariot', 'Values in the scenario'))}</h2>", vals,
-            f"<h2>{esc(_t(lang, 'Vad data inte kan säga', 'What the data cannot tell'))}</h2>",
+            h2("Former jämförda med AIC", "Shapes compared by AIC"), aic,
+            h2("Andel per avslut (Aalen–Johansen)", "Shares by destination (Aalen-Johansen)"), sh,
+            h2("Värden i scenariot", "Values in the scenario"), vals,
+            h2("Vad data inte kan säga", "What the data cannot tell"),
             "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in res.notes) + "</ul>",
-            f"<p class=\"meta\">insats {esc(__version__)}, seed {res.seed}, {len(res.rows)} bootstrap, "
-            f"{_dt.date.today().isoformat()}</p>"]
+            f"<p class=\"meta\">insats {esc(__version__)}, seed {res.seed}, {len(res.rows)} bootstrap</p>"]
     html = (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{esc(title)}"
-            f"</title><style>{CSS}</style></head><body><div class=\"page\">{''.join(body)}</div></body></html>")
+            f"</title><style>{CSS}</style></head><body><div class=\"page\">{''.join(body)}"
+            "</div></body></html>")
     return write_text(out, html)
 
 

@@ -65,8 +65,8 @@ def _gamma_fitter() -> type:
     from lifelines.fitters import KnownModelParametricUnivariateFitter
 
     class GammaFitter(KnownModelParametricUnivariateFitter):
-        _fitted_parameter_names = ["k_", "theta_"]
-        _bounds = [(1e-3, 1e3), (1e-4, 1e4)]
+        _fitted_parameter_names = ["k_", "theta_"]  # noqa: RUF012 (lifelines' own convention)
+        _bounds = [(1e-3, 1e3), (1e-4, 1e4)]  # noqa: RUF012
 
         def _cumulative_hazard(self, params, times):  # type: ignore[no-untyped-def]
             k, theta = params
