@@ -198,3 +198,22 @@ def test_synthetic_framgangen_register_matches_the_published_figures():
     sc = load_scenario(root / "framgangen_fitted.yaml")  # the fitted example validates
     assert sc.intake.groups is not None and sc.intake.groups.size == 10
     assert np.isclose(sum(sc.interventions[0].routing.values()), 1.0)
+
+
+def test_no_participant_row_in_the_outputs(two_exits, tmp_path):
+    """The scenario and the fit report hold aggregates only: no person's id or entry date."""
+    from model.fit.report import write_fit_report
+
+    res = two_exits.result
+    report = write_fit_report(res, two_exits.out, tmp_path / "fit.html", lang="en", reps=5)
+    html = report.read_text(encoding="utf-8")
+    assert "AIC" in html and "What the data cannot tell" in html and html.count("<img") == 3
+    # (month 0 and the data date are the user's options, written as such)
+    dates = {s.entry_date.isoformat() for s in res.records.stays} - {
+        res.records.month_zero.isoformat(), res.records.data_date.isoformat()}
+    for text in (two_exits.out.read_text(encoding="utf-8"), html):
+        assert not any(d in text for d in dates)
+        assert not any(f"person_id: {s.person}" in text for s in res.records.stays)
+    root = Path(__file__).resolve().parent.parent / "scenarios" / "records"
+    fitted = (root / "framgangen_fitted.yaml").read_text(encoding="utf-8")
+    assert "S001" not in fitted and "2016-09-05" not in fitted
