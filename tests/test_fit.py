@@ -217,3 +217,34 @@ def test_no_participant_row_in_the_outputs(two_exits, tmp_path):
     root = Path(__file__).resolve().parent.parent / "scenarios" / "records"
     fitted = (root / "framgangen_fitted.yaml").read_text(encoding="utf-8")
     assert "S001" not in fitted and "2016-09-05" not in fitted
+
+
+def test_base_keeps_everything_else_with_its_sources(tmp_path):
+    """--base: intake, stay, routing and population are fitted; costs, capacity, counterfactual,
+    employment and valuation are the base's, sources and all; reasons must be the base's states."""
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent
+    base = root / "scenarios" / "library" / "framgangen.yaml"
+    records = root / "scenarios" / "records" / "framgangen_synthetic.csv"
+    out = tmp_path / "fitted.yaml"
+    res = CliRunner().invoke(app, ["fit", str(records), "--data-date", "2019-01-10", "--month-zero",
+                                   "2016-01-01", "--base", str(base), "--out", str(out), "--boot", "20",
+                                   "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    old = yaml.safe_load(base.read_text(encoding="utf-8"))
+    new = yaml.safe_load(out.read_text(encoding="utf-8"))
+    for key in ("costs", "counterfactual", "employment", "valuation", "exit_states"):
+        assert new[key] == old[key], key
+    iv_old, iv_new = old["interventions"][0], new["interventions"][0]
+    assert iv_new["capacity"] == iv_old["capacity"]
+    assert iv_new["routing"]["arbete"]["source"].startswith(
+        "fitted from framgangen_synthetic.csv: 213 people, 101 still enrolled at 2019-01-10")
+    assert new["intake"]["referral_sources"] == old["intake"]["referral_sources"]
+    assert new["simulation"]["horizon_months"]["value"] == pytest.approx(36.29, abs=0.01)
+    load_scenario(out)
+    # a reason the base does not know is refused, naming the base's states
+    bad = _write(tmp_path, "person_id,entry_date,exit_date,exit_reason\n1,2018-01-01,2018-06-01,jobb\n")
+    res = CliRunner().invoke(app, ["fit", str(bad), "--data-date", "2019-01-10", "--base", str(base),
+                                   "--out", str(tmp_path / "x.yaml")])
+    assert res.exit_code == 2 and "allowed: arbete, studier, annat" in res.output, res.output
