@@ -73,6 +73,12 @@ def _shares(values: np.ndarray, digits: int = 4) -> list[float]:
     return out
 
 
+try:  # lifelines' own convergence error, raised when a resample cannot be fitted
+    from lifelines.exceptions import ConvergenceError
+except ImportError:  # pragma: no cover
+    ConvergenceError = RuntimeError  # type: ignore[misc,assignment]
+
+
 def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
         states: list[str] | None = None, intervention: str | None = None) -> FitResult:
     """Fit the stay, the destinations, the intake and the population shares, with a seeded
@@ -83,7 +89,11 @@ def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
                                   "records cannot tell how long a stay lasts or where it ends")])
     t, codes = _arrays(rec, states)
     observed = codes > 0
-    shapes = survival.fit_shapes(t, observed)
+    shapes, failed = survival.fit_shapes(t, observed)
+    if not any(f.expressible for f in shapes):
+        raise InputError([Problem(rec.file, "", "no shape of the stay could be fitted (the "
+                                  f"optimiser did not converge for {', '.join(failed)}); too few "
+                                  "or too irregular exits")])
     shape = survival.chosen(shapes)
     routing = survival.shares(codes, len(states))
     intake = fit_intake([s.entry_date for s in rec.stays], np.array([s.entry for s in rec.stays]),
@@ -117,17 +127,34 @@ def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
     rates = rate_draws(intake, rng, n_boot) if has_rate else [None] * n_boot
     n = len(rec.stays)
     rows = []
+    redrawn = 0
     for b in range(n_boot):
-        idx = rng.integers(0, n, n)
-        if not (codes[idx] > 0).any():  # a resample with no exit cannot be fitted: draw again
+        # a resample with no exit, or one whose fit does not converge, is drawn again (counted)
+        for _attempt in range(20):
             idx = rng.integers(0, n, n)
-        rows.append(row(idx, rates[b]))
+            if not (codes[idx] > 0).any():
+                redrawn += 1
+                continue
+            try:
+                rows.append(row(idx, rates[b]))
+                break
+            except (ConvergenceError, ValueError, FloatingPointError):
+                redrawn += 1
+        else:
+            raise InputError([Problem(rec.file, "", "the bootstrap could not refit the stay in 20 "
+                                      "resamples running; too few exits to fit a shape")])
     res = FitResult(records=rec, states=states, shapes=shapes, shape=shape,
                     routing=dict(zip(states, _shares(routing), strict=True)), intake=intake,
                     paths=paths, values=row(None, None), rows=np.array(rows, float),
                     median=survival.km_median(t, observed), timing_p=survival.timing_check(t, codes),
                     intervention=name, seed=seed)
     res.notes = _limits(res, pop_spec)
+    if failed:
+        res.notes.append(f"The {', '.join(failed)} fit did not converge and is left out of the "
+                         "comparison.")
+    if redrawn:
+        res.notes.append(f"{redrawn} bootstrap resamples had no exit or no converging fit and "
+                         "were drawn again: the intervals lean on the resamples that could be fitted.")
     return res
 
 

@@ -117,9 +117,17 @@ def fit_shape(family: str, t: np.ndarray, observed: np.ndarray,
                     params)
 
 
-def fit_shapes(t: np.ndarray, observed: np.ndarray) -> list[ShapeFit]:
-    """All four shapes, best AIC first."""
-    return sorted((fit_shape(f, t, observed) for f in FAMILIES), key=lambda s: s.aic)
+def fit_shapes(t: np.ndarray, observed: np.ndarray) -> tuple[list[ShapeFit], list[str]]:
+    """The four shapes, best AIC first, and the families whose fit did not converge (left out)."""
+    from lifelines.exceptions import ConvergenceError
+
+    fits, failed = [], []
+    for f in FAMILIES:
+        try:
+            fits.append(fit_shape(f, t, observed))
+        except (ConvergenceError, ValueError, FloatingPointError):
+            failed.append(f)
+    return sorted(fits, key=lambda s: s.aic), failed
 
 
 def chosen(fits: list[ShapeFit]) -> ShapeFit:
