@@ -160,6 +160,12 @@ def test_empty_records_refused(tmp_path):
         assert res.exit_code == 2 and ("empty" in res.output or "no participants" in res.output)
 
 
+def test_missing_records_file_is_an_input_problem(tmp_path):
+    res = CliRunner().invoke(app, ["fit", str(tmp_path / "none.csv"), "--data-date", "2020-01-01",
+                                   "--out", str(tmp_path / "o.yaml")])
+    assert res.exit_code == 2 and "none.csv" in res.output and "cannot be read" in res.output
+
+
 def test_personnummer_refused_without_echoing_it(tmp_path):
     text = ("person_id,entry_date,exit_date,exit_reason,note\n"
             "19800101-1234,2019-01-01,,,\n"

@@ -154,7 +154,11 @@ def _looks_like_pnr(value: str) -> bool:
 
 
 def _decode(path: Path) -> str:
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError([Problem(str(path), "", f"cannot be read: {exc.strerror or exc}; give "
+                                  "the records file (CSV)")]) from None
     if len(raw) > MAX_BYTES:
         raise InputError([Problem(str(path), "", f"is larger than {MAX_BYTES // 1_000_000} MB; "
                                   "a participant register is far smaller")])
