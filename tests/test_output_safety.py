@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import queue
+import re
 import signal
 import stat
 import subprocess
@@ -329,8 +330,9 @@ FIRST_LINE_SECONDS = 600  # a bound for a machine under any load, not a speed re
 
 
 def _is_progress(line: str) -> bool:
-    """A heartbeat line of `model.progress` ('…: körningar 12/20000, 10 s elapsed, …')."""
-    return " elapsed" in line and "/20000" in line
+    """A heartbeat line of `model.progress` ('Ungdomsteamet: körningar och dragningar 880/20000,
+    10 s har gått, …'), told by its count whatever the language of the words around it."""
+    return re.search(r" \d+/20000, ", line) is not None
 
 
 def _after_first_progress_line(proc: subprocess.Popen[str]) -> tuple[queue.Queue[str | None],
