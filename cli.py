@@ -362,6 +362,33 @@ def calibrate(
 
 @app.command()
 @_cli_errors
+def fit(
+    records: Annotated[Path, typer.Argument(help="Participant records (CSV, one row per participant)")],
+    data_date: Annotated[str, typer.Option("--data-date", help="Date the records were taken "
+                                           "(YYYY-MM-DD): those without an exit were enrolled then")],
+    out: Annotated[Path, typer.Option("--out", help="The fitted scenario to write (YAML)")],
+    base: Annotated[Path | None, typer.Option("--base", help="Keep everything else of this "
+                                              "scenario (costs, counterfactual, valuation)")] = None,
+    reasons: Annotated[str | None, typer.Option("--reasons", help="Exit reasons to exit states, "
+                                                "e.g. work=arbete,studies=studier")] = None,
+    month_zero: Annotated[str | None, typer.Option("--month-zero", help="Date of month 0 "
+                                                   "(default: the 1st of the first entry's month)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Also write the fit report (HTML)")] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap")] = 20140227,
+    boot: Annotated[int, typer.Option("--boot", min=20, max=5000, help="Bootstrap resamples")] = 200,
+    lang: LangOpt = Lang.sv,
+) -> None:
+    """Fit a scenario to a project's participant records: stay (Kaplan-Meier, parametric by AIC),
+    destinations (Aalen-Johansen), intake, population shares, and their bootstrap uncertainty."""
+    from model.fit import fit_file
+    from model.fit.report import fit_text
+
+    done = fit_file(records, data_date, out, base, reasons, month_zero, seed, boot, report, lang.value)
+    _say(fit_text(done, lang.value))
+
+
+@app.command()
+@_cli_errors
 def sweep(
     file: Annotated[Path, typer.Argument(help="Sweep file (YAML)")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the results")],

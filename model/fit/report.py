@@ -1,0 +1,199 @@
+"""What `insats fit` prints and its HTML fit report: the records' Kaplan-Meier and Aalen-Johansen
+curves (with 95 % bands) beside those of the fitted scenario simulated back, the AIC table, the
+median stay, the shares by destination at 6, 12 and 24 months and what the data cannot tell.
+Aggregates only: no participant's row is shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.fit import survival
+
+MONTHS = (6, 12, 24)
+
+
+def _t(lang: str, sv: str, en: str) -> str:
+    return sv if lang == "sv" else en
+
+
+def _num(x: float, d: int, lang: str) -> str:
+    s = f"{x:,.{d}f}".replace(",", " ")
+    return s.replace(".", ",") if lang == "sv" else s
+
+
+def shares_at(res: Any) -> list[tuple[str, list[tuple[float, float, float]]]]:
+    """Each destination's Aalen-Johansen cumulative incidence (with band) at 6, 12 and 24 months;
+    NaN past the longest stay seen."""
+    t, codes = res.arrays()
+    out = []
+    longest = float(t.max())
+    for k, s in enumerate(res.states):
+        cif = survival.aalen_johansen(t, codes, k + 1, seed=res.seed)
+        vals = [(survival.at(cif, m), survival.at(cif, m, "lo"), survival.at(cif, m, "hi"))
+                if m <= longest else (np.nan, np.nan, np.nan) for m in MONTHS]
+        out.append((s, vals))
+    return out
+
+
+def fit_text(done: Any, lang: str = "sv") -> str:
+    """The command's summary: what was fitted, with intervals, and what the data cannot tell."""
+    res = done.result
+    rec = res.records
+    L = []
+    L.append(_t(lang, f"Anpassat från {Path(rec.file).name}: {rec.n} deltagare, {rec.enrolled} "
+                      f"inskrivna {rec.data_date} (månad 0 = {rec.month_zero}).",
+                f"Fitted from {Path(rec.file).name}: {rec.n} participants, {rec.enrolled} enrolled "
+                f"at {rec.data_date} (month 0 = {rec.month_zero})."))
+    L.append("")
+    L.append(_t(lang, "Tid i insatsen (månader), AIC per form (lägst bäst):",
+                "Time in the programme (months), AIC by shape (lowest best):"))
+    for f in res.shapes:
+        mark = " <-" if f is res.shape else ""
+        note = "" if f.expressible else _t(lang, " (kan inte skrivas i ett scenario)",
+                                           " (not expressible in a scenario)")
+        L.append(f"  {f.family:<12} AIC {_num(f.aic, 1, lang):>8}  "
+                 f"{_t(lang, 'medel', 'mean')} {_num(f.mean, 1, lang)}  CV {_num(f.cv, 2, lang)}{note}{mark}")
+    med, lo, hi = res.median
+    L.append(_t(lang, "Median (Kaplan–Meier): ", "Median (Kaplan-Meier): ")
+             + (f"{_num(med, 1, lang)} ({_num(lo, 1, lang)}–{_num(hi, 1, lang)}) "
+                + _t(lang, "månader", "months") if np.isfinite(med) else
+                _t(lang, "nås inte (fler än hälften kvar)", "not reached (over half still enrolled)")))
+    L.append("")
+    L.append(_t(lang, "Värden i scenariot (95 % bootstrapintervall):",
+                "Values in the scenario (95 % bootstrap interval):"))
+    for p, v in zip(res.paths, res.values, strict=True):
+        a, b = res.interval(p)
+        L.append(f"  {p} = {_num(v, 3, lang)} ({_num(a, 3, lang)}–{_num(b, 3, lang)})")
+    L.append("")
+    L.append(_t(lang, "Andel per avslut efter 6, 12, 24 månader (Aalen–Johansen):",
+                "Share by destination at 6, 12, 24 months (Aalen-Johansen):"))
+    for s, vals in shares_at(res):
+        cells = ["–" if np.isnan(v) else f"{_num(100 * v, 0, lang)} % ({_num(100 * a, 0, lang)}–"
+                 f"{_num(100 * b, 0, lang)})" for v, a, b in vals]
+        L.append(f"  {s:<12} " + "   ".join(cells))
+    L.append("")
+    L.append(_t(lang, "Vad data inte kan säga:", "What the data cannot tell:"))
+    L += [f"  - {n}" for n in res.notes]
+    L.append("")
+    L.append(_t(lang, f"Skrev {done.out}", f"Wrote {done.out}"))
+    if done.report:
+        L.append(_t(lang, f"Skrev anpassningsrapporten {done.report}", f"Wrote the fit report {done.report}"))
+    return "\n".join(L)
+
+
+def simulated_back(res: Any, reps: int) -> pd.DataFrame:
+    """The fitted scenario simulated `reps` times to the data date: stays and exits (pooled)."""
+    from model.scenario import parse_scenario
+    from model.simulation import simulate
+
+    sc = parse_scenario(res.scenario)
+    run = simulate(sc, replications=reps)
+    p = run.participants
+    code = {s: k + 1 for k, s in enumerate(res.states)}
+    return pd.DataFrame({"t": p["months_in_programme"].to_numpy(float),
+                         "code": [code.get(x, 0) if isinstance(x, str) else 0 for x in p["exit_state"]]})
+
+
+def write_fit_report(res: Any, scenario_file: Path, out: Path, lang: str = "sv",
+                     reps: int = 100) -> Path:
+    """The HTML fit report, one self-contained file (plots as PNG)."""
+    from model import __version__
+    from model.io import write_text
+    from model.report.page import CSS, esc, html_table, img
+
+    t, codes = res.arrays()
+    sim = simulated_back(res, reps)
+    figs = [_km_plot(t, codes, sim, lang), *(_cif_plot(res, t, codes, sim, k, lang)
+                                             for k in range(len(res.states)))]
+    rec = res.records
+    aic = html_table([_t(lang, "form", "shape"), "AIC", _t(lang, "medel, mån", "mean, months"), "CV",
+                      _t(lang, "median, mån", "median, months"),
+                      _t(lang, "i scenariot", "in the scenario")],
+                     [[f.family, _num(f.aic, 1, lang), _num(f.mean, 2, lang), _num(f.cv, 2, lang),
+                       _num(f.median, 2, lang),
+                       (_t(lang, "vald", "chosen") if f is res.shape else
+                        "" if f.expressible else _t(lang, "kan inte skrivas", "not expressible"))]
+                      for f in res.shapes], numeric={1, 2, 3, 4})
+    vals = html_table([_t(lang, "värde", "value"), _t(lang, "anpassat", "fitted"), "95 %"],
+                      [[p, _num(v, 3, lang), "–".join(_num(x, 3, lang) for x in res.interval(p))]
+                       for p, v in zip(res.paths, res.values, strict=True)], numeric={1})
+    months = [f"{m} {_t(lang, 'mån', 'months')}" for m in MONTHS]
+
+    def cell(v: float, a: float, b: float) -> str:
+        if np.isnan(v):
+            return "–"
+        return f"{_num(100 * v, 0, lang)} % ({_num(100 * a, 0, lang)}–{_num(100 * b, 0, lang)} %)"
+
+    sh = html_table([_t(lang, "avslut", "destination"), *months],
+                    [[s] + [cell(*x) for x in vs] for s, vs in shares_at(res)])
+    med, lo, hi = res.median
+    unit = _t(lang, "månader", "months")
+    median = (f"{_num(med, 1, lang)} ({_num(lo, 1, lang)}–{_num(hi, 1, lang)}) {unit}"
+              if np.isfinite(med) else _t(lang, "nås inte", "not reached"))
+    title = _t(lang, "Anpassning till deltagarregister", "Fit to participant records")
+    intro = _t(lang, f"{rec.n} deltagare, {rec.enrolled} inskrivna {rec.data_date}; månad 0 = "
+                     f"{rec.month_zero}. Scenariot: {scenario_file.name}. Bara aggregat visas.",
+               f"{rec.n} participants, {rec.enrolled} enrolled at {rec.data_date}; month 0 = "
+               f"{rec.month_zero}. The scenario: {scenario_file.name}. Aggregates only.")
+    curves = _t(lang, f"Registret (steg, 95 % band) bredvid det anpassade scenariot simulerat {reps} "
+                      "gånger till samma datum (linje). Median (Kaplan–Meier): ",
+                f"The records (steps, 95 % band) beside the fitted scenario simulated {reps} times "
+                "to the same date (line). Median (Kaplan-Meier): ") + median
+
+    def h2(sv: str, en: str) -> str:
+        return f"<h2>{esc(_t(lang, sv, en))}</h2>"
+
+    body = [f"<h1>{esc(title)}: {esc(Path(rec.file).name)}</h1>", f"<p>{esc(intro)}</p>",
+            h2("Tid i insatsen och avslut", "Time in the programme and exits"), f"<p>{esc(curves)}</p>",
+            *[img(png, alt, alt, f"fit{i}") for i, (png, alt) in enumerate(figs)],
+            h2("Former jämförda med AIC", "Shapes compared by AIC"), aic,
+            h2("Andel per avslut (Aalen–Johansen)", "Shares by destination (Aalen-Johansen)"), sh,
+            h2("Värden i scenariot", "Values in the scenario"), vals,
+            h2("Vad data inte kan säga", "What the data cannot tell"),
+            "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in res.notes) + "</ul>",
+            f"<p class=\"meta\">insats {esc(__version__)}, seed {res.seed}, {len(res.rows)} bootstrap</p>"]
+    html = (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{esc(title)}"
+            f"</title><style>{CSS}</style></head><body><div class=\"page\">{''.join(body)}"
+            "</div></body></html>")
+    return write_text(out, html)
+
+
+def _km_plot(t: np.ndarray, codes: np.ndarray, sim: pd.DataFrame, lang: str) -> tuple[bytes, str]:
+    import matplotlib.pyplot as plt
+
+    from model.report.plots import to_png
+
+    km = survival.kaplan_meier(t, codes > 0)
+    ks = survival.kaplan_meier(sim["t"].to_numpy(), sim["code"].to_numpy() > 0)
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.step(km["time"], km["est"], where="post", label=_t(lang, "registret", "records"))
+    ax.fill_between(km["time"], km["lo"], km["hi"], step="post", alpha=0.25)
+    ax.plot(ks["time"], ks["est"], label=_t(lang, "scenariot simulerat", "scenario simulated"))
+    ax.set_xlabel(_t(lang, "månader i insatsen", "months in the programme"))
+    ax.set_ylabel(_t(lang, "andel kvar", "share still enrolled"))
+    ax.set_ylim(0, 1)
+    ax.legend()
+    return to_png(fig), _t(lang, "Kaplan–Meier: andel kvar i insatsen", "Kaplan-Meier: share still enrolled")
+
+
+def _cif_plot(res: Any, t: np.ndarray, codes: np.ndarray, sim: pd.DataFrame, k: int,
+              lang: str) -> tuple[bytes, str]:
+    import matplotlib.pyplot as plt
+
+    from model.report.plots import to_png
+
+    cif = survival.aalen_johansen(t, codes, k + 1, seed=res.seed)
+    cs = survival.aalen_johansen(sim["t"].to_numpy(), sim["code"].to_numpy(), k + 1, seed=res.seed)
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.step(cif["time"], cif["est"], where="post", label=_t(lang, "registret", "records"))
+    ax.fill_between(cif["time"], cif["lo"], cif["hi"], step="post", alpha=0.25)
+    ax.plot(cs["time"], cs["est"], label=_t(lang, "scenariot simulerat", "scenario simulated"))
+    ax.set_xlabel(_t(lang, "månader i insatsen", "months in the programme"))
+    ax.set_ylabel(_t(lang, "kumulativ andel", "cumulative share"))
+    ax.legend()
+    s = res.states[k]
+    return to_png(fig), _t(lang, f"Avslut till {s} (Aalen–Johansen)", f"Exits to {s} (Aalen-Johansen)")
