@@ -126,3 +126,20 @@ def test_validate_reads_a_psa_sweep_as_a_sweep() -> None:
     result = runner.invoke(app, ["validate", str(ROOT / "scenarios" / "sweeps" / "grenverket_psa.yaml")])
     assert result.exit_code == 0, result.output
     assert "ok (sweep, 1000 points)" in result.stdout
+
+
+def test_joint_shares_are_judged_as_whole_rows(tmp_path: Path) -> None:
+    """A joint group setting every share of one mix: each column alone at its extreme breaks the
+    mix's sum, each whole row keeps it, so the file is accepted (a fitted population's cell
+    shares were refused this way); a row whose shares sum to 0.9 is still refused."""
+    paths = ["interventions[a].routing.b", "interventions[a].routing.arbete",
+             "interventions[a].routing.annat"]
+    good = scenario(tmp_path, "good", employment={"extent": EXTENT}, uncertainty={"joint": [{
+        "name": "g", "paths": paths, "rows": [[0.6, 0.2, 0.2], [0.4, 0.4, 0.2], [0.5, 0.3, 0.2]]}]})
+    result = runner.invoke(app, ["validate", str(good)])
+    assert result.exit_code == 0, result.output
+    bad = scenario(tmp_path, "bad", employment={"extent": EXTENT}, uncertainty={"joint": [{
+        "name": "g", "paths": paths, "rows": [[0.6, 0.2, 0.2], [0.7, 0.3, 0.2]]}]})
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 2, result.output
+    assert "uncertainty.joint[0].rows[1]" in result.stderr and "sum" in result.stderr, result.stderr

@@ -226,6 +226,19 @@ def _why(exc: Exception) -> str:
     return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
 
 
+def _row_holds(raw: dict[str, Any], paths: list[str], row: np.ndarray, file: str) -> bool:
+    """A joint row set whole parses: a share tried alone breaks its mix's sum, set with the rest
+    of its row it need not."""
+    from model.scenario import parse_scenario
+
+    try:
+        parts = [parse_path(p) for p in paths]
+        parse_scenario(drawn_raw(raw, list(zip(parts, map(float, row), strict=True))), file=file)
+    except (InputError, ValueError, KeyError):
+        return False
+    return True
+
+
 def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
     """Joint groups checked when the file is read, against the bounds of the field each path sets:
     a path naming no number of the scenario (a missing intervention), and each column's smallest
@@ -251,6 +264,8 @@ def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem
                 try:
                     parse_scenario(drawn_raw(raw, [(parts, x)]), file=file)
                 except (InputError, ValueError, KeyError) as exc:
+                    if len(g.paths) > 1 and _row_holds(raw, g.paths, rows[i], file):
+                        continue
                     problems.append(Problem(file, f"uncertainty.joint[{gi}].rows[{i}][{j}]",
                                             f"sets {path} to {x:.6g}, which is not allowed there "
                                             f"({_why(exc)})", x))
