@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from model.errors import InputError, Problem
 from model.numbers import Count, PosCount
@@ -93,11 +93,13 @@ class Method(Strict):
     replications: PosCount = Field(default=20, le=10_000)
     """Simulated replications per evaluation, for a scenario the expected-value path cannot price."""
 
-    @model_validator(mode="after")
-    def _burn(self) -> Method:
-        if self.burn >= self.steps:
-            raise ValueError(f"burn ({self.burn}) must be below steps ({self.steps})")
-        return self
+    @field_validator("burn")
+    @classmethod
+    def _burn(cls, burn: int, info: ValidationInfo) -> int:
+        steps = info.data.get("steps", 1500)  # steps is validated before burn (field order)
+        if burn >= steps:
+            raise ValueError(f"burn ({burn}) must be below steps ({steps})")
+        return burn
 
 
 class TargetsFile(Strict):
@@ -107,6 +109,12 @@ class TargetsFile(Strict):
     targets: list[Target] = Field(min_length=1)
     free: list[Free] = Field(default_factory=list)
     method: Method = Method()
+    _file: str = PrivateAttr(default="")
+
+    @property
+    def file(self) -> str:
+        """The targets file this spec was read from (problems name it, never the spec's `name`)."""
+        return self._file or "<targets>"
 
 
 def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
@@ -116,6 +124,7 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
         spec = TargetsFile.model_validate(raw)
     except ValidationError as exc:
         raise InputError(pydantic_problems(exc, str(path), node, root=TargetsFile)) from None
+    spec._file = str(path)
     scs = []
     problems = []
     for i, rel in enumerate(spec.scenarios):
@@ -138,6 +147,10 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
             param_dist(fr.prior)
         except ValueError as exc:
             problems.append(Problem(str(path), f"free[{i}]", str(exc)))
+    if not problems:
+        from model.psa.spec_checks import spec_problems
+
+        problems = spec_problems(spec, scs, str(path), node)
     if problems:
         raise InputError(problems)
     return spec, scs
@@ -197,11 +210,11 @@ def problem(spec: TargetsFile, scs: list[Scenario]) -> CalibrationProblem:
         parsed.append((raw, s))
     p = plan(parsed)
     if not p.inputs:
-        raise InputError([Problem(spec.name, "free", "nothing to calibrate: no uncertain inputs "
+        raise InputError([Problem(spec.file, "free", "nothing to calibrate: no uncertain inputs "
                                   "in the scenarios and no free parameters")])
     if p.joint or p.correlations:
         what = ("joint groups " + ", ".join(p.joint)) if p.joint else "correlation groups"
-        raise InputError([Problem(spec.name, "scenarios", f"the scenarios draw {what}; a "
+        raise InputError([Problem(spec.file, "scenarios", f"the scenarios draw {what}; a "
                                   "calibration needs each input's own declared distribution as "
                                   "its prior (remove the group, or calibrate without it)")])
     names = list(p.inputs)
@@ -248,7 +261,7 @@ def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
             for j, t in enumerate(prob.spec.targets):
                 v = figures[t.scenario].get(t.metric)
                 if v is None:
-                    raise InputError([Problem(prob.spec.name, f"targets[{j}].metric", f"unknown "
+                    raise InputError([Problem(prob.spec.file, f"targets[{j}].metric", f"unknown "
                                               f"metric '{t.metric}'; e.g. revenue:1y, cost, "
                                               "share_work, share:<exit state>, "
                                               "mean_months_to:<exit state>, participants",
@@ -331,7 +344,7 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Ca
     prob = problem(spec, scs)
     m = spec.method
     if m.walkers < 2 * prob.prior.k:
-        raise InputError([Problem(spec.name, "method.walkers", f"emcee needs at least twice as "
+        raise InputError([Problem(spec.file, "method.walkers", f"emcee needs at least twice as "
                                   f"many walkers as free inputs ({2 * prob.prior.k} for "
                                   f"{prob.prior.k})", m.walkers)])
 
@@ -345,7 +358,7 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Ca
         chains = np.stack([run_ensemble(prob.prior, ll, m.walkers, m.steps, s, m.start_pool)
                            for s in run_seeds(m.seed, m.runs)])
     except ValueError as exc:
-        raise InputError([Problem(spec.name, "targets", f"{exc}: no parameter set reproduces "
+        raise InputError([Problem(spec.file, "targets", f"{exc}: no parameter set reproduces "
                                   "the targets at all; check the targets and widen the priors")]
                          ) from None
     cal = Calibration(prob, chains, pd.DataFrame(), np.zeros((0, prob.prior.k)), False)
