@@ -29,7 +29,7 @@ from model.errors import InputError, Problem
 from model.numbers import Count, PosCount
 from model.psa.inputs import Plan, drawn_raw, plan
 from model.psa.mcmc import Prior, converged, diagnostics, run_ensemble
-from model.scenario import Scenario, Strict, load_scenario, load_yaml, parse_scenario
+from model.scenario import Scenario, Strict, duplicate_keys, load_scenario, load_yaml, parse_scenario
 from model.scenario.problems import pydantic_problems
 from model.sweep import parse_path
 from model.uncertainty import param_dist
@@ -120,6 +120,9 @@ class TargetsFile(Strict):
 def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
     path = Path(path)
     raw, node = load_yaml(path)
+    dupes = duplicate_keys(node, str(path))
+    if dupes:  # PyYAML keeps the last of two keys: refuse rather than silently drop one
+        raise InputError(dupes)
     try:
         spec = TargetsFile.model_validate(raw)
     except ValidationError as exc:
