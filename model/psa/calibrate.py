@@ -203,23 +203,26 @@ class CalibrationProblem:
         return self.prior.names
 
 
-def problem(spec: TargetsFile, scs: list[Scenario]) -> CalibrationProblem:
-    """The calibration problem: the scenarios with their declared priors, refused when a prior
-    is not a set of independent declared distributions."""
+def parsed_plan(spec: TargetsFile, scs: list[Scenario]
+                ) -> tuple[list[tuple[dict[str, Any], Scenario]], Plan]:
+    """The scenarios parsed with the free parameters' priors, and what would be drawn from them."""
     parsed = []
     for raw, sc in _with_free(spec, scs):
         s = parse_scenario(raw, file=str(sc.source_file))
         s._source = sc.source_file
         parsed.append((raw, s))
-    p = plan(parsed)
-    if not p.inputs:
-        raise InputError([Problem(spec.file, "free", "nothing to calibrate: no uncertain inputs "
-                                  "in the scenarios and no free parameters")])
-    if p.joint or p.correlations:
-        what = ("joint groups " + ", ".join(p.joint)) if p.joint else "correlation groups"
-        raise InputError([Problem(spec.file, "scenarios", f"the scenarios draw {what}; a "
-                                  "calibration needs each input's own declared distribution as "
-                                  "its prior (remove the group, or calibrate without it)")])
+    return parsed, plan(parsed)
+
+
+def problem(spec: TargetsFile, scs: list[Scenario]) -> CalibrationProblem:
+    """The calibration problem: the scenarios with their declared priors, refused when a prior
+    is not a set of independent declared distributions (`model.psa.spec_checks`)."""
+    from model.psa.spec_checks import plan_refusals
+
+    parsed, p = parsed_plan(spec, scs)
+    found = plan_refusals(spec, p, spec.file, None)
+    if found:
+        raise InputError(found)
     names = list(p.inputs)
     prior = Prior(names, [p.inputs[n].dist for n in names])
     integer = np.array([p.inputs[n].integer for n in names])
@@ -346,10 +349,6 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Ca
     """Ensemble MCMC of the free inputs against the targets, in `method.runs` independent runs."""
     prob = problem(spec, scs)
     m = spec.method
-    if m.walkers < 2 * prob.prior.k:
-        raise InputError([Problem(spec.file, "method.walkers", f"emcee needs at least twice as "
-                                  f"many walkers as free inputs ({2 * prob.prior.k} for "
-                                  f"{prob.prior.k})", m.walkers)])
 
     def ll(x: np.ndarray) -> np.ndarray:
         out = loglik(prob, x)

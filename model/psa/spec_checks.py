@@ -18,6 +18,7 @@ from model.scenario import Scenario, line_of, parse_scenario
 
 if TYPE_CHECKING:
     from model.psa.calibrate import TargetsFile
+    from model.psa.inputs import Plan
 
 # metrics that cannot be negative (besides every share, count and time, found by their unit)
 NOT_NEGATIVE = {"cost", "cost_pv", "cost_per_participant", "budget", "esf_grant", "cofinancing",
@@ -136,18 +137,33 @@ def free_problems(spec: TargetsFile, scs: list[Scenario], file: str, node: Any) 
     return found
 
 
-def nothing_problems(spec: TargetsFile, scs: list[Scenario], file: str, node: Any) -> list[Problem]:
-    """There is something to calibrate: an uncertain input of a scenario, or a `free:` entry."""
-    from model.psa.inputs import uncertain_inputs
-
-    if spec.free or any(uncertain_inputs(sc.raw, sc) for sc in scs):
-        return []
-    return [_p(file, node, "free", "nothing to calibrate: the scenarios declare no uncertain "
-               "input and the file lists no free parameters; add a `free:` entry (scenario, path, "
-               "prior) or an `uncertainty:` to an input of a scenario")]
+def plan_refusals(spec: TargetsFile, p: Plan, file: str, node: Any) -> list[Problem]:
+    """What the draws planned from the scenarios and `free:` cannot be calibrated with: nothing
+    uncertain, a joint or correlation group as prior, too few walkers for the free inputs."""
+    if not p.inputs:
+        return [_p(file, node, "free", "nothing to calibrate: the scenarios declare no uncertain "
+                   "input and the file lists no free parameters; add a `free:` entry (scenario, "
+                   "path, prior) or an `uncertainty:` to an input of a scenario")]
+    if p.joint or p.correlations:
+        what = ("joint groups " + ", ".join(p.joint)) if p.joint else "correlation groups"
+        return [_p(file, node, "scenarios", f"the scenarios draw {what}; a calibration needs "
+                   "each input's own declared distribution as its prior (remove the group, or "
+                   "calibrate without it)")]
+    k, walkers = len(p.inputs), spec.method.walkers
+    if walkers < 2 * k:
+        return [_p(file, node, "method.walkers", f"emcee needs at least twice as many walkers as "
+                   f"free inputs ({2 * k} for {k})", walkers)]
+    return []
 
 
 def spec_problems(spec: TargetsFile, scs: list[Scenario], file: str, node: Any) -> list[Problem]:
     """Every problem of a targets file found before sampling (see the module docstring)."""
+    from model.psa.calibrate import parsed_plan
+
     found = target_problems(spec, scs, file, node) + free_problems(spec, scs, file, node)
-    return found or nothing_problems(spec, scs, file, node)
+    if found:
+        return found
+    try:
+        return plan_refusals(spec, parsed_plan(spec, scs)[1], file, node)
+    except InputError as exc:  # a name shared by inputs that differ, say
+        return exc.problems
