@@ -80,7 +80,11 @@ def load_upload(name: str, data: bytes) -> Scenario:
     was looked for and what to write instead."""
     from model.scenario import line_of, load_yaml
 
-    safe = Path(name).name or "scenario.yaml"
+    safe = Path(name).name
+    if safe != name or safe in ("", ".", "..") or "\\" in name or "\0" in name:
+        raise InputError([Problem(repr(name), "", "an uploaded file needs a plain file name (such "
+                                  "as scenario.yaml), not a folder or a path; rename the file "
+                                  "and upload it again", name)])
     with tempfile.TemporaryDirectory(prefix="insats-upload-") as tmp:
         path = Path(tmp) / safe
         path.write_bytes(data)
@@ -118,8 +122,7 @@ def reference_folder(raw: Any) -> Path | None:
     raise LookupError(
         f"the reference scenario '{ref}' is a path relative to the uploaded file's own folder, "
         f"which the page cannot see, and it is not among the ready scenarios (looked for {searched}); "
-        "write its path relative to the scenarios folder (e.g. grenverket/supported_employment.yaml) "
-        "or as an absolute path on this computer")
+        "write its path relative to the scenarios folder (e.g. grenverket/supported_employment.yaml)")
 
 
 @dataclass

@@ -23,13 +23,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from model.errors import InputError, Problem
 from model.numbers import Count, PosCount
 from model.psa.inputs import Plan, drawn_raw, plan
 from model.psa.mcmc import Prior, converged, diagnostics, run_ensemble
-from model.scenario import Scenario, Strict, load_scenario, load_yaml, parse_scenario
+from model.scenario import Scenario, Strict, duplicate_keys, load_scenario, load_yaml, parse_scenario
 from model.scenario.problems import pydantic_problems
 from model.sweep import parse_path
 from model.uncertainty import param_dist
@@ -93,11 +93,13 @@ class Method(Strict):
     replications: PosCount = Field(default=20, le=10_000)
     """Simulated replications per evaluation, for a scenario the expected-value path cannot price."""
 
-    @model_validator(mode="after")
-    def _burn(self) -> Method:
-        if self.burn >= self.steps:
-            raise ValueError(f"burn ({self.burn}) must be below steps ({self.steps})")
-        return self
+    @field_validator("burn")
+    @classmethod
+    def _burn(cls, burn: int, info: ValidationInfo) -> int:
+        steps = info.data.get("steps", 1500)  # steps is validated before burn (field order)
+        if burn >= steps:
+            raise ValueError(f"burn ({burn}) must be below steps ({steps})")
+        return burn
 
 
 class TargetsFile(Strict):
@@ -107,15 +109,25 @@ class TargetsFile(Strict):
     targets: list[Target] = Field(min_length=1)
     free: list[Free] = Field(default_factory=list)
     method: Method = Method()
+    _file: str = PrivateAttr(default="")
+
+    @property
+    def file(self) -> str:
+        """The targets file this spec was read from (problems name it, never the spec's `name`)."""
+        return self._file or "<targets>"
 
 
 def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
     path = Path(path)
     raw, node = load_yaml(path)
+    dupes = duplicate_keys(node, str(path))
+    if dupes:  # PyYAML keeps the last of two keys: refuse rather than silently drop one
+        raise InputError(dupes)
     try:
         spec = TargetsFile.model_validate(raw)
     except ValidationError as exc:
         raise InputError(pydantic_problems(exc, str(path), node, root=TargetsFile)) from None
+    spec._file = str(path)
     scs = []
     problems = []
     for i, rel in enumerate(spec.scenarios):
@@ -138,6 +150,10 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
             param_dist(fr.prior)
         except ValueError as exc:
             problems.append(Problem(str(path), f"free[{i}]", str(exc)))
+    if not problems:
+        from model.psa.spec_checks import spec_problems
+
+        problems = spec_problems(spec, scs, str(path), node)
     if problems:
         raise InputError(problems)
     return spec, scs
@@ -187,23 +203,26 @@ class CalibrationProblem:
         return self.prior.names
 
 
-def problem(spec: TargetsFile, scs: list[Scenario]) -> CalibrationProblem:
-    """The calibration problem: the scenarios with their declared priors, refused when a prior
-    is not a set of independent declared distributions."""
+def parsed_plan(spec: TargetsFile, scs: list[Scenario]
+                ) -> tuple[list[tuple[dict[str, Any], Scenario]], Plan]:
+    """The scenarios parsed with the free parameters' priors, and what would be drawn from them."""
     parsed = []
     for raw, sc in _with_free(spec, scs):
         s = parse_scenario(raw, file=str(sc.source_file))
         s._source = sc.source_file
         parsed.append((raw, s))
-    p = plan(parsed)
-    if not p.inputs:
-        raise InputError([Problem(spec.name, "free", "nothing to calibrate: no uncertain inputs "
-                                  "in the scenarios and no free parameters")])
-    if p.joint or p.correlations:
-        what = ("joint groups " + ", ".join(p.joint)) if p.joint else "correlation groups"
-        raise InputError([Problem(spec.name, "scenarios", f"the scenarios draw {what}; a "
-                                  "calibration needs each input's own declared distribution as "
-                                  "its prior (remove the group, or calibrate without it)")])
+    return parsed, plan(parsed)
+
+
+def problem(spec: TargetsFile, scs: list[Scenario]) -> CalibrationProblem:
+    """The calibration problem: the scenarios with their declared priors, refused when a prior
+    is not a set of independent declared distributions (`model.psa.spec_checks`)."""
+    from model.psa.spec_checks import plan_refusals
+
+    parsed, p = parsed_plan(spec, scs)
+    found = plan_refusals(spec, p, spec.file, None)
+    if found:
+        raise InputError(found)
     names = list(p.inputs)
     prior = Prior(names, [p.inputs[n].dist for n in names])
     integer = np.array([p.inputs[n].integer for n in names])
@@ -248,7 +267,7 @@ def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
             for j, t in enumerate(prob.spec.targets):
                 v = figures[t.scenario].get(t.metric)
                 if v is None:
-                    raise InputError([Problem(prob.spec.name, f"targets[{j}].metric", f"unknown "
+                    raise InputError([Problem(prob.spec.file, f"targets[{j}].metric", f"unknown "
                                               f"metric '{t.metric}'; e.g. revenue:1y, cost, "
                                               "share_work, share:<exit state>, "
                                               "mean_months_to:<exit state>, participants",
@@ -330,10 +349,6 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Ca
     """Ensemble MCMC of the free inputs against the targets, in `method.runs` independent runs."""
     prob = problem(spec, scs)
     m = spec.method
-    if m.walkers < 2 * prob.prior.k:
-        raise InputError([Problem(spec.name, "method.walkers", f"emcee needs at least twice as "
-                                  f"many walkers as free inputs ({2 * prob.prior.k} for "
-                                  f"{prob.prior.k})", m.walkers)])
 
     def ll(x: np.ndarray) -> np.ndarray:
         out = loglik(prob, x)
@@ -345,7 +360,7 @@ def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Ca
         chains = np.stack([run_ensemble(prob.prior, ll, m.walkers, m.steps, s, m.start_pool)
                            for s in run_seeds(m.seed, m.runs)])
     except ValueError as exc:
-        raise InputError([Problem(spec.name, "targets", f"{exc}: no parameter set reproduces "
+        raise InputError([Problem(spec.file, "targets", f"{exc}: no parameter set reproduces "
                                   "the targets at all; check the targets and widen the priors")]
                          ) from None
     cal = Calibration(prob, chains, pd.DataFrame(), np.zeros((0, prob.prior.k)), False)

@@ -25,6 +25,11 @@ def load_scenario(path: str | Path, base: Path | None = None) -> Scenario:
     `base`: the folder relative paths in it are read from, when not the file's own (an uploaded
     copy of a file whose reference sits among the ready scenarios)."""
     raw, node = load_yaml(path)
+    from model.scenario.files import named_file_problems
+
+    outside = named_file_problems(raw, base if base is not None else Path(path).parent, str(path), node)
+    if outside:  # before parsing: a named file outside the allowed folders is never read
+        raise InputError(outside)
     scenario = parse_scenario(raw, file=str(path), node=node)
     scenario._source = Path(path)
     scenario._base = base

@@ -135,7 +135,8 @@ class Counterfactual(Strict):
     by_group: list[GroupHazard] = []
     """Hazards for subgroups, replacing monthly_hazard for them."""
     reference: str | None = None
-    """A scenario file (relative to this one) simulated as "business as usual" instead."""
+    """A scenario file (relative to this one) simulated as "business as usual" instead; it must lie
+    in this scenario's folder (subfolders allowed) or among the ready scenarios (scenarios/)."""
     deadweight: Prob = 0.0
     """Share of the effect that would have happened anyway. Default: 0 (assumption: off unless a
     scenario sets it; Green Book practice names it)."""
@@ -272,8 +273,8 @@ class Valuation(Strict):
     000 ("Grenverket har slagit rot", PwC): "en vinst på över 500 000 kronor per individ och år"."""
     unit_costs: str | None = None
     """A target group of the unit-cost library (`insats costs` lists them, e.g. uvas) or a path
-    to such a file: its components value a person-year instead of value_per_year. Default: none
-    (the single value_per_year)."""
+    to such a file (in this scenario's folder or among the ready scenarios): its components value
+    a person-year instead of value_per_year. Default: none (the single value_per_year)."""
     components: list[ValueComponent] = []
     """The scenario's own components of the value of a person-year in work (beside or instead
     of a library group). Default: none."""
