@@ -78,3 +78,58 @@ def test_ready_scenarios_are_within_the_node_limit() -> None:
     for f in files:  # the parse stage this check sits in reads them all
         raw, _ = load_yaml(f)
         assert isinstance(raw, dict)
+
+
+# ---------------------------------------------------------------- parameter draws announced
+
+
+UNCERTAIN = ROOT / "scenarios" / "grenverket" / "supported_employment.yaml"  # vectorised draws
+
+
+@pytest.mark.parametrize("command", ["run", "report"])
+def test_draws_above_the_memory_limit_are_refused(tmp_path: Path, command: str) -> None:
+    """2 000 draws of a ready scenario hold about 130 kB a draw at once (about 500 MB with the
+    model loaded, measured: 2 000 draws peaked at 550 MB RSS); under --max-memory 400M they are
+    refused before drawing, naming --draws, the value and the limit. They used to be made."""
+    out = tmp_path / "r.html"
+    args = ([command, UNCERTAIN] + (["--out", out] if command == "report" else ["--format", "json"])
+            + ["--draws", "2000", "--reps", "2", "--quiet", "--max-memory", "400M"])
+    proc = insats(*args)
+    err = flat(proc.stderr)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in err
+    assert "--draws: 2 000 parameter draws would need about" in err
+    assert "the limit is 400 MB" in err and "(got 2000)" in err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("lang", "start"), [
+    ("sv", "insats: obs: de 1 500 parameterdragningarna tar omkring"),
+    ("en", "insats: note: the 1 500 parameter draws will take about")])
+def test_long_draws_are_announced(monkeypatch, lang: str, start: str) -> None:
+    """When the measured estimate is above the long-run threshold, a note says so on stderr before
+    the draws start, in the language asked for (the threshold lowered to 0 s here)."""
+    from typer.testing import CliRunner
+
+    import model.limits as limits
+    from cli import app
+
+    monkeypatch.setattr(limits, "LONG_RUN_SECONDS", 0.0)
+    result = CliRunner().invoke(app, ["run", str(UNCERTAIN), "--draws", "1500", "--reps", "2",
+                                      "--quiet", "--format", "json", "--lang", lang])
+    assert result.exit_code == 0, result.output
+    note = [line for line in result.stderr.splitlines() if "draws" in line or "dragningar" in line]
+    assert note and note[0].startswith(start), result.stderr
+    assert "--draws" in note[0] and "Ctrl-C" in note[0]
+
+
+def test_few_draws_are_not_measured(monkeypatch) -> None:
+    """At most CHECK_FROM draws run no pilot (they are quick and small on either path)."""
+    import model.psa.size as size
+    from model.scenario import load_scenario
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("pilot run for few draws")
+
+    monkeypatch.setattr(size, "measure", boom)
+    assert size.check_draws([load_scenario(UNCERTAIN)], size.CHECK_FROM) == ""
