@@ -189,10 +189,11 @@ def run(
             _say("\n" + _in(lang, f"Skrev {len(res.files)} filer till {out}",
                              f"Wrote {len(res.files)} files to {out}"))
         return
-    from model.api import answer, check_run_size, draws_planned, total_replications
+    from model.api import answer, check_draws_size, check_run_size, draws_planned, total_replications
     from model.progress import progress
 
     _note(check_run_size([sc], reps, workers, max_memory))
+    _note(check_draws_size([sc], draws, not no_uncertainty, workers, max_memory, lang.value))
     total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
     with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
@@ -293,6 +294,7 @@ def compare(
     the clearly better one, and the share of runs in which A beats B."""
     from model.api import (
         answer,
+        check_draws_size,
         check_run_size,
         draws_planned,
         load_for_compare,
@@ -302,6 +304,7 @@ def compare(
 
     scenarios = load_for_compare(paths)
     _note(check_run_size(scenarios, reps, workers, max_memory))
+    _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory, lang.value))
     what = "Räknar" if lang == Lang.sv else "Computing"
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)

@@ -298,6 +298,18 @@ def check_run_size(scenarios: list[Scenario], replications: int | None = None, w
                        "each model run" if per_run else "this run")
 
 
+def check_draws_size(scenarios: list[Scenario], draws: int | None, uncertainty: bool,
+                     workers: int = 1, max_memory: str | None = None, lang: str = "en") -> str:
+    """Refuse parameter draws too big for the memory limit (InputError naming --draws); a note
+    if they will take long, as `check_run_size` does for replications (`model.psa.size`)."""
+    n = draws_planned(scenarios, draws, uncertainty)
+    if n == 0:
+        return ""
+    from model.psa.size import check_draws
+
+    return check_draws(scenarios, n, workers, memory_limit(max_memory), lang)
+
+
 def check_sweep_size(plan: SweepPlan, workers: int | None = None,
                      max_memory: str | None = None) -> str:
     """Refuse a sweep with a point that cannot run (InputError); a note if it will take long."""

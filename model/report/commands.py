@@ -21,7 +21,7 @@ def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
                 quiet: bool, lang: str, out: Path, sweeps: list[Path] | None,
                 max_memory: str | None, note: Callable[[str], None] | None,
                 uncertainty: bool = True, draws: int | None = None) -> list[Programme]:
-    from model.api import check_run_size, input_files, total_replications
+    from model.api import check_draws_size, check_run_size, input_files, total_replications
     from model.io import refuse_inputs
 
     what = "Simulerar och prissätter" if lang == "sv" else "Simulating and pricing"
@@ -30,9 +30,10 @@ def _programmes(path: Path, reps: int | None, seed: int | None, workers: int,
 
     def start(scenarios: list) -> None:
         refuse_inputs(out, input_files(scenarios, sweeps))
-        text = check_run_size(scenarios, reps, workers, max_memory)
-        if text and note is not None:
-            note(text)
+        for text in (check_run_size(scenarios, reps, workers, max_memory),
+                     check_draws_size(scenarios, draws, uncertainty, workers, max_memory, lang)):
+            if text and note is not None:
+                note(text)
         ticks.append(bar.enter_context(progress(total_replications(scenarios, reps), what, quiet,
                                                  lang=lang)))
 

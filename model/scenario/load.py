@@ -4,7 +4,9 @@ Nothing here knows the scenario schema, so sweep files are read the same way. A 
 only if it is a regular file below `MAX_FILE_BYTES`, parsed once (libyaml's C parser where
 PyYAML has it) and cached by its content, so the several readers of one file in one command do
 not parse it again. Before any Python object is built, the parsed tree is checked against
-hostile shapes (`check_tree`): nesting deeper than `MAX_DEPTH`, aliases that expand past
+hostile shapes: more than `MAX_NODES` values written (`count_nodes`, counted from the parser's
+event stream, so 50 MB of list items is refused after a fraction of a second instead of building
+gigabytes of nodes), then (`check_tree`) nesting deeper than `MAX_DEPTH`, aliases that expand past
 `MAX_ALIAS_NODES` ("billion laughs"), an alias inside the node it names, and tags other than
 plain text, numbers, true/false, null, mappings, lists and merge keys.
 """
@@ -28,6 +30,8 @@ from model.io import note_input
 MAX_FILE_BYTES = 64 * 1024 * 1024  # far above any scenario or sweep file; a guard, not a budget
 MAX_DEPTH = 64                     # nesting of mappings and lists (scenarios need about 8)
 MAX_ALIAS_NODES = 100_000          # nodes that aliases may add when expanded
+MAX_NODES = 200_000                # values written in one file (the largest ready scenario has ~3 800)
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
 _T = "tag:yaml.org,2002:"
 ALLOWED_TAGS = frozenset(_T + t for t in ("str", "int", "float", "bool", "null", "map", "seq",
                                           "merge"))
@@ -135,6 +139,7 @@ def parse_yaml(text: str, name: str = "<yaml>") -> tuple[Any, yaml.Node | None]:
     PARSES["count"] += 1
     loader = StrictLoader(text)
     try:
+        count_nodes(text, name)
         node = loader.get_single_node()
         if node is None:
             return None, None
@@ -153,6 +158,31 @@ def parse_yaml(text: str, name: str = "<yaml>") -> tuple[Any, yaml.Node | None]:
                                   "of mappings and lists)")]) from None
     finally:
         loader.dispose()
+
+
+def count_nodes(text: str, name: str, limit: int | None = None) -> int:
+    """The values (mappings, lists, single values, aliases) written in `text`; a Problem past `limit`.
+
+    Streams the parser's events and keeps none, so memory stays flat and the count stops at the
+    first value past the limit: a file far larger than any scenario is refused before its node
+    tree (a few hundred bytes a value) is built. `limit` defaults to MAX_NODES.
+    """
+    cap = MAX_NODES if limit is None else limit
+    events = _Base(text)
+    count = 0
+    try:
+        while events.check_event():
+            if isinstance(events.get_event(), _NODE_EVENTS):
+                count += 1
+                if count > cap:
+                    many = f"{cap:,}".replace(",", " ")
+                    raise InputError([Problem(
+                        name, "", f"holds more than {many} values (mappings, lists and single "
+                        "values); scenario, sweep, target and unit-cost files hold a few thousand "
+                        "at most (is this the right file?)")])
+    finally:
+        events.dispose()
+    return count
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
