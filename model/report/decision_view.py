@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from model.psa.decision import acceptability, dominance, ranking
-from model.report.psa_view import headline
+from model.report.psa_view import _eff, headline
 from model.report.text import in_lang, metric_label, number, table, with_unit
 
 if TYPE_CHECKING:
@@ -29,8 +29,8 @@ def decision_frames(answer: Answer) -> dict[str, pd.DataFrame]:
     years = first.valuation.horizon_years
     base = first.valuation.value_per_year
     values = np.unique([m * base for m in VALUE_MULTIPLES])
-    return {"ranking": ranking(per_draw, headline(first)),
-            "acceptability": acceptability(per_draw, years, values),
+    return {"ranking": ranking(per_draw, headline(first), answer.psa.n_eff),
+            "acceptability": acceptability(per_draw, years, values, answer.psa.n_eff),
             "dominance": dominance(per_draw, years)}
 
 
@@ -126,7 +126,7 @@ def decision_rows(answer: Answer) -> pd.DataFrame:
                               "status": d["status"].replace("", "none"),
                               "effect_pv": d["effect_pv"], "cost_pv": d["cost_pv"],
                               "icer": d["icer"], "unit": "kr", "n": n}))
-    return pd.concat(rows, ignore_index=True).assign(basis="draws")
+    return pd.concat(rows, ignore_index=True).assign(basis="draws", **_eff(answer.psa))
 
 
 def choice_text(answer: Answer, lang: str = "sv") -> str:
