@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from model.psa.decision import acceptability, dominance, ranking
-from model.report.psa_view import _eff, headline
+from model.report.psa_view import headline
 from model.report.text import in_lang, metric_label, number, table, with_unit
 
 if TYPE_CHECKING:
@@ -126,7 +126,7 @@ def decision_rows(answer: Answer) -> pd.DataFrame:
                               "status": d["status"].replace("", "none"),
                               "effect_pv": d["effect_pv"], "cost_pv": d["cost_pv"],
                               "icer": d["icer"], "unit": "kr", "n": n}))
-    return pd.concat(rows, ignore_index=True).assign(basis="draws", **_eff(answer.psa))
+    return pd.concat(rows, ignore_index=True).assign(basis="draws", **answer.psa.effective.record())
 
 
 def choice_text(answer: Answer, lang: str = "sv") -> str:
@@ -144,7 +144,7 @@ def choice_rows(answer: Answer) -> pd.DataFrame:
     from model.report.voi_view import answer_voi, voi_rows
 
     frames = [decision_rows(answer)] if len(answer.scenarios) >= 3 else []
-    frames.append(voi_rows(answer_voi(answer)).assign(basis="draws"))
+    frames.append(voi_rows(answer_voi(answer)).assign(basis="draws", **answer.psa.effective.record()))
     return pd.concat(frames, ignore_index=True)
 
 
