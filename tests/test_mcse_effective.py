@@ -119,3 +119,27 @@ def test_compare_says_the_effective_number() -> None:
     for r in rows:
         assert r["draws"] == 60 and r["distinct_rows"] == e.distinct_rows
         assert r["effective_draws"] == pytest.approx(e.effective_draws, abs=0.05)
+
+
+def test_psa_sweep_counts_the_same_effective_draws(tmp_path: Path) -> None:
+    """A PSA sweep of the same pair (60 points, the compare's seed) draws the same rows: `analyse`
+    pairs carry and print the same distinct rows and effective number as `compare`."""
+    from model.analysis import probability_better
+    from model.api import parameter_uncertainty
+    from model.scenario import load_scenario
+
+    text = (ROOT / "scenarios/sweeps/grenverket_psa.yaml").read_text(encoding="utf-8")
+    spec = tmp_path / "psa.yaml"
+    spec.write_text(text.replace("draws: 1000", "draws: 60").replace("../grenverket/", f"{GREN}/"),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    scs = [load_scenario(p) for p in sorted(GREN.glob("*.yaml"))]
+    e = parameter_uncertainty(scs, draws=60).effective
+    pb = probability_better(out, scs[0].name, scs[1].name, "npv")
+    assert (pb["distinct_rows"], pb["effective_draws"]) == (e.distinct_rows, pytest.approx(e.effective_draws))
+    shown = CliRunner().invoke(app, ["analyse", str(out)])
+    assert shown.exit_code == 0, shown.output
+    said = f"{e.distinct_rows} olika kalibrerade rader, effektivt ≈ {round(e.effective_draws)}"
+    assert said in shown.stdout

@@ -61,6 +61,17 @@ def effective(draws: pd.DataFrame) -> Effective:
     return Effective(n, best[1], best[0])
 
 
+def effective_of_points(points: pd.DataFrame, groups: dict[str, list[str]]) -> Effective:
+    """The same for a PSA sweep's points, whose joint rows are spelled out as value columns
+    (`model.sweep.psa`): points with equal values in all of a group's columns drew the same row."""
+    frame = pd.DataFrame({"draw": np.arange(len(points))})
+    for g, cols in groups.items():
+        cols = [c for c in cols if c in points]
+        if cols:
+            frame[f"joint:{g}"] = points.groupby(cols, sort=False).ngroup().to_numpy()
+    return effective(frame)
+
+
 def mcse_mean(values: np.ndarray, n_eff: float | None = None) -> float:
     """MCSE of a mean over draws: sd / √n_eff (n_eff defaults to the number of values)."""
     v = np.asarray(values, dtype=float)
