@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError, Problem
+from model.psa.effective import Effective, effective_of_points
 from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS, unit_problem
 
 VALUE_PATH = "valuation.value_per_year"
@@ -218,8 +219,16 @@ def probability_better(out: str | Path, a: str, b: str, metric: str = "npv") -> 
     wide = df.pivot_table(index="point_id", columns="scenario", values=metric, aggfunc="first")
     diff = (wide[a] - wide[b]).dropna()
     mean, lo, hi, _ = interval(diff)
-    p, mcse = probability(diff > 0)
-    return {"p": p, "mcse": mcse, "mean_diff": mean, "lo": lo, "hi": hi, "pairs": len(diff)}
+    eff = sweep_effective(out, mf)
+    p, mcse = probability(diff > 0, eff.effective_draws)
+    return {"p": p, "mcse": mcse, "mean_diff": mean, "lo": lo, "hi": hi, "pairs": len(diff),
+            "distinct_rows": eff.distinct_rows, "effective_draws": eff.effective_draws}
+
+
+def sweep_effective(out: str | Path, mf: dict[str, Any]) -> Effective:
+    """A PSA sweep's points as draws: their distinct joint rows and effective number
+    (`model.psa.effective`); every point independent where no joint group was drawn."""
+    return effective_of_points(read_points(out), mf.get("groups") or {})
 
 
 def _linear_parts(out: str | Path, mf: dict[str, Any], metric: str) -> pd.DataFrame:
@@ -410,6 +419,7 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
                                        "jobs_without_at_share0", "jobs_without_per_share")
              or c.startswith(("breakeven_need:", "breakeven_slope:"))]
     df = per_point(read_results(out, list(dict.fromkeys([*cols, *parts]))))
+    n_eff = sweep_effective(out, mf).effective_draws if pooled is not None else None
     rows = []
     for s in scenario_names(mf):
         sub = df[df["scenario"] == s]
@@ -418,7 +428,7 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
             rows.append({"scenario": s, "metric": m, "unit": mf["units"].get(m, ""),
                          "mean": mean, "lo": lo, "hi": hi})
         if pooled is not None and pooled in cols:
-            p, mcse = probability(sub[pooled] > 0)
+            p, mcse = probability(sub[pooled] > 0, n_eff)
             rows.append({"scenario": s, "metric": f"P({pooled} > 0)", "unit": "share",
                          "mean": p, "lo": math.nan, "hi": math.nan, "mcse": mcse})
     return pd.DataFrame(rows)

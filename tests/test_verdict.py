@@ -94,7 +94,9 @@ def test_report_summary_uses_the_same_verdict() -> None:
 
     first = summary_frame(progs, "sv").iloc[0]
     assert (first["metric"], first["note"]) == ("verdict", text)
-    assert "dragningar ur det vi vet" in html.replace("\xa0", " ")
+    # the draws with their distinct calibrated rows and effective number (issue 19 item 6)
+    assert re.search(r"dragningar \(\d+ olika kalibrerade rader, effektivt ≈ \d+\) ur det vi vet",
+                     html.replace("\xa0", " "))
 
 
 # ---------------------------------------------------------------- item 2: one value per figure

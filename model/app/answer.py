@@ -167,12 +167,13 @@ def _flip_words(flip: Flip | None, better: str, lang: str, pair: bool) -> str:
 
 
 def sentence(titles: list[str], npvs: list[float], costs: list[bool], years: float,
-             diff: dict | None, flip: Flip | None, lang: str = "sv", draws: int = 0) -> str:
+             diff: dict | None, flip: Flip | None, lang: str = "sv", draws: int | str = 0) -> str:
     """The answer on top as HTML (glossary words explained on hover; amounts never broken).
 
     `npvs`: the expected NPVs over the horizon; `costs`: whether each programme has costs;
     `diff`: the first minus the second over the draws (`model.psa.summary.difference`: mean,
-    lo, hi, p, p_mcse), or None without declared uncertainty."""
+    lo, hi, p, p_mcse), or None without declared uncertainty; `draws`: their number, or the words
+    saying it with the distinct rows and effective number (`model.report.psa_view.draws_text`)."""
     horizon = years_text(years, lang)
     lacking = [t for t, c in zip(titles, costs, strict=True) if not c]
     if lacking:
@@ -205,12 +206,13 @@ def sentence(titles: list[str], npvs: list[float], costs: list[bool], years: flo
     if diff:
         lo, hi = (diff["lo"], diff["hi"]) if first_better else (-diff["hi"], -diff["lo"])
         p = diff["p"] if first_better else 1 - diff["p"]
-        n = number(draws, 0, lang)
-        text += in_lang(lang, f" över {n} dragningar; 95 %: {kr(lo, lang)} till {kr(hi, lang)}). "
+        n = draws if isinstance(draws, str) else in_lang(lang, f"{number(draws, 0, lang)} dragningar",
+                                                         f"{number(draws, 0, lang)} draws")
+        text += in_lang(lang, f" över {n}; 95 %: {kr(lo, lang)} till {kr(hi, lang)}). "
                               f"Sannolikheten att {html.escape(better)} är bättre är "
                               f"{with_unit(p, 'share', lang, 0)} (MCSE "
                               f"{number(diff['p_mcse'] * 100, 1, lang)} procentenheter).",
-                        f" over {n} draws; 95 %: {kr(lo, lang)} to {kr(hi, lang)}). The "
+                        f" over {n}; 95 %: {kr(lo, lang)} to {kr(hi, lang)}). The "
                         f"probability that {html.escape(better)} is better is "
                         f"{with_unit(p, 'share', lang, 0)} (MCSE "
                         f"{number(diff['p_mcse'] * 100, 1, lang)} points).")

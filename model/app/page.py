@@ -277,7 +277,7 @@ def _answer_on_top(edited, expected, psa, held, lang: str) -> None:
     flip = _flip(scs, keys, first_better) if all(costs) else None
     text = answer.sentence([sc.title for sc in scs], npvs, costs,
                            scs[0].valuation.horizon_years, diff, flip, lang,
-                           psa.n if psa is not None else 0)
+                           unc.draws_words(psa, lang) if psa is not None else 0)
     st.markdown(f'<p class="answer">{text}</p>', unsafe_allow_html=True)
     words = " · ".join(answer.term(w, lang) for w in answer.TERMS)
     st.markdown(f'<p class="glossary">{_t("Ord (håll pekaren över)", "Words (hover)")}: {words}</p>',

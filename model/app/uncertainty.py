@@ -36,7 +36,7 @@ def interval_table(psa, scenarios: list, lang: str = "sv") -> pd.DataFrame:
             row[sc.title] = nobreak(_span(sums[sc.name].loc[k], lang))
         if len(scenarios) == 2:
             a, b = scenarios
-            d = difference(psa.of(a.name), psa.of(b.name), k)
+            d = difference(psa.of(a.name), psa.of(b.name), k, psa.n_eff)
             unit = sums[a.name].loc[k, "unit"]
             row[f"{a.title} − {b.title}"] = nobreak(
                 f"{_cell(d['mean'], unit, lang)} [{_cell(d['lo'], unit, lang)} – "
@@ -58,7 +58,8 @@ def difference_of(psa, scenarios: list) -> dict | None:
 
     if len(scenarios) != 2:
         return None
-    return difference(psa.of(scenarios[0].name), psa.of(scenarios[1].name), npv_key(scenarios[0]))
+    return difference(psa.of(scenarios[0].name), psa.of(scenarios[1].name), npv_key(scenarios[0]),
+                      psa.n_eff)
 
 
 def draws_chart(psa, scenarios: list, lang: str = "sv") -> dict[str, Any]:
@@ -102,6 +103,13 @@ def in_words(psa, scenarios: list, lang: str = "sv") -> str:
     from model.report.psa_view import probability_text
 
     return nobreak(probability_text(psa, scenarios, lang))
+
+
+def draws_words(psa, lang: str = "sv") -> str:
+    """'1 000 dragningar (475 olika kalibrerade rader, effektivt ≈ 390)' (`insats compare`'s words)."""
+    from model.report.psa_view import draws_text
+
+    return draws_text(psa, lang)
 
 
 def method_words(psa, scenarios: list, lang: str = "sv") -> str:

@@ -35,14 +35,14 @@ def _effect_cost(per_draw: dict[str, pd.DataFrame], years: float
     return names, eff, cost
 
 
-def ranking(per_draw: dict[str, pd.DataFrame], metric: str) -> pd.DataFrame:
+def ranking(per_draw: dict[str, pd.DataFrame], metric: str, n_eff: float | None = None) -> pd.DataFrame:
     """Programmes by expected `metric` (highest first), with P(best) and its MCSE."""
     names = list(per_draw)
     x = np.column_stack([per_draw[n].sort_values("draw")[metric].to_numpy(float) for n in names])
     best = x.argmax(axis=1)
     rows = []
     for j, n in enumerate(names):
-        p, se = probability(best == j)
+        p, se = probability(best == j, n_eff)
         rows.append({"programme": n, "expected": float(x[:, j].mean()), "p_best": p,
                      "p_best_mcse": se})
     df = pd.DataFrame(rows).sort_values("expected", ascending=False, kind="stable")
@@ -50,8 +50,8 @@ def ranking(per_draw: dict[str, pd.DataFrame], metric: str) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def acceptability(per_draw: dict[str, pd.DataFrame], years: float, values: np.ndarray
-                  ) -> pd.DataFrame:
+def acceptability(per_draw: dict[str, pd.DataFrame], years: float, values: np.ndarray,
+                  n_eff: float | None = None) -> pd.DataFrame:
     """CEAC and frontier over values λ (kr per person-year): one row per λ and programme."""
     names, eff, cost = _effect_cost(per_draw, years)
     rows = []
@@ -60,7 +60,7 @@ def acceptability(per_draw: dict[str, pd.DataFrame], years: float, values: np.nd
         best = nb.argmax(axis=1)
         optimal = int(nb.mean(axis=0).argmax())
         for j, n in enumerate(names):
-            p, se = probability(best == j)
+            p, se = probability(best == j, n_eff)
             rows.append({"value_per_year": float(lam), "programme": n, "p_best": p, "mcse": se,
                          "expected_nb": float(nb[:, j].mean()), "on_frontier": j == optimal})
     return pd.DataFrame(rows)

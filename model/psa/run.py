@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.psa.effective import Effective, effective
 from model.psa.inputs import Plan, assignments, draw, drawn_raw, plan
 from model.scenario import Scenario, parse_scenario
 
@@ -40,6 +41,15 @@ class PSAResult:
     @property
     def n(self) -> int:
         return len(self.draws)
+
+    @property
+    def effective(self) -> Effective:
+        """Draws, distinct joint rows and the effective number every MCSE divides by."""
+        return effective(self.draws)
+
+    @property
+    def n_eff(self) -> float:
+        return self.effective.effective_draws
 
     def of(self, scenario: str) -> pd.DataFrame:
         """One scenario's rows, in draw order."""

@@ -110,12 +110,18 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
 
     for pb in data["pairs"]:
         p = "–" if pb["p"] is None else f"{number(pb['p'] * 100, 1, lang)} %"
+        rows_drawn = pb.get("distinct_rows")  # a joint group resampled: what the points are worth
+        eff = "" if rows_drawn is None else t(
+            f"; {number(rows_drawn, 0, lang)} olika kalibrerade rader, effektivt ≈ "
+            f"{number(pb['effective_draws'], 0, lang)}",
+            f"; {number(rows_drawn, 0, lang)} distinct calibrated rows, effectively ≈ "
+            f"{number(pb['effective_draws'], 0, lang)}")
         lines.append(t(
             f"P({metric} {pb['a']} > {pb['b']}) = {p} (parvis per punkt, medel över körningarna, n = "
-            f"{pb['pairs']}); skillnad i medel {metric_value(pb['mean_diff'], unit, lang)} "
+            f"{pb['pairs']}{eff}); skillnad i medel {metric_value(pb['mean_diff'], unit, lang)} "
             f"[{_span(pb['lo'], pb['hi'], unit, lang)}]",
             f"P({metric} {pb['a']} > {pb['b']}) = {p} (paired by point, means over replications, n = "
-            f"{pb['pairs']}); mean difference {metric_value(pb['mean_diff'], unit, lang)} "
+            f"{pb['pairs']}{eff}); mean difference {metric_value(pb['mean_diff'], unit, lang)} "
             f"[{_span(pb['lo'], pb['hi'], unit, lang)}]"))
     if data["pairs"]:
         lines.append("")

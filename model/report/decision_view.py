@@ -29,8 +29,8 @@ def decision_frames(answer: Answer) -> dict[str, pd.DataFrame]:
     years = first.valuation.horizon_years
     base = first.valuation.value_per_year
     values = np.unique([m * base for m in VALUE_MULTIPLES])
-    return {"ranking": ranking(per_draw, headline(first)),
-            "acceptability": acceptability(per_draw, years, values),
+    return {"ranking": ranking(per_draw, headline(first), answer.psa.n_eff),
+            "acceptability": acceptability(per_draw, years, values, answer.psa.n_eff),
             "dominance": dominance(per_draw, years)}
 
 
@@ -126,7 +126,7 @@ def decision_rows(answer: Answer) -> pd.DataFrame:
                               "status": d["status"].replace("", "none"),
                               "effect_pv": d["effect_pv"], "cost_pv": d["cost_pv"],
                               "icer": d["icer"], "unit": "kr", "n": n}))
-    return pd.concat(rows, ignore_index=True).assign(basis="draws")
+    return pd.concat(rows, ignore_index=True).assign(basis="draws", **answer.psa.effective.record())
 
 
 def choice_text(answer: Answer, lang: str = "sv") -> str:
@@ -144,7 +144,7 @@ def choice_rows(answer: Answer) -> pd.DataFrame:
     from model.report.voi_view import answer_voi, voi_rows
 
     frames = [decision_rows(answer)] if len(answer.scenarios) >= 3 else []
-    frames.append(voi_rows(answer_voi(answer)).assign(basis="draws"))
+    frames.append(voi_rows(answer_voi(answer)).assign(basis="draws", **answer.psa.effective.record()))
     return pd.concat(frames, ignore_index=True)
 
 

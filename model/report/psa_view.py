@@ -49,7 +49,7 @@ def _span(row: pd.Series, lang: str) -> str:
 
 def summaries(psa: PSAResult, scenarios: list[Scenario]) -> dict[str, pd.DataFrame]:
     """Per scenario name: its figures summarised over the draws (mean, interval, MCSE)."""
-    return {sc.name: summarise_draws(psa.of(sc.name), metric_units(sc)) for sc in scenarios}
+    return {sc.name: summarise_draws(psa.of(sc.name), metric_units(sc), psa.n_eff) for sc in scenarios}
 
 
 def headline(sc: Scenario) -> str:
@@ -69,7 +69,7 @@ def psa_text(answer: Answer, lang: str = "sv") -> str:
             r = sums[sc.name].set_index("metric").loc[k]
             cells.append(_span(r, lang))
         if len(scs) == 2:
-            d = difference(psa.of(scs[0].name), psa.of(scs[1].name), k)
+            d = difference(psa.of(scs[0].name), psa.of(scs[1].name), k, psa.n_eff)
             unit = sums[scs[0].name].set_index("metric").loc[k, "unit"]
             cells.append(f"{_cell(d['mean'], unit, lang)} [{_cell(d['lo'], unit, lang)} – "
                          f"{_cell(d['hi'], unit, lang)}]")
@@ -94,15 +94,33 @@ def method_line(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
                                      "kohorter per dragning",
                                f"{sc.title}: mean of {psa.replications} simulated cohorts "
                                "per draw"))
-    n = number(psa.n, 0, lang)
+    n = draws_text(psa, lang)
     return in_lang(
         lang,
-        f"Parameterosäkerhet: {n} dragningar ur indatas angivna osäkerhet (frö {psa.seed}); "
+        f"Parameterosäkerhet: {n} ur indatas angivna osäkerhet (frö {psa.seed}); "
         f"varje dragning ger programmets förväntade utfall ({'; '.join(how)}). "
         "[95 %-intervall över dragningarna]",
-        f"Parameter uncertainty: {n} draws of the inputs' stated uncertainty (seed {psa.seed}); "
+        f"Parameter uncertainty: {n} of the inputs' stated uncertainty (seed {psa.seed}); "
         f"each draw gives the programme's expected result ({'; '.join(how)}). "
         "[95 % interval over draws]")
+
+
+def draws_text(psa: PSAResult, lang: str) -> str:
+    """'1 000 dragningar (475 olika kalibrerade rader, effektivt ≈ 390)', or '1 000 dragningar'
+    without a joint group: the draws and what they are worth (`model.psa.effective`)."""
+    e = psa.effective
+    n = number(e.draws, 0, lang)
+    if e.distinct_rows is None:
+        return in_lang(lang, f"{n} dragningar", f"{n} draws")
+    r, k = number(e.distinct_rows, 0, lang), number(e.effective_draws, 0, lang)
+    return in_lang(lang, f"{n} dragningar ({r} olika kalibrerade rader, effektivt ≈ {k})",
+                   f"{n} draws ({r} distinct calibrated rows, effectively ≈ {k})")
+
+
+def _eff(psa: PSAResult) -> dict[str, float | int | None]:
+    """The distinct rows and effective draws a record carries beside n."""
+    r = psa.effective.record()
+    return {"distinct_rows": r["distinct_rows"], "effective_draws": r["effective_draws"]}
 
 
 def _vectorised(note: str, lang: str) -> str:
@@ -117,14 +135,14 @@ def probabilities(psa: PSAResult, scs: list[Scenario]) -> pd.DataFrame:
     rows = []
     for sc in scs:
         k = headline(sc)
-        p, se = probability(psa.of(sc.name)[k] > 0)
+        p, se = probability(psa.of(sc.name)[k] > 0, psa.n_eff)
         rows.append({"what": "npv_positive", "programme": sc.name, "other": "", "metric": k,
-                     "p": p, "mcse": se, "n": psa.n})
+                     "p": p, "mcse": se, "n": psa.n, **_eff(psa)})
     for other in scs[1:]:
         k = headline(scs[0])
-        d = difference(psa.of(scs[0].name), psa.of(other.name), k)
+        d = difference(psa.of(scs[0].name), psa.of(other.name), k, psa.n_eff)
         rows.append({"what": "beats", "programme": scs[0].name, "other": other.name, "metric": k,
-                     "p": d["p"], "mcse": d["p_mcse"], "n": psa.n})
+                     "p": d["p"], "mcse": d["p_mcse"], "n": psa.n, **_eff(psa)})
     return pd.DataFrame(rows)
 
 
@@ -168,7 +186,7 @@ def psa_rows(answer: Answer) -> pd.DataFrame:
     probs["unit"] = "share"
     probs["basis"] = "draws"
     frames.append(probs.drop(columns=["what"]))
-    return pd.concat(frames, ignore_index=True).assign(seed=psa.seed, draws=psa.n)
+    return pd.concat(frames, ignore_index=True).assign(seed=psa.seed, **psa.effective.record())
 
 
 def cohort_heading(answer: Answer, lang: str = "sv") -> str:

@@ -71,10 +71,11 @@ def verdict_row(results: list[ScenarioResult], psa: PSAResult | None, lang: str)
     """The `verdict` record: the one verdict of the screen (`model.report.verdict`)."""
     from model.report.verdict import verdict
 
-    a = results[0]
+    a, v = results[0], verdict(results, psa, lang)
+    draws = psa.effective.record() if psa is not None and v.basis == "draws" else {}
     return {"kind": "verdict", "metric": "verdict", "label": in_lang(lang, "Slutsats", "Verdict"),
             "unit": "share", "better": "", "seed": a.run.seed, "replications": a.run.replications,
-            "version": __version__, **verdict(results, psa, lang).record()}
+            "version": __version__, **v.record(), **draws}
 
 
 def note_rows(results: list[ScenarioResult], psa: PSAResult | None, lang: str) -> list[dict]:

@@ -140,28 +140,28 @@ def _one(r: ScenarioResult, psa: PSAResult | None, lang: str, runs: bool) -> Ver
         text = answer(Programme(sc.source_file, sc.raw, r), lang, runs)  # type: ignore[arg-type]
         return Verdict("runs" if runs else "expected", sc.name, "", p, math.nan, text)
     from model.psa.summary import probability
-    from model.report.psa_view import summaries
+    from model.report.psa_view import draws_text, summaries
 
     key = _npv_key([r])
     row = summaries(psa, [sc])[sc.name].set_index("metric")
     npv, bcr = row.loc[key], row.loc[key.replace("npv", "bcr")]
-    p, se = probability(psa.of(sc.name)[key] > 0)
+    p, se = probability(psa.of(sc.name)[key] > 0, psa.n_eff)
     years = _years([r], lang)
     span = f"{kr(npv['lo'], lang)} – {kr(npv['hi'], lang)}"
     pct, mcse = with_unit(p, "share", lang, 0), number(se * 100, 1, lang)
-    n = number(psa.n, 0, lang)
+    n = draws_text(psa, lang)
     if lang == "sv":
         pays = "betalar sig" if npv["mean"] > 0 else "betalar sig inte"
         sentence = (f"{sc.title} {pays} över {years}: det förväntade nettonuvärdet är "
                     f"{kr(npv['mean'], lang)} (95 % över dragningarna: {span}), nytta/kostnad "
                     f"{number(bcr['mean'], 1, lang)}; nettonuvärdet är positivt i {pct} av "
-                    f"{n} dragningar ur det vi vet om indata (MCSE {mcse} procentenheter).")
+                    f"{n} ur det vi vet om indata (MCSE {mcse} procentenheter).")
     else:
         pays = "pays for itself" if npv["mean"] > 0 else "does not pay for itself"
         sentence = (f"{sc.title} {pays} over {years}: the expected net present value is "
                     f"{kr(npv['mean'], lang)} (95 % over draws: {span}), benefit/cost "
                     f"{number(bcr['mean'], 1, lang)}; the net present value is positive in {pct} "
-                    f"of {n} draws of what we know about the inputs (MCSE {mcse} points).")
+                    f"of {n} of what we know about the inputs (MCSE {mcse} points).")
     return Verdict("draws", sc.name, "", p, se, sentence)
 
 
@@ -179,18 +179,18 @@ def _several(results: list[ScenarioResult], psa: PSAResult | None, lang: str) ->
     years = _years(results, lang)
     if psa is not None:
         from model.psa.summary import difference
-        from model.report.psa_view import summaries
+        from model.report.psa_view import draws_text, summaries
 
         sums = summaries(psa, [results[i].scenario for i in costed])
         npv = {i: float(sums[results[i].scenario.name].set_index("metric").loc[key, "mean"])
                for i in costed}
         best, runner = sorted(costed, key=lambda i: -npv[i])[:2]
         d = difference(psa.of(results[best].scenario.name), psa.of(results[runner].scenario.name),
-                       key)
+                       key, psa.n_eff)
         p, se, clear = d["p"], d["p_mcse"], d["lo"] > 0
-        where = in_lang(lang, f"av {number(psa.n, 0, lang)} dragningar ur det vi vet om indata "
+        where = in_lang(lang, f"av {draws_text(psa, lang)} ur det vi vet om indata "
                               f"(MCSE {number(se * 100, 1, lang)} procentenheter)",
-                        f"of {number(psa.n, 0, lang)} draws of what we know about the inputs "
+                        f"of {draws_text(psa, lang)} of what we know about the inputs "
                         f"(MCSE {number(se * 100, 1, lang)} points)")
         expected = in_lang(lang, "förväntat ", "expected ")
         basis = "draws"
