@@ -2,9 +2,11 @@
 layout kept, with only the edited numbers rewritten (each as `{value:, source: "ändrad på sidan
 …"}`, and any share the edit rescaled).
 
-Each changed number is replaced where it stands in the text (the YAML node's own span). The
-result is checked by reading it back: when it is not exactly the edited scenario's mapping (an
-unusual layout), the whole mapping is written instead, so the file is always right.
+Each changed number is replaced where it stands in the text (the YAML node's own span); a
+top-level section the file lacks (the cost given on the page to a scenario without costs) is
+written at its end. The result is checked by reading it back: when it is not exactly the edited
+scenario's mapping (an unusual layout), the whole mapping is written instead, so the file is
+always right.
 """
 
 from __future__ import annotations
@@ -52,8 +54,11 @@ def edited_text(text: str, before: dict[str, Any], after: dict[str, Any]) -> str
     if not changed:
         return text
     root = yaml.compose(text, Loader=yaml.SafeLoader)  # the Python loader: character offsets
+    added = [key for key in after if key not in before]  # e.g. the costs of a cost-less scenario
     spans = []
     for path, leaf in changed:
+        if parse_path(path)[0] in added:
+            continue
         node = _node_at(root, parse_path(path))
         if node is None or (isinstance(node, yaml.MappingNode) and not node.flow_style):
             return None  # a block mapping spans lines: leave it to the whole-mapping fallback
@@ -61,6 +66,9 @@ def edited_text(text: str, before: dict[str, Any], after: dict[str, Any]) -> str
     out = text
     for start, end, new in sorted(spans, reverse=True):
         out = out[:start] + new + out[end:]
+    if added:  # a section the file did not have: written at its end, as a block
+        out = out.rstrip("\n") + "\n" + yaml.safe_dump({k: after[k] for k in added}, allow_unicode=True,
+                                                       sort_keys=False, width=100)
     try:
         again = yaml.safe_load(out)
     except yaml.YAMLError:

@@ -31,6 +31,7 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r"intake\.cohort\.n", "participants"),
     (r"intake\.spread\.n", "participants"),
     (r"intake\.groups\.size", "participants"),
+    (r"intake\.stream\.rate_per_month", "participants"),  # a stream's count: people per month
     (r"costs\.budget\.[^.]+", "budget"),
     (r"(interventions\[[^\]]+\]\.)?costs(\.[a-z_]+)?\[[^\]]+\]\.(" + "|".join(COST_KEYS) + ")", "cost"),
     (r"interventions\[[^\]]+\]\.capacity\.monthly_salary", "cost"),
@@ -118,8 +119,11 @@ def _kind(path: str, sc: Scenario) -> str | None:
     return None
 
 
-def _bounds(unit: str, value: float) -> tuple[float, float, float, bool, float]:
-    """(lo, hi, step, integer, scale) as shown, for a number of this unit and value."""
+def _bounds(unit: str, value: float, kind: str = "") -> tuple[float, float, float, bool, float]:
+    """(lo, hi, step, integer, scale) as shown, for a number of this unit and value (a stream's
+    participants per month are people, not a rate shown in percent)."""
+    if kind == "participants" and unit.endswith("per month"):
+        return 0.0, max(1_000.0, 10 * value), 1.0, False, 1.0
     if unit == "share":
         return 0.0, 100.0, 1.0, False, 100.0
     if unit.startswith("per month"):
@@ -189,7 +193,7 @@ def fields(sc: Scenario) -> list[Field]:
     out = []
     for path, (kind, value) in sorted(found.items(), key=lambda kv: order[kv[1][0]]):
         unit = unit_at(parse_path(path))
-        lo, hi, step, integer, scale = _bounds(unit, value)
+        lo, hi, step, integer, scale = _bounds(unit, value, kind)
         sv, en = _labels(path, kind, raw, sc)
         out.append(Field(path, kind, unit, sv, en, *_source(path, raw, sources, sc, path in given),
                          value, lo, hi, step, integer, scale))
