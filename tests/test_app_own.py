@@ -98,7 +98,7 @@ def test_an_uploads_edited_download_keeps_its_comments_and_layout():
     text = compute.scenario_yaml(edited, kept)
     assert text.startswith(comment) and len(text.splitlines()) == len(kept.splitlines())
     node = yaml.safe_load(text)["intake"]["spread"]["n"]
-    assert node["value"] == 80 and node["source"].startswith("ändrad på sidan (i filen: 40")
+    assert node["value"] == 80 and node["source"] == "ändrad på sidan (i filen: 40; källa: från din fil)"
     assert "/tmp/" not in text and str(ROOT) not in text
 
 
@@ -113,3 +113,24 @@ def test_a_cost_given_on_the_page_keeps_the_files_text():
     assert text.startswith(original.rstrip("\n"))
     assert yaml.safe_load(text) == edited.raw
     assert "ändrad på sidan" in text
+
+
+def test_an_edited_uploads_report_and_workbook_list_the_edit_first_without_machine_paths():
+    """Item 2 for an upload: the simulated report and workbook name the edit (with the file's
+    value, cited from your file) in their first section, and no machine path at all."""
+    import io
+    import re
+
+    import openpyxl
+
+    sc = compute.load_upload("mitt_program.yaml", _own(FORMS["spread"][0]))
+    p = compute.simulated_programme(with_values(sc, {"intake.spread.n": 80.0}, "sv"), replications=2)
+    line = "Ändrad på sidan: intake.spread.n = 80 (i filen: 40; källa: från din fil)"
+    book = openpyxl.load_workbook(io.BytesIO(compute.workbook([p], "sv")))
+    first = [str(c) for row in book.worksheets[0].iter_rows(values_only=True) for c in row if c]
+    assert line in first and f"{sc.name}_andrad.yaml" in first
+    cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+    assert not [c for c in cells if re.search(r"/(tmp|work|home|root)/", c) or str(ROOT) in c]
+    report = compute.report_html([p], "sv").decode()
+    assert line in report and report.find(line) < report.find("<h2", report.find("<h2") + 1)
+    assert not re.search(r"/(tmp|work|home|root)/", report) and str(ROOT) not in report

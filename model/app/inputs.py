@@ -292,7 +292,7 @@ def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None =
     if picked or lang:  # apply_values shares what it does not set with sc.raw: never edit that in place
         raw = copy.deepcopy(raw)
     if lang:
-        _mark(raw, base, [p for p in values if p not in picked], lang)
+        _mark(raw, base, [p for p in values if p not in picked], lang, own=sc.source_file is None)
     for path, v in picked.items():
         parts = parse_path(path)
         node = get_value(raw, parts[:-1])
@@ -310,9 +310,11 @@ def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None =
 CHOICE_PATHS = ("valuation.unit_costs", "valuation.price_year")
 
 
-def _mark(raw: dict, before: dict, paths: list[str], lang: str) -> None:
+def _mark(raw: dict, before: dict, paths: list[str], lang: str, own: bool = False) -> None:
     """Each number set on the page written as `{value:, source: "ändrad på sidan (i filen: …;
-    källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it."""
+    källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it. In an
+    uploaded file (`own`) a value without a source of its own is cited "från din fil", as the
+    page's field does (`_source`)."""
     from model.scenario.assumptions import EDIT_MARKS
 
     sources = {path: str(src) for path, _, src in collect_sources(before)}
@@ -324,6 +326,8 @@ def _mark(raw: dict, before: dict, paths: list[str], lang: str) -> None:
             old = None
         was = old.get("value") if isinstance(old, dict) else old
         src = sources.get(path)
+        if src is None and was is not None and own:
+            src = "från din fil" if lang == "sv" else "from your file"
         value = get_value(raw, parts)
         value = value.get("value") if isinstance(value, dict) else value
         mark = EDIT_MARKS[0 if lang == "sv" else 1]
