@@ -134,3 +134,36 @@ def test_an_edited_uploads_report_and_workbook_list_the_edit_first_without_machi
     report = compute.report_html([p], "sv").decode()
     assert line in report and report.find(line) < report.find("<h2", report.find("<h2") + 1)
     assert not re.search(r"/(tmp|work|home|root)/", report) and str(ROOT) not in report
+
+
+BLOCK = """# Vårt eget program, skrivet för hand
+intake:
+  spread:
+    n:
+      value: 40        # deltagare enligt ansökan
+      source: ansökan 2026, bilaga 3
+    months: 6
+"""
+
+
+@pytest.mark.parametrize("number", [
+    "      value: 40        # deltagare enligt ansökan\n      source: ansökan 2026, bilaga 3\n",
+    "      value: 40        # deltagare enligt ansökan\n",  # no source: one is added beside
+])
+def test_a_block_written_number_is_edited_in_place(number):
+    """Item 2: a number written as a block (`value:` and `source:` on lines of their own), as a
+    planner types it, is edited where it stands; the file is not re-serialised."""
+    rest = yaml.safe_load(BASE.read_text(encoding="utf-8"))
+    del rest["intake"]
+    head = BLOCK.split("      value:")[0]
+    text = head + number + "    months: 6\n" + yaml.safe_dump(rest, allow_unicode=True, sort_keys=False)
+    sc = compute.load_upload("mitt_program.yaml", text.encode())
+    edited = with_values(sc, {"intake.spread.n": 80.0}, "sv")
+    out = compute.scenario_yaml(edited, text)
+    assert yaml.safe_load(out) == edited.raw
+    assert "# deltagare enligt ansökan" in out and out.startswith("# Vårt eget program")
+    assert len(out.splitlines()) == len(text.splitlines()) + ("source:" not in number)
+    def others(t: str) -> list[str]:  # every line but the edited number's own
+        return [x for x in t.splitlines() if not x.startswith(("      value:", "      source:"))]
+    assert others(out) == others(text)
+    assert yaml.safe_load(out)["intake"]["spread"]["n"]["source"].startswith("ändrad på sidan (i filen: 40")
