@@ -635,6 +635,7 @@ def test_page_in_chromium_an_uploads_edited_download_keeps_its_text(served_page,
             _type(page, box, "80")
             expect(page.get_by_text(re.compile(r"Ändrad på sidan \(i filen: 40; källa: från din fil"))
                    ).to_be_visible()
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()  # the rerun has ended
             with page.expect_download() as info:
                 page.get_by_role("button", name=re.compile("^Scenario \\(YAML\\)")).click()
             assert info.value.suggested_filename.endswith("_andrad.yaml")
