@@ -607,6 +607,46 @@ def test_page_in_chromium_marks_edits_in_every_download(served_page):
             browser.close()
 
 
+def test_page_in_chromium_an_uploads_edited_download_keeps_its_text(served_page, tmp_path):
+    """Issue 21 items 2 and 8 with an own file: a spread intake gets its count field cited "från
+    din fil"; after an edit, the clicked download is the uploaded text (comments and layout kept)
+    with only that number marked "ändrad på sidan", under a name that says it is edited."""
+    from playwright.sync_api import expect, sync_playwright
+
+    raw = yaml.safe_load((ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8"))
+    raw["intake"] = {"spread": {"n": 40, "months": 6}}
+    own = tmp_path / "mitt_program.yaml"
+    text = "# Vårt eget program: siffror från ansökan 2026\n" + yaml.safe_dump(
+        raw, allow_unicode=True, sort_keys=False)
+    own.write_text(text, encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = _browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+            page.set_default_timeout(PAGE_WAIT)
+            page.goto(served_page)
+            page.locator(".verdict").first.wait_for()
+            page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
+            page.get_by_role("option", name=re.compile("^Ladda upp")).click()
+            page.locator("input[type='file']").set_input_files(str(own))
+            box = _field(page, "Antal deltagare")
+            expect(box).to_have_value("40")
+            expect(page.get_by_text("Källa: från din fil").first).to_be_visible()
+            _type(page, box, "80")
+            expect(page.get_by_text(re.compile(r"Ändrad på sidan \(i filen: 40; källa: från din fil"))
+                   ).to_be_visible()
+            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()  # the rerun has ended
+            with page.expect_download() as info:
+                page.get_by_role("button", name=re.compile("^Scenario \\(YAML\\)")).click()
+            assert info.value.suggested_filename.endswith("_andrad.yaml")
+            got = Path(info.value.path()).read_text(encoding="utf-8")
+        finally:
+            browser.close()
+    assert got.startswith("# Vårt eget program") and len(got.splitlines()) == len(text.splitlines())
+    node = yaml.safe_load(got)["intake"]["spread"]["n"]
+    assert node == {"value": 80.0, "source": "ändrad på sidan (i filen: 40; källa: från din fil)"}
+
+
 # ------------------------------------------------------------------ issue 21: typed numbers, own files
 
 

@@ -2,9 +2,11 @@
 layout kept, with only the edited numbers rewritten (each as `{value:, source: "ändrad på sidan
 …"}`, and any share the edit rescaled).
 
-Each changed number is replaced where it stands in the text (the YAML node's own span). The
-result is checked by reading it back: when it is not exactly the edited scenario's mapping (an
-unusual layout), the whole mapping is written instead, so the file is always right.
+Each changed number is replaced where it stands in the text (the YAML node's own span); a
+top-level section the file lacks (the cost given on the page to a scenario without costs) is
+written at its end. The result is checked by reading it back: when it is not exactly the edited
+scenario's mapping (an unusual layout), the whole mapping is written instead, so the file is
+always right.
 """
 
 from __future__ import annotations
@@ -44,6 +46,35 @@ def _flow(leaf: Any) -> str:
     return json.dumps(leaf)
 
 
+def _block_spans(text: str, node: yaml.MappingNode, leaf: Any) -> list[tuple[int, int, str]] | None:
+    """The edits of a `{value:, source:}` number written as a block mapping (one key a line):
+    each changed scalar rewritten where it stands, a key it lacks (`source:`) added on the line
+    after `value:` at the same indent; None when the block holds more than scalars to change."""
+    if not isinstance(leaf, dict):
+        return None
+    keys = {str(k.value): (k, v) for k, v in node.value}
+    if "value" not in keys:
+        return None
+    if set(keys) - set(leaf):
+        return None  # a key dropped: not a targeted edit
+    out = []
+    for key, new in leaf.items():
+        if key not in keys:
+            k, v = keys["value"]
+            end = text.find("\n", v.end_mark.index)
+            end = len(text) if end < 0 else end
+            line = f"{key}: {json.dumps(new, ensure_ascii=False)}"
+            out.append((end, end, "\n" + " " * k.start_mark.column + line))
+            continue
+        _, v = keys[key]
+        if yaml.safe_load(yaml.serialize(v)) == new:
+            continue
+        if not isinstance(v, yaml.ScalarNode):
+            return None
+        out.append((v.start_mark.index, v.end_mark.index, json.dumps(new, ensure_ascii=False)))
+    return out
+
+
 def edited_text(text: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
     """`text` (the file `before` was read from) with each number that differs in `after`
     rewritten in place; None when that does not give exactly `after`."""
@@ -52,15 +83,27 @@ def edited_text(text: str, before: dict[str, Any], after: dict[str, Any]) -> str
     if not changed:
         return text
     root = yaml.compose(text, Loader=yaml.SafeLoader)  # the Python loader: character offsets
+    added = [key for key in after if key not in before]  # e.g. the costs of a cost-less scenario
     spans = []
     for path, leaf in changed:
+        if parse_path(path)[0] in added:
+            continue
         node = _node_at(root, parse_path(path))
-        if node is None or (isinstance(node, yaml.MappingNode) and not node.flow_style):
-            return None  # a block mapping spans lines: leave it to the whole-mapping fallback
+        if node is None:
+            return None
+        if isinstance(node, yaml.MappingNode) and not node.flow_style:
+            block = _block_spans(text, node, leaf)
+            if block is None:
+                return None  # leave it to the whole-mapping fallback
+            spans += block
+            continue
         spans.append((node.start_mark.index, node.end_mark.index, _flow(leaf)))
     out = text
     for start, end, new in sorted(spans, reverse=True):
         out = out[:start] + new + out[end:]
+    if added:  # a section the file did not have: written at its end, as a block
+        out = out.rstrip("\n") + "\n" + yaml.safe_dump({k: after[k] for k in added}, allow_unicode=True,
+                                                       sort_keys=False, width=100)
     try:
         again = yaml.safe_load(out)
     except yaml.YAMLError:

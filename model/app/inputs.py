@@ -31,6 +31,7 @@ KINDS: tuple[tuple[str, str], ...] = (
     (r"intake\.cohort\.n", "participants"),
     (r"intake\.spread\.n", "participants"),
     (r"intake\.groups\.size", "participants"),
+    (r"intake\.stream\.rate_per_month", "participants"),  # a stream's count: people per month
     (r"costs\.budget\.[^.]+", "budget"),
     (r"(interventions\[[^\]]+\]\.)?costs(\.[a-z_]+)?\[[^\]]+\]\.(" + "|".join(COST_KEYS) + ")", "cost"),
     (r"interventions\[[^\]]+\]\.capacity\.monthly_salary", "cost"),
@@ -118,8 +119,11 @@ def _kind(path: str, sc: Scenario) -> str | None:
     return None
 
 
-def _bounds(unit: str, value: float) -> tuple[float, float, float, bool, float]:
-    """(lo, hi, step, integer, scale) as shown, for a number of this unit and value."""
+def _bounds(unit: str, value: float, kind: str = "") -> tuple[float, float, float, bool, float]:
+    """(lo, hi, step, integer, scale) as shown, for a number of this unit and value (a stream's
+    participants per month are people, not a rate shown in percent)."""
+    if kind == "participants" and unit.endswith("per month"):
+        return 0.0, max(1_000.0, 10 * value), 1.0, False, 1.0
     if unit == "share":
         return 0.0, 100.0, 1.0, False, 100.0
     if unit.startswith("per month"):
@@ -189,7 +193,7 @@ def fields(sc: Scenario) -> list[Field]:
     out = []
     for path, (kind, value) in sorted(found.items(), key=lambda kv: order[kv[1][0]]):
         unit = unit_at(parse_path(path))
-        lo, hi, step, integer, scale = _bounds(unit, value)
+        lo, hi, step, integer, scale = _bounds(unit, value, kind)
         sv, en = _labels(path, kind, raw, sc)
         out.append(Field(path, kind, unit, sv, en, *_source(path, raw, sources, sc, path in given),
                          value, lo, hi, step, integer, scale))
@@ -288,7 +292,7 @@ def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None =
     if picked or lang:  # apply_values shares what it does not set with sc.raw: never edit that in place
         raw = copy.deepcopy(raw)
     if lang:
-        _mark(raw, base, [p for p in values if p not in picked], lang)
+        _mark(raw, base, [p for p in values if p not in picked], lang, own=sc.source_file is None)
     for path, v in picked.items():
         parts = parse_path(path)
         node = get_value(raw, parts[:-1])
@@ -306,9 +310,11 @@ def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None =
 CHOICE_PATHS = ("valuation.unit_costs", "valuation.price_year")
 
 
-def _mark(raw: dict, before: dict, paths: list[str], lang: str) -> None:
+def _mark(raw: dict, before: dict, paths: list[str], lang: str, own: bool = False) -> None:
     """Each number set on the page written as `{value:, source: "ändrad på sidan (i filen: …;
-    källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it."""
+    källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it. In an
+    uploaded file (`own`) a value without a source of its own is cited "från din fil", as the
+    page's field does (`_source`)."""
     from model.scenario.assumptions import EDIT_MARKS
 
     sources = {path: str(src) for path, _, src in collect_sources(before)}
@@ -320,6 +326,8 @@ def _mark(raw: dict, before: dict, paths: list[str], lang: str) -> None:
             old = None
         was = old.get("value") if isinstance(old, dict) else old
         src = sources.get(path)
+        if src is None and was is not None and own:
+            src = "från din fil" if lang == "sv" else "from your file"
         value = get_value(raw, parts)
         value = value.get("value") if isinstance(value, dict) else value
         mark = EDIT_MARKS[0 if lang == "sv" else 1]

@@ -107,7 +107,10 @@ def _choose() -> list[tuple]:
         if sc.counterfactual.reference is not None:
             st.sidebar.caption(_t(f"{f.name}: jämförelsealternativet läses från {sc.reference_path()}",
                                   f"{f.name}: the counterfactual is read from {sc.reference_path()}"))
-        out.append((sc, f"upload:{f.name}:{hashlib.sha256(data).hexdigest()}"))
+        key = f"upload:{f.name}:{hashlib.sha256(data).hexdigest()}"
+        # the file's own text, so that its download keeps the comments and layout
+        st.session_state.setdefault("texts", {})[key] = data.decode("utf-8", errors="replace")
+        out.append((sc, key))
     return out
 
 
@@ -201,6 +204,8 @@ def _results(edited: list[tuple], lang: str) -> None:
     for problem in st.session_state.get("refused", []):
         st.error(problem)
     scenarios = [sc for sc, _, _ in edited]
+    texts = st.session_state.get("texts", {})
+    kept = [texts.get(key) for _, key, _ in edited]  # an upload's text (a ready file is read)
     reasons = {sc.title: compute.why_not(sc) for sc in scenarios}
     if any(reasons.values()):
         for title, why in reasons.items():
@@ -209,7 +214,7 @@ def _results(edited: list[tuple], lang: str) -> None:
                            f"{_reason(why, lang)}. Sidan simulerar därför deltagarna.",
                            f"{title}: the quick expected calculation does not apply here, because "
                            f"{_reason(why, lang)}. The page therefore simulates the participants."))
-        _downloads(scenarios, lang)
+        _downloads(scenarios, kept, lang)
         _simulation(edited, lang, auto=True)
         return
     expected = [(_expected(sc, key, change, lang), key, change) for sc, key, change in edited]
@@ -219,7 +224,7 @@ def _results(edited: list[tuple], lang: str) -> None:
     if psa is not None:
         st.subheader(_t("Parameterosäkerhet", "Parameter uncertainty"))
         _panel(psa, held, lang)
-    _downloads(scenarios, lang)
+    _downloads(scenarios, kept, lang)
     _simulation(edited, lang)
 
 
@@ -331,13 +336,13 @@ def _show(priced: list[tuple], lang: str, cls: str = "verdict") -> None:
         st.table(v["ledger"].map(nobreak))
 
 
-def _downloads(scenarios: list, lang: str) -> None:
+def _downloads(scenarios: list, texts: list, lang: str) -> None:
     st.subheader(_t("Ladda ner", "Download"))
     cols = st.columns(len(scenarios))
-    for sc, col in zip(scenarios, cols, strict=True):
+    for sc, text, col in zip(scenarios, texts, cols, strict=True):
         with col:  # the YAML is written when the button is pressed, not on every edit
             st.download_button(_t(f"Scenario (YAML): {sc.title}", f"Scenario (YAML): {sc.title}"),
-                               lambda sc=sc: compute.scenario_yaml(sc).encode(),
+                               lambda sc=sc, text=text: compute.scenario_yaml(sc, text).encode(),
                                file_name=compute.download_name(sc, lang), mime="application/x-yaml",
                                key=f"yaml|{sc.name}", on_click="ignore")
 

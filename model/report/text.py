@@ -377,6 +377,9 @@ INPUT_LABELS: dict[str, tuple[str, str]] = {
                                "Split of the societal revenue between actors"),
     "intake.cohort.n": ("Antal deltagare", "Participants"),
     "intake.max_participants": ("Antal deltagare (högst)", "Participants (at most)"),
+    "intake.spread.n": ("Antal deltagare", "Participants"),
+    "intake.groups.size": ("Deltagare per grupp", "Participants per group"),
+    "intake.stream.rate_per_month": ("Nya deltagare per månad", "New participants per month"),
 }
 # cost amounts by their key: "{item}" is the cost item's label (or the funder's)
 COST_INPUTS: dict[str, tuple[str, str]] = {
