@@ -247,9 +247,52 @@ def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
     """The model's value of each target at each of the (n, k) parameter sets: an (n, targets)
     array, NaN where a set gives an invalid scenario.
 
-    The batch seam of the calibration: today a loop over the per-draw expected-value path
-    (`model.evaluate`, the simulated mean where that path does not apply), as the PSA prices a
-    draw; a vectorised expected-value path can take its place with the same signature."""
+    Each scenario the expected-value path applies to is priced at all sets in one pass
+    (`model.psa.vector.price_scenario`, as the PSA prices its draws); the sets it leaves (values
+    outside its checks, an input it does not vectorise) and scenarios it cannot price go through
+    the per-draw path (`model.evaluate`, the simulated mean where that path does not apply)."""
+    from model.evaluate import why_not_expected
+    from model.psa.vector import price_scenario
+
+    x = np.atleast_2d(x)
+    n = len(x)
+    batch: dict[str, dict[str, np.ndarray] | None] = {}
+    pending = np.zeros(n, dtype=bool)
+    for _, sc in prob.parsed:
+        m = None
+        if why_not_expected(sc) is None:
+            cols = []
+            for u in prob.plan.by_scenario.get(sc.name, []):
+                v = x[:, prob.names.index(u.name)].astype(float)
+                cols.append((u.parts, np.round(v) if u.integer else v))
+            m, left, _ = price_scenario(sc, cols, n)
+            pending[left] = True
+        if m is None:
+            pending[:] = True
+        batch[sc.name] = m
+    out = np.full((n, len(prob.spec.targets)), np.nan)
+    for j, t in enumerate(prob.spec.targets):
+        m = batch[t.scenario]
+        if m is not None:
+            if t.metric not in m:
+                raise _unknown_metric(prob, j, t.metric)
+            out[:, j] = m[t.metric]
+    rows = np.flatnonzero(pending)
+    if len(rows):
+        out[rows] = _per_set_values(prob, x[rows])
+    return out
+
+
+def _unknown_metric(prob: CalibrationProblem, j: int, metric: str) -> InputError:
+    return InputError([Problem(prob.spec.file, f"targets[{j}].metric", f"unknown metric "
+                               f"'{metric}'; e.g. revenue:1y, cost, share_work, "
+                               "share:<exit state>, mean_months_to:<exit state>, participants",
+                               metric)])
+
+
+def _per_set_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
+    """`target_values` one parameter set at a time on the per-draw path: the reference the
+    vectorised pricing is tested against, and the path for what it cannot price."""
     from model.evaluate import evaluate
 
     m = prob.spec.method
@@ -267,11 +310,7 @@ def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
             for j, t in enumerate(prob.spec.targets):
                 v = figures[t.scenario].get(t.metric)
                 if v is None:
-                    raise InputError([Problem(prob.spec.file, f"targets[{j}].metric", f"unknown "
-                                              f"metric '{t.metric}'; e.g. revenue:1y, cost, "
-                                              "share_work, share:<exit state>, "
-                                              "mean_months_to:<exit state>, participants",
-                                              t.metric)])
+                    raise _unknown_metric(prob, j, t.metric)
                 out[i, j] = v
     return out
 
