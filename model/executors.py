@@ -74,8 +74,18 @@ def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
-    """Stop a pool at once (after Ctrl-C or an error): drop queued work, end running workers."""
-    procs = list(getattr(pool, "_processes", {}).values())  # no public way to end running tasks
+    """Stop a pool at once (after Ctrl-C or an error): drop queued work, end running workers.
+
+    concurrent.futures has no public way to end running tasks, so this reaches into the pool:
+    its processes are terminated, and its manager thread (taken before `shutdown` forgets it) is
+    let finish. A worker ended in the middle of sending a result leaves half a message that the
+    manager thread would wait for for ever, keeping the process from exiting: closing this
+    process's end of the result pipe turns that wait into end-of-file. The stopped pool is then
+    taken off concurrent.futures' exit hook, which would otherwise wake the thread through a pipe
+    it may be closing (Python 3.11 prints "OSError: Bad file descriptor" after our one line)."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
         with contextlib.suppress(Exception):
@@ -83,6 +93,14 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     for p in procs:
         with contextlib.suppress(Exception):
             p.join(timeout=5)
+    if results is not None:
+        with contextlib.suppress(Exception):
+            results._writer.close()
+    if manager is not None:
+        from concurrent.futures import process
+
+        manager.join(timeout=10)
+        process._threads_wakeups.pop(manager, None)
 
 
 @contextlib.contextmanager
