@@ -138,21 +138,26 @@ def test_same_seed_gives_identical_rows(tmp_path) -> None:
     assert np.array_equal(a, b)
 
 
-def test_joint_rows_outside_the_declared_prior_are_named(tmp_path) -> None:
+def test_joint_rows_outside_the_declared_prior_are_refused_at_load(tmp_path) -> None:
     """A joint row setting SE's participant cap to 300 while its prior is uniform 150–270 (the
-    shipped sets do): the check names the row, the column and the value. (Not yet called when a
-    file is loaded: the shipped rows must be re-drawn first.)"""
-    from model.psa.inputs import joint_support_problems
-
-    sc = load_scenario(ROOT / "scenarios/grenverket/supported_employment.yaml")
-    raw = sc.raw
+    sets shipped before the re-calibration did): validate and run exit 2 naming the file, the
+    row's line, the row and column, and the value; the shipped file itself loads."""
+    src = ROOT / "scenarios/grenverket/supported_employment.yaml"
+    load_scenario(src)
+    raw = yaml.safe_load(src.read_text(encoding="utf-8"))
     g = raw["uncertainty"]["joint"][0]
     col = g["paths"].index("intake.max_participants")
-    found = joint_support_problems(raw, sc, "se.yaml")
-    assert len(found) == 1
-    (p,) = found
-    assert p.path.startswith("uncertainty.joint[0].rows[") and p.path.endswith(f"][{col}]")
-    assert p.value > 270 and "outside the support" in p.message
+    g["rows"][3][col] = 300
+    bad = tmp_path / "se.yaml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for args in (["validate", str(bad)], ["run", str(bad), "--reps", "2", "--quiet"]):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2, res.output
+        assert f"uncertainty.joint[0].rows[3][{col}]" in res.stderr, res.stderr
+        assert "outside the support of its declared prior" in res.stderr and "300" in res.stderr
+        assert "Traceback" not in res.output
+    # the calibration that wrote the group sets it aside, so it can re-draw it
+    assert load_scenario(bad, set_aside=g["name"]).uncertainty.joint == []
 
 
 def test_bad_targets_file_is_a_problem_list(tmp_path) -> None:

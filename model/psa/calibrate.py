@@ -136,7 +136,7 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
             problems.append(Problem(str(path), f"scenarios[{i}]", f"scenario file not found at {f}",
                                     rel))
             continue
-        scs.append(load_scenario(f))
+        scs.append(load_scenario(f, set_aside=spec.name))
     names = {sc.name for sc in scs}
     for i, t in enumerate([*spec.targets, *spec.free]):
         if t.scenario not in names and not problems:

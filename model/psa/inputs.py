@@ -205,8 +205,8 @@ def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Probl
                                         "values (beta for shares, gamma or lognormal for positive "
                                         "amounts)", u.dist.name()))
                 break
-    return (problems + joint_problems(raw, sc, file) + plan_problems(raw, sc, file)
-            + cap_problems(raw, sc, file))
+    return (problems + joint_problems(raw, sc, file) + joint_support_problems(raw, sc, file)
+            + plan_problems(raw, sc, file) + cap_problems(raw, sc, file))
 
 
 def plan_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
@@ -333,9 +333,7 @@ def support(dist: ParamDist) -> tuple[float, float]:
 
 
 def joint_support_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
-    """NOT YET CALLED AT LOAD: the shipped Grenverket rows break it until they are re-drawn
-    (issue 19, item 7); wire it into `extreme_problems` then.
-    Joint rows with a value outside the declared prior's support of that input (a calibrated
+    """Joint rows with a value outside the declared prior's support of that input (a calibrated
     set must be a draw of the posterior under the prior the file declares; a row outside it was
     drawn under another prior). The first bad row of each input is named."""
     declared = {u.path: u for u in uncertain_inputs(raw, sc)}

@@ -10,6 +10,8 @@ edited in place (block-style mappings), the file is written from the parsed mapp
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,14 @@ from model.sweep import parse_path
 
 if TYPE_CHECKING:
     from model.psa.calibrate import Calibration
+
+
+NOTE = re.compile(r" \[value: (the posterior median of|rescaled beside a share) the calibration [^\]]*\]$")
+
+
+def _without_note(source: str) -> str:
+    """A source without the note an earlier calibration appended (calibrating twice adds one)."""
+    return NOTE.sub("", source)
 
 
 def _node(root: Any, path: str) -> Any:
@@ -90,12 +100,19 @@ def written_text(cal: Calibration, sc_index: int) -> str | None:
         new = get_value(new_raw, parse_path(path))
         if isinstance(old, bool) or not isinstance(old, int | float) or new == old:
             continue
-        node = _node(root, path)
-        node = _node(node, "value") if isinstance(node, yaml.MappingNode) else node
+        leaf_node = _node(root, path)
+        node = _node(leaf_node, "value") if isinstance(leaf_node, yaml.MappingNode) else leaf_node
         if node is None:
             in_place = False
             break
         edits.append((node.start_mark.index, node.end_mark.index, repr(_num(new))))
+        src = _node(leaf_node, "source") if isinstance(leaf_node, yaml.MappingNode) else None
+        if isinstance(src, yaml.ScalarNode):
+            said = (f"value: the posterior median of the calibration '{cal.spec.name}'; a figure "
+                    "quoted before this is the prior's" if path in {u.path for u in free} else
+                    f"value: rescaled beside a share the calibration '{cal.spec.name}' set")
+            edits.append((src.start_mark.index, src.end_mark.index,
+                          json.dumps(f"{_without_note(src.value)} [{said}]", ensure_ascii=False)))
     for u in free:
         unc = _node(_node(root, u.path), "uncertainty")
         if unc is None or not getattr(unc, "flow_style", False):

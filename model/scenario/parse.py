@@ -19,12 +19,21 @@ from model.scenario.problems import pydantic_problems
 from model.scenario.schema import Scenario
 
 
-def load_scenario(path: str | Path, base: Path | None = None) -> Scenario:
+def load_scenario(path: str | Path, base: Path | None = None,
+                  set_aside: str | None = None) -> Scenario:
     """Load and validate one scenario file, raising InputError with every problem found.
 
     `base`: the folder relative paths in it are read from, when not the file's own (an uploaded
-    copy of a file whose reference sits among the ready scenarios)."""
+    copy of a file whose reference sits among the ready scenarios). `set_aside`: a joint group
+    left out unread, as the calibration that wrote it does (it re-draws that group, so rows the
+    current prior refuses must not stop it)."""
     raw, node = load_yaml(path)
+    unc = raw.get("uncertainty") if isinstance(raw, dict) else None
+    if set_aside and isinstance(unc, dict) and isinstance(unc.get("joint"), list):
+        unc["joint"] = [g for g in unc["joint"]
+                        if not (isinstance(g, dict) and g.get("name") == set_aside)]
+        if not unc["joint"]:
+            del unc["joint"]
     from model.scenario.files import named_file_problems
 
     outside = named_file_problems(raw, base if base is not None else Path(path).parent, str(path), node)
