@@ -245,3 +245,26 @@ def test_vectorised_targets_equal_the_per_draw_path(monkeypatch: pytest.MonkeyPa
     assert calls == [1], calls   # only the invalid set went one by one
     assert np.isnan(ref[-1]).all() and np.isnan(vec[-1]).all()
     np.testing.assert_allclose(vec[:-1], ref[:-1], rtol=1e-9, atol=0)
+
+
+@pytest.mark.slow
+def test_the_shipped_sets_come_from_the_documented_command() -> None:
+    """The documented pipeline (`scenarios/calibration/grenverket.yaml`, its seed, the shipped
+    scenario files as input, their joint group set aside) rerun to the first kept step only
+    (burn + 1 steps: about 128 000 evaluations, 3 minutes, hence `slow`; run it with
+    `pytest -m slow`): its 64 rows are the shipped group's first 64 rows, column by column, to
+    the 6 significant digits the files hold."""
+    spec, scs = load_targets(ROOT / "scenarios/calibration/grenverket.yaml")
+    short = spec.model_copy(update={"method": spec.method.model_copy(
+        update={"steps": spec.method.burn + 1})})
+    short._file = spec._file
+    cal = calibrate(short, scs)
+    assert cal.rows.shape == (2 * spec.method.walkers, len(cal.names))
+    for sc in scs:
+        (g,) = load_scenario(sc.source_file).uncertainty.joint   # load_targets set it aside
+        assert g.name == spec.name
+        shipped = np.asarray(g.rows, float)[:len(cal.rows)]
+        for j, path in enumerate(g.paths):
+            (u,) = [u for u in cal.prob.plan.by_scenario[sc.name] if u.path == path]
+            got = cal.rows[:, cal.names.index(u.name)]
+            np.testing.assert_allclose(shipped[:, j], got, rtol=5e-6, err_msg=path)
