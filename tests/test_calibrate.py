@@ -268,3 +268,32 @@ def test_the_shipped_sets_come_from_the_documented_command() -> None:
             (u,) = [u for u in cal.prob.plan.by_scenario[sc.name] if u.path == path]
             got = cal.rows[:, cal.names.index(u.name)]
             np.testing.assert_allclose(shipped[:, j], got, rtol=5e-6, err_msg=path)
+
+
+def test_a_simulated_scenarios_monte_carlo_variance_enters_the_likelihood(tmp_path) -> None:
+    """known.yaml with 20 places (the capacity binds, so the expected-value path does not apply
+    and each evaluation simulates): the likelihood's variance for the share to work is the
+    target's sd² plus the variance of a mean of `replications` simulated cohorts, estimated at
+    base: binomial p(1 − p) / (n R) = 0.25 / (200 × 200) = 6.25e-6 at p = 0.5. The estimate from
+    200 replications has a relative sd of √(2/199) ≈ 10 %: within 4 of them (40 %)."""
+    from model.evaluate import why_not_expected
+    from model.psa.calibrate import loglik, problem, target_values
+
+    raw = yaml.safe_load((HERE / "known.yaml").read_text(encoding="utf-8"))
+    raw["interventions"][0]["capacity"] = {"places": 20}
+    known = tmp_path / "known.yaml"
+    known.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    assert why_not_expected(load_scenario(known)) is not None
+    spec = {"name": "simulated", "scenarios": [str(known)],
+            "targets": [{"scenario": "known", "metric": "share_work", "value": 0.45, "sd": 0.03}],
+            "method": {"walkers": 8, "steps": 20, "burn": 5, "thin": 5, "runs": 2, "seed": 3,
+                       "replications": 200, "start_pool": 20}}
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    spec_, scs = load_targets(path)
+    prob = problem(spec_, scs)
+    assert abs(prob.noise[0] / 6.25e-6 - 1) <= 0.40, prob.noise
+    x = np.array([[0.5, 0.8]])
+    m = target_values(prob, x)[0, 0]
+    want = -0.5 * (m - 0.45) ** 2 / (0.03**2 + prob.noise[0])
+    assert loglik(prob, x)[0] == pytest.approx(want, rel=1e-12)
