@@ -649,8 +649,23 @@ def test_example_sweep_files_are_valid() -> None:
             for name in p.applies_to:
                 dumped = bases[name].scenario.model_dump(mode="json", by_alias=True)
                 value = float(get_value(dumped, p.parts))
+                from model.sweep.paths import _container
+
+                leaf = _container(bases[name].scenario.raw, p.parts).get(p.parts[-1])
+                unc = leaf.get("uncertainty") if isinstance(leaf, dict) else None
+                calibrated = isinstance(leaf, dict) and "[value: the posterior median" in str(
+                    leaf.get("source", ""))
                 where = (f.stem, p.label, name)
-                if p.spec.dist is not None:
+                if p.spec.dist is not None and calibrated:
+                    # the base is a posterior median; the file stays centred on the sourced
+                    # value, the prior's centre: within the declared prior's support
+                    from model.psa.inputs import support
+                    from model.uncertainty import param_dist
+
+                    lo, hi = support(param_dist({k: v for k, v in unc.items()
+                                                 if k not in ("source", "name")}))
+                    assert lo <= p.spec.distribution().moments()[0] <= hi, where
+                elif p.spec.dist is not None:
                     assert p.spec.distribution().moments()[0] == pytest.approx(value, rel=1e-9), where
                 else:
                     assert p.spec.low <= value <= p.spec.high, where
