@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from cli import app
 from model import analysis
 from model.errors import InputError
+from model.psa.inputs import support
 from model.results import interval
 from model.scenario import parse_scenario
 from model.sweep import (
@@ -38,6 +39,8 @@ from model.sweep import (
     parse_path,
     run_sweep,
 )
+from model.sweep.paths import _container
+from model.uncertainty import param_dist
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -649,8 +652,6 @@ def test_example_sweep_files_are_valid() -> None:
             for name in p.applies_to:
                 dumped = bases[name].scenario.model_dump(mode="json", by_alias=True)
                 value = float(get_value(dumped, p.parts))
-                from model.sweep.paths import _container
-
                 leaf = _container(bases[name].scenario.raw, p.parts).get(p.parts[-1])
                 unc = leaf.get("uncertainty") if isinstance(leaf, dict) else None
                 calibrated = isinstance(leaf, dict) and "[value: the posterior median" in str(
@@ -659,9 +660,6 @@ def test_example_sweep_files_are_valid() -> None:
                 if p.spec.dist is not None and calibrated:
                     # the base is a posterior median; the file stays centred on the sourced
                     # value, the prior's centre: within the declared prior's support
-                    from model.psa.inputs import support
-                    from model.uncertainty import param_dist
-
                     lo, hi = support(param_dist({k: v for k, v in unc.items()
                                                  if k not in ("source", "name")}))
                     assert lo <= p.spec.distribution().moments()[0] <= hi, where

@@ -162,16 +162,13 @@ def load_targets(path: str | Path) -> tuple[TargetsFile, list[Scenario]]:
 def _with_free(spec: TargetsFile, scs: list[Scenario]) -> list[tuple[dict[str, Any], Scenario]]:
     """The scenarios' raw mappings with each free parameter given its prior as `uncertainty`, and
     without the joint group this calibration wrote before (its rows are a result, not a prior)."""
+    from model.scenario.parse import without_joint_group
     from model.sweep.paths import _container
 
     out = []
     for sc in scs:
         raw = copy.deepcopy(sc.raw)
-        unc = raw.get("uncertainty")
-        if isinstance(unc, dict) and unc.get("joint"):
-            unc["joint"] = [g for g in unc["joint"] if g.get("name") != spec.name]
-            if not unc["joint"]:
-                del unc["joint"]
+        without_joint_group(raw, spec.name)
         for fr in spec.free:
             if fr.scenario != sc.name:
                 continue

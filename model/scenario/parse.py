@@ -19,6 +19,17 @@ from model.scenario.problems import pydantic_problems
 from model.scenario.schema import Scenario
 
 
+def without_joint_group(raw: Any, name: str) -> None:
+    """Remove the joint group `name` from a scenario mapping in place (a calibration re-draws the
+    group it wrote, so that group is neither its prior nor checked against it)."""
+    unc = raw.get("uncertainty") if isinstance(raw, dict) else None
+    if isinstance(unc, dict) and isinstance(unc.get("joint"), list):
+        unc["joint"] = [g for g in unc["joint"]
+                        if not (isinstance(g, dict) and g.get("name") == name)]
+        if not unc["joint"]:
+            del unc["joint"]
+
+
 def load_scenario(path: str | Path, base: Path | None = None,
                   set_aside: str | None = None) -> Scenario:
     """Load and validate one scenario file, raising InputError with every problem found.
@@ -28,12 +39,8 @@ def load_scenario(path: str | Path, base: Path | None = None,
     left out unread, as the calibration that wrote it does (it re-draws that group, so rows the
     current prior refuses must not stop it)."""
     raw, node = load_yaml(path)
-    unc = raw.get("uncertainty") if isinstance(raw, dict) else None
-    if set_aside and isinstance(unc, dict) and isinstance(unc.get("joint"), list):
-        unc["joint"] = [g for g in unc["joint"]
-                        if not (isinstance(g, dict) and g.get("name") == set_aside)]
-        if not unc["joint"]:
-            del unc["joint"]
+    if set_aside:
+        without_joint_group(raw, set_aside)
     from model.scenario.files import named_file_problems
 
     outside = named_file_problems(raw, base if base is not None else Path(path).parent, str(path), node)
