@@ -1,21 +1,21 @@
-"""The lattice against the simulation where a fixed stay ends on a month midpoint (issue 18, item 11).
+"""The expected-value path against the simulation where a fixed stay ends on a month midpoint
+(issue 18, item 11), and figures continuous in a stay's length.
 
 Smallest case found (shrunk from the issue's example, a loop i0 → i1 → i2 → i0 through fixed stays
 of 2,5 and 0,4 months): one participant, `a` fixed 2,5 months, then half to work and half to `b`
 (exponential, mean 1 month) and on to work. Half the participants start a job at exactly month
-2,5, a month midpoint u of the pricing grid, where the simulation counts them in work
-(`since_exit >= 0`). On the lattice (step 1/16 month) that point mass shares lattice point 40 with
-`b`'s first-step exits (times in [2,5; 2,5625)), and `_exit_times` splits the point's mass into two
-halves at mean ± sd: half the atom lands just after 2,5 and is counted out of work for month u = 2,5.
-Expected loss: 0,5 (atom) × 0,5 (half) × 1 month / 12 ≈ 0,0208 person-years; measured on today's
-code: expected 0,4930 vs simulated 0,5129 ± 0,0005 (20 000 replications), z ≈ −41. Refining the
-step does not remove it (the atom still shares a point with continuous mass), so it is a bias of
-the method, not of the step size.
+2,5, a month midpoint u of the pricing grid. When a month was priced by its midpoint alone, being
+in work jumped from 0 to 1 at that point: the simulation counted the job from u = 2,5, and the
+lattice, which keeps that point mass together with `b`'s first-step exits and splits the point
+into halves at mean ± sd, counted half of it a month later (expected 0,4930 vs simulated
+0,5129 ± 0,0005, z ≈ −41; refining the step did not help). The root cause was the pricing rule,
+not the lattice: a job starting inside a month now counts for the part of the month after it
+(`model.economics.effect.after_start`), a continuous function of the start, so splitting a
+point's mass at mean ± sd costs only a second-order error, and a fixed 6,6-month course is priced
+between 6,5 and 7 months instead of as 7.
 
 Tolerance: 4 standard errors of the simulated mean (4 000 replications, fixed seed; a single
-comparison of a correct path fails with probability about 6e-5). The bias is about 18 SE here.
-Marked xfail (strict) until the lattice keeps point masses apart from continuous mass: then it
-passes and the strict xfail turns red, so the marker must be removed with the fix.
+comparison of a correct path fails with probability about 6e-5). The old bias was about 18 SE.
 """
 
 from __future__ import annotations
@@ -30,14 +30,14 @@ from model.scenario import parse_scenario
 from model.simulation import simulate
 
 
-def _scenario():
+def _scenario(months: float = 2.5):
     return parse_scenario({
         "name": "midpoint",
         "simulation": {"horizon_months": None},
         "intake": {"cohort": {"n": 1}},
         "entry": "a",
         "interventions": [
-            {"name": "a", "duration": {"dist": "fixed", "months": 2.5},
+            {"name": "a", "duration": {"dist": "fixed", "months": months},
              "routing": {"arbete": 0.5, "b": 0.5}},
             {"name": "b", "duration": {"dist": "exponential", "mean": 1.0},
              "routing": {"arbete": 1.0}},
@@ -50,8 +50,6 @@ def _scenario():
     })
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18.11: a point mass on a month midpoint shares a "
-                   "lattice point with continuous mass and is split at mean ± sd")
 def test_fixed_stay_ending_on_a_month_midpoint() -> None:
     sc = _scenario()
     assert why_not(sc) is None
@@ -60,3 +58,30 @@ def test_fixed_stay_ending_on_a_month_midpoint() -> None:
     mean = float(sim["person_years:1y"].mean())
     se = float(sim["person_years:1y"].std(ddof=1)) / math.sqrt(len(sim))
     assert abs(expected - mean) <= 4 * se, (expected, mean, se)
+
+
+def _fixed(months: float):
+    return _scenario(months)
+
+
+@pytest.mark.parametrize("months", [2.3, 2.5, 2.75])
+def test_a_fixed_stay_between_whole_months_agrees_with_the_simulation(months: float) -> None:
+    """Off the month midpoints too (4 SE, as above)."""
+    sc = _fixed(months)
+    expected = price_unit(sc, expected_unit(sc), detail=False)[0]["person_years:1y"]
+    sim = price(simulate(sc, replications=4000, seed=20140227), detail=False).metrics
+    mean = float(sim["person_years:1y"].mean())
+    se = float(sim["person_years:1y"].std(ddof=1)) / math.sqrt(len(sim))
+    assert abs(expected - mean) <= 4 * se, (months, expected, mean, se)
+
+
+def test_figures_move_smoothly_with_a_fixed_stays_length() -> None:
+    """Person-years fall steadily as the fixed stay grows from 2 to 3 months: every participant's
+    job starts a tenth of a month later per step, which costs at most a tenth of a month of work
+    each (0,1 / 12 py), and the eleven steps are alike (largest within 10 % of the smallest).
+    Under the midpoint-only rule nine steps were 0 and the one across 2,5 months a month's worth."""
+    py = [price_unit(s, expected_unit(s), detail=False)[0]["person_years:1y"]
+          for s in (_fixed(m / 10) for m in range(20, 31))]
+    steps = [a - b for a, b in zip(py, py[1:], strict=False)]
+    assert all(0 < d <= 0.1 / 12 for d in steps), steps
+    assert max(steps) <= 1.1 * min(steps), steps

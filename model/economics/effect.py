@@ -3,10 +3,12 @@
 Pricing is linear in participants, so everything it needs of a run fits in an `Effect`: sums over
 participants of P(in work) with and without the programme, of the gain between them, and of
 P(in the programme), on a grid of month midpoints u = 0.5, 1.5, ... since each participant's
-arrival. Each sum is kept twice: as is, and with every participant weighted by the discount
-factor of their arrival month (the discount factor of month a + u is that of a times that of u),
-and split by outcome group: row 0 holds participants whose exit starts a job ("good": work, and
-studies when `employment.value_studies`), row 1 the rest (other exits and those still enrolled).
+arrival; the month in which a stay ends or a job starts counts for the part of it after that
+moment (`after_start`), so figures are continuous in the length of a stay. Each sum is kept
+twice: as is, and with every participant weighted by the discount factor of their arrival month
+(the discount factor of month a + u is that of a times that of u), and split by outcome group:
+row 0 holds participants whose exit starts a job ("good": work, and studies when
+`employment.value_studies`), row 1 the rest (other exits and those still enrolled).
 The split lets the break-even share re-weight the two groups without simulating again.
 
 A simulated run (`effect_of_run`) and the expected-value path (`model.expected`) both produce an
@@ -47,6 +49,23 @@ def chain(x: np.ndarray, f: np.ndarray | float, loss: float, employed: bool) -> 
     decay = np.exp(-total * np.clip(x, 0.0, None))
     p = pi + (1.0 - pi) * decay if employed else pi * (1.0 - decay)
     return np.where(x >= 0, p, 0.0)
+
+
+def after_start(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The share of the month centred x months after a start that lies after it (0 to 1), and
+    the midpoint of that part: a start inside a priced month counts for the part of the month
+    after it, so figures move smoothly with a stay's length (a fixed 6.6-month stay is priced
+    between 6.5 and 7, not as 7)."""
+    x = np.asarray(x, dtype=float)
+    return np.clip(x + 0.5, 0.0, 1.0), np.where(x < 0.5, (x + 0.5) / 2.0, x)
+
+
+def chain_month(x: np.ndarray, f: np.ndarray | float, loss: float, employed: bool) -> np.ndarray:
+    """`chain` over the month centred x months after the start: the midpoint rule on the part of
+    the month after the start (`after_start`); equal to `chain(x)` once the whole month is after
+    it (x ≥ 0.5), 0 before (x ≤ −0.5)."""
+    share, mid = after_start(x)
+    return share * chain(mid, f, loss, employed)
 
 
 @dataclass(frozen=True)
@@ -215,8 +234,8 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
         st, gd, fh = stay[sl][:, None], good[sl][:, None], f[sl][:, None]
         since_exit = u[None, :] - st
         since_job = since_exit - rules.job_lag
-        as_good = chain(since_job, fh, rules.loss, True)
-        as_other = chain(since_exit, fh, rules.loss, False)
+        as_good = chain_month(since_job, fh, rules.loss, True)
+        as_other = chain_month(since_exit, fh, rules.loss, False)
         without = chain(np.broadcast_to(u, since_exit.shape), fh, rules.loss, False)
         factor = np.where(since_job >= 0, rules.job_factor(since_job), 1.0)
         gain_good = (as_good - without) * factor
@@ -225,7 +244,7 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
             "with_work": np.where(gd, as_good, as_other),
             "without_work": without,
             "gain": np.where(gd, gain_good, gain_other),
-            "in_programme": (since_exit < 0).astype(float),
+            "in_programme": 1.0 - after_start(since_exit)[0],
         }
         ww, wd = w[sl], w[sl] * disc_a[sl]
         grp = group[sl]

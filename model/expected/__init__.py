@@ -22,7 +22,17 @@ import numpy as np
 
 from model.economics import Unit
 from model.economics.costs import Activity, calendar_months, cost_lines, period_problem
-from model.economics.effect import CURVES, GOOD, OTHER, Effect, Rules, chain, discount
+from model.economics.effect import (
+    CURVES,
+    GOOD,
+    OTHER,
+    Effect,
+    Rules,
+    after_start,
+    chain,
+    chain_month,
+    discount,
+)
 from model.exact import Network, network
 from model.expected.arrivals import arrivals, intake_end
 from model.expected.lattice import Paths, kernel, paths
@@ -362,11 +372,11 @@ def _rows(p: Paths, cell: Cell, rules: Rules, state_good: dict[str, bool], t: np
         drop-off counted from it."""
         xj = x - rules.job_lag
         factor = np.where(xj >= 0, rules.job_factor(xj), 1.0)
-        emp = chain(xj, f, loss, True)
+        emp = chain_month(xj, f, loss, True)
         return emp @ mass, (emp * factor) @ mass - without_u * (factor @ mass)
 
     def as_other(x: np.ndarray, mass: np.ndarray) -> np.ndarray:
-        return chain(x, f, loss, False) @ mass
+        return chain_month(x, f, loss, False) @ mass
 
     xg, xo = since(t_good), since(t_other)
     pg, po = good_mass.sum() + good_beyond, other_mass.sum() + other_beyond
@@ -378,7 +388,8 @@ def _rows(p: Paths, cell: Cell, rules: Rules, state_good: dict[str, bool], t: np
         "with_work": np.stack([with_good, with_other]),
         "without_work": np.stack([without_u * pg, without_u * po]),
         "gain": np.stack([gain_good, gain_other]),
-        "in_programme": np.stack([pg - (xg > 0) @ good_mass, po - (xo > 0) @ other_mass]),
+        "in_programme": np.stack([pg - after_start(xg)[0] @ good_mass,
+                                  po - after_start(xo)[0] @ other_mass]),
     }
     # each group priced as if its outcome were the other's: the break-even share needs it only
     # when one group is empty (then that group borrows the other's exit times)

@@ -25,7 +25,7 @@ from model.economics.costs import (
     Activity,
     calendar_months,
 )
-from model.economics.effect import CURVES, Rules, chain, discount
+from model.economics.effect import CURVES, Rules, after_start, chain, chain_month, discount
 from model.exact import Network
 from model.expected import (
     BEYOND,
@@ -461,13 +461,13 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
                     ) -> tuple[np.ndarray, np.ndarray]:
             xj = x - rules.job_lag
             factor = np.where(xj >= 0, rules.job_factor(xj), 1.0)
-            emp = chain(xj, fc, lc, True)
+            emp = chain_month(xj, fc, lc, True)
             fm = np.einsum("cgp,cp->cg", factor, mass)
             return (np.einsum("cgp,cp->cg", emp, mass),
                     np.einsum("cgp,cp->cg", emp * factor, mass) - without_u * fm)
 
         def as_other(x: np.ndarray, mass: np.ndarray, fc=fc, lc=lc) -> np.ndarray:
-            return np.einsum("cgp,cp->cg", chain(x, fc, lc, False), mass)
+            return np.einsum("cgp,cp->cg", chain_month(x, fc, lc, False), mass)
 
         if fast:
             as_good, as_other = _separable(tt_all[sl], f[sl], u, rules, without_u)
@@ -481,9 +481,10 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         rows["gain"][sl] = np.stack([gain_good, gain_other], axis=1)
         if fast:
             left = [_counted(u, x.t, lambda uk, t: uk - t > 0, [m], len(u))[0]
+                    + _in_start_month(u, x.t, 0.0, lambda x: after_start(x)[0] - (x > 0), m)
                     for x, m in ((xg, gm), (xo, om))]
         else:
-            left = [np.matmul((x > 0).astype(float), m[:, :, None])[..., 0]
+            left = [np.matmul(after_start(x)[0], m[:, :, None])[..., 0]
                     for x, m in ((xg, gm), (xo, om))]
         rows["in_programme"][sl] = np.stack([pg[sl][:, None] - left[0], po[sl][:, None] - left[1]],
                                             axis=1)
@@ -539,6 +540,20 @@ def _counted(u: np.ndarray, t: np.ndarray, cond: object, weights: list[np.ndarra
     return out
 
 
+def _in_start_month(u: np.ndarray, t: np.ndarray, shift: float, delta: object, mass: np.ndarray
+                    ) -> np.ndarray:
+    """Σ_p mass[c, p]·delta(x) in the one month k whose midpoint u_k lies within half a month of
+    each start t + shift (x = (u_k − t) − shift, as the per-draw path computes it): what the
+    month a start falls in adds to a sum counted from the month after it (c, g)."""
+    c, g = t.shape[0], len(u)
+    k = np.floor(t + shift).astype(np.int64)
+    ok = (k >= 0) & (k < g)
+    kk = np.clip(k, 0, g - 1)
+    d = np.where(ok, delta((u[kk] - t) - shift) * mass, 0.0)   # type: ignore[operator]
+    flat = (np.arange(c)[:, None] * g + kk).ravel()
+    return np.bincount(flat, weights=d.ravel(), minlength=c * g).reshape(c, g)
+
+
 def _separable(total: np.ndarray, f: np.ndarray, u: np.ndarray, rules: Rules,
                without_u: np.ndarray) -> tuple:
     """`as_good` and `as_other` of `_rows_b` without an exponential per (draw, month, exit
@@ -556,19 +571,31 @@ def _separable(total: np.ndarray, f: np.ndarray, u: np.ndarray, rules: Rules,
         s0, s1 = _counted(u, side.t, cond, [mass, up], g, after)
         return s0, s1 * back
 
+    fd, ld = f[:, None], (total - f)[:, None]
+
+    def start_month(side: _Side, mass: np.ndarray, shift: float, employed: bool, keep: float
+                    ) -> np.ndarray:
+        """What `chain_month` adds over `chain` in the month the start falls in, times the job
+        factor there (1 before the start, then 0 within the benefit lag: `keep` from it)."""
+        def delta(x: np.ndarray) -> np.ndarray:
+            d = chain_month(x, fd, ld, employed) - chain(x, fd, ld, employed)
+            return d * np.where(x >= 0, np.where(x >= keep, 1.0, 0.0), 1.0)
+        return _in_start_month(u, side.t, shift, delta, mass)
+
     def as_good(side: _Side, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s0, s1 = sums(side, mass, lag, lambda uk, t: (uk - t) - lag >= 0, lag)
-        emp = pi * s0 + (1 - pi) * s1
+        emp = pi * s0 + (1 - pi) * s1 + start_month(side, mass, lag, True, -np.inf)
         if bl <= 0:
             return emp, emp - without_u * mass.sum(axis=1)[:, None]
         b0, b1 = sums(side, mass, lag, lambda uk, t: ((uk - t) - lag >= 0) & ((uk - t) - lag >= bl),
                       lag + bl)
         fm = mass.sum(axis=1)[:, None] - s0 + b0
-        return emp, pi * b0 + (1 - pi) * b1 - without_u * fm
+        return emp, (pi * b0 + (1 - pi) * b1 + start_month(side, mass, lag, True, bl)
+                     - without_u * fm)
 
     def as_other(side: _Side, mass: np.ndarray) -> np.ndarray:
         s0, s1 = sums(side, mass, 0.0, lambda uk, t: uk - t >= 0, 0.0)
-        return pi * (s0 - s1)
+        return pi * (s0 - s1) + start_month(side, mass, 0.0, False, -np.inf)
 
     return as_good, as_other
 
