@@ -183,11 +183,13 @@ def test_hand_case_midpoints_and_discounting_matter() -> None:
     value 120 000 kr/year = 10 000 kr/month per person; horizon (and only view) 0.5 years.
     r = 1.01^12 − 1 ≈ 12.68 % a year, so the factor for t months is 1.01^(−t).
 
-    Midpoint convention: the grid is u = 0.5, 1.5, …, 5.5 and a participant is in work at u when
-    u − 1.5 ≥ 0, i.e. at u = 1.5, 2.5, 3.5, 4.5, 5.5: 5 months each (continuous time would give
-    4.5). Person-years = 4 × 5 / 12 = 1.6667; revenue = 20 × 10 000 = 200 000.
-    Benefit PV = 4 × 10 000 × (1.01^−1.5 + 1.01^−2.5 + 1.01^−3.5 + 1.01^−4.5 + 1.01^−5.5)
-               = 40 000 × 4.829344583 = 193 173.78.
+    Grid convention: the grid is u = 0.5, 1.5, …, 5.5 (months [0, 1), [1, 2), …); a month counts
+    at its midpoint, except the month the job starts in, which counts for its part after the start
+    (`after_start`): x = u − 1.5 = −1, 0, 1, 2, 3, 4 gives 0, 0.5, 1, 1, 1, 1, so 4.5 months each,
+    as continuous time gives (counting whole months by their midpoint gave 5). Person-years =
+    4 × 4.5 / 12 = 1.5; revenue = 18 × 10 000 = 180 000. Each month is discounted at its midpoint:
+    Benefit PV = 4 × 10 000 × (0.5 × 1.01^−1.5 + 1.01^−2.5 + 1.01^−3.5 + 1.01^−4.5 + 1.01^−5.5)
+               = 40 000 × 4.336751915 = 173 470.08.
 
     Costs: per_start 10 000 (esf) × 4 in month 0 = 40 000; per_participant_month 6 000 (kommun)
     over service [0, 1.5): month 0: 4 × 1 × 6 000 = 24 000, month 1: 4 × 0.5 × 6 000 = 12 000;
@@ -196,10 +198,10 @@ def test_hand_case_midpoints_and_discounting_matter() -> None:
     By month: 89 000, 42 000, 5 000; total 136 000.
     Cost PV (month midpoints) = 89 000 × 1.01^−0.5 + 42 000 × 1.01^−1.5 + 5 000 × 1.01^−2.5
                               = 88 558.31 + 41 377.78 + 4 877.16 = 134 813.25.
-    NPV = 193 173.78 − 134 813.25 = 58 360.53; BCR = 1.43290.
+    NPV = 173 470.08 − 134 813.25 = 38 656.83; BCR = 1.28674.
     Payback: cumulative cost 88 558.31, 129 936.09, 134 813.25, …; cumulative benefit 0,
-    39 407.41, 78 424.65, 117 055.59, 155 304.03: first reached in month 4, i.e. after 5 months.
-    Break-even share = 134 813.25 / 193 173.78 = 0.697886.
+    19 703.71, 58 720.95, 97 351.88, 135 600.33: first reached in month 4, i.e. after 5 months.
+    Break-even share = 134 813.25 / 173 470.08 = 0.777156.
     """
     r = 1.01**12 - 1
     raw = deterministic(n=4, months=1.5, rate=r,
@@ -211,16 +213,16 @@ def test_hand_case_midpoints_and_discounting_matter() -> None:
                     "fixed": [{"funder": "region", "per_month": 5_000, "start_month": 1,
                                "end_month": 3}]}
     p = priced(raw)
-    benefit_pv = 40_000 * sum(1.01 ** -(j + 0.5) for j in range(1, 6))
+    benefit_pv = 40_000 * (0.5 * 1.01**-1.5 + sum(1.01 ** -(j + 0.5) for j in range(2, 6)))
     cost_pv = 89_000 * 1.01**-0.5 + 42_000 * 1.01**-1.5 + 5_000 * 1.01**-2.5
-    assert benefit_pv == pytest.approx(193_173.7833302181, rel=1e-12)
+    assert benefit_pv == pytest.approx(173_470.07659338665, rel=1e-12)
     assert cost_pv == pytest.approx(134_813.24920891417, rel=1e-12)
     expected = {
-        "person_years": 20 / 12, "person_years:0.5y": 20 / 12, "revenue": 200_000,
+        "person_years": 18 / 12, "person_years:0.5y": 18 / 12, "revenue": 180_000,
         "revenue_pv": benefit_pv, "cost": 136_000, "cost_pv": cost_pv,
         "budget:esf": 90_000, "budget:kommun": 36_000, "budget:region": 10_000,
-        "npv": 58_360.534121303936, "bcr": 1.432899099040816, "payback_months": 5,
-        "breakeven_work_share:0.5y": 0.6978858460232134,
+        "npv": 38_656.827384472475, "bcr": 1.2867435330823285, "payback_months": 5,
+        "breakeven_work_share:0.5y": 0.7771556446874468,
     }
     assert {k: only(p, k) for k in expected} == {k: approx(v) for k, v in expected.items()}
     assert p.flows["cost"].to_numpy()[:4] == approx_list([89_000, 42_000, 5_000, 0])

@@ -127,16 +127,31 @@ def test_psa_mean_and_base_value_agree_or_the_output_says_why(path: Path) -> Non
             assert f"Obs: {metric_label(k, 'sv')} för {sc.title}" in " ".join(text.split())
 
 
-def test_grenverket_comparison_names_the_figures_whose_values_disagree() -> None:
-    """The two Grenverket files today: Supported Employment's share to work is further from its
-    base value than the PSA's half-width, and the comparison says so, naming both values."""
+def test_grenverket_base_values_and_psa_agree_and_a_moved_base_value_is_named(tmp_path: Path
+                                                                             ) -> None:
+    """The shipped Grenverket files: after the re-calibration their base values are the posterior
+    medians, every headline figure at base values is within the PSA's half-width, and the
+    comparison carries no note. A copy whose SE job-finding rate is moved to 2 % a month at base
+    (the posterior's rows stay near 3,5 %) must be named, with both values: the note is what a
+    reader gets whenever a base value and the posterior part."""
     scs = [load_scenario(p) for p in sorted(GREN.glob("*.yaml"))]
     ans = answer(scs, replications=60, draws=200, seed=20140227)
+    assert disagreements(ans.results, ans.psa) == []
+    assert "Obs:" not in compare_text(ans.results, "test", "sv", psa=ans.psa)
+
+    for f in GREN.glob("*.yaml"):
+        raw = yaml.safe_load(f.read_text(encoding="utf-8"))
+        if raw["name"] == "supported_employment":
+            hz = raw["interventions"][0]["exit_hazards"]
+            hz["arbete"] = {**hz["arbete"], "value": 0.02}
+        (tmp_path / f.name).write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    scs = [load_scenario(p) for p in sorted(tmp_path.glob("*.yaml"))]
+    ans = answer(scs, replications=60, draws=200, seed=20140227)
     found = disagreements(ans.results, ans.psa)
+    assert ("supported_employment", "share_work") in {(d.programme, d.metric) for d in found}
     text = " ".join(compare_text(ans.results, "test", "sv", psa=ans.psa).split())
     for d in found:
         assert f"{metric_label(d.metric, 'sv')} för {d.title}" in text
-    assert found, "expected a note while the base values sit outside the posterior"
 
 
 # ---------------------------------------------------------------- item 3: unreachable break-even
