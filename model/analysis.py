@@ -345,6 +345,11 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
         get_value(base.model_dump(mode="json", by_alias=True), parts)
     except (KeyError, ValueError) as exc:
         raise InputError([Problem(str(file), path, f"parameter path: {exc.args[0]}", path)]) from None
+    infinite = [Problem(option, "", "expected a finite number", x)
+                for option, x in (("--low", low), ("--high", high), ("--target", target))
+                if not math.isfinite(x)]
+    if infinite:
+        raise InputError(infinite)
     if not low < high:
         raise InputError([Problem("--low/--high", "", f"low ({low:g}) must be below high ({high:g})")])
     reps = 0 if method == "exact" else replications or base.simulation.replications
@@ -532,6 +537,8 @@ def parse_values(text: str | None) -> list[float] | None:
             continue
         try:
             out.append(float(item.replace(" ", "")))
+            if not math.isfinite(out[-1]):
+                raise ValueError(item)
         except ValueError:
             raise InputError([Problem("--values", "", "expected numbers separated by commas, "
                                       "e.g. 200000,500000 (a decimal point, not a comma)",

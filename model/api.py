@@ -360,6 +360,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
     """
     from model.limits import estimate, size_problems, sweep_problems
     from model.scenario import line_of, load_yaml, scenario_files
+    from model.sweep.spec import is_sweep
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
 
     limit = memory_limit(max_memory)
@@ -383,7 +384,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                 elif kind == "kpi":
                     kpi = load_kpi(f)
                     ok.append(f"{f}: ok (KPI table, {kpi.years[0]}–{kpi.years[-1]})")
-                elif "design" in raw and ("parameters" in raw or "scenarios" in raw):
+                elif is_sweep(raw):
                     from model.sweep import load_sweep
 
                     plan = load_sweep(f)

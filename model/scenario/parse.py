@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from model.errors import InputError, Problem
 from model.scenario.checks import raw_reference_problems, semantic_problems
 from model.scenario.habits import explain_decimal_commas
-from model.scenario.load import duplicate_keys, line_of, load_yaml
+from model.scenario.load import duplicate_keys, line_of, load_yaml, located
 from model.scenario.problems import pydantic_problems
 from model.scenario.schema import Scenario
 
@@ -49,6 +49,11 @@ def load_scenario(path: str | Path, base: Path | None = None,
     scenario = parse_scenario(raw, file=str(path), node=node)
     scenario._source = Path(path)
     scenario._base = base
+    from model.unit_costs import valuation_problems
+
+    found = valuation_problems(scenario, str(path))  # read from the scenario's folder, now known
+    if found:
+        raise InputError(located(found, node, str(path)))
     if scenario.has_uncertainty():
         from model.psa.inputs import extreme_problems
 
