@@ -334,7 +334,8 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     from scipy.optimize import brentq
 
     from model.evaluate import expected_metrics, why_not_expected
-    from model.scenario import load_scenario, load_yaml, parse_scenario
+    from model.load import load_scenario
+    from model.scenario import load_yaml, parse_scenario
     from model.sweep import apply_values, evaluate, get_value, is_share, parse_path
 
     file = Path(scenario_file)
@@ -493,7 +494,7 @@ def sweep_horizon(mf: dict[str, Any]) -> float | None:
     """The headline horizon of a sweep's scenarios (what a bare `npv` is over), read from their
     files when they are still where the sweep found them and agree; else None."""
     from model.errors import InputError
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     horizons = set()
     for entry in mf["scenarios"]:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from model import __version__
 from model.errors import InputError, Problem
 from model.io import RUN_MARKER, write_folder, write_json, write_table
-from model.scenario import Scenario, load_scenario
+from model.load import load_scenario
+from model.scenario import Scenario
 from model.scenario.assumptions import (
     assumption_warnings,
     double_counting_note,

@@ -19,11 +19,11 @@ from pydantic import ValidationError
 
 from model.errors import InputError, Problem
 from model.limits import BASE_BYTES, SweepSize, estimate, spaced
+from model.load import load_scenario
 from model.numbers import MAX_DESIGN_POINTS
 from model.scenario import (
     Scenario,
     line_of,
-    load_scenario,
     load_yaml,
     parse_scenario,
     pydantic_problems,
