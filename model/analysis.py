@@ -334,7 +334,8 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     from scipy.optimize import brentq
 
     from model.evaluate import expected_metrics, why_not_expected
-    from model.scenario import load_scenario, load_yaml, parse_scenario
+    from model.load import load_scenario
+    from model.scenario import load_yaml, parse_scenario
     from model.sweep import apply_values, evaluate, get_value, is_share, parse_path
 
     file = Path(scenario_file)
@@ -345,6 +346,11 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
         get_value(base.model_dump(mode="json", by_alias=True), parts)
     except (KeyError, ValueError) as exc:
         raise InputError([Problem(str(file), path, f"parameter path: {exc.args[0]}", path)]) from None
+    infinite = [Problem(option, "", "expected a finite number", x)
+                for option, x in (("--low", low), ("--high", high), ("--target", target))
+                if not math.isfinite(x)]
+    if infinite:
+        raise InputError(infinite)
     if not low < high:
         raise InputError([Problem("--low/--high", "", f"low ({low:g}) must be below high ({high:g})")])
     reps = 0 if method == "exact" else replications or base.simulation.replications
@@ -488,7 +494,7 @@ def sweep_horizon(mf: dict[str, Any]) -> float | None:
     """The headline horizon of a sweep's scenarios (what a bare `npv` is over), read from their
     files when they are still where the sweep found them and agree; else None."""
     from model.errors import InputError
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     horizons = set()
     for entry in mf["scenarios"]:
@@ -532,6 +538,8 @@ def parse_values(text: str | None) -> list[float] | None:
             continue
         try:
             out.append(float(item.replace(" ", "")))
+            if not math.isfinite(out[-1]):
+                raise ValueError(item)
         except ValueError:
             raise InputError([Problem("--values", "", "expected numbers separated by commas, "
                                       "e.g. 200000,500000 (a decimal point, not a comma)",

@@ -103,7 +103,7 @@ def _scenario_words(mf: dict[str, Any]) -> tuple[dict[str, str], dict[str, str],
     """Scenario labels, intervention and exit-state labels and the headline horizon, read from the
     sweep's scenario files when they are still where the sweep found them (else names only)."""
     from model.errors import InputError
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     titles: dict[str, str] = {}
     names: dict[str, str] = {}
