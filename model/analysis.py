@@ -85,10 +85,22 @@ def _check_scenario(mf: dict[str, Any], scenario: str | None) -> str:
     return scenario
 
 
+def with_parts(out: str | Path, metrics: list[str]) -> list[str]:
+    """`metrics` and the saved columns their one definition needs (`model.results.parts_of`: a
+    ratio's parts, a break-even's line), so that `per_point` summarises them as compare does."""
+    import pyarrow.dataset as ds
+
+    from model.results import parts_of
+
+    names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
+    return list(dict.fromkeys([*metrics, *(c for m in metrics for c in parts_of(m) if c in names)]))
+
+
 def point_means(out: str | Path, metric: str, scenario: str) -> pd.Series:
-    """Mean over replications of one metric, per point (index point_id), for one scenario."""
-    df = read_results(out, [metric], [scenario])
-    return df.groupby("point_id")[metric].mean()
+    """Mean over replications of one metric, per point (index point_id), for one scenario; a
+    ratio or break-even as `per_point` recomputes it from the means of its parts."""
+    df = per_point(read_results(out, with_parts(out, [metric]), [scenario]))
+    return df.set_index("point_id")[metric]
 
 
 def per_point(df: pd.DataFrame) -> pd.DataFrame:
@@ -211,14 +223,17 @@ def probability_better(out: str | Path, a: str, b: str, metric: str = "npv") -> 
     """P(metric of A > metric of B) over points, each point's value its mean over replications
     (paired by point), with its Monte Carlo SE, and the mean difference and its 95 % interval."""
     from model.psa.summary import probability
-    from model.results import interval
+    from model.results import interval, mean_difference
 
     mf = load_manifest(out)
     a, b = _check_scenario(mf, a), _check_scenario(mf, b)
-    df = per_point(read_results(out, [metric], [a, b]))
+    df = per_point(read_results(out, with_parts(out, [metric]), [a, b]))
     wide = df.pivot_table(index="point_id", columns="scenario", values=metric, aggfunc="first")
     diff = (wide[a] - wide[b]).dropna()
-    mean, lo, hi, _ = interval(diff)
+    _, lo, hi, _ = interval(diff)
+    both = diff.index
+    mean = mean_difference(*(df[(df["scenario"] == s) & df["point_id"].isin(both)].sort_values("point_id")
+                             for s in (a, b)), metric)
     eff = sweep_effective(out, mf)
     p, mcse = probability(diff > 0, eff.effective_draws)
     return {"p": p, "mcse": mcse, "mean_diff": mean, "lo": lo, "hi": hi, "pairs": len(diff),
@@ -414,11 +429,8 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
     cols = [m for m in metrics if m in names]
     pooled = metric if metric.startswith("npv") and mf["design"]["kind"] != "oneway" else None
-    # the parts of the ratios and break-even lines: summarised as compare summarises them
-    parts = [c for c in names if c in ("net_cost", "extra_jobs_at_exit", "participants",
-                                       "jobs_without_at_share0", "jobs_without_per_share")
-             or c.startswith(("breakeven_need:", "breakeven_slope:"))]
-    df = per_point(read_results(out, list(dict.fromkeys([*cols, *parts]))))
+    # with the parts of the ratios and break-even lines: summarised as compare summarises them
+    df = per_point(read_results(out, with_parts(out, cols)))
     n_eff = sweep_effective(out, mf).effective_draws if pooled is not None else None
     rows = []
     for s in scenario_names(mf):
