@@ -12,7 +12,7 @@ from model.report.page import Page, esc, html_table
 from model.report.plots import PROGRAMME_COLOURS, money_axis, plain_axis, styled, to_png
 from model.report.programme import Programme, horizon_view, views, years_text
 from model.report.text import in_lang as _t
-from model.report.text import kr, number, with_unit, word
+from model.report.text import kr, number, probability_percent, with_unit, word
 from model.results import summary_row
 from model.scenario import Scenario
 
@@ -84,7 +84,7 @@ def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     m_all = number(row["participants"], 0, lang)
     stay = number(row["stay_months"], 0, lang)
     years = years_text(row["years"], lang)
-    prob = with_unit(row["p_pays"], "share", lang, 0)
+    prob = probability_percent(row["p_pays"], lang)
     ret = sc.employment.retention
     transfers = row["allowances"] > 0.5
     if lang == "sv":
@@ -172,7 +172,7 @@ def _esf(p: Programme, lang: str) -> str:
                      need if math.isnan(r.needed) else f"{need} / {number(r.participants, 0, lang)}",
                      share,
                      number(r.expected, 0, lang), number(r.stay_months, 0, lang),
-                     with_unit(r.p_pays, "share", lang, 0)])
+                     probability_percent(r.p_pays, lang)])
     heads = [word("view", lang), word("budget", lang), word("societal_cost", lang), word("needed", lang),
              word("needed_share", lang), word("expected", lang), word("stay", lang),
              word("p_pays", lang)]
