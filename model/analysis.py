@@ -25,7 +25,8 @@ from model.psa.effective import Effective, effective_of_points
 from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS, unit_problem
 
 VALUE_PATH = "valuation.value_per_year"
-HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job")
+HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job",
+            "breakeven_work_share")
 VIEW_METRICS = {"person_years", "revenue_pv", "npv", "bcr"}
 
 
@@ -426,6 +427,13 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     view = metric.partition(":")[2]
     if view:
         metrics = tuple(f"{m}:{view}" if m in VIEW_METRICS else m for m in metrics)
+    if "breakeven_work_share" in metrics:  # saved per view only: the view shown, else the horizon
+        from model.economics import view_key
+
+        years = None if view else sweep_horizon(mf)
+        at = view or (view_key(years) if years is not None else "")
+        metrics = tuple((f"{m}:{at}" if at else "") if m == "breakeven_work_share" else m
+                        for m in metrics)
     names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
     cols = [m for m in metrics if m in names]
     pooled = metric if metric.startswith("npv") and mf["design"]["kind"] != "oneway" else None
@@ -474,7 +482,8 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
         "notes": list(mf.get("notes", [])), "metric": metric,
         "parameters": [{"name": p["name"], "path": p["path"], "unit": unit_at(parse_path(p["path"]))}
                        for p in mf["parameters"]],
-        "unit": mf["units"].get(metric, ""), "overall": _records(overall(out, mf, metric=metric)),
+        "unit": mf["units"].get(metric, ""),
+        "overall": _records(reachable_rows(overall(out, mf, metric=metric))),
         "pairs": _records(pd.DataFrame([{"a": a, "b": b, **probability_better(out, a, b, metric)}
                                         for i, a in enumerate(names) for b in names[i + 1:]]))}
     if kind == "oneway":
@@ -494,6 +503,20 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
 
         data["voi"] = _records(voi_rows(sweep_voi(out, mf, metric, population)))
     return data
+
+
+def reachable_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The overall rows with a break-even beyond reach as no number and a `reason` ("not reachable
+    within 1 year"), its interval clipped (`model.report.reach`, as every output does)."""
+    from model.report import reach
+
+    out = rows.astype({c: object for c in ("mean", "lo", "hi") if c in rows}).copy()
+    out["reason"] = ""
+    for i in out.index[[reach.is_breakeven(str(m)) for m in out["metric"]]]:
+        mean, lo, hi, why = reach.record(str(out.at[i, "metric"]), out.at[i, "mean"], out.at[i, "lo"],
+                                         out.at[i, "hi"], math.nan, "en")
+        out.loc[i, ["mean", "lo", "hi", "reason"]] = [mean, lo, hi, why]
+    return out
 
 
 def sweep_horizon(mf: dict[str, Any]) -> float | None:

@@ -200,3 +200,49 @@ def test_mcse_of_a_ratio_and_a_break_even_is_that_of_the_figure_shown() -> None:
         est = float(np.mean([np.std(influence(one(), metric), ddof=1) / math.sqrt(n)
                              for _ in range(200)]))
         assert est == pytest.approx(sd, rel=0.10), (metric, est, sd)
+
+
+def test_analyse_shows_the_break_even_compare_shows(same_draws) -> None:
+    """`insats analyse` of the psa sweep prints each programme's break-even share over the
+    headline horizon (or the view asked for) as compare's table has it, and the JSON carries it."""
+    from model import analysis
+    from model.psa.summary import summarise_draws
+    from model.report.text import metric_label, with_unit
+
+    scs, psa, out = same_draws
+    for view in ("5y", "1y"):
+        data = analysis.analysis_data(out, metric="npv" if view == "5y" else f"npv:{view}")
+        rows = {(r["scenario"], r["metric"]): r for r in data["overall"]}
+        text = analysis.analysis_text(out, metric="npv" if view == "5y" else f"npv:{view}", lang="sv")
+        for sc in scs:
+            shown = summarise_draws(psa.of(sc.name), metric_units(sc), psa.n_eff).set_index("metric")
+            want = shown.loc[f"breakeven_work_share:{view}", "mean"]
+            assert rows[(sc.name, f"breakeven_work_share:{view}")]["mean"] == pytest.approx(want, rel=1e-9)
+            line = next(x for x in text.splitlines() if x.startswith(sc.name)
+                        and metric_label(f"breakeven_work_share:{view}", "sv") in x)
+            assert with_unit(want, "share", "sv") in line, line
+
+
+def test_analyse_says_a_break_even_beyond_reach_in_words() -> None:
+    """A break-even share above 100 % in a sweep's overall table: no number, "ej nåbart inom 1
+    år" in the text, null with a reason in the records; an interval reaching past 100 % clipped."""
+    from model.analysis import reachable_rows
+    from model.report.analysis_text import analysis_text
+
+    rows = pd.DataFrame([
+        {"scenario": "a", "metric": "breakeven_work_share:1y", "unit": "share", "mean": 1.7,
+         "lo": 1.2, "hi": 2.5},
+        {"scenario": "b", "metric": "breakeven_work_share:1y", "unit": "share", "mean": 0.8,
+         "lo": 0.6, "hi": 1.3}])
+    got = reachable_rows(rows)
+    assert got.at[0, "mean"] is None and got.at[0, "lo"] is None and "not reachable" in got.at[0, "reason"]
+    assert got.at[1, "mean"] == 0.8 and got.at[1, "hi"] == 1.0 and got.at[1, "reason"]
+    data = {"metric": "npv:1y", "unit": "kr", "sweep": "s", "design": "psa", "points": 3,
+            "replications": 1, "seed": 1, "version": "x", "folder": "f", "scenarios": [],
+            "notes": [], "parameters": [], "horizon_years": 5.0,
+            "overall": got.to_dict("records"), "pairs": []}
+    text = analysis_text(data, "sv")
+    line_a = next(x for x in text.splitlines() if x.startswith("a "))
+    assert "ej nåbart inom 1 år" in line_a and "170" not in line_a and "%" not in line_a, line_a
+    line_b = next(x for x in text.splitlines() if x.startswith("b "))
+    assert "80,0 %" in line_b and "100,0 %" in line_b and "130" not in line_b, line_b

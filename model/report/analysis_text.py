@@ -101,8 +101,14 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
                 else metric_label(r["metric"], lang, horizon))
         value = (probability_percent(r["mean"], lang) if r["metric"].startswith("P(")
                  else metric_value(r["mean"], r["unit"], lang))
-        rows.append([r["scenario"], name, value,
-                     _span(r["lo"], r["hi"], r["unit"], lang)])
+        span = _span(r["lo"], r["hi"], r["unit"], lang)
+        if r.get("reason"):  # a break-even beyond reach: words, never a number (model.report.reach)
+            from model.report import reach
+
+            words = reach.unreachable_text(r["metric"], lang)
+            value = words if r["mean"] is None else value
+            span = words if r["lo"] is None else f"{span} ({reach.clip_text(lang)})"
+        rows.append([r["scenario"], name, value, span])
     lines += [t("Över alla punkter, varje punkt som sitt medel över körningarna (medel, "
                 "95 %-intervall):",
                 "Over all points, each point as its mean over the replications (mean, "
