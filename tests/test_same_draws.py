@@ -126,6 +126,10 @@ def test_the_esf_budget_break_even_reprices_to_zero() -> None:
                             strict=True)
             assert abs(np.mean(npv)) <= 1e-6 * np.mean(cost), (p.name, row.view, np.mean(npv))
             assert row.needed == pytest.approx(row.needed_share * row.participants, rel=1e-12)
+            # and it is the figure `run` and compare's table print for these runs
+            summary = p.result.economics.set_index("metric")
+            assert summary.loc[f"breakeven_work_share:{row.view}", "mean"] == pytest.approx(
+                row.needed_share, rel=1e-12)
 
 
 @pytest.fixture(scope="module")
