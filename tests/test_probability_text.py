@@ -65,3 +65,22 @@ def test_the_pages_answer_and_the_run_verdict_use_the_formatter() -> None:
     assert "är bättre är 99,8\u00a0%" in text and "100\u00a0%" not in text, text
     text = sentence(["A", "B"], [2e6, 1e6], [True, True], 5, {**diff, "p": 1.0}, None, "en", 1000)
     assert "is better is 100\u00a0%" in text, text
+
+
+def test_the_workbook_never_formats_a_share_below_one_as_100(tmp_path: Path) -> None:
+    """The workbook's share cells ("0.0%"): a value strictly between 0 and 1 that one decimal
+    would show as 100,0 % or 0,0 % gets more decimals; exact 1 and ordinary shares keep 0.0%."""
+    import openpyxl
+    import pandas as pd
+    import xlsxwriter
+
+    from model.report.excel import _Writer
+
+    path = tmp_path / "p.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    _Writer(wb, "sv").frame("p", pd.DataFrame({"p": [1.0, 0.9996, 0.998, 0.0004]}), units={"p": "share"})
+    wb.close()
+    ws = openpyxl.load_workbook(path)["p"]
+    formats = [ws.cell(row=r, column=1).number_format for r in range(2, 6)]
+    assert formats[0] == "0.0%" and formats[2] == "0.0%", formats
+    assert formats[1] == "0.00###%" and formats[3] == "0.00###%", formats
