@@ -23,7 +23,7 @@ from test_pricing_consistency import _reweighted_npv
 
 from model.economics import metric_units
 from model.results import summary_row
-from model.scenario import load_scenario
+from model.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "scenarios/grenverket").glob("*.yaml"))
