@@ -22,8 +22,8 @@ import yaml
 from test_pricing_consistency import _reweighted_npv
 
 from model.economics import metric_units
-from model.results import summary_row
 from model.load import load_scenario
+from model.results import summary_row
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted((ROOT / "scenarios/grenverket").glob("*.yaml"))
