@@ -164,8 +164,8 @@ def run(
 ) -> None:
     """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
     the parameter-uncertainty answer first)."""
+    from model.load import load_scenario
     from model.report.tables import economics_text, exact_text, run_text
-    from model.scenario import load_scenario
 
     sc = load_scenario(file)
     if method == Method.exact:
@@ -489,8 +489,8 @@ def threshold(
 
     from model.analysis import threshold as search
     from model.api import check_run_size
+    from model.load import load_scenario
     from model.progress import activity
-    from model.scenario import load_scenario
 
     _note(check_run_size([load_scenario(file)], reps, 1, max_memory, per_run=True))
     what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"

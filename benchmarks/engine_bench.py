@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import long_intake  # noqa: E402,F401  (the reference network's 4 000 months: before `model`)
 import simpy_reference  # noqa: E402
 
-from model.scenario import Scenario, load_scenario, parse_scenario  # noqa: E402
+from model.load import load_scenario  # noqa: E402
+from model.scenario import Scenario, parse_scenario  # noqa: E402
 from model.simulation import _replicate, simulate  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference_network.yaml"

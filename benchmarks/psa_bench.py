@@ -32,8 +32,8 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from model.load import load_scenario  # noqa: E402
 from model.psa import run_psa  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
 from model.sweep import load_sweep, run_sweep  # noqa: E402
 
 PSA = ROOT / "scenarios" / "sweeps" / "grenverket_psa.yaml"

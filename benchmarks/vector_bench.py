@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from model.load import load_scenario  # noqa: E402
 from model.psa import run_psa  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
 
 PAIR = [ROOT / "scenarios" / "grenverket" / f for f in
         ("anpassad_yrkesutbildning.yaml", "supported_employment.yaml")]

@@ -31,9 +31,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from model.load import load_scenario  # noqa: E402
 from model.psa import run_psa, voi  # noqa: E402
 from model.psa.inputs import drawn_raw  # noqa: E402
-from model.scenario import load_scenario, parse_scenario  # noqa: E402
+from model.scenario import parse_scenario  # noqa: E402
 
 PAIR = [ROOT / "scenarios" / "grenverket" / "anpassad_yrkesutbildning.yaml",
         ROOT / "scenarios" / "grenverket" / "supported_employment.yaml"]

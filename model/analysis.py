@@ -25,7 +25,8 @@ from model.psa.effective import Effective, effective_of_points
 from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS, unit_problem
 
 VALUE_PATH = "valuation.value_per_year"
-HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job")
+HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job",
+            "breakeven_work_share")
 VIEW_METRICS = {"person_years", "revenue_pv", "npv", "bcr"}
 
 
@@ -85,10 +86,22 @@ def _check_scenario(mf: dict[str, Any], scenario: str | None) -> str:
     return scenario
 
 
+def with_parts(out: str | Path, metrics: list[str]) -> list[str]:
+    """`metrics` and the saved columns their one definition needs (`model.results.parts_of`: a
+    ratio's parts, a break-even's line), so that `per_point` summarises them as compare does."""
+    import pyarrow.dataset as ds
+
+    from model.results import parts_of
+
+    names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
+    return list(dict.fromkeys([*metrics, *(c for m in metrics for c in parts_of(m) if c in names)]))
+
+
 def point_means(out: str | Path, metric: str, scenario: str) -> pd.Series:
-    """Mean over replications of one metric, per point (index point_id), for one scenario."""
-    df = read_results(out, [metric], [scenario])
-    return df.groupby("point_id")[metric].mean()
+    """Mean over replications of one metric, per point (index point_id), for one scenario; a
+    ratio or break-even as `per_point` recomputes it from the means of its parts."""
+    df = per_point(read_results(out, with_parts(out, [metric]), [scenario]))
+    return df.set_index("point_id")[metric]
 
 
 def per_point(df: pd.DataFrame) -> pd.DataFrame:
@@ -211,14 +224,17 @@ def probability_better(out: str | Path, a: str, b: str, metric: str = "npv") -> 
     """P(metric of A > metric of B) over points, each point's value its mean over replications
     (paired by point), with its Monte Carlo SE, and the mean difference and its 95 % interval."""
     from model.psa.summary import probability
-    from model.results import interval
+    from model.results import interval, mean_difference
 
     mf = load_manifest(out)
     a, b = _check_scenario(mf, a), _check_scenario(mf, b)
-    df = per_point(read_results(out, [metric], [a, b]))
+    df = per_point(read_results(out, with_parts(out, [metric]), [a, b]))
     wide = df.pivot_table(index="point_id", columns="scenario", values=metric, aggfunc="first")
     diff = (wide[a] - wide[b]).dropna()
-    mean, lo, hi, _ = interval(diff)
+    _, lo, hi, _ = interval(diff)
+    both = diff.index
+    mean = mean_difference(*(df[(df["scenario"] == s) & df["point_id"].isin(both)].sort_values("point_id")
+                             for s in (a, b)), metric)
     eff = sweep_effective(out, mf)
     p, mcse = probability(diff > 0, eff.effective_draws)
     return {"p": p, "mcse": mcse, "mean_diff": mean, "lo": lo, "hi": hi, "pairs": len(diff),
@@ -334,7 +350,8 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     from scipy.optimize import brentq
 
     from model.evaluate import expected_metrics, why_not_expected
-    from model.scenario import load_scenario, load_yaml, parse_scenario
+    from model.load import load_scenario
+    from model.scenario import load_yaml, parse_scenario
     from model.sweep import apply_values, evaluate, get_value, is_share, parse_path
 
     file = Path(scenario_file)
@@ -345,6 +362,11 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
         get_value(base.model_dump(mode="json", by_alias=True), parts)
     except (KeyError, ValueError) as exc:
         raise InputError([Problem(str(file), path, f"parameter path: {exc.args[0]}", path)]) from None
+    infinite = [Problem(option, "", "expected a finite number", x)
+                for option, x in (("--low", low), ("--high", high), ("--target", target))
+                if not math.isfinite(x)]
+    if infinite:
+        raise InputError(infinite)
     if not low < high:
         raise InputError([Problem("--low/--high", "", f"low ({low:g}) must be below high ({high:g})")])
     reps = 0 if method == "exact" else replications or base.simulation.replications
@@ -411,14 +433,18 @@ def overall(out: str | Path, mf: dict[str, Any], metrics: tuple[str, ...] = HEAD
     view = metric.partition(":")[2]
     if view:
         metrics = tuple(f"{m}:{view}" if m in VIEW_METRICS else m for m in metrics)
+    if "breakeven_work_share" in metrics:  # saved per view only: the view shown, else the horizon
+        from model.economics import view_key
+
+        years = None if view else sweep_horizon(mf)
+        at = view or (view_key(years) if years is not None else "")
+        metrics = tuple((f"{m}:{at}" if at else "") if m == "breakeven_work_share" else m
+                        for m in metrics)
     names = set(ds.dataset(str(Path(out) / PARTS_DIR), format="parquet").schema.names)
     cols = [m for m in metrics if m in names]
     pooled = metric if metric.startswith("npv") and mf["design"]["kind"] != "oneway" else None
-    # the parts of the ratios and break-even lines: summarised as compare summarises them
-    parts = [c for c in names if c in ("net_cost", "extra_jobs_at_exit", "participants",
-                                       "jobs_without_at_share0", "jobs_without_per_share")
-             or c.startswith(("breakeven_need:", "breakeven_slope:"))]
-    df = per_point(read_results(out, list(dict.fromkeys([*cols, *parts]))))
+    # with the parts of the ratios and break-even lines: summarised as compare summarises them
+    df = per_point(read_results(out, with_parts(out, cols)))
     n_eff = sweep_effective(out, mf).effective_draws if pooled is not None else None
     rows = []
     for s in scenario_names(mf):
@@ -462,7 +488,8 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
         "notes": list(mf.get("notes", [])), "metric": metric,
         "parameters": [{"name": p["name"], "path": p["path"], "unit": unit_at(parse_path(p["path"]))}
                        for p in mf["parameters"]],
-        "unit": mf["units"].get(metric, ""), "overall": _records(overall(out, mf, metric=metric)),
+        "unit": mf["units"].get(metric, ""),
+        "overall": _records(reachable_rows(overall(out, mf, metric=metric))),
         "pairs": _records(pd.DataFrame([{"a": a, "b": b, **probability_better(out, a, b, metric)}
                                         for i, a in enumerate(names) for b in names[i + 1:]]))}
     if kind == "oneway":
@@ -484,11 +511,25 @@ def analysis_data(out: str | Path, metric: str = "npv", values: list[float] | No
     return data
 
 
+def reachable_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The overall rows with a break-even beyond reach as no number and a `reason` ("not reachable
+    within 1 year"), its interval clipped (`model.report.reach`, as every output does)."""
+    from model.report import reach
+
+    out = rows.astype({c: object for c in ("mean", "lo", "hi") if c in rows}).copy()
+    out["reason"] = ""
+    for i in out.index[[reach.is_breakeven(str(m)) for m in out["metric"]]]:
+        mean, lo, hi, why = reach.record(str(out.at[i, "metric"]), out.at[i, "mean"], out.at[i, "lo"],
+                                         out.at[i, "hi"], math.nan, "en")
+        out.loc[i, ["mean", "lo", "hi", "reason"]] = [mean, lo, hi, why]
+    return out
+
+
 def sweep_horizon(mf: dict[str, Any]) -> float | None:
     """The headline horizon of a sweep's scenarios (what a bare `npv` is over), read from their
     files when they are still where the sweep found them and agree; else None."""
     from model.errors import InputError
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     horizons = set()
     for entry in mf["scenarios"]:
@@ -532,6 +573,8 @@ def parse_values(text: str | None) -> list[float] | None:
             continue
         try:
             out.append(float(item.replace(" ", "")))
+            if not math.isfinite(out[-1]):
+                raise ValueError(item)
         except ValueError:
             raise InputError([Problem("--values", "", "expected numbers separated by commas, "
                                       "e.g. 200000,500000 (a decimal point, not a comma)",

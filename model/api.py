@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from model import __version__
 from model.errors import InputError, Problem
 from model.io import RUN_MARKER, write_folder, write_json, write_table
-from model.scenario import Scenario, load_scenario
+from model.load import load_scenario
+from model.scenario import Scenario
 from model.scenario.assumptions import (
     assumption_warnings,
     double_counting_note,
@@ -360,6 +361,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
     """
     from model.limits import estimate, size_problems, sweep_problems
     from model.scenario import line_of, load_yaml, scenario_files
+    from model.sweep.spec import is_sweep
     from model.unit_costs import file_kind, load_kpi, load_unit_costs
 
     limit = memory_limit(max_memory)
@@ -383,7 +385,7 @@ def validate_paths(paths: list[Path], max_memory: str | None = None
                 elif kind == "kpi":
                     kpi = load_kpi(f)
                     ok.append(f"{f}: ok (KPI table, {kpi.years[0]}–{kpi.years[-1]})")
-                elif "design" in raw and ("parameters" in raw or "scenarios" in raw):
+                elif is_sweep(raw):
                     from model.sweep import load_sweep
 
                     plan = load_sweep(f)

@@ -13,8 +13,6 @@ start-up); lognormal and triangular are frozen scipy.stats distributions, import
 from __future__ import annotations
 
 import math
-import types
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -23,6 +21,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from model.numbers import CV, Month, NonNegNum, PosMonths
+from model.unions import union_tags
 
 
 def _stats() -> Any:
@@ -320,25 +319,6 @@ class Empirical(_Strict):
 
 AnyDuration = Fixed | Exponential | Gamma | LogNormal | Triangular | Uniform | Empirical
 Duration = Annotated[AnyDuration, Field(discriminator="dist")]
-
-
-def union_tags(tp: Any) -> dict[str, type[BaseModel]]:
-    """For a union of models told apart by a `dist` literal, each tag with its model (else empty).
-
-    The one list of a family of distributions is its union; names are read off it.
-    """
-    while typing.get_origin(tp) is Annotated:
-        tp = typing.get_args(tp)[0]
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return {}
-    out: dict[str, type[BaseModel]] = {}
-    for member in typing.get_args(tp):
-        field = (member.model_fields.get("dist")
-                 if isinstance(member, type) and issubclass(member, BaseModel) else None)
-        tags = typing.get_args(field.annotation) if field is not None else ()
-        if len(tags) == 1 and isinstance(tags[0], str):
-            out[tags[0]] = member
-    return out
 
 
 DIST_NAMES: tuple[str, ...] = tuple(union_tags(Duration))

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.scenario import Scenario, load_scenario
+from model.load import load_scenario
+from model.scenario import Scenario
 
 if TYPE_CHECKING:  # pandas loads with the runs' tables, not for the expected-value path
     import pandas as pd

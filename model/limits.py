@@ -54,6 +54,8 @@ class RunSize:
     grid_months: int       # months since arrival priced per participant
     visits_per_person: float
     loop: str = ""         # the intervention visited most often per person
+    people_from: tuple[str, ...] = ()  # the scenario fields most participants come from
+    people_how: str = ""   # how, e.g. "100 000 a month for 120 months to simulation.horizon_months"
 
     @property
     def events(self) -> float:
@@ -83,28 +85,45 @@ def arrivals(sc: Scenario) -> tuple[float, float]:
     both stop at the horizon, at their end month or when `max_participants` have arrived (the
     steps counted are an upper bound: every pause is taken to come before the cap is reached).
     """
+    parts = arrival_parts(sc)
+    people = sum(n for _, n, _, _ in parts)
+    steps = sum(k for _, _, k, _ in parts)
+    cap = sc.intake.max_participants
+    return (people if cap is None else min(people, float(cap))), steps
+
+
+def arrival_parts(sc: Scenario) -> list[tuple[tuple[str, ...], float, float, str]]:
+    """Each intake's (the fields that set its size, expected participants, steps, how) per
+    replication, each capped by `max_participants` (their sum is `arrivals`' before the cap)."""
     it = sc.intake
     horizon = sc.simulation.horizon_months
     cap = math.inf if it.max_participants is None else float(it.max_participants)
-    people = steps = 0.0
+    parts = []
     if it.cohort is not None and (horizon is None or it.cohort.month <= horizon):
-        people += it.cohort.n
-        steps += 1
-    for proc in (it.stream, it.groups):
+        parts.append((("intake.cohort.n",), float(it.cohort.n), 1.0,
+                      f"a cohort of {spaced(it.cohort.n)}"))
+    for kind, proc in (("stream", it.stream), ("groups", it.groups)):
         if proc is None:
             continue
         if proc is it.stream:
             per_month = ticks = float(it.stream.rate_per_month)
+            path, rate = "intake.stream.rate_per_month", f"{_count(per_month)} a month"
         else:
             ticks = 1.0 / it.groups.every_months
             per_month = it.groups.size * ticks
+            path, rate = "intake.groups.size", f"groups of {spaced(it.groups.size)}"
         stop = min(x for x in (proc.end_month, horizon, math.inf) if x is not None)
         paused = sum(max(0.0, min(p.end_month, stop) - max(p.start_month, proc.start_month))
                      for p in it.pauses)
-        n = min(per_month * max(0.0, stop - proc.start_month - paused), cap)
-        people += n
-        steps += n / per_month * ticks + ticks * paused
-    return min(people, cap), steps
+        months = max(0.0, stop - proc.start_month - paused)
+        n = min(per_month * months, cap)
+        until = (f"intake.{kind}.end_month" if proc.end_month is not None and proc.end_month == stop
+                 else "simulation.horizon_months")
+        how = f"{rate} for {_count(months)} months to {until}"
+        if n == cap:
+            how += ", up to intake.max_participants"
+        parts.append(((path, until), n, n / per_month * ticks + ticks * paused, how))
+    return parts
 
 
 def estimate(sc: Scenario, replications: int | None = None) -> RunSize:
@@ -126,7 +145,13 @@ def estimate(sc: Scenario, replications: int | None = None) -> RunSize:
             worst = max(worst, from_here, key=lambda v: float(v.sum()))
     per = float(worst.sum())
     loop = sc.names[int(np.argmax(worst))] if len(worst) and per > 0 else ""
-    return RunSize(sc.name, reps, people, visits, steps, grid_months(sc), per, loop)
+    sources = [(path, n, how) for path, n, _, how in arrival_parts(sc)]
+    sources += [((f"initial_state[{i}]",), float(g.waiting + g.in_service),
+                 f"{spaced(g.waiting + g.in_service)} there at month 0")
+                for i, g in enumerate(sc.initial_state)]
+    most = max(sources, key=lambda x: x[1], default=((), 0.0, ""))
+    return RunSize(sc.name, reps, people, visits, steps, grid_months(sc), per, loop,
+                   most[0], most[2])
 
 
 def size_problems(size: RunSize, file: str, max_memory: float | None = None,
@@ -144,14 +169,37 @@ def size_problems(size: RunSize, file: str, max_memory: float | None = None,
                              f"{spaced(MAX_VISITS_PER_PERSON)} visits per participant are allowed)"))
         return found
     if size.memory > max_memory:
-        found.append(Problem(file, "", f"this run would need about {human_bytes(size.memory)} of "
-                             f"memory ({_count(size.people)} participants and "
-                             f"{_count(size.visits)} visits per replication, "
-                             f"{_plural(size.replications, 'replication')}); the limit is "
-                             f"{human_bytes(max_memory)}. Use fewer "
-                             "replications (--reps) or participants, or raise the limit with "
-                             "--max-memory"))
+        reps = ("--reps" if sc is not None and size.replications != sc.simulation.replications
+                else "simulation.replications")
+        lower = ", ".join(size.people_from or ("the intake",))
+        found.append(Problem(file, size.people_from[0] if size.people_from else "",
+                             f"this run would need about {human_bytes(size.memory)} of memory: "
+                             f"{_drivers(size)}, {_plural(size.replications, 'replication')} "
+                             f"({reps}); the limit is {human_bytes(max_memory)}. Lower {lower} or "
+                             f"{reps}, or raise the limit with --max-memory",
+                             _value_at(sc, size.people_from[0] if size.people_from else "")))
     return found
+
+
+def _drivers(size: RunSize) -> str:
+    """Where a run's size comes from, in the scenario's own fields: participants and visits."""
+    text = f"{_count(size.people)} participants and {_count(size.visits)} visits per replication"
+    if size.people_from:
+        text += f" (most participants from {size.people_from[0]}: {size.people_how})"
+    return text
+
+
+def _value_at(sc: Scenario | None, path: str) -> object:
+    """The scenario's value at a path `RunSize.people_from` names (None if there is none)."""
+    if sc is None or not path:
+        return None
+    if path.startswith("initial_state["):
+        g = sc.initial_state[int(path[len("initial_state["):-1])]
+        return g.waiting + g.in_service
+    obj: object = sc
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+    return obj
 
 
 def check_sizes(sizes: list[tuple[str, RunSize, Scenario | None]], workers: int = 1,
@@ -220,12 +268,14 @@ def sweep_problems(size: SweepSize, file: str, max_memory: float | None = None) 
                         "a loop that almost never ends; narrow the ranges")]
     if size.memory > limit and size.largest is not None:
         run = size.largest
-        return [Problem(file, "", f"one run of this sweep ({run.name}, {_count(run.people)} "
-                        f"participants per replication, {_plural(run.replications, 'replication')}) "
-                        "would "
+        return [Problem(file, "replications", f"one run of this sweep ({run.name}: "
+                        f"{_drivers(run)}, {_plural(run.replications, 'replication')}) would "
                         f"need about {human_bytes(size.memory)} of memory; the limit is "
-                        f"{human_bytes(limit)}. Use fewer replications or raise the limit with "
-                        "--max-memory")]
+                        f"{human_bytes(limit)}. Use fewer replications (the sweep's replications or "
+                        f"--reps), narrow the ranges that raise {run.name}'s "
+                        f"{', '.join(run.people_from or ('intake',))}, or raise the limit with "
+                        "--max-memory",
+                        run.replications)]
     return []
 
 

@@ -7,6 +7,8 @@ one run of the programme could give, not the precision of the mean.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -55,6 +57,39 @@ def ratio_interval(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray
 
 
 BREAKEVEN = ("breakeven_work_share", "breakeven_work_exits", "breakeven_extra_jobs")
+# the columns a break-even figure is re-priced from, besides its view's need and slope
+BREAKEVEN_PARTS = ("participants", "jobs_without_at_share0", "jobs_without_per_share")
+
+
+def parts_of(metric: str) -> list[str]:
+    """The columns `summary_row` needs beside `metric` to summarise it by its one definition:
+    a ratio's numerator and denominator, a break-even figure's line (need, slope, its view's NPV)
+    and head counts; none for other metrics."""
+    if metric in RATIOS:
+        return list(RATIOS[metric])
+    base, _, k = metric.partition(":")
+    if base in BREAKEVEN:
+        return [f"breakeven_need:{k}", f"breakeven_slope:{k}", f"npv:{k}", *BREAKEVEN_PARTS]
+    return []
+
+
+def repriced(base: str, need: np.ndarray | float, slope: np.ndarray | float,
+             participants: np.ndarray | float, jobs_at0: np.ndarray | float,
+             jobs_per_share: np.ndarray | float) -> np.ndarray:
+    """A break-even figure at the share s = need / slope where NPV(s) = slope·s − need is 0 (NaN
+    where more good outcomes do not raise the NPV): the share itself, the exits to work s·n, or
+    the extra jobs s·n − (jobs without at s = 0 + s·jobs without per share). Given means over runs
+    or draws, this is the one common share at which their mean NPV is 0 (`repriced_mean`)."""
+    need, slope = np.asarray(need, dtype=float), np.asarray(slope, dtype=float)
+    ok = np.isfinite(need) & np.isfinite(slope) & (slope > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.where(ok, need / np.where(ok, slope, 1.0), np.nan)
+    if base == "breakeven_work_share":
+        return s
+    n = np.asarray(participants, dtype=float)
+    if base == "breakeven_work_exits":
+        return s * n
+    return s * n - (np.asarray(jobs_at0, dtype=float) + s * np.asarray(jobs_per_share, dtype=float))
 
 
 def repriced_mean(per: pd.DataFrame, metric: str) -> float | None:
@@ -75,22 +110,20 @@ def repriced_mean(per: pd.DataFrame, metric: str) -> float | None:
     ok = np.isfinite(nd) & np.isfinite(sl)
     if not ok.any() or sl[ok].mean() <= 0:
         return float("nan")
-    s = float(nd[ok].mean() / sl[ok].mean())
-    if base == "breakeven_work_share":
-        return s
-    n = float(per["participants"].to_numpy(dtype=float)[ok].mean())
-    if base == "breakeven_work_exits":
-        return s * n
-    j0 = per["jobs_without_at_share0"].to_numpy(dtype=float)[ok].mean()
-    j1 = per["jobs_without_per_share"].to_numpy(dtype=float)[ok].mean()
-    return float(s * n - (j0 + s * j1))
+
+    def mean_of(col: str) -> float:
+        return float(per[col].to_numpy(dtype=float)[ok].mean()) if col in per else math.nan
+
+    return float(repriced(base, nd[ok].mean(), sl[ok].mean(), *(mean_of(c) for c in BREAKEVEN_PARTS)))
 
 
 def summary_row(per: pd.DataFrame, metric: str) -> tuple[float, float, float, float]:
     """(mean, lo, hi, median) of one metric over runs or draws: the one definition every summary
-    uses (run, compare, the PSA, sweep analyses). Ratios (cost per extra job) are the ratio of
-    the means, break-even figures the re-priced mean (`repriced_mean`); the interval is always
-    over the per-run (per-draw) values."""
+    uses (run, compare, the PSA, sweep analyses, the ESF budget). Ratios (cost per extra job) are
+    the ratio of the means, the usual health-economic definition of an expected ratio (total cost
+    over total extra jobs: each run or draw weighs by its jobs, and a draw with few jobs does not
+    blow the mean up); break-even figures the re-priced mean (`repriced_mean`), the share at which
+    the mean NPV is 0. The interval is always over the per-run (per-draw) values."""
     num_den = RATIOS.get(metric)
     if num_den is not None and all(c in per for c in num_den):
         return ratio_interval(per[num_den[0]], per[num_den[1]])
@@ -99,15 +132,76 @@ def summary_row(per: pd.DataFrame, metric: str) -> tuple[float, float, float, fl
     return (mean if again is None else again), lo, hi, med
 
 
+def mean_difference(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> float:
+    """The mean of A − B as every view shows it beside A's and B's own figures: the difference of
+    their `summary_row` means. For a figure that is a plain mean this is the mean of the paired
+    differences; for a ratio or a break-even it keeps A − B equal to the two figures shown (the
+    mean of per-draw differences of ratios is a mean of ratios, another figure)."""
+    return float(summary_row(a, metric)[0] - summary_row(b, metric)[0])
+
+
+def influence(per: pd.DataFrame, metric: str) -> np.ndarray:
+    """Per run or draw, the value whose plain mean moves as the `summary_row` mean does, to first
+    order (delta method), so that its standard error is the Monte Carlo error of that mean: the
+    values themselves for a plain mean; r + (num − r·den) / mean(den) for a ratio of means r;
+    for a break-even at the re-priced share s, the figure's change per unit of s times
+    (need − s·slope) / mean(slope), plus the head-count terms at s."""
+    num_den = RATIOS.get(metric)
+    if num_den is not None and all(c in per for c in num_den):
+        a, d = per[num_den[0]].to_numpy(dtype=float), per[num_den[1]].to_numpy(dtype=float)
+        r = summary_row(per, metric)[0]
+        if not np.isfinite(r) or np.nanmean(d) <= 0:
+            return np.full(len(per), np.nan)
+        return r + (a - r * d) / np.nanmean(d)
+    base, _, k = metric.partition(":")
+    need, slope = f"breakeven_need:{k}", f"breakeven_slope:{k}"
+    v = per[metric].to_numpy(dtype=float)
+    if base not in BREAKEVEN or need not in per or slope not in per:
+        return v
+    npv = f"npv:{k}"
+    if npv in per and len(per) and (per[npv].to_numpy(dtype=float) == 0.0).all():
+        return v  # each run breaks even where it stands: the plain mean (`repriced_mean`)
+    nd, sl = per[need].to_numpy(dtype=float), per[slope].to_numpy(dtype=float)
+    if not np.isfinite(nd).any() or not np.nanmean(sl) > 0:
+        return v
+    s = float(np.nanmean(nd) / np.nanmean(sl))
+    ds = (nd - s * sl) / np.nanmean(sl)  # the share's own influence, around 0
+    if base == "breakeven_work_share":
+        return s + ds
+    if not all(c in per for c in BREAKEVEN_PARTS):
+        return v
+    n = per["participants"].to_numpy(dtype=float)
+    if base == "breakeven_work_exits":
+        return s * n + float(np.nanmean(n)) * ds
+    j0 = per["jobs_without_at_share0"].to_numpy(dtype=float)
+    j1 = per["jobs_without_per_share"].to_numpy(dtype=float)
+    return s * n - j0 - s * j1 + float(np.nanmean(n) - np.nanmean(j1)) * ds
+
+
 def with_ratios(means: pd.DataFrame) -> pd.DataFrame:
     """A table of means (e.g. per sweep point) with each ratio and break-even column recomputed
-    from the means of its parts, as `summary_row` defines it."""
+    from the means of its parts, as `summary_row` defines it: a ratio as the ratio of the means, a
+    break-even by re-pricing at the share where the mean NPV is 0 (`repriced`). A row whose mean
+    NPV in that view is exactly 0 (every run at 0: a programme against itself) keeps the mean of
+    its runs' own break-evens, as `repriced_mean` does."""
     out = means.copy()
     for metric, (num, den) in RATIOS.items():
         if metric in out and num in out and den in out:
             d = out[den].to_numpy(dtype=float)
             out[metric] = np.where(d > 0, out[num].to_numpy(dtype=float) / np.where(d > 0, d, 1.0),
                                    np.nan)
+    for metric in [c for c in out.columns if str(c).startswith(BREAKEVEN)]:
+        base, _, k = str(metric).partition(":")
+        need, slope = f"breakeven_need:{k}", f"breakeven_slope:{k}"
+        if base not in BREAKEVEN or need not in out or slope not in out:
+            continue
+        cols = [out[c].to_numpy(dtype=float) if c in out else np.full(len(out), np.nan)
+                for c in BREAKEVEN_PARTS]
+        again = repriced(base, out[need].to_numpy(dtype=float), out[slope].to_numpy(dtype=float),
+                         *cols)
+        npv = f"npv:{k}"
+        keep = (out[npv].to_numpy(dtype=float) == 0.0) if npv in out else np.zeros(len(out), bool)
+        out[metric] = np.where(keep, out[metric].to_numpy(dtype=float), again)
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from model.distributions import union_tags
+from model.unions import union_tags
 
 
 class ParamDist(BaseModel):

@@ -35,6 +35,7 @@ from model.numbers import Kronor, PosNum
 from model.scenario import (
     FUNDERS,
     Funder,
+    Scenario,
     Strict,
     duplicate_keys,
     line_of,
@@ -348,15 +349,77 @@ def kpi_factor(from_year: int, to_year: int, table: KpiTable | None = None) -> f
     return (load_kpi() if table is None else table).factor(from_year, to_year)
 
 
+# ---------------------------------------------------------------- a scenario's valuation
+
+
+def named_group(sc: Scenario, name: str) -> str:
+    """A library group's name as given, or a `.yaml` path read from the scenario's own folder."""
+    p = Path(name)
+    if p.suffix in (".yaml", ".yml") and not p.is_absolute() and sc.folder is not None:
+        return str(sc.folder / p)
+    return name
+
+
+def valuation_problems(sc: Scenario, file: str) -> list[Problem]:
+    """A scenario valued by parts: its unit-cost group loads, and every price year is in the KPI.
+
+    A problem inside the named unit-cost file keeps that file's own name, line and field path
+    (after one problem in the scenario saying where the file is named); a group that cannot be
+    found at all is a problem of the scenario's `valuation.unit_costs`.
+    """
+    val = sc.valuation
+    if not val.by_parts:
+        return []
+    found: list[Problem] = []
+    if val.unit_costs is not None:
+        where = group_path_or_none(named_group(sc, val.unit_costs))
+        try:
+            load_unit_costs(named_group(sc, val.unit_costs))
+        except InputError as exc:
+            inside = [p for p in exc.problems if where is not None and p.file == str(where)
+                      and (p.path or p.line is not None)]
+            if inside:
+                n = len(inside)
+                found.append(Problem(file, "valuation.unit_costs", f"the unit-cost file named here "
+                                     f"has {n} problem{'s' if n != 1 else ''}, listed below "
+                                     "with that file's own lines", val.unit_costs))
+                found += inside
+            else:
+                found += [Problem(file, "valuation.unit_costs", p.message if p.file != str(where)
+                                  else f"{where}: {p.message}", val.unit_costs)
+                          for p in exc.problems]
+    years = load_kpi().index
+    for i, c in enumerate(val.components):
+        if c.price_year is not None and c.price_year not in years:
+            found.append(Problem(file, f"valuation.components[{i}].price_year",
+                                 f"no KPI for {c.price_year}; the table covers {min(years)}–"
+                                 f"{max(years)}", c.price_year))
+    if val.price_year not in years:
+        found.append(Problem(file, "valuation.price_year", f"no KPI for {val.price_year} to index "
+                             f"the components to; the table covers {min(years)}–{max(years)}",
+                             val.price_year))
+    return found
+
+
+def group_path_or_none(name_or_path: str | Path) -> Path | None:
+    """The file `group_path` would read, or None when there is no such group."""
+    try:
+        return group_path(name_or_path)
+    except InputError:
+        return None
+
+
 # ---------------------------------------------------------------- listing
 
 
 def unit_costs_table(groups: str | Path | list[str | Path] | None = None,
-                     price_year: int | None = None, kpi: KpiTable | None = None) -> pd.DataFrame:
+                     price_year: int | None = None, kpi: KpiTable | None = None,
+                     price_year_option: str = "--price-year") -> pd.DataFrame:
     """One row per component of the given groups (default: all in the library), tidy.
 
     Columns: group, component, label, kind, when, basis, payer, payee, per_year, price_year,
-    source. With `price_year`, every amount is indexed to that year's prices by KPI.
+    source. With `price_year`, every amount is indexed to that year's prices by KPI; a year the
+    table lacks is a problem of `price_year_option` (where the year was given).
     """
     names: list[str | Path]
     if groups is None:
@@ -366,6 +429,10 @@ def unit_costs_table(groups: str | Path | list[str | Path] | None = None,
     else:
         names = list(groups)
     kpi = load_kpi() if kpi is None else kpi
+    if price_year is not None and price_year not in kpi.index:
+        raise InputError([Problem(price_year_option, "", f"no KPI for {price_year} to index the "
+                                  f"amounts to; the KPI table covers {kpi.years[0]}–"
+                                  f"{kpi.years[-1]}", price_year)])
     rows = []
     problems: list[Problem] = []
     for name in names:

@@ -21,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from model.api import run_scenario
-from model.scenario import Scenario, load_scenario
+from model.load import load_scenario
+from model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING = ROOT / "scenarios" / "grenverket" / "anpassad_yrkesutbildning.yaml"

@@ -110,7 +110,7 @@ def test_the_cofinancing_sentence_quotes_the_actor_table(tmp_path) -> None:
     path = tmp_path / "two.yaml"
     path.write_text(yaml.safe_dump(_two_actors(), allow_unicode=True), encoding="utf-8")
     from model.api import run_scenario
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     res = run_scenario(load_scenario(path), replications=1)
     k = actor_frame(res).set_index(["actor", "view"]).loc[("kommun", "1y")]

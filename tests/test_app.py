@@ -22,8 +22,8 @@ from model.app import compute
 from model.app.inputs import edits, fields, with_values
 from model.app.typed import nobreak
 from model.errors import InputError
+from model.load import load_scenario
 from model.report.sections import payback
-from model.scenario import load_scenario
 from model.sweep import apply_values, parse_path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.evaluate import expected_metrics
+from model.load import load_scenario
 from model.psa.calibrate import calibrate, load_targets
 from model.psa.mcmc import Prior, diagnostics, run_ensemble
-from model.scenario import load_scenario, parse_scenario
+from model.scenario import parse_scenario
 from model.sweep import apply_values, parse_path
 from model.uncertainty import param_dist
 

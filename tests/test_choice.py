@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.api import answer
+from model.load import load_scenario
 from model.psa.voi import evpi, net_benefit_matrix
 from model.report.decision_view import decision_frames
 from model.report.voi_view import answer_voi
-from model.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -11,10 +11,10 @@ import yaml
 from econ_helpers import deterministic
 
 from model.api import run_scenario
+from model.load import load_scenario
 from model.report.actor_view import cofinancing_sentences
 from model.report.programme import load_programmes
 from model.report.sections.esf import esf_sentence
-from model.scenario import load_scenario
 
 REPORT_SCENARIOS = Path(__file__).resolve().parent / "report_scenarios"
 

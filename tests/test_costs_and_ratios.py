@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.api import run_scenario
+from model.load import load_scenario
 from model.report.verdict import verdict
-from model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from model.evaluate import expected_metrics
-from model.scenario import load_scenario
+from model.load import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING = ROOT / "scenarios/grenverket/anpassad_yrkesutbildning.yaml"

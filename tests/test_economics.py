@@ -34,7 +34,7 @@ from cli import app
 from model import __version__
 from model.api import run_scenario
 from model.economics import present_value
-from model.scenario import load_scenario
+from model.load import load_scenario
 
 REL = 1e-9
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.evaluate import expected_metrics
-from model.scenario import load_scenario
+from model.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SE = ROOT / "scenarios/grenverket/supported_employment.yaml"

@@ -26,7 +26,8 @@ from test_properties import scenarios as random_scenarios
 
 from model.economics import price, price_unit
 from model.expected import expected_unit, why_not
-from model.scenario import load_scenario, parse_scenario
+from model.load import load_scenario
+from model.scenario import parse_scenario
 from model.simulation import simulate
 
 ROOT = Path(__file__).resolve().parent.parent

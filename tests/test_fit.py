@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from cli import app
 from model.fit import fit_file, survival
 from model.fit.records import table_as_records
-from model.scenario import load_scenario, parse_scenario
+from model.load import load_scenario
+from model.scenario import parse_scenario
 from model.simulation import simulate
 
 M0 = dt.date(2020, 1, 1)

@@ -235,7 +235,7 @@ def test_estimate_matches_the_simulation() -> None:
     import numpy as np
 
     from model.limits import estimate
-    from model.scenario import load_scenario
+    from model.load import load_scenario
     from model.simulation import simulate
 
     sc = load_scenario(BASE)

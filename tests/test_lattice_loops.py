@@ -21,6 +21,7 @@ comparison of a correct path fails with probability about 6e-5). The old bias wa
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 
@@ -82,6 +83,6 @@ def test_figures_move_smoothly_with_a_fixed_stays_length() -> None:
     Under the midpoint-only rule nine steps were 0 and the one across 2,5 months a month's worth."""
     py = [price_unit(s, expected_unit(s), detail=False)[0]["person_years:1y"]
           for s in (_fixed(m / 10) for m in range(20, 31))]
-    steps = [a - b for a, b in zip(py, py[1:], strict=False)]
+    steps = [a - b for a, b in pairwise(py)]
     assert all(0 < d <= 0.1 / 12 for d in steps), steps
     assert max(steps) <= 1.1 * min(steps), steps

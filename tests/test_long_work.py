@@ -126,7 +126,7 @@ def test_long_draws_are_announced(monkeypatch, lang: str, start: str) -> None:
 def test_few_draws_are_not_measured(monkeypatch) -> None:
     """At most CHECK_FROM draws run no pilot (they are quick and small on either path)."""
     import model.psa.size as size
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     def boom(*a: object, **k: object) -> None:
         raise AssertionError("pilot run for few draws")

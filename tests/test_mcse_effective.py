@@ -49,9 +49,9 @@ def test_mcse_of_resampled_rows_follows_kish(tmp_path: Path) -> None:
     the MCSE of P(NPV > 0) and of the mean NPV divide by n_eff, not 40, so they are larger than
     the naive ones and equal to the formula (to rounding, 1e-12 relative)."""
     from model.api import parameter_uncertainty
+    from model.load import load_scenario
     from model.psa.effective import kish
     from model.report.psa_view import probabilities, summaries
-    from model.scenario import load_scenario
 
     rows = [[float(v)] for v in range(0, 1_000_001, 100_000)]
     sc = load_scenario(_scenario(tmp_path, {"joint": [{"name": "g", "paths": ["valuation.value_per_year"],
@@ -76,8 +76,8 @@ def test_mcse_of_resampled_rows_follows_kish(tmp_path: Path) -> None:
 def test_without_a_joint_group_every_draw_counts(tmp_path: Path) -> None:
     """Independent draws from a declared distribution: n_eff = n and no distinct rows."""
     from model.api import parameter_uncertainty
+    from model.load import load_scenario
     from model.report.psa_view import probabilities, summaries
-    from model.scenario import load_scenario
 
     path = _scenario(tmp_path, {})
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -101,7 +101,7 @@ def test_compare_says_the_effective_number() -> None:
     distinct rows and how many effective draws, in Swedish and English, and its JSON records
     carry draws, distinct_rows and effective_draws."""
     from model.api import parameter_uncertainty
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     sv = CliRunner().invoke(app, ["compare", str(GREN), *SMALL])
     assert sv.exit_code == 0, sv.output
@@ -126,7 +126,7 @@ def test_psa_sweep_counts_the_same_effective_draws(tmp_path: Path) -> None:
     pairs carry and print the same distinct rows and effective number as `compare`."""
     from model.analysis import probability_better
     from model.api import parameter_uncertainty
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     text = (ROOT / "scenarios/sweeps/grenverket_psa.yaml").read_text(encoding="utf-8")
     spec = tmp_path / "psa.yaml"

@@ -29,7 +29,8 @@ from model.api import run_scenario
 from model.economics import price, price_unit
 from model.exact import solve_exact
 from model.expected import expected_unit
-from model.scenario import load_scenario, parse_scenario
+from model.load import load_scenario
+from model.scenario import parse_scenario
 from model.simulation import simulate
 
 REL = 1e-9

@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.api import compare_scenarios, run_scenario
+from model.load import load_scenario
 from model.report.records import compare_records
 from model.report.tables import cell_span, headline_metrics
 from model.report.text import RUNS_NOTE, kr, metric_label, number, with_unit
-from model.scenario import load_scenario, parse_scenario
+from model.scenario import parse_scenario
 from model.scenario.assumptions import assumption_notes
 
 BASE: dict[str, Any] = {

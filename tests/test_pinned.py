@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import build, expo, fixed, iv
 
-from model.scenario import Scenario, load_scenario
+from model.load import load_scenario
+from model.scenario import Scenario
 from model.simulation import simulate
 
 ROOT = Path(__file__).resolve().parents[1]

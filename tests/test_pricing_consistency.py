@@ -22,7 +22,8 @@ from test_properties import scenarios as random_scenarios
 
 from model.api import run_scenario
 from model.economics import Rules, price
-from model.scenario import load_scenario, parse_scenario
+from model.load import load_scenario
+from model.scenario import parse_scenario
 from model.simulation import RunResult, simulate
 
 ROOT = Path(__file__).resolve().parent.parent

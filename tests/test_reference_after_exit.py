@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from model.evaluate import evaluate
-from model.scenario import load_scenario
+from model.load import load_scenario
 
 PROGRAMME = """\
 name: kort

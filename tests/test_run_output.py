@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli import app
 from model import __version__
 from model.io import atomic_write
-from model.scenario import load_scenario
+from model.load import load_scenario
 from model.simulation import simulate
 
 BASE = Path(__file__).parent / "base_scenario.yaml"

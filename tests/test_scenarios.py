@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from cli import app
 from model.api import ScenarioResult, compare_scenarios, run_scenario
 from model.exact import solve_exact
+from model.load import load_scenario
 from model.results import outcome_metrics
-from model.scenario import Scenario, load_scenario
+from model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 GRENVERKET = ROOT / "scenarios" / "grenverket"

@@ -129,7 +129,7 @@ def test_a_unit_cost_path_outside_the_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_references_inside_the_folder_or_the_ready_scenarios_still_load(tmp_path: Path) -> None:
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     shutil.copy(SLUSSEN, tmp_path / "sub.yaml")
     (tmp_path / "deeper").mkdir()

@@ -555,7 +555,7 @@ def test_threshold_on_a_share_reruns_with_rescaling(folder) -> None:
     method): the answer must lie within 4 of those of x*. And it must be the jump itself: the
     reruns give a mean share below the target just below the answer, above it just above.
     """
-    from model.scenario import load_scenario
+    from model.load import load_scenario
     from model.sweep import evaluate
 
     reps, target = 40, 0.6005

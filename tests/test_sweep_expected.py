@@ -23,8 +23,9 @@ from typer.testing import CliRunner
 from cli import app
 from model.errors import InputError
 from model.evaluate import evaluate
+from model.load import load_scenario
 from model.psa import run_psa
-from model.scenario import load_scenario, parse_scenario
+from model.scenario import parse_scenario
 from model.sweep import apply_values, load_sweep, parse_path, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,9 +11,9 @@ import yaml
 
 from model.analysis import load_manifest, probability_better, read_points, read_results, sweep_voi
 from model.errors import InputError
+from model.load import load_scenario
 from model.psa import run_psa
 from model.psa.summary import probability
-from model.scenario import load_scenario
 from model.sweep import load_sweep, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]

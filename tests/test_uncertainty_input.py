@@ -111,7 +111,7 @@ def test_a_psa_never_counts_draws_it_could_not_price(tmp_path: Path) -> None:
     were dropped and the result still said 6 000 draws)."""
     from model.api import parameter_uncertainty
     from model.errors import InputError
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     extent = {"value": 0.5, "source": "a", "uncertainty": {"dist": "normal", "mean": 0.5, "sd": 0.16}}
     path = scenario(tmp_path, "wide", employment={"extent": extent})

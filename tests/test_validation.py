@@ -235,7 +235,7 @@ def _variant(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_funder_names_ignore_case_and_swedish_letters(tmp_path: Path) -> None:
     """'ESF', 'Arbetsförmedlingen' and 'Staten' are the funders esf, arbetsformedlingen, staten."""
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     path = _variant(tmp_path, "funders.yaml", (
         "costs:\n  lump_sums:\n    - {funder: ESF, amount: 1000}\n"
@@ -254,7 +254,7 @@ def test_funder_names_ignore_case_and_swedish_letters(tmp_path: Path) -> None:
 
 def test_normalise_rescales_rounded_shares_and_validate_says_so(tmp_path: Path) -> None:
     """With normalise: true, routing summing to 0.99 is divided by 0.99, sources kept, and listed."""
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     text = BASE.read_text(encoding="utf-8").replace(
         "routing: {b: 0.5, arbete: {value: 0.3, source: \"assumption\"}, annat: 0.2}",

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, event, given, settings
 from test_properties import scenarios as random_scenarios
 
 from model.evaluate import why_not_expected
+from model.load import load_scenario
 from model.psa import run_psa
-from model.scenario import load_scenario, parse_scenario
+from model.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIR = [ROOT / "scenarios/grenverket" / f for f in ("anpassad_yrkesutbildning.yaml",

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.api import answer
+from model.load import load_scenario
 from model.report.agreement import disagreements
 from model.report.psa_view import psa_metrics, summaries
 from model.report.tables import compare_text, run_text
 from model.report.text import metric_label
-from model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 GREN = ROOT / "scenarios/grenverket"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from model.app.typed import nobreak
 from model.report.programme import years_text
-from model.report.text import in_lang, kr, number, with_unit
+from model.report.text import in_lang, kr, number, probability_percent, with_unit
 
 VALUE = "valuation.value_per_year"
 TERMS = {  # a one-line explanation on hover, in each language
@@ -210,11 +210,11 @@ def sentence(titles: list[str], npvs: list[float], costs: list[bool], years: flo
                                                          f"{number(draws, 0, lang)} draws")
         text += in_lang(lang, f" över {n}; 95 %: {kr(lo, lang)} till {kr(hi, lang)}). "
                               f"Sannolikheten att {html.escape(better)} är bättre är "
-                              f"{with_unit(p, 'share', lang, 0)} (MCSE "
+                              f"{probability_percent(p, lang)} (MCSE "
                               f"{number(diff['p_mcse'] * 100, 1, lang)} procentenheter).",
                         f" over {n}; 95 %: {kr(lo, lang)} to {kr(hi, lang)}). The "
                         f"probability that {html.escape(better)} is better is "
-                        f"{with_unit(p, 'share', lang, 0)} (MCSE "
+                        f"{probability_percent(p, lang)} (MCSE "
                         f"{number(diff['p_mcse'] * 100, 1, lang)} points).")
     else:
         text += in_lang(lang, "; indata anger ingen osäkerhet, så ingen sannolikhet kan anges).",

@@ -22,9 +22,10 @@ import yaml
 
 from model.economics import Priced, metric_units
 from model.errors import InputError, Problem
+from model.load import load_scenario
 from model.report.programme import Programme
 from model.results import economics_summary
-from model.scenario import Scenario, load_scenario, scenario_files
+from model.scenario import Scenario, scenario_files
 from model.scenario.load import MAX_FILE_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -304,6 +304,11 @@ def with_values(sc: Scenario, values: dict[str, float | str], lang: str | None =
     edited = parse_scenario(raw, file=file)
     edited._source = sc.source_file
     edited._base = sc._base
+    from model.unit_costs import valuation_problems
+
+    found = valuation_problems(edited, file)  # a picked group or price year, as in a file
+    if found:
+        raise InputError(found)
     return edited
 
 

@@ -63,13 +63,10 @@ def components_of(sc: Scenario) -> list[tuple[str, str, str, str | None, str | N
 
 
 def _library_path(sc: Scenario, name: str) -> str:
-    """A library group's name, or a path relative to the scenario's file."""
-    from pathlib import Path
+    """A library group's name, or a path relative to the scenario's file (`model.unit_costs`)."""
+    from model.unit_costs import named_group
 
-    p = Path(name)
-    if p.suffix in (".yaml", ".yml") and not p.is_absolute() and sc.folder is not None:
-        return str(sc.folder / p)
-    return name
+    return named_group(sc, name)
 
 
 def values(sc: Scenario) -> Values:

@@ -26,10 +26,11 @@ import pandas as pd
 from pydantic import Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from model.errors import InputError, Problem
+from model.load import load_scenario
 from model.numbers import Count, PosCount
 from model.psa.inputs import Plan, drawn_raw, plan
 from model.psa.mcmc import Prior, converged, diagnostics, run_ensemble
-from model.scenario import Scenario, Strict, duplicate_keys, load_scenario, load_yaml, parse_scenario
+from model.scenario import Scenario, Strict, duplicate_keys, load_yaml, parse_scenario
 from model.scenario.problems import pydantic_problems
 from model.sweep import parse_path
 from model.uncertainty import param_dist

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from model.psa.effective import mcse_mean, mcse_probability
-from model.results import RATIOS, interval, ratio_interval, summary_row
+from model.results import influence, interval, mean_difference, summary_row
 
 PSA_COLUMNS = ["metric", "unit", "mean", "lo", "hi", "median", "mcse", "n", "basis"]
 
@@ -33,33 +33,20 @@ def probability(x: np.ndarray | pd.Series, n_eff: float | None = None) -> tuple[
 
 def summarise_draws(per_draw: pd.DataFrame, units: dict[str, str],
                     n_eff: float | None = None) -> pd.DataFrame:
-    """One row per metric: mean, 95 % interval and median over draws, MCSE of the mean, n."""
+    """One row per metric: mean, 95 % interval and median over draws, MCSE of the mean, n.
+
+    Each mean is `model.results.summary_row`'s (a ratio as the ratio of the means, a break-even
+    re-priced at the share where the mean NPV is 0), and its MCSE that of the same mean
+    (`model.results.influence`: the delta method for a ratio or a break-even)."""
     rows = []
     n = len(per_draw)
     for metric, unit in units.items():
         if metric not in per_draw:
             continue
-        num_den = RATIOS.get(metric)
-        if num_den is not None and all(c in per_draw for c in num_den):
-            mean, lo, hi, med = ratio_interval(per_draw[num_den[0]], per_draw[num_den[1]])
-            mcse = _ratio_mcse(per_draw[num_den[0]], per_draw[num_den[1]], n_eff)
-        else:
-            v = per_draw[metric].to_numpy(dtype=float)
-            mean, lo, hi, med = summary_row(per_draw, metric)
-            mcse = mcse_mean(v, n_eff)
+        mean, lo, hi, med = summary_row(per_draw, metric)
+        mcse = mcse_mean(influence(per_draw, metric), n_eff)
         rows.append([metric, unit, mean, lo, hi, med, mcse, n, "draws"])
     return pd.DataFrame(rows, columns=PSA_COLUMNS)
-
-
-def _ratio_mcse(num: pd.Series, den: pd.Series, n_eff: float | None = None) -> float:
-    """Delta-method MCSE of mean(num) / mean(den)."""
-    a, b = np.asarray(num, float), np.asarray(den, float)
-    n = len(a)
-    if n < 2 or b.mean() <= 0:
-        return math.nan
-    r = a.mean() / b.mean()
-    resid = a - r * b
-    return mcse_mean(resid, n_eff) / float(b.mean())
 
 
 def paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.Series:
@@ -70,10 +57,18 @@ def paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.Series:
 
 def difference(a: pd.DataFrame, b: pd.DataFrame, metric: str,
                n_eff: float | None = None) -> dict[str, float]:
-    """Mean, 95 % interval and MCSE of A − B over draws, and P(A > B) with its MCSE."""
+    """Mean, 95 % interval and MCSE of A − B over draws, and P(A > B) with its MCSE.
+
+    The mean is A's figure minus B's as each is shown (`model.results.mean_difference`: for cost
+    per extra job the difference of the two ratios of means, for a break-even the difference of
+    the two re-priced break-evens); the interval and P(A > B) are over the paired per-draw
+    differences; the MCSE is that of the mean (the paired difference of the `influence` values)."""
     d = paired(a, b, metric).to_numpy(dtype=float)
-    mean, lo, hi, med = interval(d)
+    _, lo, hi, med = interval(d)
     p, p_se = probability(d > 0, n_eff)
-    mcse = mcse_mean(d, n_eff)
-    return {"mean": mean, "lo": lo, "hi": hi, "median": med, "mcse": mcse, "p": p, "p_mcse": p_se,
-            "n": len(d)}
+    both = np.intersect1d(a["draw"].to_numpy(), b["draw"].to_numpy())
+    a, b = (x[x["draw"].isin(both)].sort_values("draw", kind="stable") for x in (a, b))
+    mean = mean_difference(a, b, metric)
+    spread = influence(a, metric) - influence(b, metric)
+    return {"mean": mean, "lo": lo, "hi": hi, "median": med, "mcse": mcse_mean(spread, n_eff),
+            "p": p, "p_mcse": p_se, "n": len(d)}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model import __version__
-from model.report.text import count, in_lang, metric_label, number, table, with_unit
+from model.report.text import count, in_lang, metric_label, number, probability_percent, table, with_unit
 
 # units of parameters (from the schema) in Swedish
 UNIT_SV = {"kr per person-year": "kr per personår", "kr a month": "kr i månaden",
@@ -99,8 +99,16 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     for r in data["overall"]:
         name = (t(f"P({metric} > 0)", f"P({metric} > 0)") if r["metric"].startswith("P(")
                 else metric_label(r["metric"], lang, horizon))
-        rows.append([r["scenario"], name, metric_value(r["mean"], r["unit"], lang),
-                     _span(r["lo"], r["hi"], r["unit"], lang)])
+        value = (probability_percent(r["mean"], lang) if r["metric"].startswith("P(")
+                 else metric_value(r["mean"], r["unit"], lang))
+        span = _span(r["lo"], r["hi"], r["unit"], lang)
+        if r.get("reason"):  # a break-even beyond reach: words, never a number (model.report.reach)
+            from model.report import reach
+
+            words = reach.unreachable_text(r["metric"], lang)
+            value = words if r["mean"] is None else value
+            span = words if r["lo"] is None else f"{span} ({reach.clip_text(lang)})"
+        rows.append([r["scenario"], name, value, span])
     lines += [t("Över alla punkter, varje punkt som sitt medel över körningarna (medel, "
                 "95 %-intervall):",
                 "Over all points, each point as its mean over the replications (mean, "
@@ -109,7 +117,7 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
                            t("95 %-intervall", "95 % interval")]), ""]
 
     for pb in data["pairs"]:
-        p = "–" if pb["p"] is None else f"{number(pb['p'] * 100, 1, lang)} %"
+        p = "–" if pb["p"] is None else probability_percent(pb["p"], lang)
         rows_drawn = pb.get("distinct_rows")  # a joint group resampled: what the points are worth
         eff = "" if rows_drawn is None else t(
             f"; {number(rows_drawn, 0, lang)} olika kalibrerade rader, effektivt ≈ "

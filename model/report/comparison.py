@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from model.economics import DIRECTION
-from model.report.text import in_lang, letter, number, with_unit
+from model.report.text import in_lang, letter, number, probability_percent, with_unit
 from model.results import RATIOS, probability_better
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class Comparison:
         years = number(self.horizon_years, 0 if float(self.horizon_years).is_integer() else 1,
                        lang)
         b, o = with_unit(npv[self.best], "kr", lang), with_unit(npv[self.runner_up], "kr", lang)
-        p = with_unit(self.p_best, "share", lang, 0)
+        p = probability_percent(self.p_best, lang)
         clear = self.best_npv.lo > 0
         if lang == "sv":
             head = f"{best} ger högst nettonuvärde över {years} år, {b} mot {o} för {other}"

@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.psa.decision import acceptability, dominance, ranking
 from model.report.psa_view import headline
-from model.report.text import in_lang, metric_label, number, table, with_unit
+from model.report.text import in_lang, metric_label, number, probability_percent, table, with_unit
 
 if TYPE_CHECKING:
     from model.api import Answer
@@ -50,7 +50,7 @@ def decision_text(answer: Answer, lang: str = "sv") -> str:
     label = metric_label(key, lang)
     dom = f["dominance"].set_index("programme")
     rank_rows = [[str(r.rank), titles[r.programme], with_unit(r.expected, "kr", lang),
-                  f"{with_unit(r.p_best, 'share', lang)} ({number(r.p_best_mcse * 100, 1, lang)})",
+                  f"{probability_percent(r.p_best, lang)} ({number(r.p_best_mcse * 100, 1, lang)})",
                   _status(dom.at[r.programme, "status"], lang)]
                  for r in f["ranking"].itertuples()]
     rank_heads = in_lang(lang, f"Rang|Program|Förväntat {label.lower()}|P(bäst) (MCSE, p.e.)|"

@@ -226,6 +226,9 @@ class _Writer:
                                          "text_wrap": True, "valign": "top"})
         self.fmt = {unit: workbook.add_format({"num_format": code})
                     for unit, code in number_formats(lang).items()}
+        # a share strictly between 0 and 1 that "0.0%" would show as 100.0 % or 0.0 % (a
+        # probability of 0,9996): more decimals, as `model.report.text.probability_percent` does
+        self.fine_share = workbook.add_format({"num_format": "0.00###%"})
 
     def frame(self, title: str, df: pd.DataFrame, units: dict[str, str] | None = None,
               row_unit: Callable[[pd.Series], str] | None = None,
@@ -269,6 +272,8 @@ class _Writer:
             f = float(v)
             if math.isinf(f):  # a ratio with nothing below it: "obegränsad", never "inf"
                 ws.write_string(r, j, number(f, 0, self.lang))
+            elif unit == "share" and 0.0 < f < 1.0 and round(f * 100, 1) in (0.0, 100.0):
+                ws.write_number(r, j, f, self.fine_share)
             else:
                 ws.write_number(r, j, f, self.fmt.get(unit or "number", self.fmt["number"]))
         else:

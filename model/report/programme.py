@@ -16,11 +16,12 @@ import pandas as pd
 
 from model.api import ScenarioResult, run_scenario
 from model.economics import metric_units, view_key
+from model.load import load_scenario
 from model.progress import Tick
 from model.report.tables import headline_metrics
 from model.report.text import label, metric_label, number, tax_basis
 from model.results import summarise
-from model.scenario import Scenario, load_scenario, load_yaml, scenario_files
+from model.scenario import Scenario, load_yaml, scenario_files
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pandas as pd
 
 from model.economics import metric_units, view_key
 from model.psa.summary import difference, probability, summarise_draws
-from model.report.text import in_lang, metric_label, number, table, tax_basis, with_unit
+from model.report.text import in_lang, metric_label, number, probability_percent, table, tax_basis, with_unit
 
 if TYPE_CHECKING:
     from model.api import Answer
@@ -150,7 +150,7 @@ def probability_text(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
     names = {sc.name: sc.title for sc in scs}
     lines = []
     for r in probabilities(psa, scs).itertuples():
-        pct = with_unit(r.p, "share", lang)
+        pct = probability_percent(r.p, lang)
         se = number(r.mcse * 100, 1, lang)
         label = metric_label(r.metric, lang).lower() if lang != "sv" else metric_label(r.metric, lang)
         if r.what == "npv_positive":

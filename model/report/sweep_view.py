@@ -8,7 +8,6 @@ mean and 95 % interval over all points (each its mean over replications).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.report import reach
 from model.report.text import in_lang as _t
 from model.report.text import input_label, metric_label, missing, number
 
@@ -70,7 +70,9 @@ def load_view(folder: str | Path, metric: str = "npv") -> SweepView:
     from model.sweep import SUMMARY
 
     mf = an.load_manifest(folder)
-    view = SweepView(Path(folder), mf, an.overall(folder, mf, metric=metric), metric=metric)
+    # a break-even beyond reach as words with a reason, as in every output (`model.report.reach`)
+    view = SweepView(Path(folder), mf, an.reachable_rows(an.overall(folder, mf, metric=metric)),
+                     metric=metric)
     view.titles, view.names, view.horizon = _scenario_words(mf)
     names = an.scenario_names(mf)
     kind = mf["design"]["kind"]
@@ -103,7 +105,7 @@ def _scenario_words(mf: dict[str, Any]) -> tuple[dict[str, str], dict[str, str],
     """Scenario labels, intervention and exit-state labels and the headline horizon, read from the
     sweep's scenario files when they are still where the sweep found them (else names only)."""
     from model.errors import InputError
-    from model.scenario import load_scenario
+    from model.load import load_scenario
 
     titles: dict[str, str] = {}
     names: dict[str, str] = {}
@@ -292,8 +294,12 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
                     return "–"
                 return fmt_unit(x, u, lang) if u else number(x, 2, lang)
 
-            rows.append([v.title(r.scenario), name, fmt(r.mean),
-                         "" if math.isnan(r.lo) else f"{fmt(r.lo)} – {fmt(r.hi)}"])
+            mean, span = fmt(r.mean), "" if missing(r.lo) else f"{fmt(r.lo)} – {fmt(r.hi)}"
+            if getattr(r, "reason", ""):  # a break-even beyond reach: words, never a number
+                words = reach.unreachable_text(r.metric, lang)
+                mean = words if missing(r.mean) else mean
+                span = words if missing(r.lo) else f"{span} ({reach.clip_text(lang)})"
+            rows.append([v.title(r.scenario), name, mean, span])
         out.append(html_table([_t(lang, "Program", "Programme"), _t(lang, "Mått", "Metric"),
                                _t(lang, "Medel", "Mean"),
                                _t(lang, "95 %-intervall", "95 % interval")], rows,

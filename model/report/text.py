@@ -250,6 +250,23 @@ def with_unit(value: float, unit: str, lang: str = "sv", decimals: int | None = 
     return f"{text} {words[0 if lang == 'sv' else 1]}".rstrip()
 
 
+def probability_percent(p: float, lang: str = "sv") -> str:
+    """A probability as a verdict says it, in percent: "100 %" or "0 %" only when it is exactly 1
+    or 0 (every draw or run, or none); otherwise one decimal, and more where one would round it
+    to 100 or 0 ("99,8 %", "0,3 %", "99,96 %"), so that a headline never says "100 %" where the
+    probability line under it says 99,8 %. The one formatter of a probability in a verdict or
+    beside it (terminal, HTML, workbook, page)."""
+    if missing(p) or math.isinf(p):
+        return "–"
+    if p >= 1.0 or p <= 0.0:
+        return with_unit(min(max(p, 0.0), 1.0), "share", lang, 0)
+    for decimals in range(1, 10):
+        shown = float(f"{p * 100:.{decimals}f}")  # as `number` rounds it
+        if 0.0 < shown < 100.0:
+            break
+    return with_unit(p, "share", lang, decimals)
+
+
 def kr(value: float, lang: str = "sv") -> str:
     """Kronor for people: whole thousands above 10 000 kr ("9 912 000 kr"), else whole kronor."""
     if not missing(value) and abs(value) >= 10_000 and not math.isinf(value):

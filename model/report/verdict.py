@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from model.report.text import in_lang, kr, number, with_unit
+from model.report.text import in_lang, kr, number, probability_percent
 
 if TYPE_CHECKING:
     from model.api import ScenarioResult
@@ -148,7 +148,7 @@ def _one(r: ScenarioResult, psa: PSAResult | None, lang: str, runs: bool) -> Ver
     p, se = probability(psa.of(sc.name)[key] > 0, psa.n_eff)
     years = _years([r], lang)
     span = f"{kr(npv['lo'], lang)} – {kr(npv['hi'], lang)}"
-    pct, mcse = with_unit(p, "share", lang, 0), number(se * 100, 1, lang)
+    pct, mcse = probability_percent(p, lang), number(se * 100, 1, lang)
     n = draws_text(psa, lang)
     if lang == "sv":
         pays = "betalar sig" if npv["mean"] > 0 else "betalar sig inte"
@@ -208,7 +208,7 @@ def _several(results: list[ScenarioResult], psa: PSAResult | None, lang: str) ->
         expected = ""
         basis = "runs"
     b, o = kr(npv[best], lang), kr(npv[runner], lang)
-    pct = with_unit(p, "share", lang, 0)
+    pct = probability_percent(p, lang)
     best_t, other_t = titles[best], titles[runner]
     if lang == "sv":
         head = (f"{best_t} ger högst {expected}nettonuvärde över {years}, {b} mot {o} för "

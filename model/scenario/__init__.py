@@ -5,7 +5,8 @@ schema (`schema`, with `intake` and `pricing`; unknown keys are rejected with a 
 `problems`) and runs the checks a planner needs (`checks`: routes to unknown places, unreachable
 interventions, loops with no way out, zero capacity with arrivals). Every problem is reported at
 once with the file, the YAML path, the bad value and what is allowed, via
-`model.errors.InputError`. `parse` ties the steps together.
+`model.errors.InputError`. `parse` ties the steps together. The package imports nothing above
+it: checks that need pricing or draws run in `model.load.load_scenario`, which commands use.
 """
 
 from model.scenario.base import (
@@ -21,7 +22,7 @@ from model.scenario.base import (
 from model.scenario.checks import raw_reference_problems, semantic_problems
 from model.scenario.intake import Cohort, Groups, Intake, Pause, Spread, Stream
 from model.scenario.load import duplicate_keys, line_of, load_yaml, scenario_files
-from model.scenario.parse import load_scenario, parse_scenario
+from model.scenario.parse import parse_scenario, read_scenario
 from model.scenario.pricing import (
     CostItem,
     CostLine,
@@ -95,11 +96,11 @@ __all__ = [
     "WaitingList",
     "duplicate_keys",
     "line_of",
-    "load_scenario",
     "load_yaml",
     "parse_scenario",
     "pydantic_problems",
     "raw_reference_problems",
+    "read_scenario",
     "scenario_files",
     "semantic_problems",
 ]

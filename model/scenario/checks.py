@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from model.errors import InputError, Problem
+from model.errors import Problem
 from model.scenario.schema import Intervention, Scenario
 
 Rule = Callable[[Scenario, str], list[Problem]]
@@ -25,6 +25,8 @@ GraphRule = Callable[[Scenario, "RoutingGraph", str], list[Problem]]
 
 def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
     """Checks that need the whole scenario: references, reachability, ways out, capacity."""
+    if not sc.exit_states:  # every route out would be reported as unknown: say the cause alone
+        return [no_exit_states(file)]
     problems = [p for rule in CHECKS for p in rule(sc, file)]
     if problems:
         return problems
@@ -33,6 +35,12 @@ def semantic_problems(sc: Scenario, file: str = "<scenario>") -> list[Problem]:
 
 
 # ---------------------------------------------------------------- names and references
+
+
+def no_exit_states(file: str) -> Problem:
+    """`exit_states: {}`: there is nowhere to leave to, so every route out names an unknown place."""
+    return Problem(file, "exit_states", "is empty: name at least one way out of the "
+                   "programme, e.g. arbete: {category: work}", {})
 
 
 def unique_intervention_names(sc: Scenario, file: str) -> list[Problem]:
@@ -158,34 +166,6 @@ def intake_windows_are_open(sc: Scenario, file: str) -> list[Problem]:
     return found
 
 
-def valuation_parts_exist(sc: Scenario, file: str) -> list[Problem]:
-    """A named unit-cost group exists, and every component's price year is in the KPI table."""
-    val = sc.valuation
-    if not val.by_parts:
-        return []
-    from model.economics.valuation import _library_path
-    from model.unit_costs import load_kpi, load_unit_costs
-
-    found = []
-    if val.unit_costs is not None:
-        try:
-            load_unit_costs(_library_path(sc, val.unit_costs))
-        except InputError as exc:
-            found.append(Problem(file, "valuation.unit_costs", exc.problems[0].message,
-                                 val.unit_costs))
-    years = load_kpi().index
-    for i, c in enumerate(val.components):
-        if c.price_year is not None and c.price_year not in years:
-            found.append(Problem(file, f"valuation.components[{i}].price_year",
-                                 f"no KPI for {c.price_year}; the table covers {min(years)}–"
-                                 f"{max(years)}", c.price_year))
-    if val.price_year not in years:
-        found.append(Problem(file, "valuation.price_year", f"no KPI for {val.price_year} to index "
-                             f"the components to; the table covers {min(years)}–{max(years)}",
-                             val.price_year))
-    return found
-
-
 INTERVENTION_CHECKS: tuple[InterventionRule, ...] = (
     routes_are_known,
     early_exits_lead_elsewhere,
@@ -203,7 +183,6 @@ CHECKS: tuple[Rule, ...] = (
     overrides_are_known,
     counterfactual_groups_are_known,
     intake_windows_are_open,
-    valuation_parts_exist,
 )
 
 
@@ -229,6 +208,8 @@ def _unknown(file: str, path: str, dest: str, allowed: set[str], what: str) -> l
     """A reference to a name that does not exist, with a "did you mean" hint."""
     if dest in allowed:
         return []
+    if not allowed:
+        return [Problem(file, path, f"unknown {what} '{dest}': the scenario defines none", dest)]
     hint = difflib.get_close_matches(dest, sorted(allowed), n=1)
     tip = f"; did you mean '{hint[0]}'?" if hint else "."
     return [Problem(file, path, f"unknown {what} '{dest}'{tip} Allowed: {', '.join(sorted(allowed))}",
@@ -391,6 +372,8 @@ def raw_reference_problems(raw: dict[str, Any], file: str) -> list[Problem]:
     entries = {entry: 1} if isinstance(entry, str) else entry if isinstance(entry, dict) else {}
     for dest in entries:
         out += _unknown(file, f"entry.{dest}", str(dest), names, "intervention")
+    if not exits:  # routes out of the programme all name unknown places: the cause is this
+        return [*out, no_exit_states(file)]
     for i, iv in enumerate(ivs):
         if not isinstance(iv, dict):
             continue

@@ -119,7 +119,7 @@ def load_yaml(path: str | Path) -> tuple[Any, yaml.Node | None]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, "", f"not UTF-8 text ({exc.reason} at byte "
-                                  f"{exc.start})")]) from None
+                                  f"{exc.start})", None, data.count(b"\n", 0, exc.start) + 1)]) from None
     raw, node = parse_yaml(text, name)
     if raw is None:
         raise InputError([Problem(name, "", "the file is empty; expected a scenario mapping")])
@@ -147,6 +147,8 @@ def parse_yaml(text: str, name: str = "<yaml>") -> tuple[Any, yaml.Node | None]:
         return loader.construct_document(node), node
     except yaml.MarkedYAMLError as exc:
         raise InputError([_syntax_problem(exc, name)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ESC, ...)
+        raise InputError([_character_problem(exc, text, name)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, "", f"YAML error: {_first_line(exc)}")]) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
@@ -193,6 +195,26 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str) -> Problem:
     if exc.context and ctx is not None and (mark is None or ctx.line != mark.line):
         msg += f" ({exc.context} started at line {ctx.line + 1}, column {ctx.column + 1})"
     return Problem(name, "", msg, None, mark.line + 1 if mark else None)
+
+
+# the characters YAML allows in a file (YAML 1.1, 5.1), as PyYAML's reader checks them
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
+                  0x1B: "ESC", 0x7F: "DEL"}
+
+
+def _character_problem(exc: yaml.reader.ReaderError, text: str, name: str) -> Problem:
+    """A character YAML refuses (a NUL, a terminal escape), with its line and column."""
+    m = _NOT_PRINTABLE.search(text)
+    if m is None:
+        return Problem(name, "", f"YAML error: {_first_line(exc)}")
+    code = ord(m.group())
+    line = text.count("\n", 0, m.start()) + 1
+    column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    what = f"U+{code:04X}" + (f" ({_CONTROL_NAMES[code]})" if code in _CONTROL_NAMES else "")
+    return Problem(name, "", f"control character {what} at line {line}, column {column}: YAML "
+                   "files may hold only printable text (was a binary file or a terminal's colour "
+                   "code pasted in?)", None, line)
 
 
 def _first_line(exc: Exception) -> str:
@@ -342,3 +364,10 @@ def line_of(node: Any, path: str) -> int | None:
         else:
             break
     return current.start_mark.line + 1
+
+
+def located(problems: list[Problem], node: Any, file: str) -> list[Problem]:
+    """`problems` with the line of their path in `node` (the YAML of `file`) where they have none;
+    a problem of another file (a unit-cost file a scenario names) keeps its own place."""
+    return [Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
+            if p.file == file and p.line is None else p for p in problems]

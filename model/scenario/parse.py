@@ -30,10 +30,14 @@ def without_joint_group(raw: Any, name: str) -> None:
             del unc["joint"]
 
 
-def load_scenario(path: str | Path, base: Path | None = None,
-                  set_aside: str | None = None) -> Scenario:
-    """Load and validate one scenario file, raising InputError with every problem found.
+def read_scenario(path: str | Path, base: Path | None = None,
+                  set_aside: str | None = None) -> tuple[Scenario, Any]:
+    """Read and validate one scenario file as far as this layer can: YAML, the files it names,
+    the schema and the checks that need the whole scenario. Returns the Scenario and its YAML
+    node tree (for line numbers); raises InputError with every problem found.
 
+    The checks that need pricing (its unit costs) or draws (its uncertainty) belong to the
+    layers that own them: `model.load.load_scenario` runs them all, and is what commands use.
     `base`: the folder relative paths in it are read from, when not the file's own (an uploaded
     copy of a file whose reference sits among the ready scenarios). `set_aside`: a joint group
     left out unread, as the calibration that wrote it does (it re-draws that group, so rows the
@@ -49,20 +53,17 @@ def load_scenario(path: str | Path, base: Path | None = None,
     scenario = parse_scenario(raw, file=str(path), node=node)
     scenario._source = Path(path)
     scenario._base = base
-    if scenario.has_uncertainty():
-        from model.psa.inputs import extreme_problems
+    return scenario, node
 
-        found = extreme_problems(raw, scenario, str(path))
-        if found:
-            raise InputError([Problem(p.file, p.path, p.message, p.value, line_of(node, p.path))
-                              for p in found])
+
+def reference_problems(scenario: Scenario, file: str, node: Any = None) -> list[Problem]:
+    """The counterfactual reference scenario a loaded scenario (read from `file`) names must exist."""
     ref = scenario.reference_path()
-    if ref is not None and not ref.is_file():
-        raise InputError([Problem(str(path), "counterfactual.reference",
-                                  f"reference scenario not found at {ref}",
-                                  scenario.counterfactual.reference,
-                                  line_of(node, "counterfactual.reference"))])
-    return scenario
+    if ref is None or ref.is_file():
+        return []
+    return [Problem(file, "counterfactual.reference",
+                    f"reference scenario not found at {ref}", scenario.counterfactual.reference,
+                    line_of(node, "counterfactual.reference"))]
 
 
 def parse_scenario(raw: dict[str, Any], file: str = "<scenario>", node: Any = None) -> Scenario:

@@ -15,11 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from model.distributions import DIST_NAMES, union_tags
+from model.distributions import DIST_NAMES
 from model.errors import Problem
 from model.scenario.habits import number_hint
 from model.scenario.load import line_of
 from model.scenario.schema import Scenario
+from model.unions import union_tags
 
 # errors where a number was written the Swedish way (2,7; 842 800; 33 for 0.33)
 NUMBER_KINDS = ("float_parsing", "int_parsing", "float_type", "int_type", "less_than_equal",

@@ -19,19 +19,21 @@ from pydantic import ValidationError
 
 from model.errors import InputError, Problem
 from model.limits import BASE_BYTES, SweepSize, estimate, spaced
+from model.load import load_scenario
 from model.numbers import MAX_DESIGN_POINTS
 from model.scenario import (
     Scenario,
     line_of,
-    load_scenario,
     load_yaml,
     parse_scenario,
     pydantic_problems,
 )
 from model.scenario.habits import explain_decimal_commas
+from model.scenario.load import located
 from model.sweep.designs import design_points, design_size
 from model.sweep.paths import apply_values, get_value, is_share, parse_path
-from model.sweep.spec import Parameter, SweepFile
+from model.sweep.spec import Parameter, SweepFile, is_sweep
+from model.unit_costs import valuation_problems
 
 
 @dataclass
@@ -171,9 +173,18 @@ def load_sweep(path: str | Path, points: int | None = None,
         if not f.is_file():
             problems.append(bad(f"scenarios[{i}]", why, rel))
             continue
+        if os.path.samefile(f, path):
+            problems.append(bad(f"scenarios[{i}]", "names this sweep file itself; list the "
+                                "scenario files the sweep varies", rel))
+            continue
         sraw, snode = load_yaml(f)
+        if is_sweep(sraw):
+            problems.append(bad(f"scenarios[{i}]", f"{f} is a sweep file, not a scenario; list the "
+                                "scenario files the sweep varies", rel))
+            continue
         sc = parse_scenario(copy.deepcopy(sraw), file=str(f), node=snode)
         sc._source = f
+        problems += located(valuation_problems(sc, str(f)), snode, str(f))
         ref = sc.reference_path()
         if ref is not None and not ref.is_file():
             problems.append(Problem(str(f), "counterfactual.reference",

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from model.errors import InputError, OutputError, Problem
-from model.scenario import Scenario, load_scenario, parse_scenario
+from model.load import load_scenario
+from model.scenario import Scenario, parse_scenario
 from model.sweep.integrity import folder_lock
 from model.sweep.paths import apply_values
 from model.sweep.plan import SweepPlan, load_sweep

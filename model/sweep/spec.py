@@ -5,7 +5,7 @@ Every key is checked when the file is read, so a sweep fails before anything run
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, model_validator
@@ -19,7 +19,15 @@ KEY_COLUMNS = ("point_id", "scenario", "rep")
 UNIT_EPS = 1e-12
 
 DistName = Literal[tuple(PARAM_DISTS)]  # beta, gamma, lognormal, uniform, triangular, normal
+# a number of a parameter: ±inf or nan is refused with its path before any distribution is built
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 RANGE_KEYS = ("low", "high")  # a parameter's range; also the keys of some distributions
+
+
+def is_sweep(raw: Any) -> bool:
+    """True when a raw YAML mapping is a sweep file (a `design` with `parameters` or `scenarios`),
+    not a scenario: `validate` checks it as one, and a sweep cannot name one as its scenario."""
+    return isinstance(raw, dict) and "design" in raw and ("parameters" in raw or "scenarios" in raw)
 
 
 class Parameter(Strict):
@@ -34,19 +42,19 @@ class Parameter(Strict):
     path: str
     name: str | None = None
     scenarios: list[str] | None = None
-    low: float | None = None
-    high: float | None = None
-    base: float | None = None
+    low: Finite | None = None
+    high: Finite | None = None
+    base: Finite | None = None
     levels: int | None = Field(default=None, ge=2, le=MAX_LEVELS)
-    values: list[float] | None = Field(default=None, min_length=1, max_length=MAX_LEVELS)
+    values: list[Finite] | None = Field(default=None, min_length=1, max_length=MAX_LEVELS)
     integer: Flag = False
     dist: DistName | None = None
-    mean: float | None = None
-    sd: float | None = Field(default=None, gt=0)
-    cv: float | None = Field(default=None, gt=0)
-    alpha: float | None = Field(default=None, gt=0)
-    beta: float | None = Field(default=None, gt=0)
-    mode: float | None = None
+    mean: Finite | None = None
+    sd: Finite | None = Field(default=None, gt=0)
+    cv: Finite | None = Field(default=None, gt=0)
+    alpha: Finite | None = Field(default=None, gt=0)
+    beta: Finite | None = Field(default=None, gt=0)
+    mode: Finite | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Parameter:

@@ -12,8 +12,8 @@ from model.report.page import Page, esc, html_table
 from model.report.plots import PROGRAMME_COLOURS, money_axis, plain_axis, styled, to_png
 from model.report.programme import Programme, horizon_view, views, years_text
 from model.report.text import in_lang as _t
-from model.report.text import kr, number, with_unit, word
-from model.results import interval
+from model.report.text import kr, number, probability_percent, with_unit, word
+from model.results import summary_row
 from model.scenario import Scenario
 
 KEY = "esf"
@@ -30,6 +30,8 @@ def months_in_work(sc: Scenario, years: float) -> float:
 
 def esf_table(p: Programme, lang: str = "sv") -> pd.DataFrame:
     """Break-even per view: exits to work needed (of all participants), against those expected.
+    The figure is re-priced as every view has it (`model.results.summary_row`): the share at
+    which the mean NPV over the runs is 0, not the mean of each run's own break-even.
 
     Columns: programme, years, view, budget (cash, allowances included), esf_grant, societal_cost (the
     societal cost: allowances are transfers; with a tax factor, tax-financed costs times it),
@@ -46,9 +48,9 @@ def esf_table(p: Programme, lang: str = "sv") -> pd.DataFrame:
     rows = []
     for years in views(sc):
         k = view_key(years)
-        need = interval(m[f"breakeven_work_exits:{k}"])
+        need = summary_row(m, f"breakeven_work_exits:{k}")  # re-priced: where the mean NPV is 0
         people = float(m["participants"].mean())
-        share = float(m[f"breakeven_work_share:{k}"].mean())
+        share = summary_row(m, f"breakeven_work_share:{k}")[0]
         mean, lo, hi, why = reach.record(f"breakeven_work_exits:{k}", need[0], need[1], need[2],
                                          people, lang)
         if reach.unreachable(f"breakeven_work_share:{k}", share, people):
@@ -82,7 +84,7 @@ def esf_sentence(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     m_all = number(row["participants"], 0, lang)
     stay = number(row["stay_months"], 0, lang)
     years = years_text(row["years"], lang)
-    prob = with_unit(row["p_pays"], "share", lang, 0)
+    prob = probability_percent(row["p_pays"], lang)
     ret = sc.employment.retention
     transfers = row["allowances"] > 0.5
     if lang == "sv":
@@ -170,7 +172,7 @@ def _esf(p: Programme, lang: str) -> str:
                      need if math.isnan(r.needed) else f"{need} / {number(r.participants, 0, lang)}",
                      share,
                      number(r.expected, 0, lang), number(r.stay_months, 0, lang),
-                     with_unit(r.p_pays, "share", lang, 0)])
+                     probability_percent(r.p_pays, lang)])
     heads = [word("view", lang), word("budget", lang), word("societal_cost", lang), word("needed", lang),
              word("needed_share", lang), word("expected", lang), word("stay", lang),
              word("p_pays", lang)]

@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 from model.report.page import Page, esc
 from model.report.plots import COST_COLOUR, PROGRAMME_COLOURS, money_axis, styled, to_png
 from model.report.programme import Programme, summary_table, years_text
-from model.report.text import RUNS_NOTE, fmt_span, kr, number, with_unit
+from model.report.text import RUNS_NOTE, fmt_span, kr, number, probability_percent
 from model.report.text import in_lang as _t
 
 KEY = "spread"
@@ -58,12 +58,12 @@ def _spread_text(p: Programme, lang: str) -> str:
               f"Nettonuvärdet över {years} är i medel {kr(npv['mean'], lang)} (95 %: "
               f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}); nytta/kostnad (nuvärde) "
               f"{number(bcr['mean'], 2, lang)} ({fmt_span(bcr['lo'], bcr['hi'], 'ratio', lang)}). "
-              f"Nettonuvärdet är positivt i {with_unit(pays, 'share', lang, 0)} av de simulerade "
+              f"Nettonuvärdet är positivt i {probability_percent(pays, lang)} av de simulerade "
               "körningarna. " + RUNS_NOTE[0],
               f"The net present value over {years} is on average {kr(npv['mean'], lang)} (95 %: "
               f"{fmt_span(npv['lo'], npv['hi'], 'kr', lang)}); benefit-cost ratio (present value) "
               f"{number(bcr['mean'], 2, lang)} ({fmt_span(bcr['lo'], bcr['hi'], 'ratio', lang)}). "
-              f"The net present value is positive in {with_unit(pays, 'share', lang, 0)} of the "
+              f"The net present value is positive in {probability_percent(pays, lang)} of the "
               "simulated runs. " + RUNS_NOTE[1])
     return f"<p>{esc(text)}</p>"
 

@@ -22,6 +22,7 @@ from model.report.text import (
     kr,
     label,
     number,
+    probability_percent,
     with_unit,
     word,
 )
@@ -66,7 +67,7 @@ def answer(p: Programme, lang: str = "sv", runs: bool = True) -> str:
     npv, bcr, pays = s.loc["npv"], s.loc["bcr"], s.loc["pays_back", "mean"]
     cost, rev = s.loc["cost_pv", "mean"], s.loc["revenue_pv", "mean"]
     years = years_text(sc.valuation.horizon_years, lang)
-    share = with_unit(pays, "share", lang, 0)
+    share = probability_percent(pays, lang)
     if lang == "sv":
         verdict = "betalar sig" if npv["mean"] > 0 else "betalar sig inte"
         return (f"{sc.title} {verdict} över {years}: {revenue_clause(rev, bcr['mean'], cost, lang)}"

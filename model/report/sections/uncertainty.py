@@ -18,7 +18,7 @@ from model.report.psa_view import (
     psa_metrics,
     summaries,
 )
-from model.report.text import metric_label, number
+from model.report.text import in_lang, metric_label, number, with_unit
 from model.report.voi_view import _name, answer_voi, meaning, voi_plot
 
 KEY = "uncertainty"
@@ -38,6 +38,17 @@ def voi_chart(programmes: list[Programme], lang: str = "sv") -> bytes:
 PLOTS = {"voi": voi_chart}
 
 
+def _mcse(row, lang: str) -> str:
+    """A figure's MCSE in its own unit: a share's in percentage points (not "0,00" for 0,04
+    points), an amount in kronor, a ratio with two decimals."""
+    m, unit = float(row["mcse"]), row["unit"]
+    if unit == "share":
+        return f"{number(m * 100, 2, lang)} {in_lang(lang, 'p.e.', 'pts')}"
+    if unit == "ratio":
+        return number(m, 2, lang)
+    return with_unit(m, unit, lang, 2 if abs(m) < 10 else 0)
+
+
 def html(page: Page) -> str | None:
     ans = _answer(page.programmes)
     if ans is None:
@@ -46,7 +57,7 @@ def html(page: Page) -> str | None:
     sums = {k: v.set_index("metric") for k, v in summaries(ans.psa, scs).items()}
     keys = [k for k in psa_metrics(scs[0]) if all(k in s.index for s in sums.values())]
     rows = [[metric_label(k, lang), *(
-        f"{_span(sums[sc.name].loc[k], lang)} (MCSE {number(sums[sc.name].loc[k, 'mcse'], 2, lang)})"
+        f"{_span(sums[sc.name].loc[k], lang)} (MCSE {_mcse(sums[sc.name].loc[k], lang)})"
         for sc in scs)] for k in keys]
     parts = [f"<p>{esc(method_line(ans.psa, scs, lang))}</p>",
              html_table([page.t("Mått", "Metric"), *(sc.title for sc in scs)], rows)]
