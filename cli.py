@@ -487,10 +487,10 @@ def threshold(
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
     from dataclasses import asdict
 
-    from model.analysis import threshold as search
     from model.api import check_run_size
     from model.load import load_scenario
     from model.progress import activity
+    from model.threshold import threshold as search
 
     _note(check_run_size([load_scenario(file)], reps, 1, max_memory, per_run=True))
     what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"

@@ -1,0 +1,110 @@
+"""`insats threshold --method exact` (issue 22, target 4): prints figures.
+
+Two searches for the same answer, in the same process, rounds with the order rotated:
+
+* `one at a time`: Brent's method, one validated `Scenario` and one expected-value pricing per
+  evaluation (`model.threshold.threshold(..., vectorised=False)`, today's path and the reference);
+* `vectorised`: grids of candidate values priced in one pass each (`model.threshold`).
+
+Per case: the median of --repeats rounds of each (seconds inside the process, after imports), the
+ratio, the evaluations and batches, and the largest difference between the two answers against
+the search's tolerance (xtol + rtol·|x|, xtol = 1e-9·max(|low|, |high|, 1), rtol = 1e-10). Then
+the command as a user runs it (`insats threshold ... --method exact --quiet`, a fresh process,
+imports included): the median wall time of --repeats runs for the Grenverket pair.
+Usage: python benchmarks/threshold_bench.py [--repeats 5] [--skip-cli]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from model.analysis import threshold  # noqa: E402
+
+G = ROOT / "scenarios" / "grenverket"
+L = ROOT / "scenarios" / "library"
+SE, AY = G / "supported_employment.yaml", G / "anpassad_yrkesutbildning.yaml"
+CASES = [  # (file, path, low, high, kind, target npv)
+    (SE, "valuation.value_per_year", 1e5, 1e6, "value per person-year", 0.0),
+    (AY, "valuation.value_per_year", 1e4, 1e7, "value per person-year", 0.0),
+    (SE, "employment.extent", 0.01, 1.0, "share", 0.0),
+    (AY, "interventions.anpassad_yrkesutbildning.routing.arbete", 0.0, 1.0, "share (routing)", 0.0),
+    (SE, "interventions.supported_employment.exit_hazards.arbete", 0.0, 0.2, "hazard", 0.0),
+    (AY, "interventions.anpassad_yrkesutbildning.duration.months", 1.0, 600.0, "duration", 0.0),
+    (AY, "interventions.anpassad_yrkesutbildning.costs.0.per_start", 0.0, 1e7, "cost", 0.0),
+    (L / "spangen.yaml", "valuation.value_per_year", 1e4, 1e6, "value per person-year", 1e6),
+    (L / "slussen.yaml", "interventions.slussen.routing.arbete_eller_studier", 0.0, 1.0,
+     "share (routing)", 0.0),
+    (L / "ungdomstorget.yaml", "counterfactual.monthly_hazard", 0.0, 0.5, "hazard", 0.0),
+]
+
+
+def timed(fn) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def in_process(repeats: int) -> list[list[object]]:
+    rows = []
+    for file, path, low, high, kind, target in CASES:
+        runs: dict[bool, list[float]] = {False: [], True: []}
+        found = {}
+        for r in range(repeats):
+            for vec in ((False, True) if r % 2 == 0 else (True, False)):
+                dt, found[vec] = timed(lambda f=file, p=path, lo=low, hi=high, t=target, v=vec:
+                                       threshold(f, p, lo, hi, target=t, method="exact", vectorised=v))
+                runs[vec].append(dt)
+        old, new = statistics.median(runs[False]), statistics.median(runs[True])
+        a, b = found[False], found[True]
+        tol = 1e-9 * max(abs(low), abs(high), 1.0) + 1e-10 * abs(a.value)
+        rows.append([file.stem, path.split(".")[-1], kind, f"{a.value:.10g}", a.evaluations,
+                     f"{old * 1e3:.0f}", f"{b.evaluations} in {b.batches}" if b.batches
+                     else f"{b.evaluations} ({b.fallback})", f"{new * 1e3:.0f}",
+                     f"{old / new:.1f}", f"{abs(a.value - b.value) / tol:.2f}"])
+    return rows
+
+
+def cli(repeats: int) -> list[list[object]]:
+    rows = []
+    for file, path, low, high, _, _ in CASES[:2]:
+        cmd = [str(ROOT / ".venv" / "bin" / "insats"), "threshold", str(file), path, "--low", str(low),
+               "--high", str(high), "--method", "exact", "--quiet"]
+        runs = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            runs.append(time.perf_counter() - t)
+        rows.append([file.stem, path, f"{statistics.median(runs):.2f}",
+                     " ".join(f"{x:.2f}" for x in runs)])
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--skip-cli", action="store_true")
+    args = ap.parse_args()
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(tabulate(in_process(args.repeats),
+                   headers=["scenario", "input", "kind", "threshold", "evals (1 at a time)", "ms",
+                            "evals (vectorised)", "ms", "ratio", "|diff| / tol"]))
+    if not args.skip_cli:
+        print()
+        print(tabulate(cli(args.repeats), headers=["scenario", "input", "median s (vectorised)",
+                                                   "runs"]))
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
