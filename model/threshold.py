@@ -181,7 +181,7 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     where the input can be vectorised the search prices a grid of candidates at once
     (`search` below; `vectorised=False` keeps the one-at-a-time search, its reference).
     """
-    from model.evaluate import evaluate, expected_metrics, why_not_expected
+    from model.evaluate import expected_metrics, why_not_expected
     from model.load import load_scenario
     from model.scenario import load_yaml, parse_scenario
     from model.sweep.paths import apply_values, get_value, is_share, parse_path
