@@ -10,8 +10,9 @@ Per case: the median of --repeats rounds of each (seconds inside the process, af
 ratio, the evaluations and batches, and the largest difference between the two answers against
 the search's tolerance (xtol + rtol·|x|, xtol = 1e-9·max(|low|, |high|, 1), rtol = 1e-10). Then
 the command as a user runs it (`insats threshold ... --method exact --quiet`, a fresh process,
-imports included): the median wall time of --repeats runs for the Grenverket pair.
-Usage: python benchmarks/threshold_bench.py [--repeats 5] [--skip-cli]
+imports included): the median wall time of --repeats runs for the Grenverket pair, and with
+--before DIR the same command from an earlier checkout, alternating.
+Usage: python benchmarks/threshold_bench.py [--repeats 5] [--skip-cli] [--before DIR]
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ CASES = [  # (file, path, low, high, kind, target npv)
     (SE, "employment.extent", 0.01, 1.0, "share", 0.0),
     (AY, "interventions.anpassad_yrkesutbildning.routing.arbete", 0.0, 1.0, "share (routing)", 0.0),
     (SE, "interventions.supported_employment.exit_hazards.arbete", 0.0, 0.2, "hazard", 0.0),
+    (AY, "interventions.anpassad_yrkesutbildning.duration.months", 1.0, 120.0, "duration", 0.0),
     (AY, "interventions.anpassad_yrkesutbildning.duration.months", 1.0, 600.0, "duration", 0.0),
     (AY, "interventions.anpassad_yrkesutbildning.costs.0.per_start", 0.0, 1e7, "cost", 0.0),
     (L / "spangen.yaml", "valuation.value_per_year", 1e4, 1e6, "value per person-year", 1e6),
@@ -75,18 +77,25 @@ def in_process(repeats: int) -> list[list[object]]:
     return rows
 
 
-def cli(repeats: int) -> list[list[object]]:
+def cli(repeats: int, before: Path | None) -> list[list[object]]:
+    """Wall time of the command in a fresh process; with `before` (a checkout of an earlier
+    commit, e.g. `git archive <commit> | tar -x -C DIR`) also that checkout's command, run with
+    this interpreter from that folder, alternating with this one."""
     rows = []
+    trees = [("this tree", ROOT)] + ([("before", before)] if before else [])
     for file, path, low, high, _, _ in CASES[:2]:
-        cmd = [str(ROOT / ".venv" / "bin" / "insats"), "threshold", str(file), path, "--low", str(low),
-               "--high", str(high), "--method", "exact", "--quiet"]
-        runs = []
+        argv = ["insats", "threshold", str(file), path, "--low", str(low), "--high", str(high),
+                "--method", "exact", "--quiet"]
+        code = f"import sys; sys.argv = {argv!r}; from cli import app; app()"
+        runs: dict[str, list[float]] = {name: [] for name, _ in trees}
         for _ in range(repeats):
-            t = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True)
-            runs.append(time.perf_counter() - t)
-        rows.append([file.stem, path, f"{statistics.median(runs):.2f}",
-                     " ".join(f"{x:.2f}" for x in runs)])
+            for name, tree in trees:
+                t = time.perf_counter()
+                subprocess.run([sys.executable, "-c", code], cwd=tree, check=True, capture_output=True)
+                runs[name].append(time.perf_counter() - t)
+        for name, _ in trees:
+            rows.append([file.stem, path, name, f"{statistics.median(runs[name]):.2f}",
+                         " ".join(f"{x:.2f}" for x in runs[name])])
     return rows
 
 
@@ -94,6 +103,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip-cli", action="store_true")
+    ap.add_argument("--before", type=Path, help="a checkout of the commit to compare the command with")
     args = ap.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(tabulate(in_process(args.repeats),
@@ -101,8 +111,8 @@ def main() -> None:
                             "evals (vectorised)", "ms", "ratio", "|diff| / tol"]))
     if not args.skip_cli:
         print()
-        print(tabulate(cli(args.repeats), headers=["scenario", "input", "median s (vectorised)",
-                                                   "runs"]))
+        print(tabulate(cli(args.repeats, args.before),
+                       headers=["scenario", "input", "command of", "median s", "runs"]))
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -171,7 +171,7 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
               metric: str = "npv", target: float = 0.0, replications: int | None = None,
               seed: int | None = None, xtol: float | None = None,
               on_run: Callable[[int], None] | None = None, method: str = "des",
-              vectorised: bool = True) -> Threshold:
+              vectorised: bool = True, base: Scenario | None = None) -> Threshold:
     """Search the model (Brent's method) for the parameter value where mean(metric) = target.
 
     Every evaluation runs the same replications on the same seed (common random numbers). With
@@ -180,6 +180,7 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     `method="exact"` every evaluation is the expected-value path (no replications, no seed), and
     where the input can be vectorised the search prices a grid of candidates at once
     (`search` below; `vectorised=False` keeps the one-at-a-time search, its reference).
+    `base` is the scenario as `load_scenario(scenario_file)` gives it, when the caller has it.
     """
     from model.evaluate import expected_metrics, why_not_expected
     from model.load import load_scenario
@@ -187,8 +188,8 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     from model.sweep.paths import apply_values, get_value, is_share, parse_path
 
     file = Path(scenario_file)
-    base = load_scenario(file)
-    raw, _ = load_yaml(file)
+    base = load_scenario(file) if base is None else base
+    raws: list[dict] = []   # the file's mapping, read when a value is priced one at a time
     try:
         parts = parse_path(path)
         get_value(base.model_dump(mode="json", by_alias=True), parts)
@@ -208,8 +209,10 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
     def f(x: float) -> float:
         nonlocal calls
         calls += 1
+        if not raws:
+            raws.append(load_yaml(file)[0])
         try:
-            new, _ = apply_values(raw, [(parts, x)])
+            new, _ = apply_values(raws[0], [(parts, x)])
         except (ValueError, KeyError) as exc:
             raise InputError([Problem(str(file), path, str(exc.args[0]), x)]) from None
         sc = parse_scenario(new, file=str(file))
