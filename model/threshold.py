@@ -102,19 +102,23 @@ def search(values: Callable[[np.ndarray], np.ndarray], low: float, high: float, 
     in [low, high], to within xtol + rtol·|x| as `scipy.optimize.brentq` (which the per-value
     search uses) guarantees. The value is NaN when the ends have the same sign (no crossing).
 
-    A first batch of evenly spaced candidates finds the bracketing pair; each further batch
+    A first batch prices the two ends (a scenario the vectorised path cannot price, or no
+    crossing, is known at the cost of two candidates); a second, evenly spaced candidates between
+    them, finds the bracketing pair; each further batch
     (`_candidates`) brackets the crossing more narrowly, until the bracket is within the
     tolerance and the secant's point inside it is returned. As `brentq`, a 0 at `low` returns
     `low`, then a 0 at `high` returns `high`. With several crossings inside the bracket, this
     returns the lowest the first batch sees (Brent's method may return another)."""
-    xs = np.linspace(low, high, points)
-    fs = values(xs)
-    calls, batches = len(xs), 1
-    f_lo, f_hi = float(fs[0]), float(fs[-1])
+    f_lo, f_hi = (float(x) for x in values(np.array([low, high], dtype=float)))
+    calls, batches = 2, 1
     if np.sign(f_lo) == np.sign(f_hi) and f_lo != 0:
         return VectorFound(math.nan, f_lo, f_hi, calls, batches)
     if f_lo == 0 or f_hi == 0:
         return VectorFound(low if f_lo == 0 else high, f_lo, f_hi, calls, batches)
+    inner = np.linspace(low, high, points)[1:-1]
+    xs = np.concatenate(([low], inner, [high]))
+    fs = np.concatenate(([f_lo], values(inner), [f_hi]))
+    calls, batches = calls + len(inner), batches + 1
     while True:
         zero = np.flatnonzero(fs == 0)
         if len(zero):
