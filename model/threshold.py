@@ -23,7 +23,9 @@ import numpy as np
 from model.errors import InputError, Problem
 from model.scenario import Scenario
 
-POINTS = 32        # candidates per batch: each batch narrows the bracket 31-fold
+POINTS = 16        # the second batch: evenly spaced candidates between the ends (with them)
+REFINE = 8         # candidates of each further batch (`_candidates`); fewer, smaller batches
+#                    measured fastest on the Grenverket pair (benchmarks/threshold_bench.py)
 MAX_BATCHES = 60   # a bracket of any finite width reaches the tolerance well before this
 
 
@@ -86,9 +88,10 @@ def vector_values(sc: Scenario, parts: list[str], metric: str, xs: np.ndarray,
 def _candidates(a: float, b: float, fa: float, fb: float, tol: float, points: int) -> np.ndarray:
     """The next batch inside the bracket (a, b): points spread at log-spaced distances on both
     sides of the secant's estimate (down to half the tolerance: a good estimate closes the
-    bracket in one batch), and a few evenly spaced (a poor one still narrows it ninefold)."""
+    bracket in one batch), and a quarter evenly spaced (a poor one still narrows it at least
+    twofold, so the search ends whatever the function)."""
     x = a - fa * (b - a) / (fb - fa)
-    even = np.linspace(a, b, 10)[1:-1]
+    even = np.linspace(a, b, max(points // 4, 2) + 1)[1:-1]
     side = (points - len(even)) // 2
     offsets = (b - a) * np.logspace(-1, np.log10(max(tol / 2, 1e-300) / (b - a)), side)
     out = np.concatenate((even, x - offsets, x + offsets))
@@ -97,7 +100,7 @@ def _candidates(a: float, b: float, fa: float, fb: float, tol: float, points: in
 
 
 def search(values: Callable[[np.ndarray], np.ndarray], low: float, high: float, xtol: float,
-           rtol: float, points: int = POINTS) -> VectorFound:
+           rtol: float, points: int = POINTS, refine: int = REFINE) -> VectorFound:
     """Where `values` (the metric minus the target, priced for a vector of candidates) crosses 0
     in [low, high], to within xtol + rtol·|x| as `scipy.optimize.brentq` (which the per-value
     search uses) guarantees. The value is NaN when the ends have the same sign (no crossing).
@@ -131,7 +134,7 @@ def search(values: Callable[[np.ndarray], np.ndarray], low: float, high: float, 
         tol = xtol + rtol * min(abs(a), abs(b))
         if b - a <= tol or batches >= MAX_BATCHES:
             break
-        inner = _candidates(a, b, fa, fb, tol, points)
+        inner = _candidates(a, b, fa, fb, tol, refine)
         if len(inner) == 0:
             break   # the bracket is as narrow as floating point allows
         xs = np.concatenate(([a], inner, [b]))

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from model.errors import InputError
-from model.threshold import search, threshold
+from model.threshold import POINTS, search, threshold
 
 ROOT = Path(__file__).resolve().parents[1]
 G, L = ROOT / "scenarios/grenverket", ROOT / "scenarios/library"
@@ -108,7 +108,7 @@ def test_no_crossing_gives_todays_message() -> None:
 
 def test_search_finds_a_known_root_within_brents_tolerance() -> None:
     """x³ − 2 on [0, 2] crosses at 2^(1/3); a 0 at an end returns that end as brentq does; no
-    crossing gives NaN; every batch is at most 32 candidates."""
+    crossing gives NaN; no batch is larger than POINTS candidates."""
     sizes: list[int] = []
 
     def cube(xs: np.ndarray) -> np.ndarray:
@@ -117,7 +117,7 @@ def test_search_finds_a_known_root_within_brents_tolerance() -> None:
 
     found = search(cube, 0.0, 2.0, 1e-12, 1e-10)
     assert abs(found.value - 2 ** (1 / 3)) <= 1e-12 + 1e-10 * 2 ** (1 / 3)
-    assert found.batches == len(sizes) and max(sizes) <= 32 and found.evaluations == sum(sizes)
+    assert found.batches == len(sizes) and max(sizes) <= POINTS and found.evaluations == sum(sizes)
     assert search(lambda xs: xs - 1.0, 1.0, 3.0, 1e-9, 1e-10).value == 1.0
     assert search(lambda xs: xs - 3.0, 1.0, 3.0, 1e-9, 1e-10).value == 3.0
     assert math.isnan(search(lambda xs: xs + 1.0, 1.0, 3.0, 1e-9, 1e-10).value)
