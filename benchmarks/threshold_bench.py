@@ -6,7 +6,8 @@ Two searches for the same answer, in the same process, rounds with the order rot
   evaluation (`model.threshold.threshold(..., vectorised=False)`, today's path and the reference);
 * `vectorised`: grids of candidate values priced in one pass each (`model.threshold`).
 
-Per case: the median of --repeats rounds of each (seconds inside the process, after imports), the
+Per case: the median of --repeats rounds of each (milliseconds inside the process, after imports,
+the scenario loaded beforehand as the command loads it once for its size check), the
 ratio, the evaluations and batches, and the largest difference between the two answers against
 the search's tolerance (xtol + rtol·|x|, xtol = 1e-9·max(|low|, |high|, 1), rtol = 1e-10). Then
 the command as a user runs it (`insats threshold ... --method exact --quiet`, a fresh process,
@@ -30,7 +31,8 @@ from tabulate import tabulate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from model.analysis import threshold  # noqa: E402
+from model.load import load_scenario  # noqa: E402
+from model.threshold import threshold  # noqa: E402
 
 G = ROOT / "scenarios" / "grenverket"
 L = ROOT / "scenarios" / "library"
@@ -62,10 +64,12 @@ def in_process(repeats: int) -> list[list[object]]:
     for file, path, low, high, kind, target in CASES:
         runs: dict[bool, list[float]] = {False: [], True: []}
         found = {}
+        sc = load_scenario(file)   # as the command does, before the search (not timed)
         for r in range(repeats):
             for vec in ((False, True) if r % 2 == 0 else (True, False)):
-                dt, found[vec] = timed(lambda f=file, p=path, lo=low, hi=high, t=target, v=vec:
-                                       threshold(f, p, lo, hi, target=t, method="exact", vectorised=v))
+                dt, found[vec] = timed(lambda f=file, p=path, lo=low, hi=high, t=target, v=vec, b=sc:
+                                       threshold(f, p, lo, hi, target=t, method="exact", vectorised=v,
+                                                 base=b))
                 runs[vec].append(dt)
         old, new = statistics.median(runs[False]), statistics.median(runs[True])
         a, b = found[False], found[True]
