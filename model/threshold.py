@@ -71,14 +71,16 @@ def vector_values(sc: Scenario, parts: list[str], metric: str, xs: np.ndarray,
     """The metric's value at each candidate in `xs` (the input at `parts` set to it), priced in
     one pass; candidates the vectorised path leaves go through `one` (the per-value path). Raises
     what `one` raises for an unknown metric, and NotVectorised (with the reason) when the `first`
-    batch is left whole (e.g. a stay whose lattice length differs by value)."""
+    batch is left whole (e.g. a stay whose lattice length differs by value) or the metric is one
+    the vectorised path does not price."""
     from model.psa.vector import price_scenario
 
     m, pending, why = price_scenario(sc, [(parts, np.asarray(xs, dtype=float))], len(xs))
     if first and len(pending) == len(xs):
         raise NotVectorised(why)
     if m is not None and metric not in m:
-        one(float(xs[0]))   # the per-value path's message for an unknown metric
+        one(float(xs[0]))   # the per-value path's message for an unknown metric, else:
+        raise NotVectorised(f"the vectorised path does not price '{metric}'")
     out = np.full(len(xs), np.nan) if m is None else np.array(m[metric], dtype=float)
     for i in pending:
         out[i] = one(float(xs[i]))
@@ -247,9 +249,13 @@ def threshold(scenario_file: str | Path, path: str, low: float, high: float,
         if fallback is None:
             fallback = ""
 
+            priced = 0   # batches so far
+
             def fs(xs: np.ndarray) -> np.ndarray:
+                nonlocal priced
                 before = calls
-                out = vector_values(base, parts, metric, xs, f, first=before == 0) - target
+                out = vector_values(base, parts, metric, xs, f, first=priced == 0) - target
+                priced += 1
                 if on_run is not None:
                     on_run(len(xs) - (calls - before))
                 return out

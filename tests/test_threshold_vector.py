@@ -128,3 +128,14 @@ def test_search_on_a_step_returns_the_step() -> None:
     the step."""
     found = search(lambda xs: np.where(xs < 0.3, -1.0, 1.0), 0.0, 1.0, 1e-9, 1e-10)
     assert abs(found.value - 0.3) <= 1e-9 + 1e-10 * 0.3
+
+
+def test_another_metric_and_target_give_the_per_value_answer() -> None:
+    """The benefit-cost ratio reaching 1.5 as the counterfactual's hazard rises (Anpassad
+    yrkesutbildning): a metric other than NPV, a target other than 0."""
+    args = (AY, "counterfactual.monthly_hazard", 0.0, 0.1)
+    new = threshold(*args, metric="bcr", target=1.5, method="exact")
+    old = threshold(*args, metric="bcr", target=1.5, method="exact", vectorised=False)
+    assert new.batches >= 1 and new.fallback == ""
+    assert abs(new.value - old.value) <= 2 * _tolerance(0.0, 0.1, old.value), (new.value, old.value)
+    assert new.text("en").splitlines()[0] == old.text("en").splitlines()[0]
