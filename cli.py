@@ -487,17 +487,18 @@ def threshold(
     """Find the parameter value at which the mean NPV (or another metric) reaches 0 (a model search)."""
     from dataclasses import asdict
 
-    from model.analysis import threshold as search
     from model.api import check_run_size
     from model.load import load_scenario
     from model.progress import activity
+    from model.threshold import threshold as search
 
-    _note(check_run_size([load_scenario(file)], reps, 1, max_memory, per_run=True))
+    sc = load_scenario(file)
+    _note(check_run_size([sc], reps, 1, max_memory, per_run=True))
     what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"
     runs = "modellkörningar" if lang == Lang.sv else "model runs"
     with activity(what, runs, quiet) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
-                       seed=seed, on_run=tick, method=method.value)
+                       seed=seed, on_run=tick, method=method.value, base=sc)
     if fmt == TableOrJson.json:
         _emit_json(asdict(found))
         return

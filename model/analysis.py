@@ -2,7 +2,7 @@
 
 Run, save, then analyse: every function here reads a sweep folder written by `model.sweep`
 (`sweep.json`, `points.parquet`, `parts/`), reading only the columns it needs, and never reruns
-the model. The one exception is `threshold`, which is by definition a search on the model.
+the model. `threshold`, a search on the model itself, lives in `model.threshold`.
 
 Point values used by the sensitivity indices are means over replications. Every point ran on the
 same seed (common random numbers), so replication noise is shared by all points and does not
@@ -12,8 +12,6 @@ inflate the differences between them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import pandas as pd
 from model.errors import InputError, Problem
 from model.psa.effective import Effective, effective_of_points
 from model.sweep import KEY_COLUMNS, MANIFEST, PARTS_DIR, POINTS, unit_problem
+from model.threshold import Threshold, threshold  # noqa: F401  (its home now; kept importable here)
 
 VALUE_PATH = "valuation.value_per_year"
 HEADLINE = ("cost_pv", "person_years", "revenue_pv", "npv", "bcr", "cost_per_extra_job",
@@ -303,114 +302,6 @@ def acceptability(out: str | Path, values: list[float] | None = None, metric: st
                 row[f"P({s} > {t})"] = float((d > 0).mean()) if len(d) else math.nan
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-# ---------------------------------------------------------------- threshold search (reruns)
-
-
-@dataclass
-class Threshold:
-    """The value of a parameter at which the mean of a metric reaches a target (NPV = 0)."""
-
-    scenario: str
-    path: str
-    metric: str
-    target: float
-    value: float
-    low: float
-    high: float
-    at_low: float
-    at_high: float
-    evaluations: int
-    replications: int
-    seed: int
-    notes: list[str] = field(default_factory=list)
-    unit: str = ""          # of the parameter (from the schema)
-    metric_unit: str = ""   # of the metric
-    horizon_years: float | None = None  # the scenario's headline horizon (a bare `npv` is over it)
-
-    def text(self, lang: str = "en") -> str:
-        """The answer with units and plain numbers (`model.report.analysis_text`)."""
-        from model.report.analysis_text import threshold_text
-
-        return threshold_text(self, lang)
-
-
-def threshold(scenario_file: str | Path, path: str, low: float, high: float,
-              metric: str = "npv", target: float = 0.0, replications: int | None = None,
-              seed: int | None = None, xtol: float | None = None,
-              on_run: Callable[[int], None] | None = None, method: str = "des") -> Threshold:
-    """Search the model (Brent's method) for the parameter value where mean(metric) = target.
-
-    Every evaluation runs the same replications on the same seed (common random numbers). With
-    a share as the parameter the mean metric is a step function (each participant's routing draw
-    is fixed), and the search returns the step where it crosses the target. With
-    `method="exact"` every evaluation is the expected-value path (no replications, no seed).
-    """
-    from scipy.optimize import brentq
-
-    from model.evaluate import expected_metrics, why_not_expected
-    from model.load import load_scenario
-    from model.scenario import load_yaml, parse_scenario
-    from model.sweep import apply_values, evaluate, get_value, is_share, parse_path
-
-    file = Path(scenario_file)
-    base = load_scenario(file)
-    raw, _ = load_yaml(file)
-    try:
-        parts = parse_path(path)
-        get_value(base.model_dump(mode="json", by_alias=True), parts)
-    except (KeyError, ValueError) as exc:
-        raise InputError([Problem(str(file), path, f"parameter path: {exc.args[0]}", path)]) from None
-    infinite = [Problem(option, "", "expected a finite number", x)
-                for option, x in (("--low", low), ("--high", high), ("--target", target))
-                if not math.isfinite(x)]
-    if infinite:
-        raise InputError(infinite)
-    if not low < high:
-        raise InputError([Problem("--low/--high", "", f"low ({low:g}) must be below high ({high:g})")])
-    reps = 0 if method == "exact" else replications or base.simulation.replications
-    seed = base.simulation.seed if seed is None else seed
-    calls = 0
-
-    def f(x: float) -> float:
-        nonlocal calls
-        calls += 1
-        try:
-            new, _ = apply_values(raw, [(parts, x)])
-        except (ValueError, KeyError) as exc:
-            raise InputError([Problem(str(file), path, str(exc.args[0]), x)]) from None
-        sc = parse_scenario(new, file=str(file))
-        sc._source = file
-        if method == "exact":
-            reason = why_not_expected(sc)
-            if reason is not None:
-                raise InputError([Problem(str(file), "", f"the expected-value path cannot price "
-                                          f"this scenario: {reason}; use --method des")])
-            metrics = {k: np.array([v]) for k, v in expected_metrics(sc, checked=True).items()}
-        else:
-            metrics = evaluate(sc, reps, seed)
-        if on_run is not None:
-            on_run(1)
-        if metric not in metrics:
-            raise InputError([Problem(str(file), "", f"unknown metric '{metric}'", metric)])
-        return float(metrics[metric].mean()) - target
-
-    f_lo, f_hi = f(low), f(high)
-    if np.sign(f_lo) == np.sign(f_hi) and f_lo != 0:
-        raise InputError([Problem(str(file), path, f"{metric} does not cross {target:g} between "
-                                  f"{low:g} ({f_lo + target:,.6g}) and {high:g} "
-                                  f"({f_hi + target:,.6g}); widen the bracket")])
-    value = brentq(f, low, high, xtol=xtol or 1e-9 * max(abs(low), abs(high), 1.0), rtol=1e-10)
-    notes = []
-    if is_share(parts):
-        notes.append(f"the other shares at {'.'.join(parts[:-1])} are rescaled proportionally")
-    from model.economics import metric_units
-    from model.scenario.reference import unit_at
-
-    return Threshold(base.name, path, metric, target, float(value), low, high, f_lo + target,
-                     f_hi + target, calls, reps, seed, notes, unit_at(parts),
-                     metric_units(base).get(metric, ""), base.valuation.horizon_years)
 
 
 # ---------------------------------------------------------------- the printed analysis

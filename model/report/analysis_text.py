@@ -200,20 +200,40 @@ def threshold_text(found: Any, lang: str = "sv") -> str:
                f"{found.scenario}: {m} reaches {target} at {found.path} = {at}"),
              t(f"  (sökintervall: vid {lo} är {m.lower()} {f_lo}, vid {hi} {f_hi}; "
                + (f"{count(found.evaluations, 'beräkning', 'beräkningar', lang)} på "
-                  "väntevärdesvägen, ingen simulering)"
+                  f"väntevärdesvägen{_exact_how(found, lang)}, ingen simulering)"
                   if found.replications == 0 else
                   f"{count(found.evaluations, 'modellkörning', 'modellkörningar', lang)} med "
                   f"{count(found.replications, 'körning', 'körningar', lang)} vardera, "
                   f"slumpfrö {found.seed}, gemensamma slumptal)"),
                f"  (bracket: at {lo} {m.lower()} is {f_lo}, at {hi} {f_hi}; "
                + (f"{count(found.evaluations, 'evaluation', 'evaluations', lang)} on the "
-                  "expected-value path, no simulation)"
+                  f"expected-value path{_exact_how(found, lang)}, no simulation)"
                   if found.replications == 0 else
                   f"{count(found.evaluations, 'model run', 'model runs', lang)} of "
                   f"{count(found.replications, 'replication', 'replications', lang)}, seed "
                   f"{found.seed}, common random numbers)"))]
     lines += [t("  not: ", "  note: ") + n for n in found.notes]
     return "\n".join(lines)
+
+
+_FALLBACK_SV = ((r"'(.+)' is not vectorised", r"'\1' går inte att vektorisera"),
+                (r"'(.+)' is a whole number", r"'\1' är ett heltal"),
+                (r"^the reference search$", "referenssökningen"))
+
+
+def _exact_how(found: Any, lang: str) -> str:
+    """How an exact threshold search priced its candidates: in vector batches, or one at a time
+    and why (`model.threshold`); nothing for a search that does not say."""
+    batches, why = getattr(found, "batches", 0), getattr(found, "fallback", "")
+    if batches:
+        return in_lang(lang, f" i {count(batches, 'vektoriserad omgång', 'vektoriserade omgångar', lang)}",
+                       f" in {count(batches, 'vector batch', 'vector batches', lang)}")
+    if not why:
+        return ""
+    if lang == "sv":
+        for pattern, sv in _FALLBACK_SV:
+            why = re.sub(pattern, sv, why)
+    return in_lang(lang, f", en i taget ({why})", f", one at a time ({why})")
 
 
 def shown_path(path: str | Path) -> str:
