@@ -84,3 +84,16 @@ def test_the_workbook_never_formats_a_share_below_one_as_100(tmp_path: Path) -> 
     formats = [ws.cell(row=r, column=1).number_format for r in range(2, 6)]
     assert formats[0] == "0.0%" and formats[2] == "0.0%", formats
     assert formats[1] == "0.00###%" and formats[3] == "0.00###%", formats
+
+
+def test_a_difference_of_shares_is_in_percentage_points() -> None:
+    """A − B of two shares over draws reads "14,5 p.e. [3,2 – 24,3 p.e.]", not "14,5 %" (a share
+    of its own), in the terminal's and the page's uncertainty tables alike (one formatter)."""
+    from model.report.psa_view import difference_cell
+
+    d = {"mean": 0.145, "lo": 0.032, "hi": 0.243}
+    assert difference_cell(d, "share", "sv") == "14,5 p.e. [3,2 – 24,3 p.e.]"
+    assert difference_cell(d, "share", "en") == "14.5 pts [3.2 – 24.3 pts]"
+    assert "%" not in difference_cell(d, "share", "sv")
+    money = difference_cell({"mean": -1000.0, "lo": -2000.0, "hi": -500.0}, "kr", "sv")
+    assert money.endswith("kr]") and "p.e." not in money

@@ -25,7 +25,7 @@ def interval_table(psa, scenarios: list, lang: str = "sv") -> pd.DataFrame:
     """One row per figure: each programme's mean [95 % interval] over the draws and, for two,
     the difference A − B; the first column names the figure with its unit and horizon."""
     from model.psa.summary import difference
-    from model.report.psa_view import _cell, _span, psa_metrics, summaries
+    from model.report.psa_view import _span, difference_cell, psa_metrics, summaries
 
     sums = {k: v.set_index("metric") for k, v in summaries(psa, scenarios).items()}
     keys = [k for k in psa_metrics(scenarios[0]) if all(k in s.index for s in sums.values())]
@@ -38,9 +38,7 @@ def interval_table(psa, scenarios: list, lang: str = "sv") -> pd.DataFrame:
             a, b = scenarios
             d = difference(psa.of(a.name), psa.of(b.name), k, psa.n_eff)
             unit = sums[a.name].loc[k, "unit"]
-            row[f"{a.title} − {b.title}"] = nobreak(
-                f"{_cell(d['mean'], unit, lang)} [{_cell(d['lo'], unit, lang)} – "
-                f"{_cell(d['hi'], unit, lang)}]")
+            row[f"{a.title} − {b.title}"] = nobreak(difference_cell(d, unit, lang))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -36,6 +36,17 @@ def _cell(value: float, unit: str, lang: str) -> str:
     return with_unit(value, unit, lang)
 
 
+def difference_cell(d: dict, unit: str, lang: str) -> str:
+    """A paired difference over draws, 'mean [lo – hi]'; a difference of two shares in percentage
+    points ("14,5 p.e."), as the cohort table writes it, not as a share of its own."""
+    if unit == "share":
+        pts = in_lang(lang, "p.e.", "pts")
+        def pct(v: float) -> str:
+            return number(100 * v, 1, lang)
+        return f"{pct(d['mean'])} {pts} [{pct(d['lo'])} – {pct(d['hi'])} {pts}]"
+    return f"{_cell(d['mean'], unit, lang)} [{_cell(d['lo'], unit, lang)} – {_cell(d['hi'], unit, lang)}]"
+
+
 def _span(row: pd.Series, lang: str) -> str:
     """'mean [lo – hi]'; a break-even share beyond reach in words, its interval clipped."""
     from model.report import reach
@@ -71,8 +82,7 @@ def psa_text(answer: Answer, lang: str = "sv") -> str:
         if len(scs) == 2:
             d = difference(psa.of(scs[0].name), psa.of(scs[1].name), k, psa.n_eff)
             unit = sums[scs[0].name].set_index("metric").loc[k, "unit"]
-            cells.append(f"{_cell(d['mean'], unit, lang)} [{_cell(d['lo'], unit, lang)} – "
-                         f"{_cell(d['hi'], unit, lang)}]")
+            cells.append(difference_cell(d, unit, lang))
         rows.append(cells)
     heads = [in_lang(lang, "Mått", "Metric"), *[sc.title for sc in scs]]
     if len(scs) == 2:
