@@ -34,6 +34,20 @@ def _lines(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
+def grenverket_programmes() -> list[Any]:
+    from model.report.programme import load_programmes
+
+    return load_programmes(GREN, replications=6, draws=40)
+
+
+def _page(progs: list[Any]) -> Any:
+    class P:  # the parts of a Page the summary reads
+        programmes, lang, multi, first, reps = progs, "sv", len(progs) > 1, progs[0], 6
+
+    return P()
+
+
+@pytest.fixture(scope="module")
 def grenverket_sv() -> str:
     res = CliRunner().invoke(app, ["compare", str(GREN), *SMALL])
     assert res.exit_code == 0, res.output
@@ -75,20 +89,16 @@ def test_without_uncertainty_the_cohort_answer_stays_the_verdict() -> None:
     assert "simulerade körningarna" in _lines(res.stdout)[-1] or "simulerade" in res.stdout
 
 
-def test_report_summary_uses_the_same_verdict() -> None:
+def test_report_summary_uses_the_same_verdict(grenverket_programmes: list[Any]) -> None:
     """The HTML summary and the workbook's summary sheet say the verdict over draws."""
-    from model.report.programme import load_programmes
     from model.report.sections import summary
     from model.report.verdict import verdict
 
-    progs = load_programmes(GREN, replications=6, draws=40)
+    progs = grenverket_programmes
     text = verdict([p.result for p in progs], progs[0].psa, "sv").text
     assert "dragningar" in text
 
-    class P:  # the parts of a Page the summary reads
-        programmes, lang, multi, first, reps = progs, "sv", True, progs[0], 6
-
-    html = summary.html(P())  # type: ignore[arg-type]
+    html = summary.html(_page(progs))
     assert "Anpassad yrkesutbildning ger högst förväntat nettonuvärde" in html
     from model.report.excel import summary_frame
 
@@ -100,6 +110,43 @@ def test_report_summary_uses_the_same_verdict() -> None:
 
 
 # ---------------------------------------------------------------- item 2: one value per figure
+
+
+def _key_heads(html: str) -> list[str]:
+    head = re.search(r'<table class="keyfigures"><thead><tr>(.*?)</tr>', html)
+    assert head, "no key-figure table"
+    return re.findall(r"<th[^>]*>(.*?)</th>", head.group(1))
+
+
+def test_report_key_figures_under_a_verdict_over_draws_are_labelled_at_base_values(
+        grenverket_programmes: list[Any]) -> None:
+    """The HTML report's key-figure table under the verdict over draws shows the cohorts at base
+    values: every programme's header says so and the caption names the verdict's NPV beside the
+    table's and says why they differ. Without declared uncertainty the headers stay the names."""
+    from model.report.programme import load_programmes
+    from model.report.psa_view import headline
+    from model.report.sections import summary
+    from model.report.text import kr
+
+    progs = grenverket_programmes
+    html = summary.html(_page(progs))
+    heads = _key_heads(html)
+    assert heads[1:] == [f"{p.title} vid basvärden" for p in progs]
+    caption = re.search(r'<p class="note keyfigures-caption">(.*?)</p>', html)
+    assert caption, "no caption under the key-figure table"
+    text = caption.group(1).replace("\xa0", " ")
+    sums = summaries(progs[0].psa, [p.scenario for p in progs])
+    for p in progs:
+        over = sums[p.scenario.name].set_index("metric").loc[headline(p.scenario), "mean"]
+        at = p.result.economics.set_index("metric").loc["npv", "mean"]
+        assert f"{p.title} {kr(over, 'sv')} i omdömet, {kr(at, 'sv')} här".replace("\xa0", " ") \
+            in text
+    assert "inte är linjärt" in text and "dragningar" in text
+
+    plain = load_programmes(GREN, replications=6, uncertainty=False)
+    html = summary.html(_page(plain))
+    assert _key_heads(html)[1:] == [p.title for p in plain]
+    assert "vid basvärden" not in html and "keyfigures-caption" not in html
 
 
 @pytest.mark.parametrize("path", [p for p in READY if load_scenario(p).has_uncertainty()],
@@ -218,6 +265,52 @@ def test_unreachable_breakeven_is_words_in_every_output(tmp_path: Path) -> None:
     summ = summary_frame(progs, "sv").set_index("metric")
     assert pd.isna(summ.loc["breakeven_work_share:1y", "mean"])  # a blank cell in the sheet
     assert summ.loc["breakeven_work_share:1y", "note"] == "ej nåbart inom 1 år"
+
+
+JOBS = re.compile(r"(\d[\d ]*(?:,\d+)?) (?:jobb|jobs|personer|people)\b")
+
+
+def _breakeven_cells(kf: pd.DataFrame, title: str) -> dict[str, str]:
+    """The page's break-even rows (label -> cell) of one programme's column."""
+    return {label: str(cell).replace("\xa0", " ")
+            for label, cell in zip(kf.iloc[:, 0], kf[title], strict=True)
+            if "nettonuvärde 0" in label or "NPV 0" in label or "net present value 0" in label}
+
+
+def test_page_key_figures_say_unreachable_breakeven_in_words(tmp_path: Path) -> None:
+    """The page's key-figure table (expected-value path and a simulated run) of the 11,5-month
+    programme: the 1-year break-even is 'ej nåbart inom 1 år', never a share of 100 % or more
+    and never more jobs than its 40 participants (it printed 754,9 % and 295 jobb)."""
+    from model.app.compute import expected_programme, key_figures, simulated_programme
+
+    sc = load_scenario(_slow_programme(tmp_path))
+    for p in (expected_programme(sc), simulated_programme(sc)):
+        for lang, words in (("sv", "ej nåbart inom 1 år"), ("en", "not reachable within 1 year")):
+            cells = _breakeven_cells(key_figures([p], lang), p.title)
+            one_year = {k: v for k, v in cells.items() if "1 år" in k or "1 year" in k}
+            assert len(one_year) == 2, cells   # extra jobs and work share, 1 year
+            for label, cell in cells.items():
+                assert not NUMBER_PCT.search(cell), (label, cell)
+                for count in JOBS.findall(cell):
+                    assert float(count.replace(" ", "").replace(",", ".")) <= 40, (label, cell)
+            for label, cell in one_year.items():
+                assert words in cell, (label, cell)
+
+
+def test_csv_unreachable_breakeven_is_empty_with_a_reason(tmp_path: Path) -> None:
+    """`insats run FILE --format csv`: the unreachable 1-year break-even is an empty cell plus a
+    reason, never a number."""
+    import io
+
+    f = _slow_programme(tmp_path)
+    res = CliRunner().invoke(app, ["run", str(f), "--format", "csv", "--quiet"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(io.StringIO(res.stdout))
+    rows = table[table["metric"].isin(["breakeven_work_share:1y", "breakeven_extra_jobs:1y",
+                                       "breakeven_work_exits:1y"])]
+    assert len(rows) == 3, table["metric"].tolist()
+    assert rows["mean"].isna().all()
+    assert (rows["reason"] == "ej nåbart inom 1 år").all()
 
 
 def test_share_interval_is_clipped_and_says_so() -> None:

@@ -217,7 +217,10 @@ def npv(p: Programme) -> float:
 def key_figures(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
     """The headline figures side by side: one row per figure, its label carrying its unit,
     horizon and discounting, then one column per programme (with the 95 % interval over runs
-    when simulated)."""
+    when simulated). A break-even beyond reach (a share above 100 %, a count above the
+    participants) is words, and its interval is clipped to what is reachable, as in every other
+    output (`model.report.reach`)."""
+    from model.report import reach
     from model.report.analysis_text import metric_value
     from model.report.programme import figure_label, summary_table
     from model.report.tables import headline_metrics
@@ -232,11 +235,18 @@ def key_figures(programmes: list[Programme], lang: str = "sv") -> pd.DataFrame:
     for k in keys:
         row = {in_lang(lang, "Mått", "Figure"): figure_label(k, sc, lang)}
         for p, t in zip(programmes, tables, strict=True):
-            r = t.loc[k]
-            text = metric_value(r["mean"], r["unit"], lang)
+            r, unit = t.loc[k], t.loc[k, "unit"]
+            n = float(t.loc["participants", "mean"]) if "participants" in t.index else float("nan")
+            years = p.scenario.valuation.horizon_years
+            text = reach.figure(k, r["mean"], n, lambda v, u=unit: metric_value(v, u, lang), lang,
+                                years)
             if not is_expected(p) and k not in ("no_payback", "pays_back") and pd.notna(r["lo"]):
-                text += (f" ({metric_value(r['lo'], r['unit'], lang)} – "
-                         f"{metric_value(r['hi'], r['unit'], lang)})")
+                span = reach.interval(
+                    k, r["lo"], r["hi"], n,
+                    lambda a, b, u=unit: f"{metric_value(a, u, lang)} – {metric_value(b, u, lang)}",
+                    lang, years)
+                if span != text:  # both beyond reach: the words once
+                    text += f" ({span})"
             row[p.title] = text
         rows.append(row)
     return pd.DataFrame(rows)

@@ -99,3 +99,43 @@ def note(d: Disagreement, lang: str = "sv") -> str:
 
 def notes(results: list[ScenarioResult], psa: PSAResult | None, lang: str = "sv") -> list[str]:
     return [note(d, lang) for d in disagreements(results, psa)]
+
+
+def base_values_caption(results: list[ScenarioResult], psa: PSAResult | None,
+                        lang: str = "sv") -> str | None:
+    """Under a key-figure table at base values, below a verdict over draws: what the table shows
+    and why its net present value is not the verdict's (None without declared uncertainty)."""
+    if psa is None:
+        return None
+    from model.report.psa_view import draws_text, headline, summaries
+    from model.report.text import kr
+
+    sums = summaries(psa, [r.scenario for r in results])
+    key = headline(results[0].scenario)
+    pairs = []
+    for r in results:
+        s, base = sums[r.scenario.name].set_index("metric"), r.economics.set_index("metric")
+        if key not in s.index or "npv" not in base.index:
+            continue
+        over, at = kr(float(s.loc[key, "mean"]), lang), kr(float(base.loc["npv", "mean"]), lang)
+        pairs.append(in_lang(lang, f"{r.scenario.title} {over} i omdömet, {at} här",
+                             f"{r.scenario.title} {over} in the verdict, {at} here"))
+    runs = results[0].run.replications
+    draws = draws_text(psa, lang)
+    lead = in_lang(lang, " (nettonuvärdet: ", " (the net present value: ")
+    npv = lead + "; ".join(pairs) + ")" if pairs else ""
+    return in_lang(
+        lang,
+        f"Tabellen visar figurerna vid basvärden: medel över {runs} simulerade kohorter med varje "
+        "antagande vid sitt basvärde (inom parentes 95 % av kohorterna). Omdömet ovan är medel över "
+        f"{draws} ur det vi vet om antagandena, så dess värden skiljer sig från tabellens{npv}. "
+        "De skiljer sig eftersom modellens utfall inte är linjärt i antagandena, basvärdena inte "
+        "är medelvärdena av antagandenas fördelningar och tabellens medel bär slumpens spridning "
+        "över ett ändligt antal kohorter. Omdömet över dragningarna är svaret.",
+        f"The table shows the figures at base values: the mean over {runs} simulated cohorts with "
+        "every assumption at its base value (in brackets 95 % of the cohorts). The verdict above "
+        f"is the mean over {draws} of what we know about the assumptions, so its values differ "
+        f"from the table's{npv}. They differ because the model's outcomes are not linear in the "
+        "assumptions, the base values are not the means of the assumptions' distributions, and the "
+        "table's mean carries the chance spread of a finite number of cohorts. The verdict over "
+        "draws is the answer.")

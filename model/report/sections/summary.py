@@ -188,7 +188,12 @@ def _cards(p: Programme, lang: str) -> str:
 
 
 def _key_table(programmes: list[Programme], lang: str) -> str:
-    """Key figures of several programmes: mean, with the 95 % interval beneath."""
+    """Key figures of several programmes: mean, with the 95 % interval beneath. Under a verdict
+    over parameter draws these are the figures at base values: the headers say so and the caption
+    says why they are not the verdict's."""
+    from model.report.agreement import base_values_caption
+    from model.report.tables import BASE_VALUES
+
     sums = [summary_table(p.result).set_index("metric") for p in programmes]
     rows = []
     for key in KEY_FIGURES:
@@ -202,8 +207,12 @@ def _key_table(programmes: list[Programme], lang: str) -> str:
                 cell += f"  ({fmt_span(r['lo'], r['hi'], r['unit'], lang)})"
             cells.append(cell)
         rows.append(cells)
-    heads = [label("metric", lang), *[p.title for p in programmes]]
-    return html_table(heads, rows, numeric=set(range(1, len(heads))), cls="keyfigures")
+    psa = programmes[0].psa
+    at = f" {_t(lang, *BASE_VALUES)}" if psa is not None else ""
+    heads = [label("metric", lang), *[p.title + at for p in programmes]]
+    caption = base_values_caption([p.result for p in programmes], psa, lang)
+    return (html_table(heads, rows, numeric=set(range(1, len(heads))), cls="keyfigures")
+            + (f'<p class="note keyfigures-caption">{esc(caption)}</p>' if caption else ""))
 
 
 def _assumptions(p: Programme, lang: str) -> str:
