@@ -130,12 +130,12 @@ def base_values_caption(results: list[ScenarioResult], psa: PSAResult | None,
         "antagande vid sitt basvärde (inom parentes 95 % av kohorterna). Omdömet ovan är medel över "
         f"{draws} ur det vi vet om antagandena, så dess värden skiljer sig från tabellens{npv}. "
         "De skiljer sig eftersom modellens utfall inte är linjärt i antagandena, basvärdena inte "
-        "är medelvärdena av antagandenas fördelningar och tabellens medel bär slumpens spridning "
+        "behöver vara medelvärdena av antagandenas fördelningar och tabellens medel bär slumpens spridning "
         "över ett ändligt antal kohorter. Omdömet över dragningarna är svaret.",
         f"The table shows the figures at base values: the mean over {runs} simulated cohorts with "
         "every assumption at its base value (in brackets 95 % of the cohorts). The verdict above "
         f"is the mean over {draws} of what we know about the assumptions, so its values differ "
         f"from the table's{npv}. They differ because the model's outcomes are not linear in the "
-        "assumptions, the base values are not the means of the assumptions' distributions, and the "
+        "assumptions, the base values need not be the means of the assumptions' distributions, and the "
         "table's mean carries the chance spread of a finite number of cohorts. The verdict over "
         "draws is the answer.")
