@@ -164,11 +164,13 @@ def test_qalys_are_discounted_by_arrival_month_and_months_since_arrival() -> Non
     u = 3.5 … 59.5 since arrival (57 months in the 5-year view). Undiscounted: 2 × 57 × 0.2 / 12
     = 1.9 QALY. At 10 % a year each month counts 1.1^−(a + u)/12, a the arrival month:
     (0.2 / 12) · Σ_u 1.1^−u/12 · (1 + 1.1^−1) = 1.424 QALY. Bug caught: QALYs discounted only by
-    arrival month ((0.2 / 12) · 57 · (1 + 1.1^−1) = 1.814)."""
+    arrival month ((0.2 / 12) · 57 · (1 + 1.1^−1) = 1.814), in the simulation's and the expected
+    pricing (`economics.figures`) and in the vectorised pricing of draws (`economics.vector`)."""
     from econ_helpers import deterministic
 
     from model.economics import price
     from model.evaluate import expected_metrics
+    from model.psa import run_psa
     from model.simulation import simulate
 
     raw = deterministic(n=1, months=3.0, rate=0.1,
@@ -188,6 +190,13 @@ def test_qalys_are_discounted_by_arrival_month_and_months_since_arrival() -> Non
     for m in (price(run, detail=False).metrics.iloc[0], expected_metrics(sc, checked=True)):
         assert m["qaly:5y"] == pytest.approx(2 * 57 * month, rel=1e-9)
         assert m["qaly_pv:5y"] == pytest.approx(by_hand_pv, rel=1e-9)
+    # the same over parameter draws on the vectorised path (`economics.vector`): a value per
+    # person-year drawn, which moves no QALY
+    raw["valuation"]["value_per_year"] = {
+        "value": 120_000, "uncertainty": {"dist": "gamma", "mean": 120_000, "sd": 20_000}}
+    res = run_psa([(raw, parse_scenario(raw))], draws=4, seed=3)
+    assert all(v.startswith("all ") for v in res.vectorised.values()), res.vectorised
+    assert res.metrics["qaly_pv:5y"].to_numpy() == pytest.approx(np.full(4, by_hand_pv), rel=1e-9)
 
 
 # ------------------------------------------------ GP EVPPI on recurring joint rows
