@@ -344,6 +344,9 @@ def calibrate(
     force: Annotated[bool, typer.Option(
         "--force", help="Write the sets even if the runs did not converge (marked converged: "
         "false, with a warning wherever they are used)")] = False,
+    max_evaluations: Annotated[int | None, typer.Option(
+        "--max-evaluations", min=1, help="Refuse a method with more likelihood evaluations than "
+        "this (runs × (start_pool + walkers × steps); default 10 000 000)")] = None,
 ) -> None:
     """Fit uncertain inputs to reported figures (ensemble MCMC from the declared priors): the
     convergence diagnostics, prior against posterior, the fit, and the posterior sets written
@@ -351,7 +354,7 @@ def calibrate(
     from model.api import calibrate_files
     from model.report.calibration_view import calibration_text
 
-    cal, files = calibrate_files(paths, out, workers, quiet, force)
+    cal, files = calibrate_files(paths, out, workers, quiet, force, max_evaluations, lang.value, _note)
     _say(calibration_text(cal, files, lang.value))
     if not cal.converged:
         if force and files:

@@ -242,13 +242,16 @@ def _write_expected(res: ExpectedResult, out: Path) -> list[Path]:
 
 
 def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True,
-                    force: bool = False) -> tuple[object, list[Path]]:
+                    force: bool = False, max_evaluations: int | None = None, lang: str = "en",
+                    on_note: Callable[[str], None] | None = None) -> tuple[object, list[Path]]:
     """`insats calibrate`: the targets file is the last path; scenarios before it replace its list.
     Writes into `out` (a new folder, never one that holds an input) only when the runs converged
-    or `force` is given."""
+    or `force` is given. Before sampling, a method with more likelihood evaluations than the cap is
+    refused, and `on_note` is given a note when the sampling will take long."""
     from model.io import check_new_files
     from model.progress import progress
     from model.psa.calibrate import calibrate, load_targets
+    from model.psa.calibrate_size import check_calibration, evaluations
     from model.psa.writeback import OUTPUT_NAMES, refuse_input_folder, write_outputs
 
     spec, scs = load_targets(paths[-1])
@@ -258,8 +261,10 @@ def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet
         check_new_files(out, [*(f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
                                 for sc in scs), *OUTPUT_NAMES])
         refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
-    m = spec.method
-    total = m.runs * (m.start_pool + m.walkers * m.steps)
+    note = check_calibration(spec, scs, max_evaluations, lang)
+    if note and on_note is not None:
+        on_note(note)
+    total = evaluations(spec.method)
     with progress(total, f"calibrate {spec.name}", quiet) as tick:
         cal = calibrate(spec, scs, on_step=tick)
     files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []

@@ -133,3 +133,99 @@ def test_few_draws_are_not_measured(monkeypatch) -> None:
 
     monkeypatch.setattr(size, "measure", boom)
     assert size.check_draws([load_scenario(UNCERTAIN)], size.CHECK_FROM) == ""
+
+
+# ---------------------------------------------------------------- calibration announced (issue 20 item 5)
+
+
+def _targets(tmp: Path, method: dict) -> Path:
+    """A one-parameter calibration of tests/calibration/known.yaml (the cost per start), its
+    method written last so that its fields have lines of their own."""
+    import yaml
+
+    spec = {"name": "stor", "scenarios": [str(ROOT / "tests" / "calibration" / "known.yaml")],
+            "free": [{"scenario": "known", "path": "interventions[kurs].costs[0].per_start",
+                      "prior": {"dist": "normal", "mean": 20000, "sd": 2000}}],
+            "targets": [{"scenario": "known", "metric": "cost", "value": 4.2e6, "sd": 2e5}],
+            "method": method}
+    path = tmp / "targets.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _no_sampling(monkeypatch) -> None:
+    """Sampling replaced by a refusal, so a test that reaches it stops there (and says so)."""
+    import model.psa.calibrate as calibrate
+
+    def stop(*a: object, **k: object) -> None:
+        raise RuntimeError("sampling started")
+
+    monkeypatch.setattr(calibrate, "calibrate", stop)
+
+
+@pytest.mark.parametrize(("lang", "start"), [
+    ("sv", "insats: obs: kalibreringen gör omkring 3 300 beräkningar av likelihooden och tar omkring"),
+    ("en", "insats: note: the calibration makes about 3 300 likelihood evaluations and will take about")])
+def test_a_long_calibration_is_announced_before_sampling(tmp_path: Path, monkeypatch, lang: str,
+                                                          start: str) -> None:
+    """2 runs × (50 + 8 walkers × 200 steps) = 3 300 evaluations: timed on a pilot and announced
+    on stderr before the sampling starts (the long-run threshold lowered to 0 s here), naming the
+    fields that shorten it."""
+    from typer.testing import CliRunner
+
+    import model.limits as limits
+    from cli import app
+
+    monkeypatch.setattr(limits, "LONG_RUN_SECONDS", 0.0)
+    _no_sampling(monkeypatch)
+    path = _targets(tmp_path, {"walkers": 8, "steps": 200, "burn": 10, "runs": 2, "start_pool": 50})
+    res = CliRunner().invoke(app, ["calibrate", str(path), "--quiet", "--lang", lang])
+    assert isinstance(res.exception, RuntimeError), res.output
+    note = [line for line in res.stderr.splitlines() if line.startswith("insats: ")]
+    assert note and note[0].startswith(start), res.stderr
+    assert "method.walkers" in note[0] and "method.steps" in note[0] and "Ctrl-C" in note[0]
+
+
+def test_a_short_calibration_runs_no_pilot(tmp_path: Path, monkeypatch) -> None:
+    """At most CHECK_FROM evaluations are not timed (the pilot would cost over 5 % of them)."""
+    import model.psa.calibrate_size as size
+    from model.psa.calibrate import load_targets
+
+    def boom(*a: object, **k: object) -> None:
+        raise AssertionError("pilot for a short calibration")
+
+    monkeypatch.setattr(size, "measure", boom)
+    path = _targets(tmp_path, {"walkers": 8, "steps": 30, "burn": 10, "runs": 2, "start_pool": 20})
+    spec, scs = load_targets(path)
+    assert size.evaluations(spec.method) == 2 * (20 + 8 * 30) <= size.CHECK_FROM
+    assert size.check_calibration(spec, scs) == ""
+
+
+def test_an_absurd_calibration_is_refused_naming_the_fields(tmp_path: Path, monkeypatch) -> None:
+    """10 000 walkers × 1 000 000 steps × 2 runs (the schema's largest) is 2·10¹⁰ likelihood
+    evaluations, 2 000 times the cap of 10⁷: refused with exit 2 before any pilot or sampling,
+    naming method.walkers and method.steps with the targets file's lines and the way round
+    (--max-evaluations); the same file under --max-evaluations 10¹¹ passes the check."""
+    from typer.testing import CliRunner
+
+    import model.psa.calibrate_size as size
+    from cli import app
+
+    _no_sampling(monkeypatch)
+    monkeypatch.setattr(size, "measure", lambda *a, **k: 0.0)
+    path = _targets(tmp_path, {"walkers": 10_000, "steps": 1_000_000, "burn": 10, "runs": 2,
+                               "start_pool": 50})
+    lines = path.read_text(encoding="utf-8").splitlines()
+    walkers = 1 + next(i for i, t in enumerate(lines) if t.strip().startswith("walkers:"))
+    steps = 1 + next(i for i, t in enumerate(lines) if t.strip().startswith("steps:"))
+    res = CliRunner().invoke(app, ["calibrate", str(path), "--quiet", "--lang", "en"])
+    assert res.exit_code == 2, res.output
+    err = flat(res.stderr)
+    assert "Traceback" not in err
+    assert f"{path}:{walkers}: method.walkers: 2 runs × (50 + 10 000 walkers × 1 000 000 steps) = " \
+           "20 000 000 100 likelihood evaluations; the limit is 10 000 000" in err, err
+    assert f"{path}:{steps}: method.steps:" in err and "(got 1000000)" in err
+    assert "--max-evaluations" in err
+    res = CliRunner().invoke(app, ["calibrate", str(path), "--quiet", "--max-evaluations",
+                                   str(10**11)])
+    assert isinstance(res.exception, RuntimeError), res.output

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from econ_helpers import merged, rich, write_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,6 +105,30 @@ def test_breakeven_share_reprices_to_zero_for_random_scenarios(raw, seed) -> Non
                                          "per_start": 2_000}]
     sc = parse_scenario(raw)
     _check_breakeven(simulate(sc, replications=2, seed=seed), 2)
+
+
+@pytest.mark.parametrize("adjust", [{"counterfactual": {"deadweight": 0.3}},
+                                    {"counterfactual": {"displacement": 0.2}},
+                                    {"valuation": {"confidence_haircut": 0.25}},
+                                    {"counterfactual": {"deadweight": 0.3, "displacement": 0.2},
+                                     "valuation": {"confidence_haircut": 0.25}}],
+                         ids=["deadweight", "displacement", "haircut", "all_three"])
+def test_breakeven_share_reprices_to_zero_with_deadweight_displacement_or_haircut(adjust) -> None:
+    """The re-pricing check on a scenario with deadweight, displacement or a confidence haircut
+    (no other test prices the break-even with them): pricing each replication with its good
+    outcomes re-weighted to the reported break-even share gives NPV 0 within 0.5 % of the cost.
+    By hand: with deadweight 0.3 every kronor of gain is worth 0.7 kr, once; the break-even line
+    NPV(s) = n[s·a_good + (1 − s)·a_other] + K has the same 0.7 in a_good and a_other as the NPV.
+    Bug caught: the good group's benefit with the deadweight applied twice (a_good scaled by a
+    further 0.7 in `figures.breakeven_line`): the slope of the line falls, and the share moves
+    away from the one at which the re-priced NPV is 0 (here out of 0–1 in all three runs, so no
+    replication re-prices and the count of checked ones fails)."""
+    raw = merged(yaml.safe_load((ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8")),
+                 counterfactual={"monthly_hazard": 0.02},
+                 employment={"retention": {"share_at_12_months": 0.6}, "extent": 0.8},
+                 valuation={"value_per_year": 300_000, "horizon_years": 2, "views_years": [1, 2]})
+    sc = parse_scenario(merged(raw, **adjust))
+    assert _check_breakeven(simulate(sc, replications=3, seed=7), 3) >= 3
 
 
 def test_breakeven_share_set_as_the_routing_share_gives_npv_zero() -> None:
