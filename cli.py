@@ -351,7 +351,7 @@ def calibrate(
     from model.api import calibrate_files
     from model.report.calibration_view import calibration_text
 
-    cal, files = calibrate_files(paths, out, workers, quiet, force)
+    cal, files = calibrate_files(paths, out, workers, quiet, force, lang.value)
     _say(calibration_text(cal, files, lang.value))
     if not cal.converged:
         if force and files:

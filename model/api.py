@@ -242,7 +242,7 @@ def _write_expected(res: ExpectedResult, out: Path) -> list[Path]:
 
 
 def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True,
-                    force: bool = False) -> tuple[object, list[Path]]:
+                    force: bool = False, lang: str = "sv") -> tuple[object, list[Path]]:
     """`insats calibrate`: the targets file is the last path; scenarios before it replace its list.
     Writes into `out` (a new folder, never one that holds an input) only when the runs converged
     or `force` is given."""
@@ -260,7 +260,8 @@ def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet
         refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
     m = spec.method
     total = m.runs * (m.start_pool + m.walkers * m.steps)
-    with progress(total, f"calibrate {spec.name}", quiet) as tick:
+    what = f"kalibrering {spec.name}" if lang == "sv" else f"calibrate {spec.name}"
+    with progress(total, what, quiet, lang=lang) as tick:
         cal = calibrate(spec, scs, on_step=tick)
     files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
     return cal, files

@@ -74,3 +74,51 @@ def test_source_prefix_follows_the_language_and_a_quote_stays() -> None:
     assert sv.str.startswith("antagande").any()
     en = inputs_table(p, "en")["source"]
     assert en.str.startswith("assumption").any() and not en.str.startswith("antagande").any()
+
+
+def test_report_assumptions_and_page_sources_translate_the_prefix() -> None:
+    """The Swedish report's assumptions table and the page's field sources show "antagande:"
+    where the file says "assumption:" (one helper, `source_text`); English keeps "assumption:"."""
+    from model.app.inputs import fields
+    from model.load import load_scenario
+    from model.report.sections.summary import assumptions
+
+    path = ROOT / "scenarios/grenverket/anpassad_yrkesutbildning.yaml"
+    sc = load_scenario(path)
+    raw, _ = load_yaml(path)
+    p = SimpleNamespace(scenario=sc, raw=raw)
+    sv = assumptions(p, "sv").iloc[:, 2]  # type: ignore[arg-type]
+    assert sv.str.startswith("antagande").any()
+    assert not sv.str.contains(r"(?i)^assumption\b").any()
+    en = assumptions(p, "en").iloc[:, 2]  # type: ignore[arg-type]
+    assert en.str.startswith("assumption").any() and not en.str.startswith("antagande").any()
+    assumed = [f for f in fields(sc) if f.source_en.startswith("assumption:")]
+    assert assumed, "the scenario has an input whose source starts with 'assumption:'"
+    for f in assumed:
+        assert f.source("sv").startswith("antagande:")
+        assert f.source("sv")[len("antagande:"):] == f.source("en")[len("assumption:"):]
+
+
+@pytest.mark.parametrize(("lang", "label"), [("sv", "kalibrering grenverket_pwc"),
+                                             ("en", "calibrate grenverket_pwc")])
+def test_calibrate_progress_label_in_the_chosen_language(monkeypatch, lang: str, label: str) -> None:
+    """`insats calibrate --lang sv` names its progress "kalibrering …", `--lang en` "calibrate …";
+    the sampler itself is replaced (only the label is under test)."""
+    import contextlib
+
+    import model.progress
+    import model.psa.calibrate
+    from model.api import calibrate_files
+
+    seen: list[tuple[str, str]] = []
+
+    @contextlib.contextmanager
+    def spy(total, description, quiet=False, unit="", lang="en"):
+        seen.append((description, lang))
+        yield lambda n=1: None
+
+    monkeypatch.setattr(model.progress, "progress", spy)
+    monkeypatch.setattr(model.psa.calibrate, "calibrate",
+                        lambda spec, scs, on_step=None: SimpleNamespace(converged=False))
+    calibrate_files([ROOT / "scenarios/calibration/grenverket.yaml"], None, quiet=False, lang=lang)
+    assert seen == [(label, lang)]
