@@ -122,3 +122,33 @@ def test_calibrate_progress_label_in_the_chosen_language(monkeypatch, lang: str,
                         lambda spec, scs, on_step=None: SimpleNamespace(converged=False))
     calibrate_files([ROOT / "scenarios/calibration/grenverket.yaml"], None, quiet=False, lang=lang)
     assert seen == [(label, lang)]
+
+
+def test_workbook_headers_of_the_uncertainty_voi_and_esf_sheets_follow_the_language(tmp_path) -> None:
+    """The Grenverket workbook (both programmes, their declared uncertainty drawn) has Swedish
+    headers on "Parameterosäkerhet", "Informationsvärde" and "ESF-budget" in Swedish (no column's
+    code name, no English header), English ones in English; the cells are the same."""
+    from openpyxl import load_workbook
+
+    from model.report.excel import sheet_name, write_workbook
+    from model.report.programme import load_programmes
+
+    programmes = load_programmes(ROOT / "scenarios/grenverket")
+    keys = ("uncertainty", "voi", "esf")
+
+    def headers(lang: str) -> dict[str, tuple[str, ...]]:
+        wb = load_workbook(write_workbook(programmes, tmp_path / f"{lang}.xlsx", lang), read_only=True)
+        return {k: next(wb[sheet_name(k, lang)].iter_rows(max_row=1, values_only=True)) for k in keys}
+
+    sv, en = headers("sv"), headers("en")
+    codes = {"metric", "unit", "mean", "lo", "hi", "median", "mcse", "n", "basis", "programme", "other",
+             "distinct_rows", "effective_draws", "seed", "draws", "parameter", "kind", "per_decision",
+             "per_participant", "population", "scaled", "participants", "options", "allowances",
+             "reason"}
+    same_in_both = {"Median", "Parameter"}
+    for k in keys:
+        assert len(sv[k]) == len(en[k])
+        assert not set(sv[k]) & codes, (k, set(sv[k]) & codes)
+        assert not set(en[k]) & codes, (k, set(en[k]) & codes)
+        assert set(sv[k]) & set(en[k]) <= same_in_both, (k, set(sv[k]) & set(en[k]))
+    assert "Medel" in sv["uncertainty"] and "Mean" in en["uncertainty"]
