@@ -329,6 +329,9 @@ def analysis_records(data: dict, lang: str = "sv") -> pd.DataFrame:
                     rows.append({"kind": kind, "programme": s, "metric": metric, "index": index,
                                  "label": f"{index}, {metric_label(metric, lang, h)}: {r['parameter']}",
                                  "parameter": r["parameter"], "applies": r.get("applies"),
+                                 # a Sobol index is a share of variance; a Morris effect is in the
+                                 # metric's unit per the parameter's whole range
+                                 "unit": "number" if kind == "sobol" else data["unit"],
                                  "mean": r[index], "lo": None if conf is None else r[index] - conf,
                                  "hi": None if conf is None else r[index] + conf})
     titles = {s: s for s in hashes}
