@@ -464,7 +464,9 @@ def analyse(
 
     data = analysis_data(folder, metric, values=parse_values(values), population=population)
     if fmt == TableOrJson.json:
-        _emit_json(data)
+        from model.report.records import analysis_records
+
+        _emit(analysis_records(data, lang.value), Format.json)
         return
     _say(analysis_text(data, lang.value), nl=False)
 

@@ -242,7 +242,7 @@ def _write_expected(res: ExpectedResult, out: Path) -> list[Path]:
 
 
 def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet: bool = True,
-                    force: bool = False, max_evaluations: int | None = None, lang: str = "en",
+                    force: bool = False, max_evaluations: int | None = None, lang: str = "sv",
                     on_note: Callable[[str], None] | None = None) -> tuple[object, list[Path]]:
     """`insats calibrate`: the targets file is the last path; scenarios before it replace its list.
     Writes into `out` (a new folder, never one that holds an input) only when the runs converged
@@ -265,7 +265,8 @@ def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet
     if note and on_note is not None:
         on_note(note)
     total = evaluations(spec.method)
-    with progress(total, f"calibrate {spec.name}", quiet) as tick:
+    what = f"kalibrering {spec.name}" if lang == "sv" else f"calibrate {spec.name}"
+    with progress(total, what, quiet, lang=lang) as tick:
         cal = calibrate(spec, scs, on_step=tick)
     files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
     return cal, files

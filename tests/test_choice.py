@@ -17,11 +17,14 @@ from model.api import answer
 from model.load import load_scenario
 from model.psa.voi import evpi, net_benefit_matrix
 from model.report.decision_view import decision_frames
+from model.report.excel import _header
 from model.report.voi_view import answer_voi
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 THREE = HERE / "decision"
+# the workbook's Swedish headers back to the columns' code names (`model.report.excel._header`)
+HEADER_KEYS = {_header(k, "sv"): k for k in ("metric", "population", "mcse", "draws")}
 
 
 @pytest.fixture(scope="module")
@@ -185,9 +188,9 @@ def test_report_and_workbook_carry_the_psa_answer(tmp_path) -> None:
                               "--reps", "2", "--quiet"])
     assert res.exit_code == 0, res.output
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    voi = sheets["Informationsvärde"]
+    voi = sheets["Informationsvärde"].rename(columns=lambda c: HEADER_KEYS.get(c, c))
     assert voi.loc[0, "metric"] == "evpi:npv:5y" and voi.loc[0, "population"] == 2000
-    psa = sheets["Parameterosäkerhet"]
+    psa = sheets["Parameterosäkerhet"].rename(columns=lambda c: HEADER_KEYS.get(c, c))
     beats = psa[psa["metric"] == "beats:npv:5y"]
     assert len(beats) == 2 and beats["mcse"].notna().all() and (beats["draws"] == 80).all()
     res = runner.invoke(app, ["export", str(THREE), "--xlsx", str(xlsx), "--reps", "2",

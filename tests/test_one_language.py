@@ -74,3 +74,81 @@ def test_source_prefix_follows_the_language_and_a_quote_stays() -> None:
     assert sv.str.startswith("antagande").any()
     en = inputs_table(p, "en")["source"]
     assert en.str.startswith("assumption").any() and not en.str.startswith("antagande").any()
+
+
+def test_report_assumptions_and_page_sources_translate_the_prefix() -> None:
+    """The Swedish report's assumptions table and the page's field sources show "antagande:"
+    where the file says "assumption:" (one helper, `source_text`); English keeps "assumption:"."""
+    from model.app.inputs import fields
+    from model.load import load_scenario
+    from model.report.sections.summary import assumptions
+
+    path = ROOT / "scenarios/grenverket/anpassad_yrkesutbildning.yaml"
+    sc = load_scenario(path)
+    raw, _ = load_yaml(path)
+    p = SimpleNamespace(scenario=sc, raw=raw)
+    sv = assumptions(p, "sv").iloc[:, 2]  # type: ignore[arg-type]
+    assert sv.str.startswith("antagande").any()
+    assert not sv.str.contains(r"(?i)^assumption\b").any()
+    en = assumptions(p, "en").iloc[:, 2]  # type: ignore[arg-type]
+    assert en.str.startswith("assumption").any() and not en.str.startswith("antagande").any()
+    assumed = [f for f in fields(sc) if f.source_en.startswith("assumption:")]
+    assert assumed, "the scenario has an input whose source starts with 'assumption:'"
+    for f in assumed:
+        assert f.source("sv").startswith("antagande:")
+        assert f.source("sv")[len("antagande:"):] == f.source("en")[len("assumption:"):]
+
+
+@pytest.mark.parametrize(("lang", "label"), [("sv", "kalibrering grenverket_pwc"),
+                                             ("en", "calibrate grenverket_pwc")])
+def test_calibrate_progress_label_in_the_chosen_language(monkeypatch, lang: str, label: str) -> None:
+    """`insats calibrate --lang sv` names its progress "kalibrering …", `--lang en` "calibrate …";
+    the sampler itself is replaced (only the label is under test)."""
+    import contextlib
+
+    import model.progress
+    import model.psa.calibrate
+    from model.api import calibrate_files
+
+    seen: list[tuple[str, str]] = []
+
+    @contextlib.contextmanager
+    def spy(total, description, quiet=False, unit="", lang="en"):
+        seen.append((description, lang))
+        yield lambda n=1: None
+
+    monkeypatch.setattr(model.progress, "progress", spy)
+    monkeypatch.setattr(model.psa.calibrate, "calibrate",
+                        lambda spec, scs, on_step=None: SimpleNamespace(converged=False))
+    calibrate_files([ROOT / "scenarios/calibration/grenverket.yaml"], None, quiet=False, lang=lang)
+    assert seen == [(label, lang)]
+
+
+def test_workbook_headers_of_the_uncertainty_voi_and_esf_sheets_follow_the_language(tmp_path) -> None:
+    """The Grenverket workbook (both programmes, their declared uncertainty drawn) has Swedish
+    headers on "Parameterosäkerhet", "Informationsvärde" and "ESF-budget" in Swedish (no column's
+    code name, no English header), English ones in English; the cells are the same."""
+    from openpyxl import load_workbook
+
+    from model.report.excel import sheet_name, write_workbook
+    from model.report.programme import load_programmes
+
+    programmes = load_programmes(ROOT / "scenarios/grenverket")
+    keys = ("uncertainty", "voi", "esf")
+
+    def headers(lang: str) -> dict[str, tuple[str, ...]]:
+        wb = load_workbook(write_workbook(programmes, tmp_path / f"{lang}.xlsx", lang), read_only=True)
+        return {k: next(wb[sheet_name(k, lang)].iter_rows(max_row=1, values_only=True)) for k in keys}
+
+    sv, en = headers("sv"), headers("en")
+    codes = {"metric", "unit", "mean", "lo", "hi", "median", "mcse", "n", "basis", "programme", "other",
+             "distinct_rows", "effective_draws", "seed", "draws", "parameter", "kind", "per_decision",
+             "per_participant", "population", "scaled", "participants", "options", "allowances",
+             "reason"}
+    same_in_both = {"Median", "Parameter"}
+    for k in keys:
+        assert len(sv[k]) == len(en[k])
+        assert not set(sv[k]) & codes, (k, set(sv[k]) & codes)
+        assert not set(en[k]) & codes, (k, set(en[k]) & codes)
+        assert set(sv[k]) & set(en[k]) <= same_in_both, (k, set(sv[k]) & set(en[k]))
+    assert "Medel" in sv["uncertainty"] and "Mean" in en["uncertainty"]

@@ -197,12 +197,41 @@ PARTICIPANT_UNITS = {"rep": "count", "participant_id": "count", "arrival_month":
                      "months_waiting": "months", "n_visits": "count"}
 
 
+# column headers the report's WORDS do not give (Swedish, English): the ESF sheet's, and the
+# uncertainty and value-of-information sheets' (figures over parameter draws)
+HEADERS: dict[str, tuple[str, str]] = {
+    "note": ("Anmärkning", "Note"),
+    "esf_grant": ("ESF-stöd", "ESF grant"),
+    "allowances": ("Ersättningar till deltagarna, odiskonterat", "Allowances to participants, undiscounted"),
+    "reason": ("Skäl", "Reason"),
+    "mcse": ("MCSE (Monte Carlo-medelfel)", "MCSE (Monte Carlo standard error)"),
+    "n": ("Antal dragningar", "Number of draws"),
+    "basis": ("Grund (runs: körningar, draws: dragningar)", "Basis (runs or draws)"),
+    "other": ("Jämfört med", "Compared with"),
+    "distinct_rows": ("Olika rader", "Distinct rows"),
+    "effective_draws": ("Effektiva dragningar", "Effective draws"),
+    "seed": ("Slumpfrö", "Seed"),
+    "draws": ("Dragningar", "Draws"),
+    "parameter": ("Parameter", "Parameter"),
+    "kind": ("Slag", "Kind"),
+    "per_decision": ("Per beslut", "Per decision"),
+    "per_participant": ("Per deltagare", "Per participant"),
+    "population": ("Framtida deltagare", "Future participants"),
+    "scaled": ("För de framtida deltagarna", "For the future participants"),
+    "options": ("Alternativ", "Options"),
+    "rank": ("Rang", "Rank"),
+    "value_per_year": ("Värde per personår", "Value per person-year"),
+    "on_frontier": ("På fronten", "On the frontier"),
+    "status": ("Dominans", "Dominance"),
+    "effect_pv": ("Effekt, nuvärde", "Effect, present value"),
+    "icer": ("Kostnad per effekt (ICER)", "Cost per effect (ICER)"),
+}
+
+
 def _header(col: str, lang: str) -> str:
     """A people's header for a column (the code name where the report has no word for it)."""
-    names = {"label": word("metric", lang), "note": in_lang(lang, "Anmärkning", "Note"),
-             "metric": word("key", lang), "unit": word("unit", lang),
+    names = {"label": word("metric", lang), "metric": word("key", lang), "unit": word("unit", lang),
              "years": word("view", lang) + (" (år)" if lang == "sv" else " (years)"),
-             "esf_grant": "ESF-stöd" if lang == "sv" else "ESF grant",
              "needed": word("needed", lang), "needed_lo": word("needed", lang) + ", 2,5 %",
              "needed_hi": word("needed", lang) + ", 97,5 %", "stay_months": word("stay", lang),
              "p_pays": word("p_pays", lang)}
@@ -211,6 +240,8 @@ def _header(col: str, lang: str) -> str:
         names["needed_hi"] = word("needed", lang) + ", 97.5 %"
     if col in names:
         return names[col]
+    if col in HEADERS:
+        return in_lang(lang, *HEADERS[col])
     if col in WORDS:
         return word(col, lang)
     return col
@@ -324,7 +355,7 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         for key, df in psa_sheets.items():
             w.frame(sheet_name(key, lang), df, units={"value_per_year": "kr", "effect_pv": "number",
                                                      "cost_pv": "kr", "icer": "kr"},
-                    row_unit=lambda r: r["unit"], code_headers=True,
+                    row_unit=lambda r: r["unit"],
                     row_unit_cols=tuple(c for c in ("mean", "lo", "hi", "median", "mcse",
                                                     "per_decision", "per_participant", "scaled")
                                         if c in df.columns))

@@ -16,7 +16,7 @@ import pandas as pd
 from model import __version__
 from model.report import reach
 from model.report.tables import comparison
-from model.report.text import RUNS_NOTE, in_lang, metric_label
+from model.report.text import RUNS_NOTE, in_lang, metric_label, number
 from model.scenario.assumptions import double_counting_note, gross_effect_note
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ def compare_records(results: list[ScenarioResult], lang: str = "sv",
 
 
 # whole-number fields of a record: written as integers (never 20140227.0), empty where not given
-INTEGER_FIELDS = ("seed", "replications", "draws", "n", "rank", "year")
+INTEGER_FIELDS = ("seed", "replications", "draws", "n", "rank", "year", "points")
 # the fields that name one record, to drop an unsuffixed metric that repeats its horizon's row
 _IDENTITY = ("kind", "programme", "versus", "metric", "basis", "actor", "view", "parameter", "other")
 
@@ -197,6 +197,7 @@ def machine_records(df: pd.DataFrame, scenarios: list, lang: str = "sv") -> pd.D
     metric = out["metric"].astype(str)
     voi = metric.str.startswith(("evpi:", "evppi:"))
     if voi.any():
+        out["parameter_kind"] = out.get("parameter_kind", pd.Series(None, index=out.index)).astype(object)
         out.loc[voi, "parameter_kind"] = out.loc[voi, "kind"]
         out.loc[voi, "kind"] = "voi"
 
@@ -250,4 +251,106 @@ def machine_records(df: pd.DataFrame, scenarios: list, lang: str = "sv") -> pd.D
             values = pd.to_numeric(out[col], errors="coerce")
             if (values.dropna() % 1 == 0).all():
                 out[col] = values.round().astype("Int64")
-    return out
+    return out.reindex(columns=[*RECORD_FIELDS, *(c for c in out.columns if c not in RECORD_FIELDS)])
+
+
+# the one shape of a machine record: every `compare` and `analyse` record has these fields, in
+# this order (null where they do not apply); fields a table adds beyond them follow at the end
+RECORD_FIELDS = (
+    "kind", "programme", "versus", "other", "metric", "label", "unit", "mean", "lo", "hi", "median",
+    "mcse", "better", "note", "reason", "scenario", "scenario_hash", "seed", "replications",
+    "version", "gross_effect", "double_counting", "basis", "draws", "distinct_rows",
+    "effective_draws", "n", "actor", "view", "rank", "value_per_year", "on_frontier", "status",
+    "effect_pv", "cost_pv", "icer", "parameter", "parameter_kind", "per_decision",
+    "per_participant", "population", "scaled", "participants", "options",
+    # sweeps (`insats analyse`): the sweep and its design; a parameter's path and its one-way
+    # values (low, base, high) with the metric at each end; a sensitivity index by name
+    "sweep", "design", "points", "path", "low", "base", "high", "at_low", "at_high", "swing", "base_value",
+    "index", "applies")
+
+
+def analysis_records(data: dict, lang: str = "sv") -> pd.DataFrame:
+    """What `insats analyse --format json` prints: `model.analysis.analysis_data` (the figures the
+    text shows) as machine records of the one shape (`machine_records`), over the sweep's points
+    (`basis: points`, each point its mean over the replications).
+
+    Kinds: parameter (what was swept, with its path and unit), programme (mean and interval over
+    the points), difference (A − B paired by point), probability (P(NPV > 0), P(A > B)),
+    acceptability (the same against the value per person-year), tornado, sobol and morris (one
+    record per parameter and index), voi."""
+    import re
+    from types import SimpleNamespace
+
+    from model.economics import view_key
+    from model.report.text import VIEW_METRICS
+
+    h = data.get("horizon_years")
+
+    def with_h(key: str) -> str:  # 'npv' -> 'npv:5y' where the sweep's horizon is known
+        base, _, view = key.partition(":")
+        return f"{key}:{view_key(h)}" if base in VIEW_METRICS and not view and h is not None else key
+
+    metric = with_h(data["metric"])
+    hashes = {s["name"]: s["hash"] for s in data["scenarios"]}
+    common = {"sweep": data["sweep"], "design": data["design"], "points": data["points"],
+              "seed": data["seed"], "replications": data["replications"], "version": data["version"],
+              "basis": "points"}
+    rows: list[dict] = [{"kind": "parameter", "parameter": p["name"], "path": p["path"],
+                         "unit": p["unit"], "label": f"{p['name']} ({p['path']})",
+                         "metric": "parameter"}
+                        for p in data["parameters"]]
+    rows += [{"kind": "note", "metric": "note", "label": in_lang(lang, "Anmärkning", "Note"), "note": n}
+             for n in data["notes"]]
+    for r in data["overall"]:
+        m = re.fullmatch(r"P\((.+) > 0\)", str(r["metric"]))
+        rows.append({"programme": r["scenario"], "scenario": r["scenario"],
+                     "scenario_hash": hashes.get(r["scenario"]), "unit": r["unit"],
+                     "mean": r["mean"], "lo": r["lo"], "hi": r["hi"], "mcse": r.get("mcse"),
+                     "reason": r.get("reason") or "",
+                     **({"kind": "probability", "metric": f"npv_positive:{with_h(m.group(1))}"} if m else
+                        {"kind": "programme", "metric": r["metric"]})})
+    for r in data["pairs"]:
+        pair = {"programme": r["a"], "n": r["pairs"], "distinct_rows": r.get("distinct_rows"),
+                "effective_draws": r.get("effective_draws")}
+        rows.append({**pair, "kind": "probability", "other": r["b"], "metric": f"beats:{metric}",
+                     "unit": "share", "mean": r["p"], "mcse": r["mcse"]})
+        rows.append({**pair, "kind": "difference", "versus": r["b"], "metric": metric,
+                     "unit": data["unit"], "mean": r["mean_diff"], "lo": r["lo"], "hi": r["hi"],
+                     "label": metric_label(metric, lang, h) + " (A − B)"})
+    for s, t in data.get("tornado", {}).items():
+        rows += [{"kind": "tornado", "programme": s, "metric": metric, "unit": data["unit"],
+                  "base_value": t["base_value"], **r,
+                  "label": f"{metric_label(metric, lang, h)}: {r['parameter']}"} for r in t["rows"]]
+    for kind, indices in (("sobol", ("S1", "ST")), ("morris", ("mu", "mu_star", "sigma"))):
+        for s, table in data.get(kind, {}).items():
+            for r in table:
+                for index in indices:
+                    conf = r.get(f"{index}_conf")
+                    rows.append({"kind": kind, "programme": s, "metric": metric, "index": index,
+                                 "label": f"{index}, {metric_label(metric, lang, h)}: {r['parameter']}",
+                                 "parameter": r["parameter"], "applies": r.get("applies"),
+                                 # a Sobol index is a share of variance; a Morris effect is in the
+                                 # metric's unit per the parameter's whole range
+                                 "unit": "number" if kind == "sobol" else data["unit"],
+                                 "mean": r[index], "lo": None if conf is None else r[index] - conf,
+                                 "hi": None if conf is None else r[index] + conf})
+    titles = {s: s for s in hashes}
+    for r in data.get("acceptability", []):
+        v = r["value_per_year"]
+        for col, p in r.items():
+            one = re.fullmatch(r"P\(NPV>0\) (.+)", col)
+            two = re.fullmatch(r"P\((.+) > (.+)\)", col)
+            if one is None and two is None:
+                continue
+            what, a, b = ("npv_positive", one.group(1), "") if one else ("beats", *two.groups())
+            rows.append({"kind": "acceptability", "programme": a, "other": b or None,
+                         "metric": f"{what}:{metric}", "unit": "share", "mean": p,
+                         "value_per_year": v,
+                         "label": _probability_label(what, a, b, metric, titles, lang) + in_lang(
+                             lang, f", vid {number(v, 0, lang)} kr per personår",
+                             f", at {number(v, 0, lang)} kr per person-year")})
+    rows += [{**r, "metric": f"{r['metric'].partition(':')[0]}:{metric}"} for r in data.get("voi", [])]
+    df = pd.DataFrame(rows).assign(**common)
+    scenarios = [SimpleNamespace(name=s, title=s, valuation=SimpleNamespace(horizon_years=h))
+                 for s in hashes] if h is not None else []
+    return machine_records(df, scenarios, lang)

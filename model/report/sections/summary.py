@@ -23,6 +23,7 @@ from model.report.text import (
     label,
     number,
     probability_percent,
+    source_text,
     with_unit,
     word,
 )
@@ -109,9 +110,11 @@ def _raw_at(raw: Any, path: str) -> Any:
 
 def source_of(path: str, raw: dict[str, Any], sources: dict[str, str], lang: str,
                in_file: bool = False) -> str:
+    """The source of an input as shown in `lang`: the file's own (its "assumption:" prefix in the
+    reader's language, `source_text`), "no source given", or the documented default's."""
     i = 0 if lang == "sv" else 1
     if path in sources:
-        return sources[path]
+        return source_text(str(sources[path]), lang)
     if in_file or _raw_at(raw, path) is not None:
         return word("no_source", lang)
     return DEFAULT_SOURCES.get(path, DEFAULT_ASSUMED)[i]
