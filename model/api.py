@@ -58,18 +58,19 @@ def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None
 
     `on_rep(n)` is called as replications finish, for progress bars.
     """
-    from model.economics import metric_units, price
+    from model.economics import metric_units, price, simulate_and_price
     from model.results import economics_summary, outcome_summary
     from model.simulation import simulate
 
-    run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
-    reference = None
     ref_path = sc.reference_path()
-    if ref_path is not None:
+    if ref_path is None:  # each worker prices the replications it simulates
+        run, priced = simulate_and_price(sc, replications, seed, workers, on_rep)
+    else:
+        run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
         ref_sc = load_scenario(ref_path)
         reference = simulate(ref_sc, replications=run.replications, seed=run.seed,
                              workers=workers)
-    priced = price(run, reference)
+        priced = price(run, reference)
     result = ScenarioResult(run=run, priced=priced, outcomes=outcome_summary(run),
                             economics=economics_summary(priced.metrics, metric_units(sc)))
     if out is not None:

@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or c
 __all__ = ["DIRECTION", "METRIC_UNITS", "Activity", "Baseline", "Effect", "Line", "Priced",
            "Unit", "actor_figures", "actor_summary", "counterfactual_hazards", "metric_units",
            "present_value", "price",
-           "price_unit", "shared_after_exit", "units_of_run", "view_key", "views"]
+           "price_unit", "priced_of", "shared_after_exit", "simulate_and_price", "units_of_run",
+           "view_key", "views"]
 
 @dataclass
 class Priced:
@@ -75,17 +76,18 @@ def present_value(amounts: np.ndarray, months: np.ndarray, rate: float) -> float
 
 
 def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
-                 n_cal: int | None = None) -> list[Unit]:
+                 n_cal: int | None = None, reps: list[int] | None = None) -> list[Unit]:
     """The Effect and cost lines of every replication of a simulated run.
 
     `weights` (by replication, in participant-table order) re-weight participants; `n_cal` forces
-    the number of calendar months priced (by default: what the run needs).
+    the number of calendar months priced (by default: what the run needs); `reps` names the
+    replications the tables hold (by default 0 to R − 1; a chunk priced on a worker holds others).
     """
     sc = run.scenario
     ends = run.stations.groupby("rep")["end_month"].max()
     p_at, v_at = _rep_rows(run.participants), _rep_rows(run.visits)
     out = []
-    for rep in range(run.replications):
+    for rep in (range(run.replications) if reps is None else reps):
         people = p_at(rep)
         visits = v_at(rep)
         end = float(ends.get(rep, 0.0))
@@ -165,8 +167,6 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
 
     With `detail=False` only the metrics are computed (no ledger or monthly flows): for sweeps.
     """
-    import pandas as pd
-
     sc = run.scenario
     refs = None
     if reference is not None:  # one after-exit hiring rate on both sides
@@ -174,19 +174,62 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
         run, reference = replace(run, scenario=own), replace(reference, scenario=other)
         refs = units_of_run(reference)
     units = units_of_run(run, weights)
+    return priced_of([_price_units(sc, range(len(units)), units, refs, detail)], sc, detail)
+
+
+_Pieces = tuple[list[dict], list, list, list]  # metrics rows, ledgers, flows, actors
+
+
+def _price_units(sc: Scenario, reps: range | list[int], units: list[Unit],
+                 refs: list[Unit] | None, detail: bool) -> _Pieces:
+    """Every replication's metrics row and, with `detail`, its ledger, flows and actor figures
+    (each tagged with its replication number)."""
     metrics, ledgers, flows, actors = [], [], [], []
-    for rep, unit in enumerate(units):
-        base = baseline(sc, unit, refs[rep]) if refs is not None else None
+    for k, (rep, unit) in enumerate(zip(reps, units, strict=True)):
+        base = baseline(sc, unit, refs[k]) if refs is not None else None
         m, led, fl = price_unit(sc, unit, base, detail)
         metrics.append({"rep": rep, **m})
         if detail:
             ledgers.append(led.assign(rep=rep))
             flows.append(fl.assign(rep=rep))
             actors.append(actor_figures(sc, unit.effect, unit.lines, base).assign(rep=rep))
+    return metrics, ledgers, flows, actors
+
+
+def priced_of(pieces: list[_Pieces], sc: Scenario, detail: bool = True) -> Priced:
+    """The run's `Priced` from its replications' pieces, in replication order."""
+    import pandas as pd
+
+    metrics = pd.DataFrame([row for p in pieces for row in p[0]])
     if not detail:
-        return Priced(sc, pd.DataFrame(metrics), _empty(), _empty())
-    return Priced(sc, pd.DataFrame(metrics), pd.concat(ledgers, ignore_index=True),
-                  pd.concat(flows, ignore_index=True), pd.concat(actors, ignore_index=True))
+        return Priced(sc, metrics, _empty(), _empty())
+    return Priced(sc, metrics, *(pd.concat([f for p in pieces for f in p[k]], ignore_index=True)
+                                 for k in (1, 2, 3)))
+
+
+def price_records(sc: Scenario, raws: list) -> _Pieces:
+    """Price the replications of some simulated records (no reference, no weights) on their
+    own: what a worker does with the chunk it simulated (`model.simulation.run.simulate_then`),
+    so that pricing is spread over the workers with the simulation. Each replication is priced
+    by the same functions as in `price`, from its own rows only, so the figures are the same."""
+    from model.simulation.run import RunResult
+    from model.simulation.tables import _build
+
+    people, visits, stations = _build(sc, raws)
+    run = RunResult(scenario=sc, seed=0, participants=people, visits=visits, stations=stations)
+    reps = sorted(r.rep for r in raws)
+    return _price_units(sc, reps, units_of_run(run, reps=reps), None, True)
+
+
+def simulate_and_price(sc: Scenario, replications: int | None = None, seed: int | None = None,
+                       workers: int = 1, on_rep: Callable[[int], None] | None = None
+                       ) -> tuple[RunResult, Priced]:
+    """Simulate a scenario without a reference and price it in full; on several workers each
+    prices the replications it simulated. The same tables and figures as `simulate` then `price`."""
+    from model.simulation.run import simulate_then
+
+    run, pieces = simulate_then(sc, price_records, replications, seed, workers, on_rep=on_rep)
+    return run, (price(run) if pieces is None else priced_of(pieces, sc))
 
 
 METRIC_UNITS: dict[str, str] = {
