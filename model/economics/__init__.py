@@ -161,11 +161,13 @@ def baseline(sc: Scenario, unit: Unit, ref: Unit) -> Baseline:
 
 
 def price(run: RunResult, reference: RunResult | None = None, detail: bool = True,
-          weights: dict[int, np.ndarray] | None = None) -> Priced:
+          weights: dict[int, np.ndarray] | None = None, ledger: bool = True) -> Priced:
     """Price every replication of a run; with a reference run, every decision figure is
     incremental (programme minus reference, replication by replication).
 
     With `detail=False` only the metrics are computed (no ledger or monthly flows): for sweeps.
+    With `ledger=False` the metrics and the actor figures, but no ledger or monthly flows (empty
+    tables): what `compare` shows.
     """
     sc = run.scenario
     refs = None
@@ -174,40 +176,53 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
         run, reference = replace(run, scenario=own), replace(reference, scenario=other)
         refs = units_of_run(reference)
     units = units_of_run(run, weights)
-    return priced_of([_price_units(sc, range(len(units)), units, refs, detail)], sc, detail)
+    return priced_of([_price_units(sc, range(len(units)), units, refs, detail, ledger)], sc, detail)
 
 
-_Pieces = tuple[list[dict], list, list, list]  # metrics rows, ledgers, flows, actors
+# a stretch of replications priced: their numbers, metrics rows, and per replication its
+# ledger, flows and actor figures (without their `rep` column: `priced_of` adds it once)
+_Pieces = tuple[list[int], list[dict], list, list, list]
 
 
 def _price_units(sc: Scenario, reps: range | list[int], units: list[Unit],
-                 refs: list[Unit] | None, detail: bool) -> _Pieces:
-    """Every replication's metrics row and, with `detail`, its ledger, flows and actor figures
-    (each tagged with its replication number)."""
+                 refs: list[Unit] | None, detail: bool, ledger: bool = True) -> _Pieces:
+    """Every replication's metrics row and, with `detail`, its actor figures and (with `ledger`)
+    its ledger and monthly flows."""
     metrics, ledgers, flows, actors = [], [], [], []
     for k, (rep, unit) in enumerate(zip(reps, units, strict=True)):
         base = baseline(sc, unit, refs[k]) if refs is not None else None
-        m, led, fl = price_unit(sc, unit, base, detail)
+        m, led, fl = price_unit(sc, unit, base, detail and ledger)
         metrics.append({"rep": rep, **m})
+        if detail and ledger:
+            ledgers.append(led)
+            flows.append(fl)
         if detail:
-            ledgers.append(led.assign(rep=rep))
-            flows.append(fl.assign(rep=rep))
-            actors.append(actor_figures(sc, unit.effect, unit.lines, base).assign(rep=rep))
-    return metrics, ledgers, flows, actors
+            actors.append(actor_figures(sc, unit.effect, unit.lines, base))
+    return list(reps), metrics, ledgers, flows, actors
 
 
 def priced_of(pieces: list[_Pieces], sc: Scenario, detail: bool = True) -> Priced:
-    """The run's `Priced` from its replications' pieces, in replication order."""
+    """The run's `Priced` from its replications' pieces, in replication order; each table gets
+    its `rep` column last, as `DataFrame.assign` would add it."""
     import pandas as pd
 
-    metrics = pd.DataFrame([row for p in pieces for row in p[0]])
+    reps = np.array([r for p in pieces for r in p[0]], dtype=np.int64)
+    metrics = pd.DataFrame([row for p in pieces for row in p[1]])
     if not detail:
         return Priced(sc, metrics, _empty(), _empty())
-    return Priced(sc, metrics, *(pd.concat([f for p in pieces for f in p[k]], ignore_index=True)
-                                 for k in (1, 2, 3)))
+
+    def tagged(k: int) -> pd.DataFrame:
+        frames = [f for p in pieces for f in p[k]]
+        if not frames:  # not priced (ledger=False)
+            return _empty()
+        out = pd.concat(frames, ignore_index=True)
+        out["rep"] = np.repeat(reps, [len(f) for f in frames])
+        return out
+
+    return Priced(sc, metrics, tagged(2), tagged(3), tagged(4))
 
 
-def price_records(sc: Scenario, raws: list) -> _Pieces:
+def price_records(sc: Scenario, raws: list, ledger: bool = True) -> _Pieces:
     """Price the replications of some simulated records (no reference, no weights) on their
     own: what a worker does with the chunk it simulated (`model.simulation.run.simulate_then`),
     so that pricing is spread over the workers with the simulation. Each replication is priced
@@ -218,18 +233,22 @@ def price_records(sc: Scenario, raws: list) -> _Pieces:
     people, visits, stations = _build(sc, raws)
     run = RunResult(scenario=sc, seed=0, participants=people, visits=visits, stations=stations)
     reps = sorted(r.rep for r in raws)
-    return _price_units(sc, reps, units_of_run(run, reps=reps), None, True)
+    return _price_units(sc, reps, units_of_run(run, reps=reps), None, True, ledger)
 
 
 def simulate_and_price(sc: Scenario, replications: int | None = None, seed: int | None = None,
-                       workers: int = 1, on_rep: Callable[[int], None] | None = None
-                       ) -> tuple[RunResult, Priced]:
-    """Simulate a scenario without a reference and price it in full; on several workers each
-    prices the replications it simulated. The same tables and figures as `simulate` then `price`."""
+                       workers: int = 1, on_rep: Callable[[int], None] | None = None,
+                       ledger: bool = True) -> tuple[RunResult, Priced]:
+    """Simulate a scenario without a reference and price it in full (with `ledger=False`: no
+    ledger or flows, as `price`); on several workers each prices the replications it simulated.
+    The same tables and figures as `simulate` then `price`."""
+    from functools import partial
+
     from model.simulation.run import simulate_then
 
-    run, pieces = simulate_then(sc, price_records, replications, seed, workers, on_rep=on_rep)
-    return run, (price(run) if pieces is None else priced_of(pieces, sc))
+    then = price_records if ledger else partial(price_records, ledger=False)
+    run, pieces = simulate_then(sc, then, replications, seed, workers, on_rep=on_rep)
+    return run, (price(run, ledger=ledger) if pieces is None else priced_of(pieces, sc))
 
 
 METRIC_UNITS: dict[str, str] = {
