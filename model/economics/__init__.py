@@ -179,9 +179,9 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
     return priced_of([_price_units(sc, range(len(units)), units, refs, detail, ledger)], sc, detail)
 
 
-# a stretch of replications priced: their numbers, metrics rows, and per replication its
-# ledger, flows and actor figures (without their `rep` column: `priced_of` adds it once)
-_Pieces = tuple[list[int], list[dict], list, list, list]
+# a stretch of replications priced: their metrics rows, and their ledgers, flows and actor
+# figures, each as one table with its `rep` column (None where not priced)
+_Pieces = tuple[list[dict], "pd.DataFrame | None", "pd.DataFrame | None", "pd.DataFrame | None"]
 
 
 def _price_units(sc: Scenario, reps: range | list[int], units: list[Unit],
@@ -198,28 +198,35 @@ def _price_units(sc: Scenario, reps: range | list[int], units: list[Unit],
             flows.append(fl)
         if detail:
             actors.append(actor_figures(sc, unit.effect, unit.lines, base))
-    return list(reps), metrics, ledgers, flows, actors
+    return metrics, _tagged(reps, ledgers), _tagged(reps, flows), _tagged(reps, actors)
+
+
+def _tagged(reps: range | list[int], frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The replications' tables as one, with their `rep` column last (as `DataFrame.assign`
+    would add it; once for all, not a copy per replication)."""
+    import pandas as pd
+
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True)
+    out["rep"] = np.repeat(np.asarray(reps, dtype=np.int64), [len(f) for f in frames])
+    return out
 
 
 def priced_of(pieces: list[_Pieces], sc: Scenario, detail: bool = True) -> Priced:
-    """The run's `Priced` from its replications' pieces, in replication order; each table gets
-    its `rep` column last, as `DataFrame.assign` would add it."""
+    """The run's `Priced` from the pieces of its stretches of replications, in order (a stretch's
+    tables are joined where it was priced: fewer and larger tables to send from a worker)."""
     import pandas as pd
 
-    reps = np.array([r for p in pieces for r in p[0]], dtype=np.int64)
-    metrics = pd.DataFrame([row for p in pieces for row in p[1]])
+    metrics = pd.DataFrame([row for p in pieces for row in p[0]])
     if not detail:
         return Priced(sc, metrics, _empty(), _empty())
 
-    def tagged(k: int) -> pd.DataFrame:
-        frames = [f for p in pieces for f in p[k]]
-        if not frames:  # not priced (ledger=False)
-            return _empty()
-        out = pd.concat(frames, ignore_index=True)
-        out["rep"] = np.repeat(reps, [len(f) for f in frames])
-        return out
+    def joined(k: int) -> pd.DataFrame:
+        frames = [p[k] for p in pieces if p[k] is not None]
+        return pd.concat(frames, ignore_index=True) if frames else _empty()
 
-    return Priced(sc, metrics, tagged(2), tagged(3), tagged(4))
+    return Priced(sc, metrics, joined(1), joined(2), joined(3))
 
 
 def price_records(sc: Scenario, raws: list, ledger: bool = True) -> _Pieces:
