@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from model import __version__
 from model.errors import InputError, Problem
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
     from model.psa import PSAResult
     from model.simulation import RunResult
     from model.sweep.plan import SweepPlan
-
-
-T = TypeVar("T")
-U = TypeVar("U")
 
 
 @dataclass
@@ -159,44 +155,12 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
            ledger: bool = True) -> Answer:
     """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
     uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`."""
-    def cohorts() -> list[ScenarioResult]:
-        return [run_scenario(sc, replications=replications, seed=seed, workers=workers,
-                             on_rep=on_rep, out=out if len(scenarios) == 1 else None,
-                             ledger=ledger)
-                for sc in scenarios]
-
-    def draws_() -> PSAResult | None:
-        return parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty \
-            else None
-
-    if workers <= 1 or not uncertainty or not any(sc.has_uncertainty() for sc in scenarios):
-        results = cohorts()
-        return Answer(results, draws_())
-    # the cohorts go to the worker processes; this process prices the draws meanwhile rather
-    # than wait for them (each part's figures do not depend on the other's timing)
-    return Answer(*_side_by_side(cohorts, draws_))
-
-
-def _side_by_side(first: Callable[[], T], second: Callable[[], U]) -> tuple[T, U]:
-    """`first()` on a daemon thread (it mostly waits on worker processes) and `second()` here;
-    both results, or the first error (the thread dies with the process on Ctrl-C)."""
-    import threading
-
-    box: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = first()
-        except BaseException as e:  # handed to the caller below
-            box["error"] = e
-
-    thread = threading.Thread(target=run, name="insats-cohorts", daemon=True)
-    thread.start()
-    other = second()
-    thread.join()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    return box["value"], other  # type: ignore[return-value]
+    results = [run_scenario(sc, replications=replications, seed=seed, workers=workers,
+                            on_rep=on_rep, out=out if len(scenarios) == 1 else None,
+                            ledger=ledger)
+               for sc in scenarios]
+    psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty else None
+    return Answer(results, psa)
 
 
 def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:

@@ -92,30 +92,3 @@ def test_actor_figures_equal_the_per_view_reference(one_process):
         pd.testing.assert_frame_equal(actor_figures(sc, unit.effect, unit.lines),
                                       _reference_actor_figures(sc, unit.effect, unit.lines),
                                       check_exact=True)
-
-
-def test_answer_on_two_workers_equals_one_worker():
-    """With several workers the cohorts run on them while this process prices the draws
-    (`model.api.answer`): the same cohort figures and the same draws as one after the other."""
-    from model.api import answer
-
-    scs = [load_scenario(f) for f in FILES[:2]]
-    one = answer(scs, replications=4, workers=1, draws=40, ledger=False)
-    two = answer(scs, replications=4, workers=2, draws=40, ledger=False)
-    for a, b in zip(one.results, two.results, strict=True):
-        pd.testing.assert_frame_equal(a.priced.metrics, b.priced.metrics, check_exact=True)
-        pd.testing.assert_frame_equal(a.priced.actors, b.priced.actors, check_exact=True)
-    pd.testing.assert_frame_equal(one.psa.metrics, two.psa.metrics, check_exact=True)
-    pd.testing.assert_frame_equal(one.psa.draws, two.psa.draws, check_exact=True)
-
-
-def test_an_error_in_the_cohorts_reaches_the_caller():
-    """The cohorts' thread hands its error back instead of losing it."""
-    from model.api import _side_by_side
-
-    def boom() -> None:
-        raise ValueError("cohorts failed")
-
-    with pytest.raises(ValueError, match="cohorts failed"):
-        _side_by_side(boom, lambda: 1)
-    assert _side_by_side(lambda: 2, lambda: 3) == (2, 3)
