@@ -54,6 +54,24 @@ def _reference_actor_figures(sc, eff, lines, base=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[COLUMNS]
 
 
+def _reference_price(run) -> dict[str, pd.DataFrame]:
+    """`price` as it was (no reference run): a loop over replications, each table tagged by an
+    `assign` per replication (kept only as the reference for the tests below)."""
+    from model.economics import price_unit, units_of_run
+
+    sc = run.scenario
+    metrics, ledgers, flows, actors = [], [], [], []
+    for rep, unit in enumerate(units_of_run(run)):
+        m, led, fl = price_unit(sc, unit, None, True)
+        metrics.append({"rep": rep, **m})
+        ledgers.append(led.assign(rep=rep))
+        flows.append(fl.assign(rep=rep))
+        actors.append(_reference_actor_figures(sc, unit.effect, unit.lines).assign(rep=rep))
+    return {"metrics": pd.DataFrame(metrics), "ledger": pd.concat(ledgers, ignore_index=True),
+            "flows": pd.concat(flows, ignore_index=True),
+            "actors": pd.concat(actors, ignore_index=True)}
+
+
 @pytest.fixture(scope="module", params=FILES, ids=lambda f: f.stem)
 def one_process(request):
     """Each scenario simulated and priced in full in this process (the reference)."""
@@ -61,6 +79,13 @@ def one_process(request):
     assert sc.reference_path() is None  # the path priced on the workers
     run = simulate(sc, replications=REPS, workers=1)
     return sc, run, price(run)
+
+
+def test_price_equals_the_per_replication_reference(one_process):
+    """Today's `price` (tables tagged once, actor table built once) against the loop it replaced."""
+    _, run, got = one_process
+    for name, want in _reference_price(run).items():
+        pd.testing.assert_frame_equal(getattr(got, name), want, check_exact=True)
 
 
 def test_pricing_on_two_workers_equals_pricing_in_one_process(one_process):
