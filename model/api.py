@@ -53,23 +53,26 @@ class ScenarioResult:
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,
                  workers: int = 1, out: Path | None = None,
-                 on_rep: Callable[[int], None] | None = None) -> ScenarioResult:
+                 on_rep: Callable[[int], None] | None = None, ledger: bool = True) -> ScenarioResult:
     """Simulate a scenario (and its reference, if any), price it, summarise, optionally write.
 
-    `on_rep(n)` is called as replications finish, for progress bars.
+    `on_rep(n)` is called as replications finish, for progress bars. With `ledger=False` (and
+    nothing written) the actor ledger and monthly flows are not built (`compare` shows neither).
     """
-    from model.economics import metric_units, price
+    ledger = ledger or out is not None
+    from model.economics import metric_units, price, simulate_and_price
     from model.results import economics_summary, outcome_summary
     from model.simulation import simulate
 
-    run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
-    reference = None
     ref_path = sc.reference_path()
-    if ref_path is not None:
+    if ref_path is None:  # each worker prices the replications it simulates
+        run, priced = simulate_and_price(sc, replications, seed, workers, on_rep, ledger)
+    else:
+        run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
         ref_sc = load_scenario(ref_path)
         reference = simulate(ref_sc, replications=run.replications, seed=run.seed,
                              workers=workers)
-    priced = price(run, reference)
+        priced = price(run, reference, ledger=ledger)
     result = ScenarioResult(run=run, priced=priced, outcomes=outcome_summary(run),
                             economics=economics_summary(priced.metrics, metric_units(sc)))
     if out is not None:
@@ -148,11 +151,13 @@ def parameter_uncertainty(scenarios: list[Scenario], draws: int | None = None,
 def answer(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
            workers: int = 1, uncertainty: bool = True, draws: int | None = None,
            on_rep: Callable[[int], None] | None = None,
-           on_draw: Callable[[int], None] | None = None, out: Path | None = None) -> Answer:
+           on_draw: Callable[[int], None] | None = None, out: Path | None = None,
+           ledger: bool = True) -> Answer:
     """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
-    uncertain inputs: the default answer to "how sure are we"."""
+    uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`."""
     results = [run_scenario(sc, replications=replications, seed=seed, workers=workers,
-                            on_rep=on_rep, out=out if len(scenarios) == 1 else None)
+                            on_rep=on_rep, out=out if len(scenarios) == 1 else None,
+                            ledger=ledger)
                for sc in scenarios]
     psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty else None
     return Answer(results, psa)

@@ -47,7 +47,8 @@ if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or c
 __all__ = ["DIRECTION", "METRIC_UNITS", "Activity", "Baseline", "Effect", "Line", "Priced",
            "Unit", "actor_figures", "actor_summary", "counterfactual_hazards", "metric_units",
            "present_value", "price",
-           "price_unit", "shared_after_exit", "units_of_run", "view_key", "views"]
+           "price_unit", "priced_of", "shared_after_exit", "simulate_and_price", "units_of_run",
+           "view_key", "views"]
 
 @dataclass
 class Priced:
@@ -75,17 +76,18 @@ def present_value(amounts: np.ndarray, months: np.ndarray, rate: float) -> float
 
 
 def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
-                 n_cal: int | None = None) -> list[Unit]:
+                 n_cal: int | None = None, reps: list[int] | None = None) -> list[Unit]:
     """The Effect and cost lines of every replication of a simulated run.
 
     `weights` (by replication, in participant-table order) re-weight participants; `n_cal` forces
-    the number of calendar months priced (by default: what the run needs).
+    the number of calendar months priced (by default: what the run needs); `reps` names the
+    replications the tables hold (by default 0 to R − 1; a chunk priced on a worker holds others).
     """
     sc = run.scenario
     ends = run.stations.groupby("rep")["end_month"].max()
     p_at, v_at = _rep_rows(run.participants), _rep_rows(run.visits)
     out = []
-    for rep in range(run.replications):
+    for rep in (range(run.replications) if reps is None else reps):
         people = p_at(rep)
         visits = v_at(rep)
         end = float(ends.get(rep, 0.0))
@@ -159,14 +161,14 @@ def baseline(sc: Scenario, unit: Unit, ref: Unit) -> Baseline:
 
 
 def price(run: RunResult, reference: RunResult | None = None, detail: bool = True,
-          weights: dict[int, np.ndarray] | None = None) -> Priced:
+          weights: dict[int, np.ndarray] | None = None, ledger: bool = True) -> Priced:
     """Price every replication of a run; with a reference run, every decision figure is
     incremental (programme minus reference, replication by replication).
 
     With `detail=False` only the metrics are computed (no ledger or monthly flows): for sweeps.
+    With `ledger=False` the metrics and the actor figures, but no ledger or monthly flows (empty
+    tables): what `compare` shows.
     """
-    import pandas as pd
-
     sc = run.scenario
     refs = None
     if reference is not None:  # one after-exit hiring rate on both sides
@@ -174,19 +176,86 @@ def price(run: RunResult, reference: RunResult | None = None, detail: bool = Tru
         run, reference = replace(run, scenario=own), replace(reference, scenario=other)
         refs = units_of_run(reference)
     units = units_of_run(run, weights)
+    return priced_of([_price_units(sc, range(len(units)), units, refs, detail, ledger)], sc, detail)
+
+
+# a stretch of replications priced: their metrics rows, and their ledgers, flows and actor
+# figures, each as one table with its `rep` column (None where not priced)
+_Pieces = tuple[list[dict], "pd.DataFrame | None", "pd.DataFrame | None", "pd.DataFrame | None"]
+
+
+def _price_units(sc: Scenario, reps: range | list[int], units: list[Unit],
+                 refs: list[Unit] | None, detail: bool, ledger: bool = True) -> _Pieces:
+    """Every replication's metrics row and, with `detail`, its actor figures and (with `ledger`)
+    its ledger and monthly flows."""
     metrics, ledgers, flows, actors = [], [], [], []
-    for rep, unit in enumerate(units):
-        base = baseline(sc, unit, refs[rep]) if refs is not None else None
-        m, led, fl = price_unit(sc, unit, base, detail)
+    for k, (rep, unit) in enumerate(zip(reps, units, strict=True)):
+        base = baseline(sc, unit, refs[k]) if refs is not None else None
+        m, led, fl = price_unit(sc, unit, base, detail and ledger)
         metrics.append({"rep": rep, **m})
+        if detail and ledger:
+            ledgers.append(led)
+            flows.append(fl)
         if detail:
-            ledgers.append(led.assign(rep=rep))
-            flows.append(fl.assign(rep=rep))
-            actors.append(actor_figures(sc, unit.effect, unit.lines, base).assign(rep=rep))
+            actors.append(actor_figures(sc, unit.effect, unit.lines, base))
+    return metrics, _tagged(reps, ledgers), _tagged(reps, flows), _tagged(reps, actors)
+
+
+def _tagged(reps: range | list[int], frames: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The replications' tables as one, with their `rep` column last (as `DataFrame.assign`
+    would add it; once for all, not a copy per replication)."""
+    import pandas as pd
+
+    if not frames:
+        return None
+    out = pd.concat(frames, ignore_index=True)
+    out["rep"] = np.repeat(np.asarray(reps, dtype=np.int64), [len(f) for f in frames])
+    return out
+
+
+def priced_of(pieces: list[_Pieces], sc: Scenario, detail: bool = True) -> Priced:
+    """The run's `Priced` from the pieces of its stretches of replications, in order (a stretch's
+    tables are joined where it was priced: fewer and larger tables to send from a worker)."""
+    import pandas as pd
+
+    metrics = pd.DataFrame([row for p in pieces for row in p[0]])
     if not detail:
-        return Priced(sc, pd.DataFrame(metrics), _empty(), _empty())
-    return Priced(sc, pd.DataFrame(metrics), pd.concat(ledgers, ignore_index=True),
-                  pd.concat(flows, ignore_index=True), pd.concat(actors, ignore_index=True))
+        return Priced(sc, metrics, _empty(), _empty())
+
+    def joined(k: int) -> pd.DataFrame:
+        frames = [p[k] for p in pieces if p[k] is not None]
+        return pd.concat(frames, ignore_index=True) if frames else _empty()
+
+    return Priced(sc, metrics, joined(1), joined(2), joined(3))
+
+
+def price_records(sc: Scenario, raws: list, ledger: bool = True) -> _Pieces:
+    """Price the replications of some simulated records (no reference, no weights) on their
+    own: what a worker does with the chunk it simulated (`model.simulation.run.simulate_then`),
+    so that pricing is spread over the workers with the simulation. Each replication is priced
+    by the same functions as in `price`, from its own rows only, so the figures are the same."""
+    from model.simulation.run import RunResult
+    from model.simulation.tables import _build
+
+    people, visits, stations = _build(sc, raws)
+    run = RunResult(scenario=sc, seed=0, participants=people, visits=visits, stations=stations)
+    reps = sorted(r.rep for r in raws)
+    return _price_units(sc, reps, units_of_run(run, reps=reps), None, True, ledger)
+
+
+def simulate_and_price(sc: Scenario, replications: int | None = None, seed: int | None = None,
+                       workers: int = 1, on_rep: Callable[[int], None] | None = None,
+                       ledger: bool = True) -> tuple[RunResult, Priced]:
+    """Simulate a scenario without a reference and price it in full (with `ledger=False`: no
+    ledger or flows, as `price`); on several workers each prices the replications it simulated.
+    The same tables and figures as `simulate` then `price`."""
+    from functools import partial
+
+    from model.simulation.run import simulate_then
+
+    then = price_records if ledger else partial(price_records, ledger=False)
+    run, pieces = simulate_then(sc, then, replications, seed, workers, on_rep=on_rep)
+    return run, (price(run, ledger=ledger) if pieces is None else priced_of(pieces, sc))
 
 
 METRIC_UNITS: dict[str, str] = {

@@ -56,20 +56,24 @@ def actor_figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline |
     pays = cum_paid[:, -1] > 1e-9 if cum_paid.shape[1] else np.zeros(len(FUNDERS), dtype=bool)
     payback = np.array([payback_month(cum_back[i], cum_paid[i]) if pays[i] else np.nan
                         for i in range(len(FUNDERS))])
-    frames = []
+    cols: dict[str, list] = {c: [] for c in COLUMNS}
     for years, (head, head_pv) in view_heads(sc, eff, p, base).items():
         py, py_pv = head * p.adjust / 12.0, head_pv * p.adjust / 12.0
         real, real_pv = am.real_per_py * py, am.real_per_py * py_pv
         moved, moved_pv = allow + am.moved_per_py * py, allow_pv + am.moved_per_py * py_pv
         net, net_pv = real + moved - cost, real_pv + moved_pv - cost_pv
-        frames.append(pd.DataFrame({
-            "actor": FUNDERS, "view": view_key(years), "years": float(years),
-            "cost": cost, "cost_pv": cost_pv, "real": real, "real_pv": real_pv,
-            "transfers": moved, "transfers_pv": moved_pv, "net": net, "net_pv": net_pv,
-            "paid": cost + own, "paid_pv": cost_pv + own_pv,
-            "returned": net + cost + own, "returned_pv": net_pv + cost_pv + own_pv,
-            "pays": pays, "payback_months": payback}))
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+        view = {"actor": np.array(FUNDERS, dtype=object),
+                "view": np.full(len(FUNDERS), view_key(years), dtype=object),
+                "years": np.full(len(FUNDERS), float(years)),
+                "cost": cost, "cost_pv": cost_pv, "real": real, "real_pv": real_pv,
+                "transfers": moved, "transfers_pv": moved_pv, "net": net, "net_pv": net_pv,
+                "paid": cost + own, "paid_pv": cost_pv + own_pv,
+                "returned": net + cost + own, "returned_pv": net_pv + cost_pv + own_pv,
+                "pays": pays, "payback_months": payback}
+        for c in COLUMNS:
+            cols[c].append(view[c])
+    # one table built once from the views' columns (not a table per view, then joined)
+    return pd.DataFrame({c: np.concatenate(parts) for c, parts in cols.items()})
 
 
 def actor_summary(actors: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from model.psa.voi import VOI, psa_voi
-from model.report.plots import styled
 from model.report.psa_view import headline
 from model.report.text import in_lang, input_label, metric_label, number, table, with_unit
 
@@ -113,9 +112,15 @@ def voi_of_rows(rows: list[dict]) -> VOI:
     return out
 
 
-@styled
 def voi_plot(voi: VOI, lang: str = "sv", top: int = TOP) -> bytes:
-    """Horizontal bars: EVPPI per parameter and group, scaled to the future participants."""
+    """Horizontal bars: EVPPI per parameter and group, scaled to the future participants
+    (matplotlib loads here, not with the text views: `insats compare` draws no plot)."""
+    from model.report.plots import styled
+
+    return styled(_voi_plot)(voi, lang, top)
+
+
+def _voi_plot(voi: VOI, lang: str, top: int) -> bytes:
     from model.report.plots import PROGRAMME_COLOURS, money_axis, plt, to_png
 
     t = voi.table.head(top).iloc[::-1]

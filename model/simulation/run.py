@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from model.scenario import Scenario
 from model.simulation.engine import _replicate
 from model.simulation.tables import _build, _Raw
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,6 +48,24 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
 
     `on_rep(n)` is called as replications finish (for progress bars).
     """
+    return simulate_then(sc, None, replications, seed, workers, horizon, on_rep)[0]
+
+
+def _run_chunk_then(args: tuple[Scenario, list[int], int, float | None, Callable[..., Any]]
+                    ) -> tuple[list[_Raw], Any]:
+    sc, reps, seed, horizon, then = args
+    raws = _run_chunk((sc, reps, seed, horizon))
+    return raws, then(sc, [replace(r) for r in raws])  # copies: building tables uses records up
+
+
+def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None,
+                  replications: int | None = None, seed: int | None = None, workers: int = 1,
+                  horizon: float | None = None, on_rep: Callable[[int], None] | None = None
+                  ) -> tuple[RunResult, list[T] | None]:
+    """`simulate`, and on worker processes `then(sc, records)` applied to each chunk of
+    replications where it was simulated (a later stage, e.g. pricing, spread over the workers
+    with the simulation); its results in replication order, or None when the run was not spread
+    (one worker): the caller then applies its stage to the whole run itself."""
     from model.executors import worker_pool
     from model.limits import usable_workers
 
@@ -52,6 +73,7 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
     seed = sc.simulation.seed if seed is None else seed
     tick = on_rep or (lambda n: None)
     workers = usable_workers(workers, reps)  # no more than the replications and the cores
+    after: list[T] | None = None
     if workers <= 1 or reps <= 1:
         raws = []
         for r in range(reps):
@@ -61,10 +83,18 @@ def simulate(sc: Scenario, replications: int | None = None, seed: int | None = N
         size = max(1, min(8, reps // (4 * workers)))
         chunks = [list(range(i, min(i + size, reps))) for i in range(0, reps, size)]
         raws = []
+        after = [] if then is not None else None
         with worker_pool(workers) as pool:  # workers ignore Ctrl-C, die with this process
-            for res in pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]):
-                raws += res
-                tick(len(res))
+            if then is None:
+                for res in pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]):
+                    raws += res
+                    tick(len(res))
+            else:
+                for res, done in pool.map(_run_chunk_then,
+                                          [(sc, c, seed, horizon, then) for c in chunks]):
+                    raws += res
+                    after.append(done)
+                    tick(len(res))
     participants, visits, stations = _build(sc, raws)
     return RunResult(scenario=sc, seed=seed, participants=participants, visits=visits,
-                     stations=stations)
+                     stations=stations), after
