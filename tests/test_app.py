@@ -470,6 +470,10 @@ def test_page_in_chromium_answers_which_is_better(served_page):
             # item 5: a table widget, a chart of the draws, the probabilities in words
             expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
             expect(page.get_by_text(re.compile(r"^Sannolikhet att .* har högre")).first).to_be_visible()
+            # issue 18 item 2: under an answer over draws the key figures say they are at base values
+            expect(page.get_by_role("heading", name="Nyckeltal vid basvärden")).to_be_visible()
+            expect(page.get_by_text(re.compile(r"^Svaret överst är medel över dragningarna"))
+                   ).to_be_visible()
             # 2 cumulative + draws: waited for (Streamlit may still be drawing the later charts)
             expect(page.locator("[data-testid='stVegaLiteChart']").nth(2)).to_be_attached()
             # item 7: the cumulative plots fit their columns

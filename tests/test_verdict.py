@@ -143,10 +143,15 @@ def test_report_key_figures_under_a_verdict_over_draws_are_labelled_at_base_valu
             in text
     assert "inte är linjärt" in text and "dragningar" in text
 
+    one = progs[:1]   # one programme: figure cards, under a heading that says "vid basvärden"
+    html = summary.html(_page(one))
+    assert "<h3>Nyckeltal vid basvärden</h3>" in html and "keyfigures-caption" in html
+
     plain = load_programmes(GREN, replications=6, uncertainty=False)
     html = summary.html(_page(plain))
     assert _key_heads(html)[1:] == [p.title for p in plain]
     assert "vid basvärden" not in html and "keyfigures-caption" not in html
+    assert "vid basvärden" not in summary.html(_page(plain[:1]))
 
 
 @pytest.mark.parametrize("path", [p for p in READY if load_scenario(p).has_uncertainty()],

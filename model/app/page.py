@@ -220,7 +220,7 @@ def _results(edited: list[tuple], lang: str) -> None:
     expected = [(_expected(sc, key, change, lang), key, change) for sc, key, change in edited]
     psa, held = _draws(edited, lang)
     _answer_on_top(edited, expected, psa, held, lang)
-    _show(expected, lang)
+    _show(expected, lang, at_base=psa is not None)
     if psa is not None:
         st.subheader(_t("Parameterosäkerhet", "Parameter uncertainty"))
         _panel(psa, held, lang)
@@ -302,8 +302,10 @@ def _panel(psa, held: list, lang: str) -> None:
                     value=DRAWS, step=20, key="draws")
 
 
-def _show(priced: list[tuple], lang: str, cls: str = "verdict") -> None:
-    """Verdict, ESF sentence, key figures, cumulative plot and ledger of priced programmes."""
+def _show(priced: list[tuple], lang: str, cls: str = "verdict", at_base: bool = False) -> None:
+    """Verdict, ESF sentence, key figures, cumulative plot and ledger of priced programmes;
+    `at_base`: the answer on top is over parameter draws, so the key figures say they are the
+    figures at base values."""
     simulated = cls != "verdict"
     views = [_view(p, key, change, lang, simulated) for p, key, change in priced]
     programmes = [p for p, _, _ in priced]
@@ -322,8 +324,18 @@ def _show(priced: list[tuple], lang: str, cls: str = "verdict") -> None:
         if not simulated else (compute.key_figures(programmes, lang),
                                compute.cumulative_chart(programmes, lang),
                                compute.cumulative_caption(programmes, lang))
-    st.subheader(_t("Nyckeltal", "Key figures"))
+    from model.report.tables import BASE_VALUES
+
+    at = f" {_t(*BASE_VALUES)}" if at_base else ""
+    st.subheader(_t("Nyckeltal", "Key figures") + at)
     st.table(figures.map(nobreak).set_index(_t("Mått", "Figure")))
+    if at_base:
+        st.caption(_t("Svaret överst är medel över dragningarna ur det vi vet om antagandena; "
+                      "tabellen visar utfallet med varje antagande vid sitt basvärde, därför kan "
+                      "värdena skilja sig något. Svaret överst är svaret.",
+                      "The answer on top is the mean over draws of what we know about the "
+                      "assumptions; the table shows the outcome with every assumption at its base "
+                      "value, so the values can differ a little. The answer on top is the answer."))
     st.subheader(_t("Kostnad och samhällsintäkt över tid", "Cost and societal revenue over time"))
     for col, one in zip(st.columns(len(chart["hconcat"])), chart["hconcat"], strict=True):
         with col:  # one chart per programme, each as wide as its column (not a fixed width)

@@ -260,8 +260,17 @@ def html(page: Page) -> str:
             + _notes(page)
             + f"<h3>{_t(lang, 'Viktigaste antaganden', 'Main assumptions')}</h3>"
             + "".join(f"<h4>{esc(p.title)}</h4>{_assumptions(p, lang)}" for p in page.programmes))
+    cards = _cards(page.first, lang)
+    if psa is not None:  # under a verdict over draws the cards are the figures at base values
+        from model.report.agreement import base_values_caption
+        from model.report.tables import BASE_VALUES
+
+        head = f"{_t(lang, 'Nyckeltal', 'Key figures')} {_t(lang, *BASE_VALUES)}"
+        caption = base_values_caption(results, psa, lang) or ""
+        cards = (f"<h3>{esc(head)}</h3>" + cards
+                 + f'<p class="note keyfigures-caption">{esc(caption)}</p>')
     return (
         f'<p class="answer">{esc(verdict(results, psa, lang).text)}</p>' + warnings
-        + _cards(page.first, lang) + _notes(page)
+        + cards + _notes(page)
         + f"<h3>{_t(lang, 'Viktigaste antaganden', 'Main assumptions')}</h3>"
         + _assumptions(page.first, lang))
