@@ -117,6 +117,27 @@ def test_an_unconverged_run_writes_nothing_and_exits_1(tmp_path) -> None:
     assert (out / "trace_rank.png").is_file() and (out / "diagnostics.csv").is_file()
 
 
+def test_written_back_beside_a_true_false_switch(tmp_path) -> None:
+    """A scenario with a true/false input (employment.value_studies, as Framgången's has) is
+    written back: the switch is left as it is, the calibrated input gets its posterior median
+    (the write-back used to read the switch as a number and stop with a traceback after the
+    sampling)."""
+    known = _without_other_priors(tmp_path)
+    raw = yaml.safe_load(known.read_text(encoding="utf-8"))
+    raw["employment"]["value_studies"] = False
+    known.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    path = _conjugate_targets(tmp_path, {"walkers": 8, "steps": 30, "burn": 10, "thin": 5,
+                                         "runs": 2, "seed": 1, "start_pool": 20})
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["calibrate", str(known), str(path), "--out", str(out),
+                                   "--lang", "en", "--quiet", "--force"])
+    assert res.exit_code == 0, res.output
+    written = yaml.safe_load((out / "known.yaml").read_text(encoding="utf-8"))
+    assert written["employment"]["value_studies"] is False
+    cost = written["interventions"][0]["costs"][0]["per_start"]
+    assert cost != 20000 and 15000 < (cost["value"] if isinstance(cost, dict) else cost) < 25000
+
+
 def test_out_may_not_hold_an_input(tmp_path) -> None:
     """--out into the folder of the targets file is refused before any sampling (exit 2)."""
     known = _without_other_priors(tmp_path)

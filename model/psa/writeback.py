@@ -97,8 +97,10 @@ def written_text(cal: Calibration, sc_index: int) -> str | None:
                               for u in free])
     for path, leaf in walk_inputs(raw):     # the inputs set, and shares rescaled beside them
         old = leaf["value"] if isinstance(leaf, dict) else leaf
+        if isinstance(old, bool) or not isinstance(old, int | float):
+            continue            # a switch or a label: never calibrated, and no number to read
         new = get_value(new_raw, parse_path(path))
-        if isinstance(old, bool) or not isinstance(old, int | float) or new == old:
+        if new == old:
             continue
         leaf_node = _node(root, path)
         node = _node(leaf_node, "value") if isinstance(leaf_node, yaml.MappingNode) else leaf_node
