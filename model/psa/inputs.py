@@ -284,8 +284,13 @@ def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem
                                             f"({_why(exc)})", x))
                     break
         if len(problems) == found and len(g.paths) > 1:  # whole rows: shares set together
-            parts_all = [parse_path(path) for path in g.paths]
-            for i, row in enumerate(rows):
+            # only shares can fail to be set together (their node's sum): the other paths, whose
+            # places were found above, are left out of the thousands of rows tried
+            from model.sweep.paths import is_share
+
+            cols = [j for j, path in enumerate(g.paths) if is_share(parse_path(path))]
+            parts_all = [parse_path(g.paths[j]) for j in cols]
+            for i, row in enumerate(rows[:, cols] if cols else []):
                 try:
                     drawn_raw(raw, list(zip(parts_all, map(float, row), strict=True)))
                 except (ValueError, KeyError) as exc:
