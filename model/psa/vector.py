@@ -236,8 +236,10 @@ def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size:
 
     Each distinct set of values is priced once (draws from a joint group's rows repeat rows: the
     Grenverket pair's 10 000 draws hold at most its 1 280 calibrated sets), in blocks of `BLOCK`."""
-    values = np.column_stack([x for _, x in cols]) if cols else np.zeros((size, 0))
-    if size <= 1 or not np.isfinite(values).all():
+    if size <= 1 or not cols:
+        return _price_block(sc, cols, size)
+    values = np.column_stack([x for _, x in cols])
+    if not np.isfinite(values).all():
         return _price_block(sc, cols, size)
     uniq, inverse = np.unique(values, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
