@@ -21,6 +21,8 @@ from model.scenario.assumptions import (
 # pandas, the engine, pricing and the PSA are imported where they are used, so that `validate`,
 # `--help` and exact mode start without them (issue 11: start-up)
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     import pandas as pd
 
     from model.economics import Priced
@@ -53,11 +55,13 @@ class ScenarioResult:
 
 def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None = None,
                  workers: int = 1, out: Path | None = None,
-                 on_rep: Callable[[int], None] | None = None, ledger: bool = True) -> ScenarioResult:
+                 on_rep: Callable[[int], None] | None = None, ledger: bool = True,
+                 pool: Executor | None = None) -> ScenarioResult:
     """Simulate a scenario (and its reference, if any), price it, summarise, optionally write.
 
     `on_rep(n)` is called as replications finish, for progress bars. With `ledger=False` (and
     nothing written) the actor ledger and monthly flows are not built (`compare` shows neither).
+    `pool`: worker processes to run on, shared with other work (`answer`); the same results.
     """
     ledger = ledger or out is not None
     from model.economics import metric_units, price, simulate_and_price
@@ -66,12 +70,13 @@ def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None
 
     ref_path = sc.reference_path()
     if ref_path is None:  # each worker prices the replications it simulates
-        run, priced = simulate_and_price(sc, replications, seed, workers, on_rep, ledger)
+        run, priced = simulate_and_price(sc, replications, seed, workers, on_rep, ledger, pool)
     else:
-        run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep)
+        run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep,
+                       pool=pool)
         ref_sc = load_scenario(ref_path)
         reference = simulate(ref_sc, replications=run.replications, seed=run.seed,
-                             workers=workers)
+                             workers=workers, pool=pool)
         priced = price(run, reference, ledger=ledger)
     result = ScenarioResult(run=run, priced=priced, outcomes=outcome_summary(run),
                             economics=economics_summary(priced.metrics, metric_units(sc)))
@@ -154,13 +159,61 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
            on_draw: Callable[[int], None] | None = None, out: Path | None = None,
            ledger: bool = True) -> Answer:
     """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
-    uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`."""
-    results = [run_scenario(sc, replications=replications, seed=seed, workers=workers,
-                            on_rep=on_rep, out=out if len(scenarios) == 1 else None,
-                            ledger=ledger)
-               for sc in scenarios]
-    psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty else None
+    uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`.
+
+    On several workers, when every draw is priced on the expected-value path, the cohorts of
+    every scenario and the PSA share one pool of worker processes: the PSA is its first task and
+    runs on one worker beside the cohorts' replications (started before any thread of the pool,
+    so no worker is forked while a thread runs). The results are the same as one after the other.
+    """
+    def cohorts(pool: Executor | None = None) -> list[ScenarioResult]:
+        return [run_scenario(sc, replications=replications, seed=seed, workers=workers,
+                             on_rep=on_rep, out=out if len(scenarios) == 1 else None,
+                             ledger=ledger, pool=pool)
+                for sc in scenarios]
+
+    pool_size = _shared_pool_size(scenarios, replications, workers, uncertainty)
+    if pool_size < 2:
+        results = cohorts()
+        psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty \
+            else None
+        return Answer(results, psa)
+    from model.executors import worker_pool
+
+    with worker_pool(pool_size) as pool:
+        task = pool.submit(_psa_task, scenarios, draws)
+        results = cohorts(pool)
+        psa, problems = task.result()
+    if problems:
+        raise InputError(problems)
+    if psa is not None and on_draw is not None:
+        on_draw(psa.n)
     return Answer(results, psa)
+
+
+def _shared_pool_size(scenarios: list[Scenario], replications: int | None, workers: int,
+                      uncertainty: bool) -> int:
+    """Worker processes for `answer`'s one pool (cohorts and PSA together), or 0 when the PSA
+    runs after the cohorts: one worker, no uncertainty, or a PSA that is not priced on the
+    expected-value path (it then spreads its own draws over the workers)."""
+    if workers < 2 or not uncertainty or not any(sc.has_uncertainty() for sc in scenarios):
+        return 0
+    from model.evaluate import why_not_expected
+    from model.limits import usable_workers
+
+    if any(why_not_expected(sc) is not None for sc in scenarios):
+        return 0
+    return usable_workers(workers, total_replications(scenarios, replications) + 1)
+
+
+def _psa_task(scenarios: list[Scenario], draws: int | None
+              ) -> tuple[PSAResult | None, list[Problem]]:
+    """`parameter_uncertainty` in one worker process: the result, or the input problems (an
+    InputError does not survive pickling whole, so they travel as a value)."""
+    try:
+        return parameter_uncertainty(scenarios, draws, None, 1), []
+    except InputError as exc:
+        return None, exc.problems
 
 
 def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:

@@ -40,6 +40,8 @@ from model.economics.ledger import ledger
 from model.scenario import FUNDERS, Scenario
 
 if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
+    from concurrent.futures import Executor
+
     import pandas as pd
 
     from model.simulation import RunResult
@@ -245,16 +247,17 @@ def price_records(sc: Scenario, raws: list, ledger: bool = True) -> _Pieces:
 
 def simulate_and_price(sc: Scenario, replications: int | None = None, seed: int | None = None,
                        workers: int = 1, on_rep: Callable[[int], None] | None = None,
-                       ledger: bool = True) -> tuple[RunResult, Priced]:
+                       ledger: bool = True, pool: Executor | None = None
+                       ) -> tuple[RunResult, Priced]:
     """Simulate a scenario without a reference and price it in full (with `ledger=False`: no
     ledger or flows, as `price`); on several workers each prices the replications it simulated.
-    The same tables and figures as `simulate` then `price`."""
+    The same tables and figures as `simulate` then `price`. `pool`: see `simulate_then`."""
     from functools import partial
 
     from model.simulation.run import simulate_then
 
     then = price_records if ledger else partial(price_records, ledger=False)
-    run, pieces = simulate_then(sc, then, replications, seed, workers, on_rep=on_rep)
+    run, pieces = simulate_then(sc, then, replications, seed, workers, on_rep=on_rep, pool=pool)
     return run, (price(run, ledger=ledger) if pieces is None else priced_of(pieces, sc))
 
 

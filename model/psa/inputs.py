@@ -54,7 +54,7 @@ def uncertain_inputs(raw: dict[str, Any], sc: Scenario) -> list[Uncertain]:
 
     out = []
     validated = None
-    for path, leaf in walk_inputs(raw):
+    for path, leaf in walk_inputs(_without_rows(raw)):
         if isinstance(leaf, dict) and "uncertainty" in leaf:
             if validated is None:
                 validated = sc.model_dump(mode="python", by_alias=True)
@@ -69,6 +69,18 @@ def uncertain_inputs(raw: dict[str, Any], sc: Scenario) -> list[Uncertain]:
                 integer=isinstance(held, int) and not isinstance(held, bool),
                 source=str(spec.get("source", ""))))
     return out
+
+
+def _without_rows(raw: dict[str, Any]) -> dict[str, Any]:
+    """The raw scenario with its joint groups' rows left out (a shallow copy): plain numbers, none
+    of them uncertain, and thousands of them in a calibrated set, walked for nothing."""
+    unc = raw.get("uncertainty")
+    joint = unc.get("joint") if isinstance(unc, dict) else None
+    if not isinstance(joint, list):
+        return raw
+    rows_out = [{k: v for k, v in g.items() if k != "rows"} if isinstance(g, dict) else g
+                for g in joint]
+    return {**raw, "uncertainty": {**unc, "joint": rows_out}}
 
 
 def _uniforms(seed: int, key: str, n: int) -> np.ndarray:
@@ -139,18 +151,19 @@ def plan(scenarios: list[tuple[dict[str, Any], Scenario]]) -> Plan:
 def draw(p: Plan, n: int, seed: int) -> pd.DataFrame:
     """n draws: one column per uncertain input (its value) and per joint group (its row)."""
     import pandas as pd
-    from scipy import stats
 
     u = {name: _uniforms(seed, name, n) for name in p.inputs}
     for names, matrix in p.correlations:
+        from scipy.special import ndtr, ndtri  # scipy.stats.norm's cdf and ppf
+
         chol = np.linalg.cholesky(matrix)
-        z = stats.norm.ppf(np.stack([u[k] for k in names]))
-        corr = stats.norm.cdf(chol @ z)
+        z = ndtri(np.stack([u[k] for k in names]))
+        corr = ndtr(chol @ z)
         for k, row in zip(names, corr, strict=True):
             u[k] = np.clip(row, U_EDGE, 1 - U_EDGE)
     cols: dict[str, np.ndarray] = {"draw": np.arange(n)}
     for name, inp in p.inputs.items():
-        x = inp.dist.frozen().ppf(u[name])
+        x = inp.dist.ppf_vector(u[name])
         cols[name] = np.round(x) if inp.integer else x
     for g, entry in p.joint.items():
         k = len(entry["rows"])
@@ -271,8 +284,13 @@ def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem
                                             f"({_why(exc)})", x))
                     break
         if len(problems) == found and len(g.paths) > 1:  # whole rows: shares set together
-            parts_all = [parse_path(path) for path in g.paths]
-            for i, row in enumerate(rows):
+            # only shares can fail to be set together (their node's sum): the other paths, whose
+            # places were found above, are left out of the thousands of rows tried
+            from model.sweep.paths import is_share
+
+            cols = [j for j, path in enumerate(g.paths) if is_share(parse_path(path))]
+            parts_all = [parse_path(g.paths[j]) for j in cols]
+            for i, row in enumerate(rows[:, cols] if cols else []):
                 try:
                     drawn_raw(raw, list(zip(parts_all, map(float, row), strict=True)))
                 except (ValueError, KeyError) as exc:

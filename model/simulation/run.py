@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -43,12 +45,13 @@ def _run_chunk(args: tuple[Scenario, list[int], int, float | None]) -> list[_Raw
 
 def simulate(sc: Scenario, replications: int | None = None, seed: int | None = None,
              workers: int = 1, horizon: float | None = None,
-             on_rep: Callable[[int], None] | None = None) -> RunResult:
+             on_rep: Callable[[int], None] | None = None, pool: Executor | None = None
+             ) -> RunResult:
     """Run R replications (default from the scenario) on `workers` processes; same output either way.
 
-    `on_rep(n)` is called as replications finish (for progress bars).
+    `on_rep(n)` is called as replications finish (for progress bars); `pool`: see `simulate_then`.
     """
-    return simulate_then(sc, None, replications, seed, workers, horizon, on_rep)[0]
+    return simulate_then(sc, None, replications, seed, workers, horizon, on_rep, pool)[0]
 
 
 def _run_chunk_then(args: tuple[Scenario, list[int], int, float | None, Callable[..., Any]]
@@ -60,12 +63,16 @@ def _run_chunk_then(args: tuple[Scenario, list[int], int, float | None, Callable
 
 def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None,
                   replications: int | None = None, seed: int | None = None, workers: int = 1,
-                  horizon: float | None = None, on_rep: Callable[[int], None] | None = None
-                  ) -> tuple[RunResult, list[T] | None]:
+                  horizon: float | None = None, on_rep: Callable[[int], None] | None = None,
+                  pool: Executor | None = None) -> tuple[RunResult, list[T] | None]:
     """`simulate`, and on worker processes `then(sc, records)` applied to each chunk of
     replications where it was simulated (a later stage, e.g. pricing, spread over the workers
     with the simulation); its results in replication order, or None when the run was not spread
-    (one worker): the caller then applies its stage to the whole run itself."""
+    (one worker): the caller then applies its stage to the whole run itself.
+
+    `pool`: worker processes already started (`model.api.answer` runs the cohorts of every
+    scenario and the PSA on one pool), used instead of a pool of this run's own when the run is
+    spread; the chunks and the results are the same either way."""
     from model.executors import worker_pool
     from model.limits import usable_workers
 
@@ -84,7 +91,9 @@ def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None
         chunks = [list(range(i, min(i + size, reps))) for i in range(0, reps, size)]
         raws = []
         after = [] if then is not None else None
-        with worker_pool(workers) as pool:  # workers ignore Ctrl-C, die with this process
+        with contextlib.ExitStack() as stack:
+            if pool is None:  # workers ignore Ctrl-C, die with this process
+                pool = stack.enter_context(worker_pool(workers))
             if then is None:
                 for res in pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]):
                     raws += res

@@ -1,0 +1,143 @@
+"""The faster paths of issue 22 (targets 1 and 2) give the answers of the slower ones.
+
+* `ParamDist.ppf_vector` (all draws' quantiles at once, scipy.special) equals scipy.stats'
+  frozen `ppf` element for element: the same formula, so the tolerance is 0 (bit for bit).
+* `model.psa.vector.price_scenario` prices each distinct parameter set once, in blocks of
+  `BLOCK`: equal to one pass over every draw to 1e-12 relative (measured: at most a few 1e-16;
+  a sum over a batch of another size may round differently, and a block's lattice may be
+  shorter: rounding only; the per-draw reference is held to 1e-9 in tests/test_vector.py).
+* `model.api.answer` on several workers runs the cohorts and the PSA on one pool: the same
+  figures as one worker; a pool handed to `simulate` is used, not a second one started.
+* `compare` of the Grenverket pair no longer imports scipy.stats (a second of start-up).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.load import load_scenario
+from model.psa import run_psa
+from model.uncertainty import Beta, Gamma, LogNormal, Normal, Triangular, Uniform
+
+ROOT = Path(__file__).resolve().parent.parent
+PAIR = [ROOT / "scenarios/grenverket" / f for f in ("anpassad_yrkesutbildning.yaml",
+                                                     "supported_employment.yaml")]
+
+DISTS = [Beta(mean=0.62, sd=0.038), Beta(alpha=0.5, beta=3.0), Beta(mean=0.05, sd=0.04),
+         Gamma(mean=0.03423, sd=0.0077), Gamma(mean=2.0, cv=3.0), LogNormal(mean=100.0, cv=0.5),
+         Uniform(low=0.3, high=0.8), Triangular(low=4, mode=6, high=9),
+         Triangular(low=0, mode=0, high=1), Normal(mean=1.0, sd=2.0)]
+
+
+@pytest.mark.parametrize("dist", DISTS, ids=lambda d: f"{d.name()}")
+def test_ppf_vector_equals_scipy_frozen_ppf(dist) -> None:
+    q = np.clip(np.random.default_rng(3).random(5000), 1e-12, 1 - 1e-12)
+    q = np.concatenate([q, [1e-12, 1 - 1e-12, 0.001, 0.5, 0.999]])
+    with np.errstate(all="ignore"):
+        want = np.asarray(dist.frozen().ppf(q), dtype=float)
+        got = np.asarray(dist.ppf_vector(q), dtype=float)
+    assert got.shape == want.shape
+    assert np.array_equal(got, want)   # tolerance 0: the same formula as scipy.stats uses
+
+
+def _pairs() -> list:
+    scs = [load_scenario(f) for f in PAIR]
+    return [(sc.raw, sc) for sc in scs]
+
+
+def test_distinct_sets_priced_once_equal_every_draw(monkeypatch) -> None:
+    """The Grenverket pair draws rows of its calibrated set: 600 draws repeat rows. Pricing every
+    draw in one pass (no two alike: `np.unique` made a no-op) gives the same figures to 1e-12."""
+    import model.psa.vector as vector
+
+    pairs = _pairs()
+    fast = run_psa(pairs, draws=600, seed=11)
+    assert fast.draws["joint:grenverket_pwc"].nunique() < 600   # rows do repeat
+    real_unique = np.unique
+
+    def no_dedup(a, axis=None, return_inverse=False, **kw):
+        if axis == 0 and return_inverse:
+            return a, np.arange(len(a))
+        return real_unique(a, axis=axis, return_inverse=return_inverse, **kw)
+
+    monkeypatch.setattr(vector.np, "unique", no_dedup)
+    every = run_psa(pairs, draws=600, seed=11)
+    _close(every.metrics, fast.metrics)
+
+
+def _close(one: pd.DataFrame, other: pd.DataFrame, rtol: float = 1e-12) -> None:
+    """Every figure of every draw to `rtol` relative (a value below 1e-6 of its column's largest
+    judged on that scale, as tests/test_vector.py does), NaN in the same places."""
+    assert list(one.columns) == list(other.columns)
+    assert one[["draw", "scenario", "method"]].equals(other[["draw", "scenario", "method"]])
+    for c in one.columns[3:]:
+        x, y = one[c].to_numpy(float), other[c].to_numpy(float)
+        assert np.array_equal(np.isnan(x), np.isnan(y)), c
+        ok = ~np.isnan(x)
+        scale = np.maximum(np.abs(x[ok]), 1e-6 * np.abs(x[ok]).max(initial=0.0))
+        rel = np.abs(x[ok] - y[ok]) / np.where(scale > 0, scale, 1.0)
+        assert rel.max(initial=0.0) <= rtol, (c, rel.max())
+
+
+def test_blocks_equal_one_pass(monkeypatch) -> None:
+    """More distinct sets than BLOCK are priced block by block: the figures equal one pass to
+    1e-12 relative (measured: about 1e-15; a block's lattice may be shorter: rounding only)."""
+    import model.psa.vector as vector
+
+    pairs = _pairs()
+    monkeypatch.setattr(vector, "BLOCK", 10**6)
+    one = run_psa(pairs, draws=400, seed=5).metrics
+    monkeypatch.setattr(vector, "BLOCK", 64)
+    blocks = run_psa(pairs, draws=400, seed=5).metrics
+    _close(one, blocks)
+
+
+def test_simulate_uses_the_pool_it_is_given(monkeypatch) -> None:
+    """A run handed a pool starts none of its own (answer's one pool for cohorts and PSA)."""
+    import model.executors as executors
+    from model.economics import simulate_and_price
+
+    sc = load_scenario(PAIR[0])
+    own_run, own_priced = simulate_and_price(sc, replications=4, workers=2, ledger=False)
+    with executors.worker_pool(2) as pool:
+        def refuse(*a, **k):
+            raise AssertionError("a second pool was started")
+
+        monkeypatch.setattr(executors, "worker_pool", refuse)
+        run, priced = simulate_and_price(sc, replications=4, workers=2, ledger=False, pool=pool)
+    pd.testing.assert_frame_equal(run.participants, own_run.participants, check_exact=True)
+    pd.testing.assert_frame_equal(priced.metrics, own_priced.metrics, check_exact=True)
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one pool needs two cores here")
+def test_shared_pool_answer_equals_one_worker() -> None:
+    """`answer` on two workers (cohorts and PSA on one pool) equals `answer` on one."""
+    from model.api import _shared_pool_size, answer
+
+    scs = [load_scenario(f) for f in PAIR]
+    assert _shared_pool_size(scs, 6, 2, True) == 2
+    one = answer(scs, replications=6, workers=1, draws=120, ledger=False)
+    two = answer(scs, replications=6, workers=2, draws=120, ledger=False)
+    pd.testing.assert_frame_equal(one.psa.metrics, two.psa.metrics, check_exact=True)
+    pd.testing.assert_frame_equal(one.psa.draws, two.psa.draws, check_exact=True)
+    assert one.psa.vectorised == two.psa.vectorised
+    for a, b in zip(one.results, two.results, strict=True):
+        pd.testing.assert_frame_equal(a.priced.metrics, b.priced.metrics, check_exact=True)
+        pd.testing.assert_frame_equal(a.economics, b.economics, check_exact=True)
+
+
+def test_compare_does_not_import_scipy_stats() -> None:
+    code = ("import sys; from pathlib import Path; from model.api import answer, load_for_compare;"
+            "scs = load_for_compare([Path('scenarios/grenverket')]);"
+            "answer(scs, replications=2, draws=50, ledger=False);"
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "False"
