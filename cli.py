@@ -83,22 +83,21 @@ def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         from model.io import forget_inputs
 
         forget_inputs()  # the files read by an earlier command in this process are not inputs
+        lang = getattr(kwargs.get("lang"), "value", "en")  # commands without --lang: English
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            n = len(exc.problems)
-            _say(f"insats: {n} problem{'s' if n != 1 else ''} in the input:", err=True)
-            for p in exc.problems:
-                _say(f"  {p.render()}", err=True)
+            for line in exc.lines(lang):
+                _say(line, err=True)
             raise typer.Exit(code=2) from None
         except OutputError as exc:
-            _say(f"insats: {exc}", err=True)
+            _say(f"insats: {exc.text(lang)}", err=True)
             raise typer.Exit(code=1) from None
         except Terminated:
-            _say("insats: terminated", err=True)
+            _say("insats: " + ("avslutad" if lang == "sv" else "terminated"), err=True)
             raise typer.Exit(code=143) from None
         except KeyboardInterrupt:
-            _say("insats: interrupted", err=True)
+            _say("insats: " + ("avbruten" if lang == "sv" else "interrupted"), err=True)
             raise typer.Exit(code=130) from None
         except OSError as exc:  # an input or output failure no step named: still one line
             where = f"{exc.filename}: " if exc.filename else ""
