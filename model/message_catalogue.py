@@ -269,6 +269,10 @@ EXACT: dict[str, str] = {
         "en insats personal kostar tills sista deltagaren lämnat (ingen projektperiod, "
         "costs.project_months); ange projektperioden för att använda väntevärdesvägen",
     "arrivals never stop": "deltagare fortsätter att komma in utan slut",
+    "this run": "den här körningen",
+    "this sweep": "det här svepet",
+    "each model run": "varje modellkörning",
+    "infinitely many": "oändligt många",
     "use the simulation (--method des)": "använd simuleringen (--method des)",
     "use method: des": "använd method: des",
     "use --method des": "använd --method des",
@@ -580,6 +584,15 @@ PATTERNS: list[tuple[str, str]] = [
      "enhetskostnadsfilen som nämns här har {0} problem, listade nedan med den filens egna rader"),
     ("the unit-cost file named here has {} problem, listed below with that file's own lines",
      "enhetskostnadsfilen som nämns här har {0} problem, listat nedan med den filens egna rader"),
+    # notes before a long run (model.limits.long_run_note; cli._note prints them)
+    ("note: {} will take about {} on this machine (about {} simulation events); --reps, a shorter "
+     "horizon or more --workers make it shorter, Ctrl-C stops it",
+     "obs: {0} tar omkring {1} på den här datorn (omkring {2} simuleringshändelser); --reps, en "
+     "kortare horisont eller fler --workers gör den kortare, Ctrl-C avbryter"),
+    ("{} seconds", "{0} sekunder"),
+    ("{} minutes", "{0} minuter"),
+    ("{} hours", "{0} timmar"),
+    ("{} days", "{0} dagar"),
     # why the expected-value path does not apply
     ("a loop where participants visit an intervention {} times on average: nearly endless",
      "en slinga där deltagarna i genomsnitt besöker en insats {0} gånger: nästan oändlig"),

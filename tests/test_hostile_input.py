@@ -220,7 +220,8 @@ def test_a_long_run_is_announced(monkeypatch) -> None:
     import model.limits as limits
 
     monkeypatch.setattr(limits, "LONG_RUN_SECONDS", 0.0)
-    result = runner.invoke(app, ["run", str(BASE), "--reps", "2", "--quiet", "--format", "json"])
+    result = runner.invoke(app, ["run", str(BASE), "--reps", "2", "--quiet", "--format", "json",
+                                 "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("insats: note: this run will take about ")
     assert "Ctrl-C stops it" in result.stderr

@@ -325,7 +325,7 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
 # after the first progress line, at most a few hundred done by then): the outcome does not depend
 # on the machine's speed. The memory check is raised because the run is never let finish.
 LONG_RUN = ["run", "scenarios/library/ungdomsteamet.yaml", "--reps", "20000", "--workers", "2",
-            "--max-memory", "10000G", "--format", "json"]
+            "--max-memory", "10000G", "--format", "json", "--lang", "en"]
 FIRST_LINE_SECONDS = 600  # a bound for a machine under any load, not a speed requirement
 
 
