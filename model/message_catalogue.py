@@ -100,6 +100,9 @@ EXACT: dict[str, str] = {
              "del sin egen aktör",
     "if the source rounded them, `normalise: true` at the top of the file rescales them to 1":
         "om källan avrundade dem skalar `normalise: true` överst i filen om dem till 1",
+    "the sweep file": "svepfilen",
+    "the insats version": "insats-versionen",
+    "the parts' size": "delarnas storlek",
     "routing shares": "andelarna i routing",
     "entry shares": "andelarna i entry",
     "population shares": "befolkningsandelarna",
@@ -334,6 +337,8 @@ PATTERNS: list[tuple[str, str]] = [
      "mål- och enhetskostnadsfiler innehåller högst några tusen (är det rätt fil?)"),
     ("reference scenario not found at {}", "referensscenariot finns inte på {0}"),
     ("scenario file not found at {}", "scenariofilen finns inte på {0}"),
+    ("scenario file not found at {} (paths in a sweep file are relative to its folder, {})",
+     "scenariofilen finns inte på {0} (sökvägar i en svepfil utgår från dess mapp, {1})"),
     # writing files (model.io)
     ("is an input of this command ({}); give another file to write",
      "är indata till det här kommandot ({0}); ange en annan fil att skriva till"),

@@ -219,7 +219,7 @@ def test_report_with_progress_bars_and_bad_sweep(tmp_path):
     assert ok.exit_code == 0, ok.output
     assert "Skrev" in ok.output and "Wrote" not in ok.output  # --lang sv (the default)
     bad = CliRunner().invoke(app, ["report", str(SCENARIOS), "--out", str(out), "--reps", "3",
-                                   "--sweep", str(tmp_path), "--quiet"])
+                                   "--sweep", str(tmp_path), "--quiet", "--lang", "en"])
     assert bad.exit_code == 2
     assert "not a sweep folder" in bad.output
 
