@@ -549,9 +549,11 @@ def _wrote(target: Path, programmes: list[Any], lang: Lang) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run
     titles = ", ".join(p.title for p in programmes)
-    _say(_in(lang, f"Skrev {target} ({titles}; {run.replications} körningar, slumpfrö "
-                   f"{run.seed}, insats {__version__})",
-             f"Wrote {target} ({titles}; {run.replications} replications, seed {run.seed}, "
+    from model.report.text import run_count
+
+    n = run.replications
+    _say(_in(lang, f"Skrev {target} ({titles}; {run_count(n)}, slumpfrö {run.seed}, insats {__version__})",
+             f"Wrote {target} ({titles}; {run_count(n, 'en', 'replications')}, seed {run.seed}, "
              f"insats {__version__})"))
 
 

@@ -112,6 +112,13 @@ def test_counts_have_their_grammar() -> None:
     assert count(1, "körning", "körningar") == "1 körning"
     assert count(2, "körning", "körningar") == "2 körningar"
     assert with_unit(1, "jobs", "sv") == "1 jobb" and with_unit(2, "jobs", "en") == "2 jobs"
+    from model.report.tables import interval_note
+    from model.report.text import run_count
+
+    assert interval_note(1, "sv").startswith("Medel över 1 körning;")
+    assert interval_note(200, "sv").startswith("Medel över 200 körningar;")
+    assert interval_note(1, "en").startswith("Mean over 1 run;")
+    assert run_count(1, "en", "replications") == "1 replication"
     code = "\n".join(p.read_text(encoding="utf-8") for p in [*ROOT.glob("model/**/*.py"),
                                                               ROOT / "cli.py"])
     found = re.findall(r"\b(?:scenario\(n\)|körning\(ar\)|del\(ar\)|punkt\(er\)|jobb\(en\))", code)

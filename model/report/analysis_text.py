@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from model import __version__
-from model.report.text import count, in_lang, metric_label, number, probability_percent, table, with_unit
+from model.report.text import (
+    count,
+    in_lang,
+    metric_label,
+    number,
+    probability_percent,
+    run_count,
+    table,
+    with_unit,
+)
 
 # units of parameters (from the schema) in Swedish
 UNIT_SV = {"kr per person-year": "kr per personår", "kr a month": "kr i månaden",
@@ -85,10 +94,10 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     mlabel = metric_label(metric, lang, horizon)
     units = {p["name"]: p["unit"] for p in data.get("parameters", [])}
     lines = [t(f"Svep {data['sweep']} ({data['design']}, {data['points']} punkter × "
-               f"{data['replications']} körningar, slumpfrö {data['seed']}, insats "
+               f"{run_count(data['replications'])}, slumpfrö {data['seed']}, insats "
                f"{data['version']}): {data['folder']}",
                f"Sweep {data['sweep']} ({data['design']} design, {data['points']} points x "
-               f"{data['replications']} replications, seed {data['seed']}, insats "
+               f"{run_count(data['replications'], 'en', 'replications')}, seed {data['seed']}, insats "
                f"{data['version']}): {data['folder']}"),
              t("Scenarier: ", "Scenarios: ") + ", ".join(
                  f"{s['name']} (hash {s['hash']})" for s in data["scenarios"])]
