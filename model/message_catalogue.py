@@ -90,6 +90,17 @@ EXACT: dict[str, str] = {
     "staten for employer contributions)":
         "production behöver en payee: aktören som får värdet (individen för lönen, staten för "
         "arbetsgivaravgifterna)",
+    "production needs a payee: who receives the value of the work (individen for the wage, "
+    "staten for employer contributions)": "production behöver en payee: den som får värdet av "
+    "arbetet (individen för lönen, staten för arbetsgivaravgifterna)",
+    "production has no payer: it is value created, not money moved; give only payee":
+        "production har ingen payer: det är skapat värde, inte flyttade pengar; ange bara payee",
+    "production is the value of work: it occurs in work (in_work)":
+        "production är värdet av arbete: det uppstår i arbete (in_work)",
+    "production scales with the employment extent (fte)":
+        "production skalas med sysselsättningsgraden (fte)",
+    "a resource has no payee: it is a real cost borne by the payer; give only payer":
+        "en resurs har ingen payee: det är en verklig kostnad som payer bär; ange bara payer",
     "a resource needs a payer: the actor that bears its real cost":
         "en resurs behöver en payer: aktören som bär den verkliga kostnaden",
     "give either value_per_year or the valuation's parts (unit_costs and/or components), not both":
@@ -508,7 +519,46 @@ PATTERNS: list[tuple[str, str]] = [
     ("holds an input of this calibration ({}); give a new folder for the calibrated scenarios",
      "innehåller indata till den här kalibreringen ({0}); ange en ny mapp för de kalibrerade "
      "scenarierna"),
+    ("nothing to calibrate: the scenarios declare no uncertain input and the file lists no free "
+     "parameters; add a `free:` entry (scenario, path, prior) or an `uncertainty:` to an input of a "
+     "scenario", "inget att kalibrera: scenarierna anger inget osäkert indata och filen listar inga "
+     "fria parametrar; lägg till en post under `free:` (scenario, sökväg, prior) eller en "
+     "`uncertainty:` på ett indata i ett scenario"),
+    ("the scenarios draw {}; a calibration needs each input's own declared distribution as its "
+     "prior (remove the group, or calibrate without it)", "scenarierna drar {0}; en kalibrering "
+     "behöver varje indatas egen angivna fördelning som prior (ta bort gruppen, eller kalibrera "
+     "utan den)"),
+    ("correlation groups", "korrelationsgrupper"),
+    ("emcee needs at least twice as many walkers as free inputs ({} for {})",
+     "emcee behöver minst dubbelt så många vandrare som fria indata ({0} för {1})"),
+    ("unknown metric '{}' for {}; e.g. cost, share_work, {}, mean_months_to:<exit state>, "
+     "participants, revenue:<view>", "okänt mått '{0}' för {1}; t.ex. cost, share_work, {2}, "
+     "mean_months_to:<utfall>, participants, revenue:<vy>"),
+    ("cannot calibrate {} of {}: {}", "kan inte kalibrera {0} i {1}: {2}"),
+    ("{} must be a finite number", "{0} måste vara ett ändligt tal"),
+    ("{} ({}) cannot be {}; a target for it must be {}",
+     "{0} ({1}) kan inte vara {2}; ett mål för det måste vara {3}"),
     # sweeps, analyses and thresholds
+    ("two base scenarios are both named '{}'", "två basscenarier heter båda '{0}'"),
+    ("names this sweep file itself; list the scenario files the sweep varies",
+     "anger själva svepfilen; lista de scenariofiler som svepet varierar"),
+    ("{} is a sweep file, not a scenario; list the scenario files the sweep varies",
+     "{0} är en svepfil, inget scenario; lista de scenariofiler som svepet varierar"),
+    ("the expected-value path cannot price {}: {}; use method: des (the simulation)",
+     "väntevärdesvägen kan inte prissätta {0}: {1}; använd method: des (simuleringen)"),
+    ("is not a number in {} (it is {})", "är inget tal i {0} (det är {1})"),
+    ("no base scenario called '{}'; the bases are: {}",
+     "inget basscenario heter '{0}'; basscenarierna är: {1}"),
+    ("not found in {} ({}): {}", "finns inte i {0} ({1}): {2}"),
+    # unit costs (model.unit_costs)
+    ("component name '{}' is used more than once in this group",
+     "delnamnet '{0}' används mer än en gång i den här gruppen"),
+    ("a resource needs a payer: the actor that bears the real cost ({})",
+     "en resurs behöver en payer: aktören som bär den verkliga kostnaden ({0})"),
+    ("a transfer needs a payer ({})", "en transferering behöver en payer ({0})"),
+    ("a transfer needs a payee ({})", "en transferering behöver en payee ({0})"),
+    ("a transfer moves money between two actors: payer and payee are both '{}'",
+     "en transferering flyttar pengar mellan två aktörer: payer och payee är båda '{0}'"),
     ("another insats sweep{} is writing to this folder",
      "ett annat insats-svep{0} skriver till den här mappen"),
     ("cannot be read as a sweep manifest ({})", "kan inte läsas som en svepbeskrivning ({0})"),

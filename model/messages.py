@@ -8,8 +8,9 @@ How a text is looked up, first hit wins:
    whole message that is itself looked up again), and its Swedish form with `{0}`, `{1}`, ...
    naming the values in the English order (so that Swedish may put them in another order).
    A pattern with more fixed text is tried before one with less.
-3. A text made of parts joined by "; " or ". " is looked up part by part (so a message with
-   an added hint needs no pair of its own when the message and the hint have theirs).
+3. A text made of parts joined by "; ", ". " or ": " is looked up part by part (so a message
+   with an added hint needs no pair of its own when the message and the hint have theirs); a
+   part that is one word (a name or path before "name: message") stays as written.
 
 Pydantic's own messages are patterns too (the section `PYDANTIC` of the catalogue, one per
 error `type`, in pydantic's words after `model.scenario.problems._plain`).
@@ -58,7 +59,7 @@ def swedish(text: str, depth: int = 0) -> str | None:
         while (i := text.find(sep, start)) > 0:
             head, tail = text[:i], text[i + len(sep):]
             start = i + 1
-            a = swedish(head, depth + 1)
+            a = head if " " not in head else swedish(head, depth + 1)  # a name stays
             if a is None:
                 continue
             b = swedish(tail, depth + 1)

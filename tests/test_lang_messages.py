@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from cli import app
@@ -28,6 +29,8 @@ BASE = ROOT / "tests" / "base_scenario.yaml"
 ENGLISH = re.compile(r"\b(the|must|should|needs?|cannot|expected|which|would|give|allowed|"
                      r"unknown|missing|between|without)\b")
 SWEDISH = re.compile(r"[åäöÅÄÖ]|\b(och|inte|ska|måste|saknas|finns|ange|eller)\b")
+# helpers that make a Problem, and the position of their message argument
+HELPERS = {"bad": 1, "_p": 3}
 SAMPLE = "x9"  # a value put in a template's slot: no space, so it is not looked up itself
 # modules whose messages are someone else's (the fit helper's, added after merging)
 SKIP = ("model/fit/", "model/message")
@@ -60,7 +63,9 @@ def code_messages() -> dict[str, str]:
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             if name == "Problem":
                 args = [*node.args[2:3], *(k.value for k in node.keywords if k.arg == "message")]
-            elif name == "ValueError":
+            elif name in HELPERS:  # functions that make a Problem from a message argument
+                args = node.args[HELPERS[name]:HELPERS[name] + 1]
+            elif name in ("ValueError", "KeyError"):
                 args = node.args[:1]
             else:
                 continue
@@ -74,13 +79,43 @@ def code_messages() -> dict[str, str]:
     return found
 
 
-def produced_messages() -> dict[str, str]:
-    """message -> file: every problem the malformed files of tests/bad_scenarios produce."""
+# sweep files that are wrong in one way each (the base is tests/base_scenario.yaml)
+BAD_SWEEPS = [
+    {"parameters": [{"path": "employment.extent", "dist": "beta", "mean": 0.5, "sd": 0.6}]},
+    {"parameters": [{"path": "employment.extent", "lo": 0.1, "high": 0.9}]},
+    {"parameters": [{"path": "employment.extent", "dist": "gamma", "mean": 1}]},
+    {"parameters": [{"path": "interventions.nope.routing.arbete", "low": 0.1, "high": 0.2}]},
+    {"parameters": [{"path": "employment.extent", "low": 0.1, "high": 0.9, "scenarios": ["c"]}]},
+    {"parameters": [{"path": "interventions.a.routing.arbete", "low": 0.5, "high": 1.2}]},
+    {"parameters": [{"path": "name", "low": 0.5, "high": 1.2}]},
+    {"parameters": [{"path": "employment.extent", "low": 0.9, "high": 0.1}]},
+    {"design": {"kind": "sobol", "n": 100}},
+    {"design": {"kind": "lhs"}},
+    {"design": {"kind": "grid", "points": 3}},
+    {"scenarios": ["missing.yaml"]},
+    {"scenarios": ["bad.yaml"]},
+]
+
+
+def produced_messages(folder: Path | None = None) -> dict[str, str]:
+    """message -> file: every problem the malformed files of tests/bad_scenarios produce, and
+    (given a folder to write them in) the malformed sweep files of BAD_SWEEPS."""
     found: dict[str, str] = {}
-    for f in BAD:
+    files = list(BAD)
+    if folder is not None:
+        for i, change in enumerate(BAD_SWEEPS):
+            raw = {"name": "bad", "scenarios": [str(BASE)],
+                   "parameters": [{"path": "employment.extent", "low": 0.5, "high": 1.0}],
+                   "design": {"kind": "oneway"}, "replications": 1} | change
+            f = folder / f"sweep{i}" / "bad.yaml"
+            f.parent.mkdir()
+            f.write_text(yaml.safe_dump(raw), encoding="utf-8")
+            files.append(f)
+    for f in files:
         _, problems = validate_paths([f])
+        assert problems, f
         for p in problems:
-            found.setdefault(p.message, f.name)
+            found.setdefault(p.message, f.name if f.parent.name == "bad_scenarios" else str(f))
     return found
 
 
@@ -99,9 +134,9 @@ def test_the_code_has_many_messages_and_each_has_a_swedish_form() -> None:
     assert not missing, "no Swedish form for:\n" + "\n".join(missing)
 
 
-def test_every_produced_message_has_a_whole_swedish_form() -> None:
-    found = produced_messages()
-    assert len(found) > 60
+def test_every_produced_message_has_a_whole_swedish_form(tmp_path: Path) -> None:
+    found = produced_messages(tmp_path)
+    assert len(found) > 70
     missing = [f"{where}: {m!r}" for m, where in found.items() if swedish(m) is None]
     assert not missing, "no Swedish form for:\n" + "\n".join(missing)
     half = [f"{where}: {swedish(m)!r}" for m, where in found.items()
@@ -113,7 +148,7 @@ def _without_values(sv: str, en: str) -> str:
     """`sv` without the quoted names and values it shares with `en` (they stay as written)."""
     for q in re.findall(r"'[^']*'|`[^`]*`|\([^()]*\)", en):
         sv = sv.replace(q, "")
-    return sv
+    return re.sub(r"\S*[/.]\S*", "", sv)  # a path or file name stays as written
 
 
 NAMES = ("Konsumentprisindex (1980=100), fastställda tal",)  # SCB's table, by its name
@@ -125,9 +160,9 @@ def _unnamed(text: str) -> str:
     return text
 
 
-def test_english_messages_hold_nothing_swedish() -> None:
+def test_english_messages_hold_nothing_swedish(tmp_path: Path) -> None:
     """The code writes English: no Swedish letters or words outside quotes and names."""
-    texts = {**code_messages(), **produced_messages()}
+    texts = {**code_messages(), **produced_messages(tmp_path)}
     swedish_words = [f"{where}: {t!r}" for t, where in texts.items()
                      if SWEDISH.search(re.sub(r"'[^']*'|\([^()]*\)", "", _unnamed(t)))]
     assert not swedish_words, "\n".join(swedish_words)
