@@ -1,10 +1,11 @@
 """English messages and their Swedish forms (read by `model.messages`; how to add one is there).
 
 EXACT: fixed texts. PATTERNS: texts with `{}` for values, Swedish with `{0}`, `{1}`, ... in the
-English order (other braces are text). PYDANTIC: pydantic's own messages (after "Input should
-be" became "expected", `model.scenario.problems._plain`), one per error type. Paths, field
-names, values and quoted source text stay as written; a value that is itself a message is
-looked up again. A message made of parts joined by "; " or ". " needs pairs for its parts only.
+English order (other braces are text). KINDS: kinds of name that fill a pattern's slot.
+PYDANTIC: pydantic's own messages (after "Input should be" became "expected",
+`model.scenario.problems._plain`), one per error type. Paths, field names, values and quoted
+source text stay as written; a value that is itself a message is looked up again. A message
+made of parts joined by "; ", ". " or ": " needs pairs for its parts only.
 """
 
 from __future__ import annotations
@@ -423,11 +424,12 @@ PATTERNS: list[tuple[str, str]] = [
     ("method must be one of {}", "method måste vara en av {0}"),
     ("its reference scenario: {}", "dess referensscenario: {0}"),
     # routes and ways out
-    ("unknown {} '{}'; allowed: {}", "okänd {0} '{1}'; tillåtna: {2}"),
-    ("unknown {} '{}': the scenario defines none", "okänd {0} '{1}': scenariot anger inga"),
-    ("unknown {} '{}'. Allowed: {}", "okänd {0} '{1}'. Tillåtna: {2}"),
+    # the kind of name in the first slot is in KINDS ("intervention" -> "insatsen")
+    ("unknown {} '{}'; allowed: {}", "{0} '{1}' finns inte; tillåtna: {2}"),
+    ("unknown {} '{}': the scenario defines none", "{0} '{1}' finns inte: scenariot anger inga"),
+    ("unknown {} '{}'. Allowed: {}", "{0} '{1}' finns inte. Tillåtna: {2}"),
     ("unknown {} '{}'; did you mean '{}'? Allowed: {}",
-     "okänd {0} '{1}'; menade du '{2}'? Tillåtna: {3}"),
+     "{0} '{1}' finns inte; menade du '{2}'? Tillåtna: {3}"),
     ("intervention name '{}' is used more than once", "insatsnamnet '{0}' används mer än en gång"),
     ("'{}' is both an intervention and an exit state", "'{0}' är både en insats och ett utfall"),
     ("intervention '{}' is unreachable: no entry, initial state or route leads to it",
@@ -655,6 +657,10 @@ PATTERNS: list[tuple[str, str]] = [
      "kapaciteten i '{0}' ({1} platser) kan slå i taket: omkring {2} ankomster skulle finna "
      "alla platser upptagna"),
 ]
+
+# a kind of name in a pattern's slot ("unknown {} '{}'"), in the definite form Swedish puts first
+KINDS: dict[str, str] = {"intervention": "insatsen", "destination": "destinationen",
+                         "exit state": "utfallet", "distribution": "fördelningen"}
 
 PYDANTIC: list[tuple[str, str]] = [
     # greater_than, greater_than_equal, less_than, less_than_equal, multiple_of

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from model.message_catalogue import EXACT, PATTERNS, PYDANTIC
+from model.message_catalogue import EXACT, KINDS, PATTERNS, PYDANTIC
 
 _SEPARATORS = ("; ", ". ", ": ")
 _SLOT = re.compile(r"\{(\d)\}")  # a value's place in a Swedish form (other braces are text)
@@ -73,7 +73,10 @@ def _fill(swedish_form: str, values: list[str]) -> str:
 
 
 def _value(value: str, depth: int) -> str:
-    """A value in a pattern: a message of its own is translated, anything else stays."""
+    """A value in a pattern: a kind of name (KINDS) or a message of its own is translated,
+    anything else stays."""
+    if value in KINDS:
+        return KINDS[value]
     if not any(c.isalpha() for c in value) or " " not in value:
         return value
     found = swedish(value, depth + 1)

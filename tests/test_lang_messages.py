@@ -182,6 +182,10 @@ def test_values_paths_and_quotes_stay_as_written() -> None:
             "stream or group intake without a cap); use method: des"
     assert translate(inner, "sv").startswith("punkt 3: väntevärdesvägen kan inte prissätta den: "
                                              "deltagare fortsätter att komma in")
+    # a kind of name in a slot reads in Swedish, the names stay
+    assert translate("unknown destination 'arbet'; did you mean 'arbete'? Allowed: a, arbete",
+                     "sv") == ("destinationen 'arbet' finns inte; menade du 'arbete'? "
+                               "Tillåtna: a, arbete")
     # a text with no pair stays as written
     assert translate("no such message here", "sv") == "no such message here"
 
