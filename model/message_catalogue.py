@@ -200,6 +200,7 @@ EXACT: dict[str, str] = {
     "is not a sweep manifest (not a JSON object)": "är ingen svepbeskrivning (inget JSON-objekt)",
     "does not match n_points and points_per_part": "stämmer inte med n_points och points_per_part",
     "is missing": "saknas",
+    "computed again": "räknad igen",
     "a parameter path must be non-empty, without surrounding spaces":
         "en parametersökväg får inte vara tom eller ha mellanslag runt sig",
     "some points of the design give invalid scenarios (first ones below); narrow the ranges or "
@@ -576,6 +577,19 @@ PATTERNS: list[tuple[str, str]] = [
     ("a transfer needs a payee ({})", "en transferering behöver en payee ({0})"),
     ("a transfer moves money between two actors: payer and payee are both '{}'",
      "en transferering flyttar pengar mellan två aktörer: payer och payee är båda '{0}'"),
+    ("cannot be read ({})", "kan inte läsas ({0})"),
+    ("belongs to another sweep (hash {}, seed {}, part {}), not this one (hash {}, seed {}, part {})",
+     "hör till ett annat svep (hash {0}, frö {1}, del {2}), inte det här (hash {3}, frö {4}, del {5})"),
+    ("holds {} rows where this part has {}", "innehåller {0} rader där den här delen har {1}"),
+    # the notes of a sweep's summary (model.report.analysis_text prints them in its language)
+    ("{} cannot be read ({})", "{0} kan inte läsas ({1})"),
+    ("{} belongs to another sweep (hash {}, seed {}, part {}), not this one (hash {}, seed {}, "
+     "part {})", "{0} hör till ett annat svep (hash {1}, frö {2}, del {3}), inte det här (hash {4}, "
+     "frö {5}, del {6})"),
+    ("{} holds {} rows where this part has {}", "{0} innehåller {1} rader där den här delen har {2}"),
+    ("{} is a share at {}: the other shares there are rescaled proportionally so that they still "
+     "sum to 1", "{0} är en andel vid {1}: de andra andelarna där skalas om i proportion så att de "
+     "fortfarande summerar till 1"),
     ("another insats sweep{} is writing to this folder",
      "ett annat insats-svep{0} skriver till den här mappen"),
     ("cannot be read as a sweep manifest ({})", "kan inte läsas som en svepbeskrivning ({0})"),

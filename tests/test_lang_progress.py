@@ -123,3 +123,27 @@ def test_counts_have_their_grammar() -> None:
                                                               ROOT / "cli.py"])
     found = re.findall(r"\b(?:scenario\(n\)|körning\(ar\)|del\(ar\)|punkt\(er\)|jobb\(en\))", code)
     assert not found, found
+
+
+def test_a_sweeps_notes_follow_the_language() -> None:
+    """The notes under a sweep's summary (a share rescaled, a bad part computed again) are
+    written in English by the code and printed in the summary's language."""
+    from model.report.analysis_text import sweep_run_text
+
+    share = ("Andel till arbete is a share at interventions.a.routing: the other shares there "
+             "are rescaled proportionally so that they still sum to 1")
+    plan = SimpleNamespace(spec=SimpleNamespace(name="psa", replications=2, seed=5,
+                                                design=SimpleNamespace(kind="lhs")),
+                           n_points=3, bases=[SimpleNamespace(name="a", file="a.yaml", digest="x")],
+                           notes=lambda: [share])
+    result = SimpleNamespace(plan=plan, skipped_parts=1, computed_parts=1, seconds=2.0,
+                             executor="1 local process", out="ut",
+                             recomputed=["part-00003.parquet holds 5 rows where this part has 6; "
+                                         "computed again"])
+    sv = sweep_run_text(result, "sv")
+    assert ("not: Andel till arbete är en andel vid interventions.a.routing: de andra andelarna "
+            "där skalas om i proportion så att de fortfarande summerar till 1") in sv
+    assert "omräknad: part-00003.parquet innehåller 5 rader där den här delen har 6; räknad igen" in sv
+    en = sweep_run_text(result, "en")
+    assert f"note: {share}" in en and "resumed: part-00003.parquet holds 5 rows" in en
+    assert not SWEDISH.search(en.replace("Andel till arbete", "")), en

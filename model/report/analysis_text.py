@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from model import __version__
+from model.messages import translate
 from model.report.text import (
     count,
     in_lang,
@@ -289,6 +290,7 @@ def sweep_run_text(result: Any, lang: str = "sv") -> str:
                    f"{number(result.seconds, 1, lang)} s; resultat i {result.out}",
                    f"  {count(parts, 'part', 'parts', lang)} computed on {result.executor}{done}, "
                    f"{result.seconds:.1f} s; results in {result.out}"))
-    lines += [t("  not: ", "  note: ") + n for n in p.notes()]
-    lines += [t("  omräknad: ", "  resumed: ") + n for n in getattr(result, "recomputed", [])]
+    lines += [t("  not: ", "  note: ") + translate(n, lang) for n in p.notes()]
+    lines += [t("  omräknad: ", "  resumed: ") + translate(n, lang)
+              for n in getattr(result, "recomputed", [])]
     return "\n".join(lines)
