@@ -374,6 +374,7 @@ PATTERNS: list[tuple[str, str]] = [
     # the schema
     ("unknown key '{}'", "okänd nyckel '{0}'"),
     ("did you mean '{}'?", "menade du '{0}'?"),
+    ("; did you mean '{}'?", "; menade du '{0}'?"),
     ("did you mean '{}'? Allowed here: {}", "menade du '{0}'? Tillåtet här: {1}"),
     ("did you mean '{}'? Allowed: {}", "menade du '{0}'? Tillåtet: {1}"),
     ("did you mean '{}'? Groups: {}", "menade du '{0}'? Grupper: {1}"),
