@@ -35,7 +35,9 @@ runner = CliRunner()
 
 
 def invoke(*args: str | Path) -> object:
-    return runner.invoke(app, [str(a) for a in args])
+    """`insats ARGS` in English (--lang en: these tests read the English messages)."""
+    lang = [] if args[0] == "validate" else ["--lang", "en"]
+    return runner.invoke(app, [*(str(a) for a in args), *lang])
 
 
 def one_line_error(result: object, code: int, text: str) -> None:
