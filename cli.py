@@ -7,7 +7,7 @@ import sys
 import threading
 from collections.abc import Callable
 from enum import StrEnum
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -83,22 +83,21 @@ def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         from model.io import forget_inputs
 
         forget_inputs()  # the files read by an earlier command in this process are not inputs
+        lang = getattr(kwargs.get("lang"), "value", "en")  # commands without --lang: English
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            n = len(exc.problems)
-            _say(f"insats: {n} problem{'s' if n != 1 else ''} in the input:", err=True)
-            for p in exc.problems:
-                _say(f"  {p.render()}", err=True)
+            for line in exc.lines(lang):
+                _say(line, err=True)
             raise typer.Exit(code=2) from None
         except OutputError as exc:
-            _say(f"insats: {exc}", err=True)
+            _say(f"insats: {exc.text(lang)}", err=True)
             raise typer.Exit(code=1) from None
         except Terminated:
-            _say("insats: terminated", err=True)
+            _say("insats: " + ("avslutad" if lang == "sv" else "terminated"), err=True)
             raise typer.Exit(code=143) from None
         except KeyboardInterrupt:
-            _say("insats: interrupted", err=True)
+            _say("insats: " + ("avbruten" if lang == "sv" else "interrupted"), err=True)
             raise typer.Exit(code=130) from None
         except OSError as exc:  # an input or output failure no step named: still one line
             where = f"{exc.filename}: " if exc.filename else ""
@@ -192,8 +191,8 @@ def run(
     from model.api import answer, check_draws_size, check_run_size, draws_planned, total_replications
     from model.progress import progress
 
-    _note(check_run_size([sc], reps, workers, max_memory))
-    _note(check_draws_size([sc], draws, not no_uncertainty, workers, max_memory, lang.value))
+    _note(check_run_size([sc], reps, workers, max_memory), lang)
+    _note(check_draws_size([sc], draws, not no_uncertainty, workers, max_memory, lang.value), lang)
     total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
     with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
@@ -224,10 +223,12 @@ def _in(lang: Lang, sv: str, en: str) -> str:
     return sv if lang == Lang.sv else en
 
 
-def _note(text: str) -> None:
-    """A warning before a run (e.g. that it will take long), on stderr."""
+def _note(text: str, lang: Lang = Lang.en) -> None:
+    """A warning before a run (e.g. that it will take long), on stderr, in `lang`."""
     if text:
-        _say(f"insats: {text}", err=True)
+        from model.messages import translate
+
+        _say(f"insats: {translate(text, lang.value)}", err=True)
 
 
 def _with_draws(records: Any, ans: Any, choice: bool = False) -> Any:
@@ -303,8 +304,9 @@ def compare(
     from model.progress import progress
 
     scenarios = load_for_compare(paths)
-    _note(check_run_size(scenarios, reps, workers, max_memory))
-    _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory, lang.value))
+    _note(check_run_size(scenarios, reps, workers, max_memory), lang)
+    _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory, lang.value),
+          lang)
     what = "Räknar" if lang == Lang.sv else "Computing"
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)
@@ -355,15 +357,20 @@ def calibrate(
     from model.api import calibrate_files
     from model.report.calibration_view import calibration_text
 
-    cal, files = calibrate_files(paths, out, workers, quiet, force, max_evaluations, lang.value, _note)
+    cal, files = calibrate_files(paths, out, workers, quiet, force, max_evaluations, lang.value,
+                                 partial(_note, lang=lang))
     _say(calibration_text(cal, files, lang.value))
     if not cal.converged:
         if force and files:
-            typer.echo("warning: the calibration did not converge; the sets were written with "
-                       "converged: false because of --force", err=True)
+            typer.echo(_in(lang, "varning: kalibreringen konvergerade inte; uppsättningarna skrevs "
+                           "med converged: false på grund av --force",
+                           "warning: the calibration did not converge; the sets were written with "
+                           "converged: false because of --force"), err=True)
         else:
-            typer.echo("the calibration did not converge (see the table): nothing written; run "
-                       "longer (method.steps), or --force to write anyway", err=True)
+            typer.echo(_in(lang, "kalibreringen konvergerade inte (se tabellen): inget skrevs; kör "
+                           "längre (method.steps), eller --force för att skriva ändå",
+                           "the calibration did not converge (see the table): nothing written; run "
+                           "longer (method.steps), or --force to write anyway"), err=True)
             raise typer.Exit(code=1)
 
 
@@ -427,14 +434,20 @@ def sweep(
 
     plan = load_sweep(file, points=points, replications=reps,
                       method=None if method is None else _SWEEP_METHOD[method])
-    _note(check_sweep_size(plan, dask_local or workers, max_memory))
+    _note(check_sweep_size(plan, dask_local or workers, max_memory), lang)
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
                            dask_local=dask_local, quiet=quiet, plan=plan, lang=lang.value)
     except KeyboardInterrupt as exc:
-        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
-        _say(f"insats: {what}; the finished parts are in {out}. Continue with: "
-             f"insats sweep {file} --out {out} --resume", err=True)
+        stopped = isinstance(exc, Terminated)
+        if lang == Lang.sv:
+            what = "avslutad" if stopped else "avbruten"
+            _say(f"insats: {what}; de färdiga delarna finns i {out}. Fortsätt med: "
+                 f"insats sweep {file} --out {out} --resume", err=True)
+        else:
+            what = "terminated" if stopped else "interrupted"
+            _say(f"insats: {what}; the finished parts are in {out}. Continue with: "
+                 f"insats sweep {file} --out {out} --resume", err=True)
         raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
     data = analysis_data(out, metric)
     if fmt == TableOrJson.json:
@@ -499,10 +512,10 @@ def threshold(
     from model.threshold import threshold as search
 
     sc = load_scenario(file)
-    _note(check_run_size([sc], reps, 1, max_memory, per_run=True))
+    _note(check_run_size([sc], reps, 1, max_memory, per_run=True), lang)
     what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"
     runs = "modellkörningar" if lang == Lang.sv else "model runs"
-    with activity(what, runs, quiet) as tick:
+    with activity(what, runs, quiet, lang.value) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
                        seed=seed, on_run=tick, method=method.value, base=sc)
     if fmt == TableOrJson.json:
@@ -536,9 +549,11 @@ def _wrote(target: Path, programmes: list[Any], lang: Lang) -> None:
     """What `report` and `export` say when done: the file, programmes, runs, seed and version."""
     run = programmes[0].result.run
     titles = ", ".join(p.title for p in programmes)
-    _say(_in(lang, f"Skrev {target} ({titles}; {run.replications} körningar, slumpfrö "
-                   f"{run.seed}, insats {__version__})",
-             f"Wrote {target} ({titles}; {run.replications} replications, seed {run.seed}, "
+    from model.report.text import run_count
+
+    n = run.replications
+    _say(_in(lang, f"Skrev {target} ({titles}; {run_count(n)}, slumpfrö {run.seed}, insats {__version__})",
+             f"Wrote {target} ({titles}; {run_count(n, 'en', 'replications')}, seed {run.seed}, "
              f"insats {__version__})"))
 
 
@@ -565,7 +580,7 @@ def report(
     from model.report.commands import report as make_report
 
     target, programmes = make_report(path, out, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note, not no_uncertainty, draws)
+                                    max_memory, partial(_note, lang=lang), not no_uncertainty, draws)
     if not quiet:
         _wrote(target, programmes, lang)
 
@@ -591,7 +606,8 @@ def export(
     from model.report.commands import export as make_export
 
     target, programmes = make_export(path, xlsx, sweep, lang.value, reps, seed, workers, quiet,
-                                    max_memory, _note, not no_uncertainty, draws, participants)
+                                    max_memory, partial(_note, lang=lang), not no_uncertainty, draws,
+                                    participants)
     if not quiet:
         _wrote(target, programmes, lang)
 

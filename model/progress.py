@@ -175,14 +175,14 @@ def progress(total: int, description: str, quiet: bool = False, unit: str = "",
 
 
 @contextmanager
-def activity(description: str, unit: str, quiet: bool = False) -> Iterator[Tick]:
+def activity(description: str, unit: str, quiet: bool = False, lang: str = "en") -> Iterator[Tick]:
     """A spinner with a running count and elapsed time, for work of unknown length (searches);
-    heartbeat lines in a log."""
+    heartbeat lines in a log (in `lang`)."""
     if quiet:
         yield _noop
         return
     if not _terminal(sys.stderr):
-        with heartbeat(None, description, unit, every=HEARTBEAT_SECONDS) as hb:
+        with heartbeat(None, description, unit, every=HEARTBEAT_SECONDS, lang=lang) as hb:
             yield hb.advance
         return
     from rich.console import Console

@@ -142,7 +142,8 @@ def test_out_may_not_hold_an_input(tmp_path) -> None:
     """--out into the folder of the targets file is refused before any sampling (exit 2)."""
     known = _without_other_priors(tmp_path)
     path = _conjugate_targets(tmp_path, {"walkers": 8, "steps": 30, "burn": 10, "thin": 5})
-    res = CliRunner().invoke(app, ["calibrate", str(known), str(path), "--out", str(tmp_path)])
+    res = CliRunner().invoke(app, ["calibrate", str(known), str(path), "--out", str(tmp_path),
+                                   "--lang", "en"])
     assert res.exit_code == 2
     assert "holds input files of this command" in res.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["known.yaml", "targets.yaml"]
@@ -172,7 +173,7 @@ def test_joint_rows_outside_the_declared_prior_are_refused_at_load(tmp_path) -> 
     g["rows"][3][col] = 300
     bad = tmp_path / "se.yaml"
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    for args in (["validate", str(bad)], ["run", str(bad), "--reps", "2", "--quiet"]):
+    for args in (["validate", str(bad)], ["run", str(bad), "--reps", "2", "--quiet", "--lang", "en"]):
         res = CliRunner().invoke(app, args)
         assert res.exit_code == 2, res.output
         assert f"uncertainty.joint[0].rows[3][{col}]" in res.stderr, res.stderr

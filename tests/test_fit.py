@@ -140,7 +140,7 @@ def test_bad_records_every_problem_at_once(tmp_path):
     p = _write(tmp_path, text)
     out = tmp_path / "o.yaml"
     res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out", str(out),
-                                   "--reasons", "arbete=arbete,annat=annat"])
+                                   "--reasons", "arbete=arbete,annat=annat", "--lang", "en"])
     assert res.exit_code == 2, res.output
     err = res.output
     assert "5 problems" in err
@@ -157,13 +157,13 @@ def test_empty_records_refused(tmp_path):
     for text in ("", "person_id,entry_date,exit_date,exit_reason\n"):
         p = _write(tmp_path, text)
         res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out",
-                                       str(tmp_path / "o.yaml")])
+                                       str(tmp_path / "o.yaml"), "--lang", "en"])
         assert res.exit_code == 2 and ("empty" in res.output or "no participants" in res.output)
 
 
 def test_missing_records_file_is_an_input_problem(tmp_path):
     res = CliRunner().invoke(app, ["fit", str(tmp_path / "none.csv"), "--data-date", "2020-01-01",
-                                   "--out", str(tmp_path / "o.yaml")])
+                                   "--out", str(tmp_path / "o.yaml"), "--lang", "en"])
     assert res.exit_code == 2 and "none.csv" in res.output and "cannot be read" in res.output
 
 
@@ -173,7 +173,7 @@ def test_personnummer_refused_without_echoing_it(tmp_path):
             "2,2019-01-02,,,800102-2384\n")
     p = _write(tmp_path, text)
     res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out",
-                                   str(tmp_path / "o.yaml")])
+                                   str(tmp_path / "o.yaml"), "--lang", "en"])
     assert res.exit_code == 2
     assert res.output.count("personnummer") >= 2  # both columns named
     assert "person_id" in res.output and "note" in res.output
@@ -183,7 +183,8 @@ def test_personnummer_refused_without_echoing_it(tmp_path):
 def test_out_never_over_an_input(tmp_path):
     p = _write(tmp_path, "person_id,entry_date,exit_date,exit_reason\n1,2019-01-01,2019-05-01,arbete\n")
     before = p.read_bytes()
-    res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out", str(p)])
+    res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out", str(p),
+                                   "--lang", "en"])
     assert res.exit_code == 2 and "is an input" in res.output
     assert p.read_bytes() == before
 
@@ -253,5 +254,5 @@ def test_base_keeps_everything_else_with_its_sources(tmp_path):
     # a reason the base does not know is refused, naming the base's states
     bad = _write(tmp_path, "person_id,entry_date,exit_date,exit_reason\n1,2018-01-01,2018-06-01,jobb\n")
     res = CliRunner().invoke(app, ["fit", str(bad), "--data-date", "2019-01-10", "--base", str(base),
-                                   "--out", str(tmp_path / "x.yaml")])
+                                   "--out", str(tmp_path / "x.yaml"), "--lang", "en"])
     assert res.exit_code == 2 and "allowed: arbete, studier, annat" in res.output, res.output

@@ -62,7 +62,7 @@ def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 
 def test_endless_device_is_refused() -> None:
     """/dev/zero never ends: refused before a byte is read (it used to read gigabytes)."""
-    err = clean_exit(insats("run", "/dev/zero", timeout=30), 2)
+    err = clean_exit(insats("run", "/dev/zero", "--lang", "en", timeout=30), 2)
     assert "/dev/zero: is not a regular file" in err
 
 
@@ -169,7 +169,8 @@ def test_unreadable_file_in_a_folder(tmp_path: Path, unreadable, command: str) -
     bad = unreadable(scenario(folder, "b.yaml", name="b"))
     args = {"validate": [], "compare": ["--quiet"],
             "report": ["--out", str(tmp_path / "r.html"), "--quiet"]}[command]
-    result = runner.invoke(app, [command, str(folder), *args])
+    lang = [] if command == "validate" else ["--lang", "en"]
+    result = runner.invoke(app, [command, str(folder), *args, *lang])
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"{bad}: cannot open: Permission denied" in result.stderr
@@ -203,13 +204,14 @@ def test_reps_beyond_the_bound_are_refused() -> None:
 
 def test_max_memory_refuses_and_raises_the_limit(tmp_path: Path) -> None:
     """A run above --max-memory is refused with the estimate (exit 2); the default lets it run."""
-    low = runner.invoke(app, ["run", str(BASE), "--reps", "5", "--quiet", "--max-memory", "1M"])
+    low = runner.invoke(app, ["run", str(BASE), "--reps", "5", "--quiet", "--max-memory", "1M",
+                                "--lang", "en"])
     assert low.exit_code == 2, low.output
     assert "would need about" in low.stderr and "the limit is 1 MB" in low.stderr
     assert "--max-memory" in low.stderr
     ok = runner.invoke(app, ["run", str(BASE), "--reps", "5", "--quiet", "--format", "json"])
     assert ok.exit_code == 0, ok.output
-    bad = runner.invoke(app, ["run", str(BASE), "--max-memory", "lots"])
+    bad = runner.invoke(app, ["run", str(BASE), "--max-memory", "lots", "--lang", "en"])
     assert bad.exit_code == 2 and "--max-memory: not a memory size" in bad.stderr
 
 
@@ -218,7 +220,8 @@ def test_a_long_run_is_announced(monkeypatch) -> None:
     import model.limits as limits
 
     monkeypatch.setattr(limits, "LONG_RUN_SECONDS", 0.0)
-    result = runner.invoke(app, ["run", str(BASE), "--reps", "2", "--quiet", "--format", "json"])
+    result = runner.invoke(app, ["run", str(BASE), "--reps", "2", "--quiet", "--format", "json",
+                                 "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("insats: note: this run will take about ")
     assert "Ctrl-C stops it" in result.stderr
@@ -324,7 +327,7 @@ def test_pure_python_loader_refuses_what_libyaml_refuses() -> None:
 
 def test_values_option_that_is_not_numbers() -> None:
     """`analyse --values abc` is a problem with the option named, not a ValueError traceback."""
-    result = runner.invoke(app, ["analyse", "/nonexistent", "--values", "2e5,abc"])
+    result = runner.invoke(app, ["analyse", "/nonexistent", "--values", "2e5,abc", "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert "--values: expected numbers separated by commas" in result.stderr
 
@@ -332,7 +335,7 @@ def test_values_option_that_is_not_numbers() -> None:
 def test_scheduler_that_is_not_an_address(tmp_path: Path) -> None:
     """`--scheduler garbage` is a problem naming the option, not a ValueError traceback."""
     proc = insats("sweep", ROOT / "scenarios/sweeps/framgangen_tornado.yaml", "--out",
-                  tmp_path / "o", "--scheduler", "garbage", "--quiet", timeout=120)
+                  tmp_path / "o", "--scheduler", "garbage", "--quiet", "--lang", "en", timeout=120)
     err = clean_exit(proc, 2)
     assert "--scheduler: cannot reach the Dask scheduler" in err
     assert not (tmp_path / "o" / "sweep.json").exists()  # nothing written: a rerun needs no --resume

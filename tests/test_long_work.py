@@ -45,7 +45,7 @@ def test_a_file_of_too_many_list_items_is_refused(tmp_path: Path, command: str) 
 
     path = list_file(tmp_path, MAX_NODES)  # plus the top mapping and its two keys and name
     assert path.stat().st_size < MAX_FILE_BYTES
-    proc = insats(command, path)
+    proc = insats(command, path, *([] if command == "validate" else ["--lang", "en"]))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 2, out
     assert "Traceback" not in out
@@ -93,7 +93,7 @@ def test_draws_above_the_memory_limit_are_refused(tmp_path: Path, command: str) 
     refused before drawing, naming --draws, the value and the limit. They used to be made."""
     out = tmp_path / "r.html"
     args = ([command, UNCERTAIN] + (["--out", out] if command == "report" else ["--format", "json"])
-            + ["--draws", "2000", "--reps", "2", "--quiet", "--max-memory", "400M"])
+            + ["--draws", "2000", "--reps", "2", "--quiet", "--max-memory", "400M", "--lang", "en"])
     proc = insats(*args)
     err = flat(proc.stderr)
     assert proc.returncode == 2, proc.stdout + proc.stderr

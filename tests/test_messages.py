@@ -42,8 +42,10 @@ components:
 
 
 def refused(*args: str | Path) -> str:
-    """`insats ARGS` exits with code 2 through insats's own message, no traceback; its stderr."""
-    result = runner.invoke(app, [str(a) for a in args])
+    """`insats ARGS` exits with code 2 through insats's own message, no traceback; its stderr
+    (in English: --lang en for the commands that have it)."""
+    lang = [] if args[0] == "validate" else ["--lang", "en"]
+    result = runner.invoke(app, [*(str(a) for a in args), *lang])
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output

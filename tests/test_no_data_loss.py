@@ -102,7 +102,8 @@ def test_output_through_a_folder_not_yet_made_is_not_the_input(tmp_path: Path, m
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.yaml").write_bytes(BASE.read_bytes())
     option = "--out" if command == "report" else "--xlsx"
-    result = invoke(command, "a.yaml", "--quiet", "--reps", "2", option, "nosub/../a.yaml")
+    result = invoke(command, "a.yaml", "--quiet", "--reps", "2", option, "nosub/../a.yaml",
+                    "--lang", "en")
     refused(result, "is an input of this command")
     assert (tmp_path / "a.yaml").read_bytes() == BASE.read_bytes()
     assert not (tmp_path / "nosub").exists()

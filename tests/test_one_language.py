@@ -152,3 +152,17 @@ def test_workbook_headers_of_the_uncertainty_voi_and_esf_sheets_follow_the_langu
         assert not set(en[k]) & codes, (k, set(en[k]) & codes)
         assert set(sv[k]) & set(en[k]) <= same_in_both, (k, set(sv[k]) & set(en[k]))
     assert "Medel" in sv["uncertainty"] and "Mean" in en["uncertainty"]
+
+
+def test_a_page_edit_keeps_the_files_source_in_the_pages_language() -> None:
+    """`_mark` (an edit on the page) keeps the file's source beside the new value with its
+    prefix in the page's language: "antagande:" in Swedish, a quote as written."""
+    from model.app.inputs import with_values
+    from model.load import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios/grenverket/anpassad_yrkesutbildning.yaml")
+    path = "intake.groups.size"
+    sv = with_values(sc, {path: 20}, "sv").raw["intake"]["groups"]["size"]["source"]
+    assert "källa: antagande: 162 participants" in sv and "assumption" not in sv
+    en = with_values(sc, {path: 20}, "en").raw["intake"]["groups"]["size"]["source"]
+    assert "source: assumption: 162 participants" in en

@@ -35,7 +35,9 @@ runner = CliRunner()
 
 
 def invoke(*args: str | Path) -> object:
-    return runner.invoke(app, [str(a) for a in args])
+    """`insats ARGS` in English (--lang en: these tests read the English messages)."""
+    lang = [] if args[0] == "validate" else ["--lang", "en"]
+    return runner.invoke(app, [*(str(a) for a in args), *lang])
 
 
 def one_line_error(result: object, code: int, text: str) -> None:
@@ -325,7 +327,7 @@ def _start(args: list[str]) -> subprocess.Popen[str]:
 # after the first progress line, at most a few hundred done by then): the outcome does not depend
 # on the machine's speed. The memory check is raised because the run is never let finish.
 LONG_RUN = ["run", "scenarios/library/ungdomsteamet.yaml", "--reps", "20000", "--workers", "2",
-            "--max-memory", "10000G", "--format", "json"]
+            "--max-memory", "10000G", "--format", "json", "--lang", "en"]
 FIRST_LINE_SECONDS = 600  # a bound for a machine under any load, not a speed requirement
 
 

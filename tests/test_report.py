@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from model.report.commands import export, report
-from model.report.excel import sheet_name
+from model.report.excel import run_headers, sheet_name
 from model.report.programme import summary_table
 from model.report.sections import PLOTS
 from model.report.sections.esf import esf_sentence
@@ -219,7 +219,7 @@ def test_report_with_progress_bars_and_bad_sweep(tmp_path):
     assert ok.exit_code == 0, ok.output
     assert "Skrev" in ok.output and "Wrote" not in ok.output  # --lang sv (the default)
     bad = CliRunner().invoke(app, ["report", str(SCENARIOS), "--out", str(out), "--reps", "3",
-                                   "--sweep", str(tmp_path), "--quiet"])
+                                   "--sweep", str(tmp_path), "--quiet", "--lang", "en"])
     assert bad.exit_code == 2
     assert "not a sweep folder" in bad.output
 
@@ -257,11 +257,12 @@ def test_workbook_holds_the_runs_figures_as_numbers(workbook):
         assert np.isclose(mine_a["Kostnad, hela programmet, nuvärde"].sum(),
                           econ.loc["cost_pv", "mean"], rtol=1e-9)
 
-        runs = sheets[sheet_name("runs")]
-        per_run = runs[runs["programme"] == p.name].reset_index(drop=True)
-        assert np.allclose(per_run["npv"], p.result.priced.metrics["npv"], rtol=1e-12)
+        runs = sheets[sheet_name("runs")]  # headers in the workbook's language (run_headers)
+        heads = run_headers(programmes, ["programme", *p.result.priced.metrics.columns], "sv")
+        per_run = runs[runs["Program"] == p.name].reset_index(drop=True)
+        assert np.allclose(per_run[heads["npv"]], p.result.priced.metrics["npv"], rtol=1e-12)
         people = sheets[sheet_name("participants")]
-        assert (people["programme"] == p.name).sum() == len(p.result.run.participants)
+        assert (people["Program"] == p.name).sum() == len(p.result.run.participants)
 
         esf = sheets[sheet_name("esf")]
         row = esf[(esf["Program"] == p.name) & (esf["Horisont"] == "5 år")].iloc[0]

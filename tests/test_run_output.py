@@ -75,6 +75,6 @@ def test_out_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
     folder = tmp_path / "report.html"
     folder.mkdir()
     res = CliRunner().invoke(app, ["report", str(BASE), "--out", str(folder), "--reps", "2",
-                                   "--quiet"])
+                                   "--quiet", "--lang", "en"])
     assert res.exit_code == 2
     assert "is a folder" in res.output and "Traceback" not in res.output

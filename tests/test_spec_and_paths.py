@@ -84,7 +84,7 @@ def test_calibrate_refuses_the_same_before_sampling(tmp_path: Path, case: str, m
     monkeypatch.setattr(calibrate, "run_ensemble", never)
     old, new, path, value = CASES[case]
     f = targets_file(tmp_path, old, new)
-    refused(invoke("calibrate", f), f"{f}:", path, value)
+    refused(invoke("calibrate", f, "--lang", "en"), f"{f}:", path, value)
 
 
 def test_nothing_to_calibrate_is_refused_by_validate(tmp_path: Path) -> None:
@@ -115,7 +115,8 @@ def with_reference(tmp_path: Path, ref: str, name: str = "scen.yaml") -> Path:
 def test_a_reference_outside_the_folder_is_refused_by_validate_and_run(tmp_path: Path, ref: str) -> None:
     f = with_reference(tmp_path, ref)
     for cmd in ("validate", "run"):
-        refused(invoke(cmd, f), f"{f}:", "counterfactual.reference:", "scenario's own folder",
+        refused(invoke(cmd, f, *([] if cmd == "validate" else ["--lang", "en"])), f"{f}:",
+                "counterfactual.reference:", "scenario's own folder",
                 f"(got '{ref}')")
 
 

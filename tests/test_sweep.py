@@ -237,7 +237,8 @@ def test_bad_sweep_files_exit_2(folder, tmp_path, change, where, message) -> Non
     if change.get("scenarios") == ["missing.yaml"]:
         raw["scenarios"] = ["missing.yaml"]
     f = write(tmp_path / "bad.yaml", raw)
-    res = CliRunner().invoke(app, ["sweep", str(f), "--out", str(tmp_path / "out"), "--quiet"])
+    res = CliRunner().invoke(app, ["sweep", str(f), "--out", str(tmp_path / "out"), "--quiet",
+                                   "--lang", "en"])
     assert res.exit_code == 2, res.output
     assert "bad.yaml" in res.stderr
     assert f" {where}" in res.stderr and message in res.stderr, res.stderr
@@ -534,7 +535,7 @@ def test_threshold_against_hand_computed(folder) -> None:
     assert "valuation.value_per_year = 109 091 kr per personår" in res.output  # 1e6 / (110/12)
     res = CliRunner().invoke(app, ["threshold", str(folder / "det.yaml"),
                                    "valuation.value_per_year", "--low", "2e5", "--high", "3e5",
-                                   "--reps", "1"])
+                                   "--reps", "1", "--lang", "en"])
     assert res.exit_code == 2 and "does not cross" in res.stderr
 
 
@@ -622,7 +623,7 @@ def test_cli_sweep_prints_the_analysis(folder, tmp_path) -> None:
     for text in ("Sweep small", "P(npv prog_a > prog_b)", "Acceptability curve",
                  "Net present value", "SEK"):
         assert text in res.output
-    res = CliRunner().invoke(app, ["analyse", str(tmp_path / "nothing")])
+    res = CliRunner().invoke(app, ["analyse", str(tmp_path / "nothing"), "--lang", "en"])
     assert res.exit_code == 2 and "not a sweep folder" in res.stderr
 
 

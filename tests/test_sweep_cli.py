@@ -33,13 +33,15 @@ def test_points_and_reps_override_the_file(folder, tmp_path) -> None:  # noqa: F
     assert "2 punkter × 2 scenarier × 1 körning," in res.output  # counts in the right number
     # resuming with other overrides would mix two sweeps: refused
     res = runner.invoke(app, ["sweep", str(folder / "lhs.yaml"), "--out", str(out), "--resume",
-                              "--points", "3", "--reps", "1", "--workers", "1", "--quiet"])
+                              "--points", "3", "--reps", "1", "--workers", "1", "--quiet",
+                              "--lang", "en"])
     assert res.exit_code == 2 and "the sweep file changed" in res.stderr
 
 
 def test_points_on_a_design_without_points_is_an_input_problem(folder, tmp_path) -> None:  # noqa: F811
     f = det_sweep(folder, {"kind": "oneway"}, "oneway_points")
-    res = runner.invoke(app, ["sweep", str(f), "--out", str(tmp_path / "o"), "--points", "5"])
+    res = runner.invoke(app, ["sweep", str(f), "--out", str(tmp_path / "o"), "--points", "5",
+                              "--lang", "en"])
     assert res.exit_code == 2
     assert "a oneway design has none" in res.stderr and "Traceback" not in res.output
     assert not (tmp_path / "o").exists()
@@ -57,7 +59,7 @@ def test_base_scenarios_are_found_relative_to_the_sweep_file(folder, tmp_path, m
                                "parameters": [{"path": "employment.extent", "low": 0.5, "high": 1}],
                                "design": {"kind": "oneway"}, "replications": 1})
     monkeypatch.chdir(tmp_path)
-    res = runner.invoke(app, ["sweep", "sweeps/s.yaml", "--out", "out"])
+    res = runner.invoke(app, ["sweep", "sweeps/s.yaml", "--out", "out", "--lang", "en"])
     assert res.exit_code == 2
     assert (f"scenario file not found at {Path('sweeps') / 'a.yaml'} (paths in a sweep file are "
             "relative to its folder, sweeps); a.yaml exists from the working folder: write it as "

@@ -32,6 +32,6 @@ def test_threshold_on_the_expected_path_refuses_a_binding_capacity() -> None:
     """Framgången's capacity binds: exact mode refuses it with the reason and exit 2."""
     res = CliRunner().invoke(app, ["threshold", str(ROOT / "scenarios/library/framgangen.yaml"),
                                    "valuation.value_per_year", "--low", "1", "--high", "1000000",
-                                   "--method", "exact", "--quiet"])
+                                   "--method", "exact", "--quiet", "--lang", "en"])
     assert res.exit_code == 2, res.output
     assert "expected-value path cannot price" in res.output and "Traceback" not in res.output

@@ -89,7 +89,7 @@ def test_bad_uncertainty_is_refused_at_load(tmp_path: Path, case: str) -> None:
     parts, where, text = CASES[case]
     path = scenario(tmp_path, case, **parts)
     for args in (["validate", str(path)],
-                 ["run", str(path), "--reps", "2", "--draws", "20", "--quiet"]):
+                 ["run", str(path), "--reps", "2", "--draws", "20", "--quiet", "--lang", "en"]):
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception

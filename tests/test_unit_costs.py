@@ -255,7 +255,7 @@ def test_unknown_group_name_suggests_the_closest(tmp_path: Path) -> None:
 
 def test_cli_costs_rejects_a_malformed_file_with_exit_code_2(tmp_path: Path) -> None:
     path = write_group(tmp_path, GOOD_COMPONENT.replace("payee: individen", "payee: kommun"))
-    result = runner.invoke(app, ["costs", str(path)])
+    result = runner.invoke(app, ["costs", str(path), "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output

@@ -320,9 +320,10 @@ def _mark(raw: dict, before: dict, paths: list[str], lang: str, own: bool = Fals
     källa: …)"}`, in place in `raw` (an own copy); a declared uncertainty stays beside it. In an
     uploaded file (`own`) a value without a source of its own is cited "från din fil", as the
     page's field does (`_source`)."""
+    from model.report.text import source_text
     from model.scenario.assumptions import EDIT_MARKS
 
-    sources = {path: str(src) for path, _, src in collect_sources(before)}
+    sources = {path: source_text(str(src), lang) for path, _, src in collect_sources(before)}
     for path in paths:
         parts = parse_path(path)
         try:

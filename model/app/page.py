@@ -178,25 +178,16 @@ def main() -> None:
         _results(edited, lang)
 
 
-REASONS_SV = (  # the expected-value path's reasons (model.expected.why_not) in plain Swedish
-    ("the run stops at simulation.horizon_months", "körningen slutar vid en fast tidpunkt "
-     "(simulation.horizon_months) och avbryter deltagarnas tid i programmet"),
-    ("arrivals never stop", "deltagare fortsätter att komma in utan slut (inget tak för intaget)"),
-    ("fixed or staff costs run until", "fasta kostnader och personalkostnader löper tills sista "
-     "deltagaren lämnat (ingen projektperiod, costs.project_months)"),
-    ("per-place costs run until", "kostnader per plats löper tills sista deltagaren lämnat "
-     "(ingen projektperiod, costs.project_months)"),
-    ("a loop where participants visit", "deltagare kan gå tillbaka till samma insats många gånger"),
-)
-
-
 def _reason(why: str, lang: str) -> str:
+    """The expected-value path's reason (model.expected.why_not) in the page's language: in
+    Swedish its cause from the message catalogue (the advice after "; " is for the terminal)."""
     if lang != "sv":
         return why
-    for start, sv in REASONS_SV:
-        if start in why:
-            return sv
-    return "kapaciteten eller kön kräver att deltagarna simuleras"
+    from model.messages import swedish
+
+    found = swedish(why)
+    return "kapaciteten eller kön kräver att deltagarna simuleras" if found is None else (
+        found.split("; ")[0])
 
 
 def _results(edited: list[tuple], lang: str) -> None:

@@ -91,6 +91,6 @@ def problem_list(problems: list, lang: str) -> str:
     head = in_lang(lang, f"{n} problem i indata:", f"{n} problem{'s' if n != 1 else ''} in the input:")
     lines = [head, ""]
     for p in causes_first(problems):
-        text = p.render().replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+        text = p.render(lang).replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
         lines.append(f"- {text}")
     return "\n".join(lines)

@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from model import __version__
-from model.report.text import count, in_lang, metric_label, number, probability_percent, table, with_unit
+from model.messages import translate
+from model.report.text import (
+    count,
+    in_lang,
+    metric_label,
+    number,
+    probability_percent,
+    run_count,
+    table,
+    with_unit,
+)
 
 # units of parameters (from the schema) in Swedish
 UNIT_SV = {"kr per person-year": "kr per personår", "kr a month": "kr i månaden",
@@ -85,10 +95,10 @@ def analysis_text(data: dict[str, Any], lang: str = "sv") -> str:
     mlabel = metric_label(metric, lang, horizon)
     units = {p["name"]: p["unit"] for p in data.get("parameters", [])}
     lines = [t(f"Svep {data['sweep']} ({data['design']}, {data['points']} punkter × "
-               f"{data['replications']} körningar, slumpfrö {data['seed']}, insats "
+               f"{run_count(data['replications'])}, slumpfrö {data['seed']}, insats "
                f"{data['version']}): {data['folder']}",
                f"Sweep {data['sweep']} ({data['design']} design, {data['points']} points x "
-               f"{data['replications']} replications, seed {data['seed']}, insats "
+               f"{run_count(data['replications'], 'en', 'replications')}, seed {data['seed']}, insats "
                f"{data['version']}): {data['folder']}"),
              t("Scenarier: ", "Scenarios: ") + ", ".join(
                  f"{s['name']} (hash {s['hash']})" for s in data["scenarios"])]
@@ -280,6 +290,7 @@ def sweep_run_text(result: Any, lang: str = "sv") -> str:
                    f"{number(result.seconds, 1, lang)} s; resultat i {result.out}",
                    f"  {count(parts, 'part', 'parts', lang)} computed on {result.executor}{done}, "
                    f"{result.seconds:.1f} s; results in {result.out}"))
-    lines += [t("  not: ", "  note: ") + n for n in p.notes()]
-    lines += [t("  omräknad: ", "  resumed: ") + n for n in getattr(result, "recomputed", [])]
+    lines += [t("  not: ", "  note: ") + translate(n, lang) for n in p.notes()]
+    lines += [t("  omräknad: ", "  resumed: ") + translate(n, lang)
+              for n in getattr(result, "recomputed", [])]
     return "\n".join(lines)

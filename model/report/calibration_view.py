@@ -44,7 +44,8 @@ def calibration_text(cal: Calibration, files: list, lang: str = "sv") -> str:
     m = cal.spec.method
     head = in_lang(
         lang,
-        f"Kalibrering {cal.spec.name}: ensemble-MCMC (emcee), {m.runs} oberoende körningar med "
+        f"Kalibrering {cal.spec.name}: ensemble-MCMC (emcee), {m.runs} oberoende "
+        f"{'körning' if m.runs == 1 else 'körningar'} med "
         f"{m.walkers} vandrare × {m.steps} steg (de första {m.burn} kastade), frö {m.seed}; "
         f"priorn är scenariernas angivna fördelningar. {len(cal.rows)} rader sparas (vart "
         f"{m.thin}:e steg).",

@@ -196,6 +196,51 @@ PARTICIPANT_UNITS = {"rep": "count", "participant_id": "count", "arrival_month":
                      "exit_month": "months", "months_in_programme": "months",
                      "months_waiting": "months", "n_visits": "count"}
 
+# the per-participant sheet's headers (Swedish, English); `months_in_<intervention>` columns
+# are named by the intervention's label, the values (codes such as exit states) stay
+PARTICIPANT_HEADERS: dict[str, tuple[str, str]] = {
+    "rep": ("Körning", "Run"), "participant_id": ("Deltagare nr", "Participant no."),
+    "programme": ("Program", "Programme"), "group": ("Grupp", "Group"), "sex": ("Kön", "Sex"),
+    "born": ("Född", "Born"), "age_band": ("Åldersgrupp", "Age band"),
+    "target_group": ("Målgrupp", "Target group"), "referral": ("Remitterad från", "Referred by"),
+    "initial": ("Fanns vid start", "There at the start"),
+    "arrival_month": ("Ankomstmånad", "Arrival month"), "status": ("Status", "Status"),
+    "exit_state": ("Utfall", "Exit state"), "exit_category": ("Utfallets slag", "Exit category"),
+    "exit_month": ("Avslutsmånad", "Exit month"),
+    "months_in_programme": ("Månader i programmet", "Months in the programme"),
+    "months_waiting": ("Månader i kö", "Months waiting"), "n_visits": ("Antal insatser", "Visits"),
+    "last_intervention": ("Senaste insats", "Last intervention"),
+}
+RUN_HEADERS = {"rep": ("Körning", "Run"), "programme": ("Program", "Programme")}
+
+
+def participant_headers(programmes: list[Programme], columns: list[str], lang: str
+                        ) -> dict[str, str]:
+    """The per-participant sheet's headers in `lang` (a column without a word keeps its name)."""
+    labels = {iv.name: iv.label or iv.name for p in programmes for iv in p.scenario.interventions}
+    out = {c: in_lang(lang, *PARTICIPANT_HEADERS[c]) for c in columns if c in PARTICIPANT_HEADERS}
+    for c in columns:
+        if c.startswith("months_in_") and c not in out:
+            name = labels.get(c.removeprefix("months_in_"), c.removeprefix("months_in_"))
+            out[c] = in_lang(lang, f"Månader i {name}", f"Months in {name}")
+    return out
+
+
+def run_headers(programmes: list[Programme], columns: list[str], lang: str) -> dict[str, str]:
+    """The per-run sheet's headers: each metric by its label in `lang` (as the summary names it);
+    a label shared by two columns (npv and npv:5y) or a metric without one also names its key."""
+    out = {c: in_lang(lang, *RUN_HEADERS[c]) for c in columns if c in RUN_HEADERS}
+    seen: set[str] = set(out.values())
+    for c in columns:
+        if c in out:
+            continue
+        sc = next((p.scenario for p in programmes if c in p.result.priced.metrics.columns),
+                  programmes[0].scenario)
+        text = figure_label(c, sc, lang)
+        out[c] = text if text not in seen and text != c.partition(":")[0] else f"{text} ({c})"
+        seen.add(out[c])
+    return out
+
 
 # column headers the report's WORDS do not give (Swedish, English): the ESF sheet's, and the
 # uncertainty and value-of-information sheets' (figures over parameter draws)
@@ -373,12 +418,14 @@ def write_workbook(programmes: list[Programme], out: str | Path, lang: str = "sv
         runs = runs[["programme", *[k for k in runs.columns if k != "programme"]]]
         unit_of = {k: u for p in programmes for k, u in units(p).items()}
         unit_of["rep"] = "count"
-        w.frame(sheet_name("runs", lang), runs, units=unit_of, code_headers=True)
+        w.frame(sheet_name("runs", lang), runs, units=unit_of,
+                headers=run_headers(programmes, list(runs.columns), lang))
         tick(1)
         if people is not None:
             month_cols = {k: "months" for k in people.columns if k.startswith("months_in_")}
             w.frame(sheet_name("participants", lang), people,
-                    units={**PARTICIPANT_UNITS, **month_cols}, code_headers=True)
+                    units={**PARTICIPANT_UNITS, **month_cols},
+                    headers=participant_headers(programmes, list(people.columns), lang))
         tick(1)
         w.frame(sheet_name("inputs", lang), inputs_frame(programmes, lang))
         for name, df in (sweep or {}).items():

@@ -20,6 +20,7 @@ from model.report.page import CSS, Page, esc
 from model.report.programme import Programme
 from model.report.sections import PLOTS, SECTIONS
 from model.report.text import in_lang as _t
+from model.report.text import run_count
 
 
 def build_report(programmes: list[Programme], lang: str = "sv",
@@ -44,9 +45,9 @@ def build_report(programmes: list[Programme], lang: str = "sv",
     title = (" – ".join(p.title for p in programmes) if multi else first.title)
     kicker = _t(lang, "insats · samhällsekonomisk kalkyl", "insats · socioeconomic appraisal")
     meta = _t(lang,
-              f"{reps} körningar · slumpfrö {first.result.run.seed} · insats {__version__} · "
+              f"{run_count(reps)} · slumpfrö {first.result.run.seed} · insats {__version__} · "
               f"skapad {today.isoformat()}",
-              f"{reps} runs · seed {first.result.run.seed} · insats {__version__} · "
+              f"{run_count(reps, 'en')} · seed {first.result.run.seed} · insats {__version__} · "
               f"made {today.isoformat()}")
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'

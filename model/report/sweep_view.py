@@ -18,7 +18,7 @@ import pandas as pd
 
 from model.report import reach
 from model.report.text import in_lang as _t
-from model.report.text import input_label, metric_label, missing, number
+from model.report.text import input_label, metric_label, missing, number, run_count
 
 
 def available() -> bool:
@@ -274,7 +274,7 @@ def sweep_html(views: list[SweepView], lang: str = "sv", tick: Any = None) -> st
         kind = _t(lang, DESIGN_WORDS.get(v.kind, v.kind), v.kind)
         out.append(f'<p class="note">{escape(_t(lang, "Design", "Design"))} {escape(kind)}, '
                    f"{escape(str(mf['n_points']))} {escape(_t(lang, 'punkter', 'points'))} × "
-                   f"{escape(str(mf['replications']))} {escape(_t(lang, 'körningar', 'runs'))}, "
+                   f"{escape(run_count(mf['replications'], lang))}, "
                    f"{escape(_t(lang, 'slumpfrö', 'seed'))} {escape(str(mf['seed']))}, "
                    f"insats {escape(str(mf['version']))}, "
                    f"{escape(_t(lang, 'svepets hash', 'sweep hash'))} {escape(str(mf['sweep_hash']))}. "

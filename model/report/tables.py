@@ -22,6 +22,7 @@ from model.report.text import (
     metric_label,
     number,
     pick,
+    run_count,
     span,
     table,
     tax_basis,
@@ -155,9 +156,9 @@ def warning_lines(sc: Scenario, lang: str = "sv", who: str = "") -> list[str]:
 
 def interval_note(reps: int, lang: str = "sv") -> str:
     return in_lang(lang,
-                   f"Medel över {reps} körningar; 95 %-intervallet är 2,5:e till 97,5:e percentilen "
+                   f"Medel över {run_count(reps)}; 95 %-intervallet är 2,5:e till 97,5:e percentilen "
                    "över körningarna, spridningen i vad en omgång av programmet kan ge.",
-                   f"Mean over {reps} runs; the 95 % interval is the 2.5th to 97.5th percentile "
+                   f"Mean over {run_count(reps, 'en')}; the 95 % interval is the 2.5th to 97.5th percentile "
                    "over runs, the spread of what one round of the programme could give.")
 
 
@@ -318,10 +319,10 @@ def compare_text(results: list[ScenarioResult], version: str, lang: str = "sv",
              f"{r.scenario.digest()})" for i, r in enumerate(results)]
     lines.append(in_lang(
         lang,
-        f"Slumpfrö {run.seed}, {run.replications} körningar per program, insats {version}. "
+        f"Slumpfrö {run.seed}, {run_count(run.replications)} per program, insats {version}. "
         "Medel per körning; skillnaden parad per körning"
         + ("." if wide else "; --wide visar 95 %-intervallen."),
-        f"Seed {run.seed}, {run.replications} runs per programme, insats {version}. "
+        f"Seed {run.seed}, {run_count(run.replications, 'en')} per programme, insats {version}. "
         "Mean per run; the difference paired by run"
         + ("." if wide else "; --wide shows the 95 % intervals.")))
     said = cohort_sentence(results, lang) if at_base else verdict(results, None, lang).text

@@ -232,6 +232,13 @@ def count(n: float, one: str, many: str, lang: str = "sv") -> str:
     return f"{number(n, 0, lang)} {one if n == 1 else many}"
 
 
+def run_count(n: int, lang: str = "sv", many_en: str = "runs") -> str:
+    """A number of runs as written in running text ("1 körning", "200 körningar", "1 run")."""
+    if lang == "sv":
+        return f"{n} {'körning' if n == 1 else 'körningar'}"
+    return f"{n} {many_en[:-1] if n == 1 else many_en}"
+
+
 # units whose word has a singular (Swedish, English): "1 person", "1 job"
 SINGULAR_UNITS: dict[str, tuple[str, str]] = {"participants": ("person", "person"),
                                               "jobs": ("jobb", "job")}

@@ -10,7 +10,7 @@ import pandas as pd
 from model.report.page import Page, esc, html_table
 from model.report.plots import INK, PROGRAMME_COLOURS, percent_axis, plain_axis, styled, to_png
 from model.report.programme import Programme
-from model.report.text import fmt_span, label, number, with_unit, word
+from model.report.text import fmt_span, label, number, run_count, with_unit, word
 from model.report.text import in_lang as _t
 from model.results import interval
 
@@ -90,7 +90,7 @@ def equity_sentence(p: Programme, lang: str = "sv") -> str:
         return (f"Störst andel till arbete har {hi['group']} "
                 f"({with_unit(hi['share_work'], 'share', lang)}), minst {lo['group']} "
                 f"({with_unit(lo['share_work'], 'share', lang)}): en skillnad på {pts} "
-                f"procentenheter i medel över {reps} körningar. Grupperna skiljer sig i grunden bara "
+                f"procentenheter i medel över {run_count(reps)}. Grupperna skiljer sig i grunden bara "
                 "där scenariot antar det (population.overrides, counterfactual.by_group); "
                 "skillnader som ryms inom 95 %-intervallen kan vara slump.")
     return (f"{hi['group']} has the highest share to work "

@@ -23,6 +23,7 @@ from model.report.text import (
     label,
     number,
     probability_percent,
+    run_count,
     source_text,
     with_unit,
     word,
@@ -225,9 +226,9 @@ def _assumptions(p: Programme, lang: str) -> str:
 
 def _interval_note(lang: str, reps: int) -> str:
     return _t(lang,
-              f"Medel över {reps} körningar; 95 %-intervallet är 2,5:e till 97,5:e percentilen "
+              f"Medel över {run_count(reps)}; 95 %-intervallet är 2,5:e till 97,5:e percentilen "
               "över körningarna, alltså spridningen i vad en genomförd omgång av programmet kan ge.",
-              f"Mean over {reps} runs; the 95 % interval is the 2.5th to 97.5th percentile over "
+              f"Mean over {run_count(reps, 'en')}; the 95 % interval is the 2.5th to 97.5th percentile over "
               "runs: the spread of what one round of the programme could give.")
 
 
