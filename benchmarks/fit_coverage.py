@@ -70,29 +70,49 @@ def one(kind: str, seed: int, boot: int, tmp: Path) -> dict[str, bool]:
     return out
 
 
+def summary(kind: str, results: list[dict[str, bool | None]], note: str) -> str:
+    """The coverage table: per true value, and registers with every value covered."""
+    paths = list(results[0])
+    lines = [f"{kind}: {len(results)} registers, {note}"]
+    for p in paths:
+        got = [r[p] for r in results if r.get(p) is not None]
+        lines.append(f"  {p:<50} {sum(got):>3}/{len(got)} covered")
+    allin = sum(all(v for v in r.values() if v is not None) for r in results)
+    lines.append(f"  every value covered in {allin}/{len(results)} registers (if each interval "
+                 f"held 95 % independently: {0.95 ** len(paths):.2f} of them)")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    import json
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kind", choices=("single", "steps"), default="single")
     ap.add_argument("--registers", type=int, default=100)
     ap.add_argument("--boot", type=int, default=100)
     ap.add_argument("--first-seed", type=int, default=1000)
+    ap.add_argument("--log", type=Path, help="append each register's result here (JSON lines), "
+                    "so that a run cut short still counts")
+    ap.add_argument("--summarise", type=Path, help="only print the table of such a log")
     a = ap.parse_args()
+    if a.summarise:
+        rows = [json.loads(x) for x in a.summarise.read_text(encoding="utf-8").splitlines() if x]
+        print(summary(rows[0]["kind"], [r["covered"] for r in rows],
+                      f"{rows[0]['boot']} bootstrap resamples each, seeds {rows[0]['seed']}-"
+                      f"{rows[-1]['seed']} (from {a.summarise.name})"))
+        return
     t0 = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory() as d:
         for i in range(a.registers):
-            results.append(one(a.kind, a.first_seed + i, a.boot, Path(d)))
-            allin = sum(all(v for v in r.values() if v is not None) for r in results)
-            print(f"after {i + 1}: every value covered in {allin}", file=sys.stderr, flush=True)
-    paths = list(results[0])
-    print(f"{a.kind}: {a.registers} registers, {a.boot} bootstrap resamples each, seeds "
-          f"{a.first_seed}-{a.first_seed + a.registers - 1}, {time.perf_counter() - t0:.0f} s")
-    for p in paths:
-        got = [r[p] for r in results if r.get(p) is not None]
-        print(f"  {p:<50} {sum(got):>3}/{len(got)} covered")
-    allin = sum(all(v for v in r.values() if v is not None) for r in results)
-    print(f"  every value covered in {allin}/{len(results)} registers "
-          f"(if each interval held 95 % independently: {0.95 ** len(paths):.2f} of them)")
+            seed = a.first_seed + i
+            results.append(one(a.kind, seed, a.boot, Path(d)))
+            if a.log:
+                with a.log.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps({"kind": a.kind, "seed": seed, "boot": a.boot,
+                                        "covered": results[-1]}) + "\n")
+    print(summary(a.kind, results, f"{a.boot} bootstrap resamples each, seeds {a.first_seed}-"
+                  f"{a.first_seed + a.registers - 1}, {time.perf_counter() - t0:.0f} s"))
 
 
 if __name__ == "__main__":
