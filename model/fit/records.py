@@ -280,6 +280,8 @@ def read_records(path: str | Path, data_date: date, reasons: dict[str, str] | No
     # multi-step records: an exit reason may name another intervention of the file
     step_names = {cell(r, "intervention").casefold(): cell(r, "intervention") for _, r in rows
                   if "intervention" in col and len(r) == len(header) and cell(r, "intervention")}
+    if len(step_names) < 2:  # one intervention: single-step records, its name is no destination
+        step_names = {}
     for line, row in rows:
         if len(row) != len(header):
             problems.append(Problem(name, "", f"has {len(row)} fields for {len(header)} columns "
