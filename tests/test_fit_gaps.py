@@ -202,3 +202,29 @@ def test_real_data_habits_in_one_file(tmp_path):
     cells = {(c.sex, c.born): c.share for c in sc.population.joint}
     assert cells[("kvinna", "inrikes född")] == pytest.approx(20 / 60, abs=1e-3)
     assert "60 participants, 20 enrolled" in res.output
+
+
+def test_band_curves_equal_lifelines_estimators_on_simulated_runs(exp_fit):
+    """The band's per-run curves (numpy, for speed) are lifelines' Kaplan-Meier and
+    Aalen-Johansen on the same simulated run: equal to 1e-9 at every grid month (simulated times
+    have no ties, so lifelines' tie-breaking jitter changes nothing)."""
+    import warnings
+
+    from lifelines import AalenJohansenFitter, KaplanMeierFitter
+
+    from model.fit.report import simulated_back, step_curve
+
+    sim = simulated_back(exp_fit.result, 1)
+    t, c = sim["t"].to_numpy(float), sim["code"].to_numpy(int)
+    assert len(np.unique(t)) == len(t) and (c == 0).sum() > 20  # censored runs included
+    grid = np.linspace(0, t.max(), 50)
+    km = KaplanMeierFitter().fit(t, c > 0).survival_function_at_times(grid).to_numpy(float)
+    assert np.allclose(step_curve(t, c, 0, grid), km, atol=1e-9)
+    for k in (1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cd = AalenJohansenFitter(calculate_variance=False).fit(t, c, event_of_interest=k)
+        cif = cd.cumulative_density_
+        idx = np.searchsorted(cif.index.to_numpy(float), grid, side="right") - 1
+        want = np.where(idx >= 0, cif.iloc[:, 0].to_numpy(float)[np.maximum(idx, 0)], 0.0)
+        assert np.allclose(step_curve(t, c, k, grid), want, atol=1e-9), k
