@@ -72,7 +72,7 @@ def test_round_trip_two_steps_recovers_every_parameter(two_steps):
     the first one tried (simulation seed 7, bootstrap seed 3) entry[kartlaggning] fell just
     outside (0.8 against 0.803-0.867); seed 8 is the second tried. With 12 values even exact
     intervals would all hold in only about 0.95^12 = 54 % of registers; benchmarks/fit_coverage.py
-    measures how often they do over 100 seeds (docs/fit.md, section 5)."""
+    measures how often they do (docs/fit.md, section 7)."""
     res = two_steps.result
     assert [s.name for s in res.steps] == ["kartlaggning", "praktik"]
     assert res.steps[0].shape.family == "gamma"          # the true shapes are chosen by AIC
