@@ -16,7 +16,7 @@ ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from model.app import answer, compute  # noqa: E402
+from model.app import answer, compute, fitted  # noqa: E402
 from model.app import uncertainty as unc  # noqa: E402
 from model.app.inputs import choices, edits, fields, held_for_uncertainty, with_values  # noqa: E402
 from model.app.typed import nobreak  # noqa: E402
@@ -75,6 +75,35 @@ def _upload(name: str, data: bytes):
     return compute.load_upload(name, data)
 
 
+@cached
+def _fit(name: str, data: bytes, data_date: str, lang: str):
+    return fitted.fit_upload(name, data, data_date, lang)
+
+
+def _records(name: str, data: bytes):
+    """An uploaded records file (.csv): its data date asked (by default the latest date in it),
+    fitted as `insats fit` fits it, its fit report offered; the fitted scenario and its key."""
+    lang = st.session_state.get("lang", "sv")
+    latest = fitted.latest_date(data)
+    when = st.sidebar.text_input(
+        _t(f"{name}: datadatum (ÅÅÅÅ-MM-DD)", f"{name}: data date (YYYY-MM-DD)"),
+        value=latest.isoformat() if latest else "", key=f"datadate|{name}",
+        help=_t("Dagen registret togs ut: de utan slutdatum var inskrivna då.",
+                "The day the records were taken: those without an exit date were enrolled then."))
+    with st.spinner(_t(f"Anpassar {name} …", f"Fitting {name} …")):
+        fit = _fit(name, data, when, lang)
+    st.sidebar.caption(_t(
+        f"{name}: anpassat med insats fit ({fitted.BOOT} bootstrapdragningar); bara aggregat visas.",
+        f"{name}: fitted by insats fit ({fitted.BOOT} bootstrap resamples); aggregates only."))
+    stem = Path(name).stem
+    st.sidebar.download_button(_t(f"Anpassningsrapport (HTML): {name}", f"Fit report (HTML): {name}"),
+                               fit.report, file_name=f"{stem}_fit.html", mime="text/html",
+                               key=f"fitreport|{name}")
+    key = f"records:{name}:{hashlib.sha256(data).hexdigest()}:{when}"
+    st.session_state.setdefault("texts", {})[key] = fit.text
+    return fit.scenario, key
+
+
 def _t(sv: str, en: str) -> str:
     return in_lang(st.session_state.get("lang", "sv"), sv, en)
 
@@ -94,12 +123,16 @@ def _choose() -> list[tuple]:
     choice = st.sidebar.selectbox(_t("Scenario", "Scenario"), [*names, upload], key="choice")
     if choice != upload:
         return [(compute.load_ready(f), f"{f}:{f.stat().st_mtime_ns}") for f in ready[choice]]
-    files = st.sidebar.file_uploader(_t("Scenariofil(er), YAML", "Scenario file(s), YAML"),
-                                     type=["yaml", "yml"], accept_multiple_files=True)
+    files = st.sidebar.file_uploader(_t("Scenariofil(er), YAML, eller deltagarregister, CSV",
+                                        "Scenario file(s), YAML, or participant records, CSV"),
+                                     type=["yaml", "yml", "csv"], accept_multiple_files=True)
     out = []
     for f in files or []:
         data = f.getvalue()
         try:
+            if fitted.is_records(f.name):
+                out.append(_records(f.name, data))
+                continue
             sc = _upload(f.name, data)
         except InputError as exc:
             _problems(exc)

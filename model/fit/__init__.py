@@ -68,7 +68,15 @@ def fit_file(records: Path, data_date: str, out: Path, base: Path | None = None,
                 raise InputError([Problem("--reasons", "", f"maps to '{state}', not an exit state of "
                                           f"{base}; allowed: {', '.join(known)}", value=reasons)])
     rec = read_records(records, dd, mapping or None, known if not mapping else None, mz)
-    if base_raw is not None:
+    if rec.multi:
+        from model.fit.steps import fit_steps, standalone_steps
+        if base_raw is not None:
+            raise InputError([Problem("--base", "", "cannot be combined with multi-step records "
+                                      "in this version; fit without --base and copy the costs, "
+                                      "counterfactual and valuation over", value=str(base))])
+        res = fit_steps(rec, seed=seed, n_boot=n_boot or build.BOOTSTRAP)
+        sc = standalone_steps(res, _name(out))
+    elif base_raw is not None:
         iv = build.base_intervention(base_raw, rec, str(base))
         res = build.fit(rec, seed=seed, n_boot=n_boot or build.BOOTSTRAP, intervention=iv)
         sc = build.on_base(res, base_raw, base.name)
@@ -105,10 +113,16 @@ def _header(res: Any, base: Path | None) -> str:
              f"Month 0 is {rec.month_zero}; seed {res.seed}; {len(res.rows)} bootstrap resamples.",
              "Only aggregates of the records are written here (counts, shares, fitted values).",
              f"Stay: {res.shape.family} (AIC) with routing by exit shares; method: docs/fit.md."]
+    lines += _wrap(res.representation)
     if base is not None:
         lines.append(f"Base: {base.name}; its other parts are kept with their sources.")
     lines += ["What the records cannot tell:"] + [f"  - {n}" for n in res.notes]
     return "".join(f"# {line}\n" for line in lines) + "\n"
+
+
+def _wrap(text: str, width: int = 96) -> list[str]:
+    import textwrap
+    return textwrap.wrap(text, width)
 
 
 def dump(sc: dict[str, Any]) -> str:

@@ -22,6 +22,7 @@ from model.fit.records import Records, category_of
 BOOTSTRAP = 200  # assumption: 200 resamples put a 95 % percentile interval's ends within about
 #                  a tenth of its width; the PSA then draws whole rows of them
 DEFAULT_REPLICATIONS = 200
+SMALL_EXITS = 30  # assumption: below 30 exits a share's 95 % interval is wider than about ±0.18
 
 
 @dataclass
@@ -42,6 +43,9 @@ class FitResult:
     intervention: str
     seed: int
     notes: list[str] = field(default_factory=list)
+    representation: str = ""
+    steps: list[Any] = field(default_factory=list)        # multi-step records: steps.StepFit
+    entry: dict[str, float] = field(default_factory=dict)  # multi-step records: entry shares
     scenario: dict[str, Any] = field(default_factory=dict)
 
     def interval(self, path: str) -> tuple[float, float]:
@@ -50,7 +54,11 @@ class FitResult:
         return float(np.quantile(col, 0.025)), float(np.quantile(col, 0.975))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """Stays (months) and exit codes (0 still enrolled, k = states[k-1])."""
+        """Stays (months) and exit codes (0 still enrolled, k = states[k-1]); for multi-step
+        records the whole programme's, per person (first entry to last exit)."""
+        if self.steps:
+            from model.fit.steps import programme_arrays
+            return programme_arrays(self.records, self.states)
         return _arrays(self.records, self.states)
 
 
@@ -148,6 +156,7 @@ def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
                     paths=paths, values=row(None, None), rows=np.array(rows, float),
                     median=survival.km_median(t, observed), timing_p=survival.timing_check(t, codes),
                     intervention=name, seed=seed)
+    res.representation = survival.representation(shape, states, res.routing, res.timing_p)
     res.notes = _limits(res, pop_spec)
     if failed:
         res.notes.append(f"The {', '.join(failed)} fit did not converge and is left out of the "
@@ -194,6 +203,14 @@ def _limits(res: FitResult, pop_spec: list) -> list[str]:
         out.append(f"The {best.family} shape fits best (AIC {best.aic:.1f}); the scenario "
                    f"schema has no {best.family} stay, so the scenario uses the "
                    f"{res.shape.family} (AIC {res.shape.aic:.1f}, {res.shape.aic - best.aic:.1f} more).")
+    exits = int((codes > 0).sum())
+    if exits < SMALL_EXITS:
+        mean = f"interventions[{res.intervention}].duration.mean"
+        lo, hi = res.interval(mean) if mean in res.paths and len(res.rows) else (np.nan, np.nan)
+        out.append(f"Only {exits} exits among {rec.n} participants: the uncertainty is wide (the "
+                   f"mean stay's 95 % interval runs from {lo:.1f} to {hi:.1f} months, the "
+                   "destination shares' by tens of points); the intervals and the PSA carry it, "
+                   "and no decision should rest on the fitted values alone.")
     out.append("What would have happened without the programme, costs and the value of a job are "
                "not in participant records: they come from a base scenario (--base) or stay at "
                "the defaults, which are labelled assumptions.")
@@ -269,7 +286,7 @@ def _population_blocks(res: FitResult) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _cell_of(rec: Records, i: int) -> tuple[str, str]:
     from model.fit.population import cells
-    return cells(rec.stays)[i]
+    return cells(rec.first_stays())[i]
 
 
 def _intervention_block(res: FitResult) -> dict[str, Any]:

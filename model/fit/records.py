@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class Stay:
     attrs: dict[str, str] = field(default_factory=dict)
 
     stay: float = 0.0   # months in the programme (days / DAYS_PER_MONTH), to the exit or the data date
+    intervention: str = ""  # multi-step records: the intervention of this stay
 
     @property
     def months(self) -> float:
@@ -77,14 +79,33 @@ class Records:
     reasons: list[str]                    # exit states, in first-seen order
     attributes: list[str]                 # optional columns present
     ignored_columns: list[str]
+    interventions: list[str] = field(default_factory=list)  # multi-step: in first-seen order
+
+    @property
+    def multi(self) -> bool:
+        """Multi-step records: several interventions, one row per stay."""
+        return len(self.interventions) > 1
+
+    def people(self) -> dict[str, list[Stay]]:
+        """Each person's stays in the order they came (one for single-step records)."""
+        out: dict[str, list[Stay]] = {}
+        for s in self.stays:
+            out.setdefault(s.person, []).append(s)
+        return {p: sorted(v, key=lambda s: s.entry) for p, v in out.items()}
+
+    def first_stays(self) -> list[Stay]:
+        """Each person's first stay (their arrival and attributes); all stays if single-step."""
+        return self.stays if not self.multi else [v[0] for v in self.people().values()]
 
     @property
     def n(self) -> int:
-        return len(self.stays)
+        """Participants (people, not stays)."""
+        return len({s.person for s in self.stays})
 
     @property
     def enrolled(self) -> int:
-        return sum(s.exit is None for s in self.stays)
+        """Participants still enrolled at the data date (their last stay open)."""
+        return sum(v[-1].exit is None for v in self.people().values())
 
     @property
     def end(self) -> float:
@@ -250,11 +271,17 @@ def read_records(path: str | Path, data_date: date, reasons: dict[str, str] | No
     states: list[str] = []
     interventions: set[str] = set()
     ids: dict[str, int] = {}
+    pending: dict[int, str] = {}  # multi-step rows whose exit reason waits for the next stay
 
     def cell(row: list[str], c: str) -> str:
         i = col.get(c)
         return row[i].strip() if i is not None and i < len(row) else ""
 
+    # multi-step records: an exit reason may name another intervention of the file
+    step_names = {cell(r, "intervention").casefold(): cell(r, "intervention") for _, r in rows
+                  if "intervention" in col and len(r) == len(header) and cell(r, "intervention")}
+    if len(step_names) < 2:  # one intervention: single-step records, its name is no destination
+        step_names = {}
     for line, row in rows:
         if len(row) != len(header):
             problems.append(Problem(name, "", f"has {len(row)} fields for {len(header)} columns "
@@ -264,7 +291,7 @@ def read_records(path: str | Path, data_date: date, reasons: dict[str, str] | No
         pid = cell(row, "person_id")
         if not pid:
             problems.append(Problem(name, "person_id", "is empty; every row needs an id", line=line))
-        elif pid in ids:
+        elif pid in ids and "intervention" not in col:
             problems.append(Problem(name, "person_id", f"repeats the id of line {ids[pid]}; "
                                     "single-step records have one row per participant", line=line))
         else:
@@ -300,8 +327,13 @@ def read_records(path: str | Path, data_date: date, reasons: dict[str, str] | No
                                     "both (left) or neither (still enrolled)", value=raw_reason,
                                     line=line))
         elif raw_exit and not raw_reason:
-            problems.append(Problem(name, "exit_reason", "is empty but exit_date is given; name "
-                                    "where the participant went", line=line))
+            if "intervention" in col:
+                pending[line] = "empty"  # filled from the person's next stay, or a problem
+            else:
+                problems.append(Problem(name, "exit_reason", "is empty but exit_date is given; "
+                                        "name where the participant went", line=line))
+        elif raw_reason and raw_reason.casefold() in step_names:
+            reason = step_names[raw_reason.casefold()]
         elif raw_reason:
             reason = _reason(raw_reason, reasons, known_states)
             if reason is None:
@@ -316,31 +348,91 @@ def read_records(path: str | Path, data_date: date, reasons: dict[str, str] | No
         attrs = {c: _level(c, cell(row, c)) for c in attributes}
         if "intervention" in col:
             interventions.add(cell(row, "intervention") or "")
+        step = cell(row, "intervention") if "intervention" in col else ""
+        if "intervention" in col:
+            if not step and len(step_names) > 1:
+                problems.append(Problem(name, "intervention", "is empty; in multi-step records "
+                                        "every row names its intervention", line=line))
+            elif step and not _NAME.match(step):
+                problems.append(Problem(name, "intervention", "must be a name of letters, "
+                                        "digits, _ or -", value=step, line=line))
+            interventions.add(step)
         if entry is not None:
-            parsed.append((line, pid, entry, exit_, reason, attrs))
+            parsed.append((line, pid, entry, exit_, reason, attrs, step))
     ivs = sorted(interventions)
     if len(ivs) > 1:
-        problems.append(Problem(name, "intervention", "holds several interventions; this version "
-                                "fits single-step records (one intervention, one row per "
-                                "participant): fit each intervention's rows as their own file",
-                                value=", ".join(ivs[:4])))
-    elif ivs and not _NAME.match(ivs[0]):
-        problems.append(Problem(name, "intervention", "must be a name of letters, digits, _ or -",
-                                value=ivs[0]))
+        problems += _link_steps(name, parsed, pending)
+    else:
+        problems += [Problem(name, "exit_reason", "is empty but exit_date is given; name where "
+                             "the participant went", line=ln) for ln in pending]
+        problems += _repeats(name, parsed) if "intervention" in col else []
     if problems:
-        raise InputError(problems)
-    mz = month_zero or min(e for _, _, e, _, _, _ in parsed).replace(day=1)
-    first = min(e for _, _, e, _, _, _ in parsed)
+        raise InputError(sorted(problems, key=lambda p: p.line or 0))
+    mz = month_zero or min(p[2] for p in parsed).replace(day=1)
+    first = min(p[2] for p in parsed)
     if first < mz:
         raise InputError([Problem(name, "entry_date", f"is before month 0 ({mz.isoformat()}); "
                                   "give --month-zero on or before the first entry",
                                   value=first.isoformat())])
     stays = [Stay(pid, months_between(mz, e), None if x is None else months_between(mz, x), r, e,
-                  attrs, stay=((x or data_date) - e).days / DAYS_PER_MONTH)
-             for _, pid, e, x, r, attrs in parsed]
+                  attrs, stay=((x or data_date) - e).days / DAYS_PER_MONTH, intervention=step)
+             for _, pid, e, x, r, attrs, step in parsed]
+    order = list(dict.fromkeys(s.intervention for s in sorted(stays, key=lambda s: s.entry)))
     return Records(file=name, data_date=data_date, month_zero=mz, stays=stays,
-                   intervention=ivs[0] if ivs and ivs[0] else "",
-                   reasons=states, attributes=attributes, ignored_columns=ignored)
+                   intervention=ivs[0] if len(ivs) == 1 and ivs[0] else "",
+                   reasons=[r for r in states if r not in step_names.values()],
+                   attributes=attributes, ignored_columns=ignored,
+                   interventions=order if len(ivs) > 1 else [])
+
+
+Parsed = tuple[int, str, date, "date | None", "str | None", dict[str, str], str]
+
+
+def _repeats(name: str, parsed: list[Parsed]) -> list[Problem]:
+    """One intervention named in an `intervention` column: ids must still be unique."""
+    seen: dict[str, int] = {}
+    out = []
+    for line, pid, *_ in parsed:
+        if pid in seen:
+            out.append(Problem(name, "person_id", f"repeats the id of line {seen[pid]}; records "
+                               "of one intervention have one row per participant", line=line))
+        seen.setdefault(pid, line)
+    return out
+
+
+def _link_steps(name: str, parsed: list[Parsed], pending: dict[int, str]) -> list[Problem]:
+    """Multi-step records: each person's stays in order of entry must not overlap, every stay but
+    the last must have ended, and a stay followed by another routes to the next stay's
+    intervention (an empty exit reason is filled with it; another reason is a problem)."""
+    by_person: dict[str, list[int]] = {}
+    for i, p in enumerate(parsed):
+        by_person.setdefault(p[1], []).append(i)
+    out: list[Problem] = []
+    for idx in by_person.values():
+        idx.sort(key=lambda i: (parsed[i][2], parsed[i][0]))
+        for a, b in itertools.pairwise(idx):
+            la, _, _, xa, ra, attrs, _ = parsed[a]
+            lb, _, eb, _, _, _, sb = parsed[b]
+            filled = pending.pop(la, None) is not None  # a next stay follows: it names the reason
+            if xa is None:
+                out.append(Problem(name, "exit_date", f"is empty, but the same person's stay in "
+                                   f"{sb} on line {lb} comes later; give this stay's exit date",
+                                   line=la))
+            elif xa > eb:
+                out.append(Problem(name, "entry_date", f"is before the exit ({xa.isoformat()}) of "
+                                   f"the same person's stay on line {la}; stays of one person "
+                                   "follow each other", value=eb.isoformat(), line=lb))
+            elif ra is None:
+                if filled:  # (None without it: an unknown reason, a problem already)
+                    parsed[a] = (*parsed[a][:4], sb, attrs, parsed[a][6])
+            elif ra != sb:
+                out.append(Problem(name, "exit_reason", f"names '{ra}', but the same person's "
+                                   f"next stay (line {lb}) is in {sb}; leave it empty or name {sb}",
+                                   value=ra, line=la))
+    out += [Problem(name, "exit_reason", "is empty but exit_date is given and no later stay of "
+                    "the same person follows; name where the participant went", line=ln)
+            for ln in pending]
+    return out
 
 
 def _reason(value: str, reasons: dict[str, str] | None, known: list[str] | None) -> str | None:
@@ -373,5 +465,33 @@ def table_as_records(participants: object, month_zero: date, data_date: date) ->
         rows.append({"person_id": str(p.participant_id + 1), "entry_date": entry.isoformat(),
                      "exit_date": day(p.exit_month).isoformat() if left else "",
                      "exit_reason": p.exit_state if left else "",
+                     "sex": p.sex, "born_abroad": "ja" if p.born == "utrikes född" else "nej"})
+    return rows
+
+
+def visits_as_records(visits: object, participants: object, month_zero: date,
+                      data_date: date) -> list[dict[str, str]]:
+    """A simulated visits table (one replication) as multi-step records, one row per stay,
+    censored at the data date; the exit reason names the next intervention or the exit state.
+    For round-trip tests only (never for real people's data)."""
+    from datetime import timedelta
+
+    def day(m: float) -> date:
+        return month_zero + timedelta(days=math.floor(m * DAYS_PER_MONTH))
+
+    attrs = {int(p.participant_id): p for p in participants.itertuples()}  # type: ignore[attr-defined]
+    rows = []
+    for v in visits.itertuples():  # type: ignore[attr-defined]
+        if not isinstance(v.start_month, float) or math.isnan(v.start_month):
+            continue
+        entry = day(v.start_month)
+        if entry > data_date:
+            continue
+        ended = not math.isnan(v.end_month) and day(v.end_month) <= data_date
+        p = attrs[int(v.participant_id)]
+        rows.append({"person_id": str(int(v.participant_id) + 1), "intervention": v.intervention,
+                     "entry_date": entry.isoformat(),
+                     "exit_date": day(v.end_month).isoformat() if ended else "",
+                     "exit_reason": v.next if ended else "",
                      "sex": p.sex, "born_abroad": "ja" if p.born == "utrikes född" else "nej"})
     return rows

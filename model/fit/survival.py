@@ -204,3 +204,26 @@ def timing_check(t: np.ndarray, codes: np.ndarray) -> float | None:
     if table.shape[0] < 2 or (table.sum(axis=0) == 0).any():
         return None
     return float(chi2_contingency(table)[1])
+
+
+def representation(shape: ShapeFit, states: list[str], routing: dict[str, float],
+                   timing_p: float | None) -> str:
+    """Which form of the scenario schema the stay and its exits are written in, and why: the
+    report and the fitted file both say it (docs/fit.md, section 2)."""
+    why_time = ("the destination does not detectably change with the time of exit"
+                + (f" (χ² early/late p = {timing_p:.2f})" if timing_p is not None else
+                   " (too few exits to test it)"))
+    if timing_p is not None and timing_p < 0.05:
+        why_time = (f"the destination changes with the time of exit (χ² early/late p = "
+                    f"{timing_p:.3f}), which neither form can carry; routing averages over time")
+    if shape.family == "exponential":
+        hz = ", ".join(f"{s} {routing[s] / shape.mean:.4f}" for s in states)
+        return (f"Form: hazards alone, written as an exponential duration (mean {shape.mean:.2f} "
+                f"months) with routing at its end, which is the same model: the exponential has the "
+                f"lowest AIC, so the hazard of leaving is constant, and the hazard to each "
+                f"destination is its share over the mean ({hz} a month); {why_time}.")
+    return (f"Form: planned duration ({shape.family}, mean {shape.mean:.2f} months, CV "
+            f"{shape.cv:.2f}) with routing at its end and no early-exit hazards: the {shape.family} "
+            f"has the lowest AIC among the shapes a scenario holds, so the hazard of leaving changes "
+            f"with time, which constant exit hazards cannot carry; {why_time}, so shares at the end "
+            "(the vertical model of competing risks) lose nothing the records show.")
