@@ -197,9 +197,21 @@ def _take(v: Any, pr: Any, rows: np.ndarray) -> tuple[Any, Any]:
                                             "haircut", "iv_costs", "pm_costs")}))
 
 
-def _baseline(sc: Scenario, participants: np.ndarray) -> Any:
+def _baseline(sc: Scenario, participants: np.ndarray, memo: Any = None) -> Any:
     """The reference programme's expected run (one row) scaled to each draw's participants."""
     from model.economics.vector import BBaseline
+    from model.expected.memo import memo_or_new
+
+    found = memo_or_new(memo).get("reference", lambda: _reference_run(sc))
+    if found is None:
+        return None
+    eff, lines, n_ref = found
+    scale = participants / n_ref if n_ref > 0 else np.zeros_like(participants)
+    return BBaseline(eff, lines, scale)
+
+
+def _reference_run(sc: Scenario) -> Any:
+    """The reference programme's expected run as one row: (effects, lines, participants)."""
     from model.evaluate import reference_of
     from model.expected import expected_unit
     from model.expected.batch import BLine, Effects
@@ -218,15 +230,17 @@ def _baseline(sc: Scenario, participants: np.ndarray) -> Any:
                   months_to={k: np.array([x]) for k, x in e.months_to.items()},
                   months_total=np.array([e.months_total]))
     lines = [BLine(x.funder, x.label, x.allowance, x.amount[None]) for x in unit.lines]
-    n_ref = e.participants
-    scale = participants / n_ref if n_ref > 0 else np.zeros_like(participants)
-    return BBaseline(eff, lines, scale)
+    return eff, lines, e.participants
 
 
-def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: int
+def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: int,
+                   memo: Any = None, only: frozenset[str] | None = None
                    ) -> tuple[dict[str, np.ndarray] | None, np.ndarray, str]:
     """Every figure of one scenario at `size` draws given as (path parts, values) columns:
-    (metrics by name, each (size,), or None; the draws left to the per-draw path; why)."""
+    (metrics by name, each (size,), or None; the draws left to the per-draw path; why).
+    `memo` (`model.expected.memo.Memo`) keeps what the unchanged scenario gives between calls;
+    `only` asks for those metrics (and may give no others), as a calibration's targets do."""
+    from model.economics.lean import lean_figures_b, lean_metrics
     from model.economics.vector import cost_lines_b, figures_b
     from model.expected.batch import batch_unit
 
@@ -242,10 +256,11 @@ def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size:
         return None, np.arange(size), "values outside the vectorised checks"
     if len(rows) < size:
         v, pr = _take(v, pr, rows)
-    eff, act, failed = batch_unit(sc, v)
+    lean = only is not None and lean_metrics(sc, only)
+    eff, act, failed = batch_unit(sc, v, memo, lean)
     lines = cost_lines_b(sc, act, pr)
-    base = _baseline(sc, eff.participants)
-    m = figures_b(sc, eff, lines, pr, base)
+    base = _baseline(sc, eff.participants, memo)
+    m = lean_figures_b(sc, eff, lines, pr, base, only) if lean else figures_b(sc, eff, lines, pr, base)
     bad = np.zeros(len(rows), dtype=bool)
     bad[list(failed)] = True
     out = {k: np.full(size, math.nan) for k in m}
