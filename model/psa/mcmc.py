@@ -21,6 +21,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ class Prior:
 
     names: list[str]
     dists: list[ParamDist]
-    _frozen: list = field(init=False, repr=False, compare=False)
+    _frozen: list[Any] = field(init=False, repr=False, compare=False)
     _bounds: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
