@@ -426,8 +426,9 @@ def _exit_points(exits: np.ndarray, good_rows: np.ndarray) -> tuple[np.ndarray, 
 def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows: np.ndarray,
             lean: bool = False) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """`expected._rows` for every draw: curves (B, 2, grid) and the per-arrival sums; `lean`
-    leaves the months in the programme and the swapped groups at 0 (no revenue, cost or count
-    needs them: `model.economics.lean`)."""
+    leaves the months in the programme, the swapped groups, the jobs a year on and the
+    counterfactual jobs at exit at 0 (no revenue, cost or participant count needs them:
+    `model.economics.lean`)."""
     good_mass, t_good = _exit_points(p.exits, good_rows)
     other_mass, t_other = _exit_points(p.exits, ~good_rows)
     good_beyond = p.beyond[:, good_rows].sum(axis=1)
@@ -502,6 +503,11 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
                 g_as_o - without_u * pg[sl][:, None],
                 o_as_g_gain - without_u * other_beyond[sl][:, None]], axis=1), 0.0)
             swapped["with_work"][sl] = np.where(e, np.stack([g_as_o, o_as_g_with], axis=1), 0.0)
+    if lean:
+        zero = np.zeros((b, 2))
+        return rows, {"n": np.stack([pg, po], axis=1), "jobs_without": zero,
+                      "work_12": np.zeros((b, 2, 2)), "swapped:gain": swapped["gain"],
+                      "swapped:with_work": swapped["with_work"]}
     f2, l2 = f[:, None], loss[:, None]
     w12 = np.stack([(chain(12.0 - t_good - rules.job_lag, f2, l2, True) * good_mass).sum(axis=1),
                     (chain(12.0 - t_other, f2, l2, False) * other_mass).sum(axis=1)], axis=1)
