@@ -9,7 +9,8 @@ Two parts, old path against new path in this process:
    commit's (`price_scenario` pricing every figure, nothing kept between calls, the prior's
    scipy distributions made at every call), the new one today's (`target_values` with the
    scenario memo and the lean pricing of the targets' metrics, the prior's distributions made
-   once). Alternating, medians of --repeats.
+   once). Alternating, medians of --repeats; then the new path at batches of 16, 64 and 128
+   (the fixed cost of a call against the sets in it).
 2. Whole calibrations of the documented method cut to --steps steps (2 runs × 32 walkers, the
    start pool of 1 000): the old path in one process, the new path in one process and with
    --workers 2, rounds with the order rotated, medians of --rounds; the time per 1 000
@@ -126,6 +127,17 @@ def main() -> None:
     print(f"log posterior of a batch of {args.batch}, medians of {args.repeats}: old "
           f"{o * 1e3:.1f} ms, new {n * 1e3:.1f} ms ({n / args.batch * 1e6:.0f} us a set); "
           f"old / new {o / n:.2f}x")
+    for size in (16, 64, 128):   # the fixed cost of a call against its size
+        xs = np.column_stack([d.frozen().ppf(rng.uniform(0.05, 0.95, size))
+                              for d in prob.prior.dists])
+        log_posterior_batch(prob, xs)
+        ts = []
+        for _ in range(args.repeats):
+            t = time.perf_counter()
+            log_posterior_batch(prob, xs)
+            ts.append(time.perf_counter() - t)
+        s = statistics.median(ts)
+        print(f"  new path, batch of {size}: {s * 1e3:.1f} ms ({s / size * 1e6:.0f} us a set)")
 
     short = spec.model_copy(update={"method": spec.method.model_copy(
         update={"steps": args.steps, "burn": args.steps // 2, "thin": 10})})
