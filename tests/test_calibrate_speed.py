@@ -148,3 +148,23 @@ def test_workers_give_the_chains_of_one_process_on_the_simulation_path(tmp_path:
     one, two = calibrate(spec_, scs, workers=1), calibrate(spec_, scs, workers=2)
     assert one.chains.shape == (2, 4, 4, 2)
     assert np.array_equal(one.chains, two.chains)
+
+
+def test_a_problem_found_in_a_worker_is_a_problem_list(tmp_path: Path, monkeypatch) -> None:
+    """A problem with the input found while a worker prices a batch (here a likelihood that
+    raises one; the workers are forked, so they see the patch) reaches the main process as the
+    same InputError with its problems (an InputError does not survive pickling by itself)."""
+    from model.errors import InputError, Problem
+    from model.psa import calibrate as cal
+
+    def bad(prob: object, x: np.ndarray) -> np.ndarray:
+        raise InputError([Problem("targets.yaml", "targets[0].metric", "found in a worker", "x")])
+
+    path = _targets(tmp_path, {"walkers": 8, "steps": 5, "burn": 1, "thin": 1, "runs": 2,
+                               "seed": 3, "start_pool": 8})
+    spec, scs = load_targets(path)
+    monkeypatch.setattr(cal, "loglik", bad)
+    with pytest.raises(InputError) as got:
+        calibrate(spec, scs, workers=2)
+    assert [p.path for p in got.value.problems] == ["targets[0].metric"]
+    assert "found in a worker" in str(got.value)

@@ -40,8 +40,12 @@ def one_run(prob: CalibrationProblem, seed: int, on_step: Callable[[int], Any] |
     return run_ensemble(prob.prior, ll, m.walkers, m.steps, seed, m.start_pool)
 
 
-def _run_task(args: tuple[CalibrationProblem, int, Any]) -> np.ndarray:
-    """In a worker: one run, its evaluations counted into the queue every REPORT_SECONDS."""
+def _run_task(args: tuple[CalibrationProblem, int, Any]) -> np.ndarray | list[Any]:
+    """In a worker: one run, its evaluations counted into the queue every REPORT_SECONDS. A
+    problem with the input (`InputError`, which does not survive pickling) comes back as its
+    list of problems, raised again in the main process."""
+    from model.errors import InputError
+
     prob, seed, q = args
     done = [0, time.monotonic()]
 
@@ -52,7 +56,10 @@ def _run_task(args: tuple[CalibrationProblem, int, Any]) -> np.ndarray:
             q.put(done[0])
             done[0], done[1] = 0, now
 
-    x = one_run(prob, seed, tick)
+    try:
+        x = one_run(prob, seed, tick)
+    except InputError as exc:
+        return list(exc.problems)
     if done[0]:
         q.put(done[0])
     return x
@@ -90,4 +97,10 @@ def run_all(prob: CalibrationProblem, seeds: list[int], workers: int = 1,
             _, pending = wait(pending, timeout=REPORT_SECONDS, return_when=FIRST_COMPLETED)
             drain()
         drain()
-        return np.stack([f.result() for f in futures])
+        out = [f.result() for f in futures]
+    for x in out:
+        if isinstance(x, list):
+            from model.errors import InputError
+
+            raise InputError(x)
+    return np.stack(out)
