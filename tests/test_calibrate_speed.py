@@ -87,7 +87,7 @@ def test_lean_pricing_equals_the_full_pricing_of_the_targets_metrics() -> None:
             v = x[:, prob.names.index(u.name)]
             cols.append((u.parts, np.round(v) if u.integer else v))
         only = frozenset({t.metric for t in spec.targets if t.scenario == sc.name}
-                         | {"revenue_pv:5y", "person_years:1y", "participants"})
+                         | {"revenue_pv:5y", "person_years:1y", "participants", "revenue"})
         full, left_full, _ = price_scenario(sc, cols, len(x))
         memo = Memo()
         price_scenario(sc, [(p, v[::-1].copy()) for p, v in cols], len(x), memo, only)
