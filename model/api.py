@@ -319,13 +319,13 @@ def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet
         check_new_files(out, [*(f"{sc.source_file.stem if sc.source_file else sc.name}.yaml"
                                 for sc in scs), *OUTPUT_NAMES])
         refuse_input_folder(Path(out), [Path(paths[-1]), *(sc.source_file for sc in scs)])
-    note = check_calibration(spec, scs, max_evaluations, lang)
+    note = check_calibration(spec, scs, max_evaluations, lang, workers)
     if note and on_note is not None:
         on_note(note)
     total = evaluations(spec.method)
     what = f"kalibrering {spec.name}" if lang == "sv" else f"calibrate {spec.name}"
     with progress(total, what, quiet, lang=lang) as tick:
-        cal = calibrate(spec, scs, on_step=tick)
+        cal = calibrate(spec, scs, on_step=tick, workers=workers)
     files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
     return cal, files
 

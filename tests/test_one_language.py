@@ -119,7 +119,7 @@ def test_calibrate_progress_label_in_the_chosen_language(monkeypatch, lang: str,
 
     monkeypatch.setattr(model.progress, "progress", spy)
     monkeypatch.setattr(model.psa.calibrate, "calibrate",
-                        lambda spec, scs, on_step=None: SimpleNamespace(converged=False))
+                        lambda spec, scs, on_step=None, workers=1: SimpleNamespace(converged=False))
     calibrate_files([ROOT / "scenarios/calibration/grenverket.yaml"], None, quiet=False, lang=lang)
     assert seen == [(label, lang)]
 

@@ -76,12 +76,12 @@ def test_validate_refuses_a_bad_targets_file_with_file_line_and_path(tmp_path: P
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_calibrate_refuses_the_same_before_sampling(tmp_path: Path, case: str, monkeypatch) -> None:
-    import model.psa.calibrate as calibrate
+    import model.psa.mcmc as mcmc
 
     def never(*args, **kwargs):
         raise AssertionError("sampling started")
 
-    monkeypatch.setattr(calibrate, "run_ensemble", never)
+    monkeypatch.setattr(mcmc, "run_ensemble", never)   # the runs call it (model.psa.calibrate_runs)
     old, new, path, value = CASES[case]
     f = targets_file(tmp_path, old, new)
     refused(invoke("calibrate", f, "--lang", "en"), f"{f}:", path, value)

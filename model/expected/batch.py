@@ -37,6 +37,7 @@ from model.expected import (
     arrivals,
 )
 from model.expected.lattice import MAX_ROUNDS, NEGLIGIBLE, TINY, Kernel, _nodes, fast_length, kernel
+from model.expected.memo import Memo, memo_or_new
 from model.scenario import Scenario
 
 CHUNK = 64   # draws whose employment curves are evaluated at once (memory stays small)
@@ -422,9 +423,12 @@ def _exit_points(exits: np.ndarray, good_rows: np.ndarray) -> tuple[np.ndarray, 
     return np.concatenate([mass, mass], axis=1) / 2.0, np.concatenate([mean - sd, mean + sd], axis=1)
 
 
-def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows: np.ndarray
-            ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """`expected._rows` for every draw: curves (B, 2, grid) and the per-arrival sums."""
+def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows: np.ndarray,
+            lean: bool = False) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """`expected._rows` for every draw: curves (B, 2, grid) and the per-arrival sums; `lean`
+    leaves the months in the programme, the swapped groups, the jobs a year on and the
+    counterfactual jobs at exit at 0 (no revenue, cost or participant count needs them:
+    `model.economics.lean`)."""
     good_mass, t_good = _exit_points(p.exits, good_rows)
     other_mass, t_other = _exit_points(p.exits, ~good_rows)
     good_beyond = p.beyond[:, good_rows].sum(axis=1)
@@ -479,6 +483,8 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         rows["without_work"][sl] = np.stack([without_u * pg[sl][:, None],
                                              without_u * po[sl][:, None]], axis=1)
         rows["gain"][sl] = np.stack([gain_good, gain_other], axis=1)
+        if lean:
+            continue
         if fast:
             left = [_counted(u, x.t, lambda uk, t: uk - t > 0, [m], len(u))[0]
                     + _in_start_month(u, x.t, 0.0, lambda x: after_start(x)[0] - (x > 0), m)
@@ -497,6 +503,11 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
                 g_as_o - without_u * pg[sl][:, None],
                 o_as_g_gain - without_u * other_beyond[sl][:, None]], axis=1), 0.0)
             swapped["with_work"][sl] = np.where(e, np.stack([g_as_o, o_as_g_with], axis=1), 0.0)
+    if lean:
+        zero = np.zeros((b, 2))
+        return rows, {"n": np.stack([pg, po], axis=1), "jobs_without": zero,
+                      "work_12": np.zeros((b, 2, 2)), "swapped:gain": swapped["gain"],
+                      "swapped:with_work": swapped["with_work"]}
     f2, l2 = f[:, None], loss[:, None]
     w12 = np.stack([(chain(12.0 - t_good - rules.job_lag, f2, l2, True) * good_mass).sum(axis=1),
                     (chain(12.0 - t_other, f2, l2, False) * other_mass).sum(axis=1)], axis=1)
@@ -611,9 +622,11 @@ def _to_months_b(series: np.ndarray, n_cal: int) -> np.ndarray:
     return m.reshape(*series.shape[:-1], n_cal, per).sum(axis=-1)
 
 
-def _arrivals_b(sc: Scenario, v: Varied) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+def _arrivals_b(sc: Scenario, v: Varied, memo: Memo | None = None
+                ) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
     """The classes of `expected._classes` with the intake's arrivals per draw (B or 1, L)."""
-    classes = _classes(sc, DT)
+    memo = memo_or_new(memo)
+    classes = memo.get("classes", lambda: _classes(sc, DT))
     if v.cap is None:
         return classes[0][1][None], classes
     found: dict[int, np.ndarray] = {}
@@ -622,8 +635,7 @@ def _arrivals_b(sc: Scenario, v: Varied) -> tuple[np.ndarray, list[tuple[np.ndar
         key = int(c)
         a = found.get(key)
         if a is None:
-            intake = sc.intake.model_copy(update={"max_participants": key})
-            a = found[key] = arrivals(sc.model_copy(update={"intake": intake}), DT)
+            a = found[key] = memo.get(("arrivals", key), lambda key=key: _capped(sc, key))
         rows.append(a)
     width = max(len(r) for r in rows)
     arr = np.zeros((len(rows), width))
@@ -632,17 +644,27 @@ def _arrivals_b(sc: Scenario, v: Varied) -> tuple[np.ndarray, list[tuple[np.ndar
     return arr, classes
 
 
-def batch_unit(sc: Scenario, v: Varied) -> tuple[Effects, Activity, dict[int, str]]:
+def _capped(sc: Scenario, cap: int) -> np.ndarray:
+    """The scenario's arrivals with the intake capped at `cap` participants."""
+    intake = sc.intake.model_copy(update={"max_participants": cap})
+    return arrivals(sc.model_copy(update={"intake": intake}), DT)
+
+
+def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = False
+               ) -> tuple[Effects, Activity, dict[int, str]]:
     """Effects and activity of every draw's expected run (`expected.expected_unit` over draws);
     the caller has checked that the scenario itself may use the expected-value path. Also the
-    draws the path cannot price, with the reason (a nearly endless loop)."""
-    rules = Rules.of(sc)
+    draws the path cannot price, with the reason (a nearly endless loop). `lean` leaves the
+    calendar curves, the months in the programme and the swapped groups at 0: what
+    `model.economics.lean` prices does not use them."""
+    memo = memo_or_new(memo)
+    rules = memo.get("rules", lambda: Rules.of(sc))
     b = v.size
     f_base = float(sc.counterfactual.monthly_hazard or 0.0)
     f = v.f if v.f is not None else np.full(b, f_base)
     loss = v.loss if v.loss is not None else np.full(b, rules.loss)
-    cells = _cells(sc)
-    arr0, classes = _arrivals_b(sc, v)
+    cells = memo.get("cells", lambda: _cells(sc))
+    arr0, classes = _arrivals_b(sc, v, memo)
     failed: dict[int, str] = {}
     state_good = np.array([e.category in rules.good_categories for e in sc.exit_states.values()])
     good_names = {s for s, e in sc.exit_states.items() if e.category in rules.good_categories}
@@ -670,8 +692,11 @@ def batch_unit(sc: Scenario, v: Varied) -> tuple[Effects, Activity, dict[int, st
     else:
         from model.expected import _long_enough
 
-        n, ref = _long_enough(sc, cells, classes)
-        per = [[_from_paths(p, sc) for p in ps] for ps in ref]
+        def reference() -> tuple[int, list[list[BPaths]]]:
+            n, ref = _long_enough(sc, cells, classes)
+            return n, [[_from_paths(p, sc) for p in ps] for ps in ref]
+
+        n, per = memo.get("paths", reference)
     t_len = n
     u = rules.u
     g = rules.grid
@@ -709,7 +734,7 @@ def batch_unit(sc: Scenario, v: Varied) -> tuple[Effects, Activity, dict[int, st
         a_shift_pv = np.add.reduceat(arr * dw, starts_at, axis=1)
         for cell, p in zip(cells, ps, strict=True):
             fc = f if v.f is not None else np.full(b, cell.f)
-            rows, extra = _rows_b(_expand(p, b), fc, loss, rules, state_good)
+            rows, extra = _rows_b(_expand(p, b), fc, loss, rules, state_good, lean)
             w = cell.share
             cw = (w * count)[:, None, None]
             dwc = (w * d_arr)[:, None, None]
@@ -719,7 +744,7 @@ def batch_unit(sc: Scenario, v: Varied) -> tuple[Effects, Activity, dict[int, st
             for name in swapped:
                 swapped[name] += dwc * extra["swapped:" + name]
             la = a_shift.shape[1]
-            for name in calendar:
+            for name in () if lean else calendar:
                 one = rows[name].sum(axis=1)[:, :head] * in_head
                 calendar[name][:, 0, :la + head - 1] += w * bconv(a_shift, one)
                 calendar[name][:, 1, :la + head - 1] += w * bconv(a_shift_pv, one * disc_u)

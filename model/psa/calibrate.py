@@ -29,7 +29,7 @@ from model.errors import InputError, Problem
 from model.load import load_scenario
 from model.numbers import Count, PosCount
 from model.psa.inputs import Plan, drawn_raw, plan
-from model.psa.mcmc import Prior, converged, diagnostics, run_ensemble
+from model.psa.mcmc import Prior, converged, diagnostics
 from model.scenario import Scenario, Strict, duplicate_keys, load_yaml, parse_scenario
 from model.scenario.problems import pydantic_problems
 from model.sweep import parse_path
@@ -195,6 +195,9 @@ class CalibrationProblem:
     prior: Prior
     integer: np.ndarray
     noise: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    memos: dict[str, Any] = field(default_factory=dict)
+    """Per scenario: what the batch path derives from it alone (`model.expected.memo`), kept
+    between batches, and whether the expected-value path applies to it."""
 
     @property
     def names(self) -> list[str]:
@@ -250,6 +253,7 @@ def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
     outside its checks, an input it does not vectorise) and scenarios it cannot price go through
     the per-draw path (`model.evaluate`, the simulated mean where that path does not apply)."""
     from model.evaluate import why_not_expected
+    from model.expected.memo import Memo
     from model.psa.vector import price_scenario
 
     x = np.atleast_2d(x)
@@ -258,12 +262,14 @@ def target_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
     pending = np.zeros(n, dtype=bool)
     for _, sc in prob.parsed:
         m = None
-        if why_not_expected(sc) is None:
+        memo = prob.memos.setdefault(sc.name, Memo())
+        if memo.get("expected", lambda sc=sc: why_not_expected(sc) is None):
             cols = []
             for u in prob.plan.by_scenario.get(sc.name, []):
                 v = x[:, prob.names.index(u.name)].astype(float)
                 cols.append((u.parts, np.round(v) if u.integer else v))
-            m, left, _ = price_scenario(sc, cols, n)
+            only = frozenset(t.metric for t in prob.spec.targets if t.scenario == sc.name)
+            m, left, _ = price_scenario(sc, cols, n, memo, only)
             pending[left] = True
         if m is None:
             pending[:] = True
@@ -382,20 +388,16 @@ class Calibration:
         return sorted(pairs, key=lambda t: -abs(t[2]))[:top]
 
 
-def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None) -> Calibration:
-    """Ensemble MCMC of the free inputs against the targets, in `method.runs` independent runs."""
+def calibrate(spec: TargetsFile, scs: list[Scenario], on_step: Any = None, workers: int = 1
+              ) -> Calibration:
+    """Ensemble MCMC of the free inputs against the targets, in `method.runs` independent runs
+    (spread over `workers` processes, with the same chains as in one: `calibrate_runs`)."""
+    from model.psa.calibrate_runs import run_all
+
     prob = problem(spec, scs)
     m = spec.method
-
-    def ll(x: np.ndarray) -> np.ndarray:
-        out = loglik(prob, x)
-        if on_step is not None:
-            on_step(len(x))
-        return out
-
     try:
-        chains = np.stack([run_ensemble(prob.prior, ll, m.walkers, m.steps, s, m.start_pool)
-                           for s in run_seeds(m.seed, m.runs)])
+        chains = run_all(prob, run_seeds(m.seed, m.runs), workers, on_step)
     except ValueError as exc:
         raise InputError([Problem(spec.file, "targets", f"{exc}: no parameter set reproduces "
                                   "the targets at all; check the targets and widen the priors")]

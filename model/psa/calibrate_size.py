@@ -5,13 +5,15 @@ method.steps)` times; the schema allows up to 64 × (1 000 000 + 10 000 × 1 000
 parameter draws (`model.psa.size`), the count is checked before anything runs: above
 `MAX_EVALUATIONS` (raised with `--max-evaluations`) it is refused, naming `method.walkers` and
 `method.steps` in the targets file with their lines. Below it the time is measured: a warm-up
-batch, then a timed batch of `PILOT` evaluations at prior draws, extrapolated to the count; a
-note says so when that is above `LONG_RUN_SECONDS`. Counts of at most `CHECK_FROM` are not
-measured (the pilot would cost more than a twentieth of the work).
+batch, then a timed batch of `PILOT` evaluations at prior draws, extrapolated to the count and
+divided among the runs that go at once (`--workers`: one process per run); a note says so
+when that is above `LONG_RUN_SECONDS`. Counts of at most `CHECK_FROM` are not measured (the
+pilot would cost more than a twentieth of the work).
 """
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +36,16 @@ def evaluations(m: Method) -> int:
     return m.runs * (m.start_pool + m.walkers * m.steps)
 
 
+def wall_seconds(per_evaluation: float, m: Method, workers: int = 1) -> float:
+    """Wall time of the calibration from the seconds per evaluation: the runs go `workers` at a
+    time (at most one process per run, no more than the cores: `calibrate_runs`), so the time is
+    that of ceil(runs / processes) runs one after the other."""
+    from model.limits import usable_workers
+
+    at_once = usable_workers(workers, m.runs)
+    return per_evaluation * math.ceil(m.runs / at_once) * (m.start_pool + m.walkers * m.steps)
+
+
 def measure(spec: TargetsFile, scs: list[Scenario]) -> float:
     """Seconds per likelihood evaluation: a warm-up batch of 2, then PILOT prior draws timed."""
     from model.psa.calibrate import loglik, problem
@@ -48,10 +60,10 @@ def measure(spec: TargetsFile, scs: list[Scenario]) -> float:
 
 
 def check_calibration(spec: TargetsFile, scs: list[Scenario], max_evaluations: int | None = None,
-                      lang: str = "en") -> str:
+                      lang: str = "en", workers: int = 1) -> str:
     """Refuse a method whose evaluations exceed the cap (InputError naming method.walkers and
     method.steps with their lines); otherwise a note when it will take longer than
-    LONG_RUN_SECONDS ("" if not)."""
+    LONG_RUN_SECONDS ("" if not), the runs spread over `workers` processes."""
     from model.limits import LONG_RUN_SECONDS, human_seconds, spaced
     from model.scenario import line_of
     from model.scenario.load import load_yaml
@@ -69,7 +81,7 @@ def check_calibration(spec: TargetsFile, scs: list[Scenario], max_evaluations: i
                           for path, value in (("method.walkers", m.walkers), ("method.steps", m.steps))])
     if n <= CHECK_FROM:
         return ""
-    seconds = measure(spec, scs) * n
+    seconds = wall_seconds(measure(spec, scs), m, workers)
     if seconds <= LONG_RUN_SECONDS:
         return ""
     if lang == "sv":

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,17 +41,26 @@ class Prior:
 
     names: list[str]
     dists: list[ParamDist]
+    _frozen: list[Any] = field(init=False, repr=False, compare=False)
+    _bounds: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # built once: the sampler asks for the density of every proposal (tens of thousands of
+        # batches), and scipy's frozen distributions cost more to make than to evaluate
+        object.__setattr__(self, "_frozen", [d.frozen() for d in self.dists])
+        object.__setattr__(self, "_bounds", np.array([support(d) for d in self.dists], dtype=float)
+                           .reshape(len(self.dists), 2))
 
     @property
     def k(self) -> int:
         return len(self.names)
 
     def bounds(self) -> np.ndarray:
-        return np.array([support(d) for d in self.dists], dtype=float)
+        return self._bounds.copy()
 
     def _logged(self) -> np.ndarray:
         """Inputs sampled on the log scale: every input whose support is non-negative."""
-        return self.bounds()[:, 0] >= 0
+        return self._bounds[:, 0] >= 0
 
     def to_free(self, x: np.ndarray) -> np.ndarray:
         """Parameter values → sampling space (the log of a non-negative input, else itself)."""
@@ -71,8 +81,8 @@ class Prior:
         """Log prior density of each row (independent inputs); −inf outside the support."""
         out = np.zeros(x.shape[0])
         with np.errstate(divide="ignore"):
-            for j, d in enumerate(self.dists):
-                out += d.frozen().logpdf(x[:, j])
+            for j, d in enumerate(self._frozen):
+                out += d.logpdf(x[:, j])
         return np.where(np.isnan(out), -np.inf, out)
 
     def sd(self) -> np.ndarray:

@@ -197,9 +197,21 @@ def _take(v: Any, pr: Any, rows: np.ndarray) -> tuple[Any, Any]:
                                             "haircut", "iv_costs", "pm_costs")}))
 
 
-def _baseline(sc: Scenario, participants: np.ndarray) -> Any:
+def _baseline(sc: Scenario, participants: np.ndarray, memo: Any = None) -> Any:
     """The reference programme's expected run (one row) scaled to each draw's participants."""
     from model.economics.vector import BBaseline
+    from model.expected.memo import memo_or_new
+
+    found = memo_or_new(memo).get("reference", lambda: _reference_run(sc))
+    if found is None:
+        return None
+    eff, lines, n_ref = found
+    scale = participants / n_ref if n_ref > 0 else np.zeros_like(participants)
+    return BBaseline(eff, lines, scale)
+
+
+def _reference_run(sc: Scenario) -> Any:
+    """The reference programme's expected run as one row: (effects, lines, participants)."""
     from model.evaluate import reference_of
     from model.expected import expected_unit
     from model.expected.batch import BLine, Effects
@@ -218,9 +230,7 @@ def _baseline(sc: Scenario, participants: np.ndarray) -> Any:
                   months_to={k: np.array([x]) for k, x in e.months_to.items()},
                   months_total=np.array([e.months_total]))
     lines = [BLine(x.funder, x.label, x.allowance, x.amount[None]) for x in unit.lines]
-    n_ref = e.participants
-    scale = participants / n_ref if n_ref > 0 else np.zeros_like(participants)
-    return BBaseline(eff, lines, scale)
+    return eff, lines, e.participants
 
 
 BLOCK = 1000
@@ -229,22 +239,25 @@ that memory stays bounded (the figures differ from one pass by rounding only: a 
 may be shorter)."""
 
 
-def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: int
+def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: int,
+                   memo: Any = None, only: frozenset[str] | None = None
                    ) -> tuple[dict[str, np.ndarray] | None, np.ndarray, str]:
     """Every figure of one scenario at `size` draws given as (path parts, values) columns:
     (metrics by name, each (size,), or None; the draws left to the per-draw path; why).
 
     Each distinct set of values is priced once (draws from a joint group's rows repeat rows: the
-    Grenverket pair's 10 000 draws hold at most its 1 280 calibrated sets), in blocks of `BLOCK`."""
+    Grenverket pair's 10 000 draws hold at most its 1 280 calibrated sets), in blocks of `BLOCK`.
+    `memo` (`model.expected.memo.Memo`) keeps what the unchanged scenario gives between calls;
+    `only` asks for those metrics (and may give no others), as a calibration's targets do."""
     if size <= 1 or not cols:
-        return _price_block(sc, cols, size)
+        return _price_block(sc, cols, size, memo, only)
     values = np.column_stack([x for _, x in cols])
     if not np.isfinite(values).all():
-        return _price_block(sc, cols, size)
+        return _price_block(sc, cols, size, memo, only)
     uniq, inverse = np.unique(values, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     if len(uniq) == size and size <= BLOCK:
-        return _price_block(sc, cols, size)
+        return _price_block(sc, cols, size, memo, only)
     parts_ = [parts for parts, _ in cols]
     out: dict[str, np.ndarray] = {}
     gone = np.zeros(len(uniq), dtype=bool)
@@ -252,7 +265,7 @@ def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size:
     for lo in range(0, len(uniq), BLOCK):
         rows = uniq[lo:lo + BLOCK]
         m, pending, reason = _price_block(sc, [(p, rows[:, j]) for j, p in enumerate(parts_)],
-                                          len(rows))
+                                          len(rows), memo, only)
         gone[pending + lo] = True
         why = why or (reason if len(pending) else "")
         for k, x in (m or {}).items():
@@ -262,9 +275,11 @@ def price_scenario(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size:
     return {k: x[inverse] for k, x in out.items()}, np.flatnonzero(gone[inverse]), why
 
 
-def _price_block(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: int
+def _price_block(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: int,
+                 memo: Any = None, only: frozenset[str] | None = None
                  ) -> tuple[dict[str, np.ndarray] | None, np.ndarray, str]:
     """`price_scenario` of one block of draws, in one pass."""
+    from model.economics.lean import lean_figures_b, lean_metrics
     from model.economics.vector import cost_lines_b, figures_b
     from model.expected.batch import batch_unit
 
@@ -280,10 +295,11 @@ def _price_block(sc: Scenario, cols: list[tuple[list[str], np.ndarray]], size: i
         return None, np.arange(size), "values outside the vectorised checks"
     if len(rows) < size:
         v, pr = _take(v, pr, rows)
-    eff, act, failed = batch_unit(sc, v)
+    lean = only is not None and lean_metrics(sc, only)
+    eff, act, failed = batch_unit(sc, v, memo, lean)
     lines = cost_lines_b(sc, act, pr)
-    base = _baseline(sc, eff.participants)
-    m = figures_b(sc, eff, lines, pr, base)
+    base = _baseline(sc, eff.participants, memo)
+    m = lean_figures_b(sc, eff, lines, pr, base, only) if lean else figures_b(sc, eff, lines, pr, base)
     bad = np.zeros(len(rows), dtype=bool)
     bad[list(failed)] = True
     out = {k: np.full(size, math.nan) for k in m}
