@@ -11,6 +11,50 @@ made of parts joined by "; ", ". " or ": " needs pairs for its parts only.
 from __future__ import annotations
 
 EXACT: dict[str, str] = {
+    # insats fit: participant records (model/fit/, model/app/fitted.py)
+    "an uploaded file needs a plain file name (such as records.csv), not a folder or a path; "
+    "rename the file and upload it again": "en uppladdad fil behöver ett enkelt filnamn (som "
+    "records.csv), inte en mapp eller sökväg; byt namn på filen och ladda upp den igen",
+    "is not a date; allowed: 2019-01-31 or 2019/01/31":
+        "är inget datum; tillåtet: 2019-01-31 eller 2019/01/31",
+    "cannot be combined with multi-step records in this version; fit without --base and copy the "
+    "costs, counterfactual and valuation over": "kan inte kombineras med register i flera steg i "
+    "den här versionen; anpassa utan --base och kopiera över kostnaderna, jämförelsealternativet "
+    "och värderingen",
+    "no participant has left yet: the records cannot tell how long a stay lasts or where it ends":
+        "ingen deltagare har avslutats ännu: registret kan inte säga hur länge en vistelse varar "
+        "eller var den slutar",
+    "the bootstrap could not refit the stay in 20 resamples running; too few exits to fit a "
+    "shape": "bootstrap kunde inte anpassa vistelsen på nytt i 20 omdragningar i rad; för få "
+    "avslut för att anpassa en form",
+    "is empty but exit_date is given and no later stay of the same person follows; name where "
+    "the participant went": "är tomt men exit_date är angivet och ingen senare vistelse för samma "
+    "person följer; ange vart deltagaren gick",
+    "names a column twice; each column once": "anger en kolumn två gånger; varje kolumn en gång",
+    "looks like a personnummer (YYMMDD-XXXX or YYYYMMDDXXXX); insats does not need identities and "
+    "will not read them: replace it by a running number or a pseudonym key kept by the project "
+    "(the value is not shown here, for the same reason)": "ser ut som ett personnummer "
+    "(ÅÅMMDD-XXXX eller ÅÅÅÅMMDDXXXX); insats behöver inga identiteter och läser dem inte: ersätt "
+    "det med ett löpnummer eller en pseudonymnyckel som projektet behåller (värdet visas inte här, "
+    "av samma skäl)",
+    "is empty but exit_date is given; name where the participant went":
+        "är tomt men exit_date är angivet; ange vart deltagaren gick",
+    "is empty; it needs a header line (person_id, entry_date, exit_date, exit_reason) and one row "
+    "per participant": "är tom; den behöver en rubrikrad (person_id, entry_date, exit_date, "
+    "exit_reason) och en rad per deltagare",
+    "has a header but no participants; one row per participant is needed":
+        "har en rubrikrad men inga deltagare; en rad per deltagare behövs",
+    "is empty; every row needs an id": "är tomt; varje rad behöver ett id",
+    "is given but exit_date is empty; give both (left) or neither (still enrolled)":
+        "är angivet men exit_date är tomt; ange båda (avslutad) eller inget (inskriven)",
+    "is not a date; allowed: 2019-01-31, 2019/01/31, or empty while still enrolled":
+        "är inget datum; tillåtet: 2019-01-31, 2019/01/31 eller tomt medan deltagaren är inskriven",
+    "is empty; in multi-step records every row names its intervention":
+        "är tomt; i register i flera steg anger varje rad sin insats",
+    "must be a name of letters, digits, _ or -": "måste vara ett namn av bokstäver, siffror, _ eller -",
+    "the bootstrap could not refit every intervention's stay in 20 resamples running; too few "
+    "exits from one of them": "bootstrap kunde inte anpassa varje insats vistelse på nytt i 20 "
+    "omdragningar i rad; för få avslut från någon av dem",
     # reading files (model.scenario.load, model.io)
     "file not found": "filen finns inte",
     "the file is empty; expected a scenario mapping":
@@ -297,6 +341,54 @@ EXACT: dict[str, str] = {
 }
 
 PATTERNS: list[tuple[str, str]] = [
+    # insats fit: participant records (model/fit/)
+    ("maps to '{}', not an exit state of {}; allowed: {}",
+     "pekar på '{0}', som inte är ett avslutstillstånd i {1}; tillåtet: {2}"),
+    ("no shape of the stay could be fitted (the optimiser did not converge for {}); too few or "
+     "too irregular exits", "ingen form för vistelsen kunde anpassas (optimeringen konvergerade "
+     "inte för {0}); för få eller för oregelbundna avslut"),
+    ("'{}' is not VALUE=EXIT_STATE", "'{0}' är inte VÄRDE=AVSLUTSTILLSTÅND"),
+    ("'{}': write VALUE=EXIT_STATE, the state in letters, digits, _ or -",
+     "'{0}': skriv VÄRDE=AVSLUTSTILLSTÅND, tillståndet med bokstäver, siffror, _ eller -"),
+    ("misses the column(s) {}; the header must name {} (optional: {})",
+     "saknar kolumnen/kolumnerna {0}; rubrikraden måste ange {1} (valfria: {2})"),
+    ("is larger than {} MB; a participant register is far smaller",
+     "är större än {0} MB; ett deltagarregister är mycket mindre"),
+    ("has {} fields for {} columns (separator '{}'); every row needs one field a column",
+     "har {0} fält för {1} kolumner (avgränsare '{2}'); varje rad behöver ett fält per kolumn"),
+    ("is before month 0 ({}); give --month-zero on or before the first entry",
+     "är före månad 0 ({0}); ange --month-zero på eller före första inskrivningen"),
+    ("repeats the id of line {}; records of one intervention have one row per participant",
+     "upprepar id:t från rad {0}; register över en insats har en rad per deltagare"),
+    ("cannot be read: {}; give the records file (CSV)", "kan inte läsas: {0}; ange registerfilen (CSV)"),
+    ("is not UTF-8 text (byte {}); save the file as CSV UTF-8",
+     "är ingen UTF-8-text (byte {0}); spara filen som CSV UTF-8"),
+    ("repeats the id of line {}; single-step records have one row per participant",
+     "upprepar id:t från rad {0}; register i ett steg har en rad per deltagare"),
+    ("is after the data date {}; allowed: up to the data date, or empty while still enrolled",
+     "är efter uttagsdatumet {0}; tillåtet: till och med uttagsdatumet, eller tomt medan "
+     "deltagaren är inskriven"),
+    ("is after the data date {}; allowed: up to the data date",
+     "är efter uttagsdatumet {0}; tillåtet: till och med uttagsdatumet"),
+    ("is empty, but the same person's stay in {} on line {} comes later; give this stay's exit date",
+     "är tomt, men samma persons vistelse i {0} på rad {1} kommer senare; ange den här "
+     "vistelsens slutdatum"),
+    ("is before the exit ({}) of the same person's stay on line {}; stays of one person follow "
+     "each other", "är före avslutet ({0}) av samma persons vistelse på rad {1}; en persons "
+     "vistelser följer på varandra"),
+    ("is before the entry date {}; allowed: on or after the entry",
+     "är före inskrivningsdatumet {0}; tillåtet: på eller efter inskrivningen"),
+    ("is not a known exit reason; allowed: {}{}", "är inget känt avslutsskäl; tillåtet: {0}{1}"),
+    ("names '{}', but the same person's next stay (line {}) is in {}; leave it empty or name {}",
+     "anger '{0}', men samma persons nästa vistelse (rad {1}) är i {2}; lämna det tomt eller ange "
+     "{3}"),
+    ("no stay in {} has ended yet: the records cannot tell how long {} lasts or where it leads",
+     "ingen vistelse i {0} har avslutats ännu: registret kan inte säga hur länge {1} varar eller "
+     "vart den leder"),
+    ("no shape of the stay in {} could be fitted ({} did not converge); too few exits",
+     "ingen form för vistelsen i {0} kunde anpassas ({1} konvergerade inte); för få avslut"),
+    ("no exit from {} in the resample", "inget avslut från {0} i omdragningen"),
+    ("unknown family {}", "okänd fördelningsfamilj {0}"),
     # reading files
     ("cannot open: {}", "kan inte öppna: {0}"),
     ("cannot read: {}", "kan inte läsa: {0}"),

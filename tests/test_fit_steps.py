@@ -133,7 +133,8 @@ def test_multi_step_problems_all_at_once(tmp_path):
     p = tmp_path / "r.csv"
     p.write_text(text, encoding="utf-8")
     out = tmp_path / "o.yaml"
-    res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out", str(out)])
+    res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out", str(out),
+                                   "--lang", "en"])
     assert res.exit_code == 2, res.output
     err = " ".join(res.output.split())
     assert "4 problems" in err, err
@@ -152,5 +153,6 @@ def test_steps_with_base_refused(tmp_path):
     p.write_text(text, encoding="utf-8")
     res = CliRunner().invoke(app, ["fit", str(p), "--data-date", "2020-01-01", "--out",
                                    str(tmp_path / "o.yaml"), "--base",
-                                   str(root / "scenarios" / "library" / "slussen.yaml")])
+                                   str(root / "scenarios" / "library" / "slussen.yaml"),
+                                   "--lang", "en"])
     assert res.exit_code == 2 and "--base" in res.output and "multi-step" in res.output, res.output
