@@ -4,6 +4,7 @@ of joint rows outside the prior, reproducibility (fixed seeds throughout)."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -134,6 +135,8 @@ def test_written_back_beside_a_true_false_switch(tmp_path) -> None:
     assert res.exit_code == 0, res.output
     written = yaml.safe_load((out / "known.yaml").read_text(encoding="utf-8"))
     assert written["employment"]["value_studies"] is False
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["libraries"]["numpy"] == np.__version__ and run["libraries"]["emcee"][0].isdigit()
     cost = written["interventions"][0]["costs"][0]["per_start"]
     assert cost != 20000 and 15000 < (cost["value"] if isinstance(cost, dict) else cost) < 25000
 

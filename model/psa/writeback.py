@@ -197,6 +197,21 @@ def refuse_input_folder(out: Path, inputs: list[Path | None]) -> None:
 OUTPUT_NAMES = ("diagnostics.csv", "fit.csv", "posterior.csv", "trace_rank.png", "calibration.txt")
 
 
+def library_versions() -> dict[str, str]:
+    """The versions whose numerics the chains depend on: the same seed gives the same rows bit for
+    bit only with these (a last-digit difference in a quantile grows over thousands of steps)."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("numpy", "scipy", "emcee", "arviz"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
 def write_outputs(cal: Calibration, out: Path) -> list[Path]:
     """The calibrated scenario files, the diagnostics, the fit, the posterior rows, the trace
     and rank plot and a record of the run, written whole into the new folder `out`."""
@@ -232,7 +247,8 @@ def write_outputs(cal: Calibration, out: Path) -> list[Path]:
         (tmp / RUN_MARKER).write_text(json.dumps({
             "command": "calibrate", "name": cal.spec.name, "seed": m.seed,
             "method": m.model_dump(), "converged": cal.converged, "version": __version__,
-            "rows": len(cal.rows)}, indent=2) + "\n", encoding="utf-8")
+            "rows": len(cal.rows), "libraries": library_versions()}, indent=2) + "\n",
+            encoding="utf-8")
         return files + [tmp / n for n in OUTPUT_NAMES]
 
     return write_folder(out, write)
