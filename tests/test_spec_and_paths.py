@@ -57,7 +57,7 @@ CASES = {  # name: (old, new, path in the message, bad value shown)
                    "not a number"),
     "unknown_metric": ("metric: still_in_programme", "metric: nonsense", "targets[0].metric:",
                        "'nonsense'"),
-    "burn_not_below_steps": ("burn: 100", "burn: 300", "method.burn:", "must be below steps"),
+    "burn_not_below_steps": ("burn: 100", "burn: 700", "method.burn:", "must be below steps"),
     "too_few_walkers": ("walkers: 8", "walkers: 4", "method.walkers:", "(got 4)"),
     "duplicate_key": ("\nfree:", "\nmethod: {steps: 10}\nfree:", "method:", "more than once"),
 }
