@@ -8,6 +8,7 @@ Only aggregates leave this module: counts, shares, fitted parameters and bootstr
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,33 +125,14 @@ def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
         vals += _shares(survival.shares(cc, len(states)))
         if has_rate:
             vals.append(_r(rate if rate is not None else float(intake.stream["rate_per_month"]), 3))
-        pop = share_values(rec.stays, pop_spec, idx)
-        k = 0
-        for mix in _mixes(pop_spec):
-            vals += _shares(pop[k:k + mix])
-            k += mix
-        return vals
+        return vals + population_values(share_values(rec.stays, pop_spec, idx), pop_spec)
 
     rng = np.random.default_rng(seed)
     rates = rate_draws(intake, rng, n_boot) if has_rate else [None] * n_boot
-    n = len(rec.stays)
-    rows = []
-    redrawn = 0
-    for b in range(n_boot):
-        # a resample with no exit, or one whose fit does not converge, is drawn again (counted)
-        for _attempt in range(20):
-            idx = rng.integers(0, n, n)
-            if not (codes[idx] > 0).any():
-                redrawn += 1
-                continue
-            try:
-                rows.append(row(idx, rates[b]))
-                break
-            except (ConvergenceError, ValueError, FloatingPointError):
-                redrawn += 1
-        else:
-            raise InputError([Problem(rec.file, "", "the bootstrap could not refit the stay in 20 "
-                                      "resamples running; too few exits to fit a shape")])
+    rows, redrawn = bootstrap(row, len(rec.stays), rates, rng, rec.file,
+                              "the bootstrap could not refit the stay in 20 resamples running; "
+                              "too few exits to fit a shape",
+                              usable=lambda idx: bool((codes[idx] > 0).any()))
     res = FitResult(records=rec, states=states, shapes=shapes, shape=shape,
                     routing=dict(zip(states, _shares(routing), strict=True)), intake=intake,
                     paths=paths, values=row(None, None), rows=np.array(rows, float),
@@ -165,6 +147,40 @@ def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
         res.notes.append(f"{redrawn} bootstrap resamples had no exit or no converging fit and "
                          "were drawn again: the intervals lean on the resamples that could be fitted.")
     return res
+
+
+def bootstrap(row: Callable[[np.ndarray, float | None], list[float]], n: int,
+              rates: list[float | None], rng: np.random.Generator, file: str, problem: str,
+              usable: Callable[[np.ndarray], bool] | None = None) -> tuple[list[list[float]], int]:
+    """One row per rate of `rates` from a resample of the n persons (with replacement): a
+    resample that `usable` rejects, or whose fit fails, is drawn again and counted; 20 in a row
+    is an input problem (`problem`: the records cannot carry a fit)."""
+    rows: list[list[float]] = []
+    redrawn = 0
+    for rate in rates:
+        for _attempt in range(20):
+            idx = rng.integers(0, n, n)
+            if usable is not None and not usable(idx):
+                redrawn += 1
+                continue
+            try:
+                rows.append(row(idx, rate))
+                break
+            except (ConvergenceError, ValueError, FloatingPointError):
+                redrawn += 1
+        else:
+            raise InputError([Problem(file, "", problem)])
+    return rows, redrawn
+
+
+def population_values(pop: np.ndarray, spec: list[tuple[str, str, object]]) -> list[float]:
+    """The population shares of `pop`, each mix of the spec rounded to sum to one, in order."""
+    vals: list[float] = []
+    k = 0
+    for mix in _mixes(spec):
+        vals += _shares(pop[k:k + mix])
+        k += mix
+    return vals
 
 
 def _mixes(spec: list[tuple[str, str, object]]) -> list[int]:

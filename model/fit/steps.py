@@ -23,21 +23,17 @@ from model.fit.build import (
     FitResult,
     _intake_block,
     _joint_group,
-    _mixes,
     _population_blocks,
     _r,
     _shares,
     _simulation,
     _src,
+    bootstrap,
+    population_values,
 )
 from model.fit.intake import fit_intake, rate_draws
 from model.fit.population import share_paths, share_values
 from model.fit.records import DAYS_PER_MONTH, Records, category_of
-
-try:
-    from lifelines.exceptions import ConvergenceError
-except ImportError:  # pragma: no cover
-    ConvergenceError = RuntimeError  # type: ignore[misc,assignment]
 
 
 @dataclass
@@ -163,28 +159,13 @@ def fit_steps(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP) -> Fi
             vals += _shares(np.array([(ec == order.index(iv)).mean() for iv in entries]))
         if has_rate:
             vals.append(_r(rate if rate is not None else float(intake.stream["rate_per_month"]), 3))
-        pop = share_values(first, pop_spec, idx)
-        k = 0
-        for mix in _mixes(pop_spec):
-            vals += _shares(pop[k:k + mix])
-            k += mix
-        return vals
+        return vals + population_values(share_values(first, pop_spec, idx), pop_spec)
 
     rng = np.random.default_rng(seed)
     rates = rate_draws(intake, rng, n_boot) if has_rate else [None] * n_boot
-    rows, redrawn = [], 0
-    for b in range(n_boot):
-        for _attempt in range(20):
-            idx = rng.integers(0, len(persons), len(persons))
-            try:
-                rows.append(row(idx, rates[b]))
-                break
-            except (ConvergenceError, ValueError, FloatingPointError):
-                redrawn += 1
-        else:
-            raise InputError([Problem(rec.file, "", "the bootstrap could not refit every "
-                                      "intervention's stay in 20 resamples running; too few exits "
-                                      "from one of them")])
+    rows, redrawn = bootstrap(row, len(persons), rates, rng, rec.file,
+                              "the bootstrap could not refit every intervention's stay in 20 "
+                              "resamples running; too few exits from one of them")
     t, codes = programme_arrays(rec, states)
     res = FitResult(records=rec, states=states, shapes=steps[0].shapes, shape=steps[0].shape,
                     routing=steps[0].routing, intake=intake, paths=paths, values=row(None, None),
