@@ -49,6 +49,21 @@ def _without_other_priors(tmp_path: Path) -> Path:
     return f
 
 
+def simulated_targets(tmp_path: Path, method: dict) -> Path:
+    """known.yaml with 20 places (the capacity binds: each evaluation simulates, as Framgången's
+    calibration does) and a targets file on its share to work (0.45, sd 0.03)."""
+    raw = yaml.safe_load((HERE / "known.yaml").read_text(encoding="utf-8"))
+    raw["interventions"][0]["capacity"] = {"places": 20}
+    known = tmp_path / "known.yaml"
+    known.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    spec = {"name": "simulated", "scenarios": [str(known)],
+            "targets": [{"scenario": "known", "metric": "share_work", "value": 0.45, "sd": 0.03}],
+            "method": method}
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    return path
+
+
 def test_conjugate_normal_posterior_matches_the_closed_form(tmp_path) -> None:
     """Prior N(20 000, 2 000²) on the cost per start c, target cost = 200 c observed 4.2 MSEK with
     sd 0.2 MSEK: the posterior is normal with precision 1/2000² + 200²/(2·10⁵)² = 1.25·10⁻⁶ (sd
@@ -305,17 +320,10 @@ def test_a_simulated_scenarios_monte_carlo_variance_enters_the_likelihood(tmp_pa
     from model.evaluate import why_not_expected
     from model.psa.calibrate import loglik, problem, target_values
 
-    raw = yaml.safe_load((HERE / "known.yaml").read_text(encoding="utf-8"))
-    raw["interventions"][0]["capacity"] = {"places": 20}
-    known = tmp_path / "known.yaml"
-    known.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    assert why_not_expected(load_scenario(known)) is not None
-    spec = {"name": "simulated", "scenarios": [str(known)],
-            "targets": [{"scenario": "known", "metric": "share_work", "value": 0.45, "sd": 0.03}],
-            "method": {"walkers": 8, "steps": 20, "burn": 5, "thin": 5, "runs": 2, "seed": 3,
-                       "replications": 200, "start_pool": 20}}
-    path = tmp_path / "targets.yaml"
-    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    path = simulated_targets(tmp_path, {"walkers": 8, "steps": 20, "burn": 5, "thin": 5,
+                                        "runs": 2, "seed": 3, "replications": 200,
+                                        "start_pool": 20})
+    assert why_not_expected(load_scenario(tmp_path / "known.yaml")) is not None
     spec_, scs = load_targets(path)
     prob = problem(spec_, scs)
     assert abs(prob.noise[0] / 6.25e-6 - 1) <= 0.40, prob.noise

@@ -131,19 +131,13 @@ def test_workers_give_the_chains_of_one_process_on_the_simulation_path(tmp_path:
     calibration does): 2 short runs (seed 3, 5 replications an evaluation) in one process and in
     2 worker processes give the same chains, bit for bit (the simulation is seeded per
     evaluation, not by the process it runs in)."""
+    from test_calibrate import simulated_targets
+
     from model.evaluate import why_not_expected
 
-    raw = yaml.safe_load((HERE / "known.yaml").read_text(encoding="utf-8"))
-    raw["interventions"][0]["capacity"] = {"places": 20}
-    known = tmp_path / "known.yaml"
-    known.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    assert why_not_expected(load_scenario(known)) is not None
-    spec = {"name": "simulated", "scenarios": [str(known)],
-            "targets": [{"scenario": "known", "metric": "share_work", "value": 0.45, "sd": 0.03}],
-            "method": {"walkers": 4, "steps": 4, "burn": 1, "thin": 1, "runs": 2, "seed": 3,
-                       "replications": 5, "start_pool": 4}}
-    path = tmp_path / "targets.yaml"
-    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    path = simulated_targets(tmp_path, {"walkers": 4, "steps": 4, "burn": 1, "thin": 1,
+                                        "runs": 2, "seed": 3, "replications": 5, "start_pool": 4})
+    assert why_not_expected(load_scenario(tmp_path / "known.yaml")) is not None
     spec_, scs = load_targets(path)
     one, two = calibrate(spec_, scs, workers=1), calibrate(spec_, scs, workers=2)
     assert one.chains.shape == (2, 4, 4, 2)
