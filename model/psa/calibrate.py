@@ -93,6 +93,10 @@ class Method(Strict):
     """Prior draws from which each run picks its starting walkers (in proportion to likelihood)."""
     replications: PosCount = Field(default=20, le=10_000)
     """Simulated replications per evaluation, for a scenario the expected-value path cannot price."""
+    simulation_seed: Count = 1
+    """Seed of those simulated cohorts, the same at every parameter set and in every run (common
+    random numbers): the likelihood is one function, which runs from any `seed` explore alike.
+    Apart from `seed`, so that a second sampler seed tests the sampler, not the cohorts."""
 
     @field_validator("burn")
     @classmethod
@@ -309,7 +313,7 @@ def _per_set_values(prob: CalibrationProblem, x: np.ndarray) -> np.ndarray:
             except (InputError, ValueError, KeyError):
                 break
             s._source = sc.source_file
-            figures[sc.name], _ = evaluate(s, "auto", m.replications, m.seed)
+            figures[sc.name], _ = evaluate(s, "auto", m.replications, m.simulation_seed)
         else:
             for j, t in enumerate(prob.spec.targets):
                 v = figures[t.scenario].get(t.metric)
@@ -337,7 +341,7 @@ def _model_noise(prob: CalibrationProblem) -> np.ndarray:
     for _, sc in prob.parsed:
         if why_not_expected(sc) is not None:
             var[sc.name] = simulated_metrics(sc, prob.spec.method.replications,
-                                             prob.spec.method.seed)[1]
+                                             prob.spec.method.simulation_seed)[1]
     return np.array([var.get(t.scenario, {}).get(t.metric, 0.0) or 0.0 for t in prob.spec.targets])
 
 

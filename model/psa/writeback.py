@@ -64,11 +64,14 @@ def group(cal: Calibration, scenario: str) -> dict[str, Any] | None:
     m = cal.spec.method
     ess = cal.diag["ess_bulk"].min()
     rhat = cal.diag["r_hat"].max()
+    sim = (f" (simulated targets: {m.replications} cohorts per evaluation, cohort seed "
+           f"{m.simulation_seed})" if cal.prob.noise.any() else "")
     g: dict[str, Any] = {
         "name": cal.spec.name,
         "source": (f"insats calibrate ({cal.spec.name}): emcee ensemble MCMC, {m.runs} runs of "
                    f"{m.walkers} walkers x {m.steps} steps (burn-in {m.burn}, every {m.thin}th "
-                   f"step kept), seed {m.seed}; max R-hat {rhat:.4f}, min bulk ESS {ess:.0f}; "
+                   f"step kept), seed {m.seed}"
+                   f"{sim}; max R-hat {rhat:.4f}, min bulk ESS {ess:.0f}; "
                    f"{len(cal.rows)} rows"),
         "paths": [p for _, p in cols],
         "rows": [[_num(r[j]) for j, _ in cols] for r in cal.rows]}

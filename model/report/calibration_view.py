@@ -53,6 +53,13 @@ def calibration_text(cal: Calibration, files: list, lang: str = "sv") -> str:
         f"{m.walkers} walkers × {m.steps} steps (the first {m.burn} discarded), seed {m.seed}; "
         f"the prior is the scenarios' declared distributions. {len(cal.rows)} rows kept (every "
         f"{m.thin}th step).")
+    if cal.prob.noise.any():
+        head += in_lang(lang, f" Simulerade mål: medel av {m.replications} kohorter per "
+                              f"utvärdering, kohortfrö {m.simulation_seed} (samma vid varje "
+                              "parameteruppsättning och i varje körning).",
+                        f" Simulated targets: the mean of {m.replications} cohorts per "
+                        f"evaluation, cohort seed {m.simulation_seed} (the same at every "
+                        "parameter set and in every run).")
     if cal.converged:
         verdict = in_lang(lang, f"Konvergens: ja (R-hat ≤ {RHAT_MAX} och bulk-ESS ≥ {ESS_MIN} för "
                                 "varje parameter).",
