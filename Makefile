@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run app test lint browser schema notebook clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins the numerical libraries the shipped calibrated rows were drawn with
+$(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -19,7 +20,7 @@ setup: $(STAMP)
 NOTEBOOK_STAMP := $(VENV)/.notebook
 JUPYTER_ARGS ?=
 $(NOTEBOOK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,notebook]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,notebook]'
 	touch $(NOTEBOOK_STAMP)
 
 notebook: $(NOTEBOOK_STAMP)
