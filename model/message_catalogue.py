@@ -576,6 +576,10 @@ PATTERNS: list[tuple[str, str]] = [
      "{0} parameterdragningar skulle behöva omkring {1} minne (omkring {2} per dragning, mätt "
      "på {3} dragningar); gränsen är {4}. Använd färre dragningar (--draws) eller höj gränsen "
      "med --max-memory"),
+    ("the sampling finished and its rows and diagnostics are saved there (posterior.csv, "
+     "diagnostics.csv), but the calibrated scenarios were not written: {}",
+     "samplingen blev klar och dess rader och diagnostik är sparade där (posterior.csv, "
+     "diagnostics.csv), men de kalibrerade scenarierna skrevs inte: {0}"),
     ("{} runs × ({} + {} walkers × {} steps) = {} likelihood evaluations; the limit is {}. Use "
      "fewer walkers or steps, or raise the limit with --max-evaluations",
      "{0} körningar × ({1} + {2} vandrare × {3} steg) = {4} likelihoodberäkningar; gränsen är "

@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -351,3 +352,26 @@ def test_the_sampler_seed_leaves_the_simulated_likelihood_alone(tmp_path) -> Non
     a = ll({"seed": 3}, "a")
     assert np.array_equal(a, ll({"seed": 11}, "b"))
     assert not np.array_equal(a, ll({"seed": 3, "simulation_seed": 2}, "c"))
+
+
+def test_a_failed_write_back_keeps_the_sampled_rows(tmp_path, monkeypatch) -> None:
+    """Should the write-back of a scenario fail after the sampling (a bug, as the true/false
+    switch once was), the folder still receives the rows and diagnostics, run.json says what was
+    not written, and the command exits 1 with one line naming the folder, no traceback."""
+    from model.psa import writeback
+
+    known = _without_other_priors(tmp_path)
+    path = _conjugate_targets(tmp_path, {"walkers": 8, "steps": 30, "burn": 10, "thin": 5,
+                                         "runs": 2, "seed": 1, "start_pool": 20})
+    monkeypatch.setattr(writeback, "written_text", lambda cal, i: 1 / 0)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["calibrate", str(known), str(path), "--out", str(out),
+                                   "--lang", "en", "--quiet", "--force"])
+    assert res.exit_code == 1, res.output
+    assert "Traceback" not in res.output and str(out) in res.stderr
+    assert "calibrated scenarios were not written: ZeroDivisionError" in res.stderr
+    rows = pd.read_csv(out / "posterior.csv")
+    assert len(rows) == 2 * 8 * 4 and not (out / "known.yaml").exists()
+    assert (out / "diagnostics.csv").exists()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["not_written"].startswith("ZeroDivisionError")

@@ -74,7 +74,8 @@ class Prior:
         """Sampling space → parameter values, and log |dx/dy| summed over the inputs."""
         x = np.array(y, dtype=float, copy=True)
         logged = self._logged()
-        x[..., logged] = np.exp(y[..., logged])
+        with np.errstate(over="ignore"):  # a far proposal becomes inf: outside every support
+            x[..., logged] = np.exp(y[..., logged])
         return x, y[..., logged].sum(axis=-1)
 
     def logpdf(self, x: np.ndarray) -> np.ndarray:

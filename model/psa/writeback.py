@@ -217,41 +217,60 @@ def library_versions() -> dict[str, str]:
 
 def write_outputs(cal: Calibration, out: Path) -> list[Path]:
     """The calibrated scenario files, the diagnostics, the fit, the posterior rows, the trace
-    and rank plot and a record of the run, written whole into the new folder `out`."""
+    and rank plot and a record of the run, written whole into the new folder `out`.
+
+    The sampled rows and the diagnostics are written first; should anything after them fail
+    (the write-back of a scenario, the plot), the folder still receives them, `run.json` says
+    what was not written, and an OutputError (exit 1) names the folder: a finished sampling,
+    maybe an hour's work, is never lost to a later step."""
     import json
 
     import pandas as pd
 
+    from model.errors import OutputError
     from model.io import RUN_MARKER, csv_text, write_folder
     from model.psa.mcmc import rank_plot
     from model.report.calibration_view import calibration_text
 
+    failed: list[str] = []
+
     def write(tmp: Path) -> list[Path]:
-        files = []
-        for i, (_, sc) in enumerate(cal.prob.parsed):
-            text = written_text(cal, i)
-            if text is None:
-                continue
-            f = tmp / f"{Path(sc.source_file).stem if sc.source_file else sc.name}.yaml"
-            f.write_text(text, encoding="utf-8")
-            files.append(f)
         diag = cal.diag.copy()
         diag.index.name = "parameter"
         (tmp / "diagnostics.csv").write_text(csv_text(diag.reset_index()), encoding="utf-8")
-        (tmp / "fit.csv").write_text(csv_text(cal.fit), encoding="utf-8")
         (tmp / "posterior.csv").write_text(csv_text(pd.DataFrame(cal.rows, columns=cal.names)),
                                            encoding="utf-8")
+        files = []
         m = cal.spec.method
-        rank_plot(cal.chains[:, m.burn:], cal.names, str(tmp / "trace_rank.png"))
-        (tmp / "calibration.txt").write_text(calibration_text(cal, [], "en") + "\n",
-                                             encoding="utf-8")
+        try:
+            for i, (_, sc) in enumerate(cal.prob.parsed):
+                text = written_text(cal, i)
+                if text is None:
+                    continue
+                f = tmp / f"{Path(sc.source_file).stem if sc.source_file else sc.name}.yaml"
+                f.write_text(text, encoding="utf-8")
+                files.append(f)
+            (tmp / "fit.csv").write_text(csv_text(cal.fit), encoding="utf-8")
+            rank_plot(cal.chains[:, m.burn:], cal.names, str(tmp / "trace_rank.png"))
+            (tmp / "calibration.txt").write_text(calibration_text(cal, [], "en") + "\n",
+                                                 encoding="utf-8")
+        except OSError:
+            raise
+        except Exception as exc:  # the rows above are kept whatever fails after them
+            failed.append(f"{type(exc).__name__}: {exc}")
         from model import __version__
 
         (tmp / RUN_MARKER).write_text(json.dumps({
             "command": "calibrate", "name": cal.spec.name, "seed": m.seed,
             "method": m.model_dump(), "converged": cal.converged, "version": __version__,
-            "rows": len(cal.rows), "libraries": library_versions()}, indent=2) + "\n",
+            "rows": len(cal.rows), "libraries": library_versions(),
+            **({"not_written": failed[0]} if failed else {})}, indent=2) + "\n",
             encoding="utf-8")
-        return files + [tmp / n for n in OUTPUT_NAMES]
+        return files + [tmp / n for n in OUTPUT_NAMES if (tmp / n).exists()]
 
-    return write_folder(out, write)
+    written = write_folder(out, write)
+    if failed:
+        raise OutputError(out, f"the sampling finished and its rows and diagnostics are saved "
+                          f"there (posterior.csv, diagnostics.csv), but the calibrated scenarios "
+                          f"were not written: {failed[0]}")
+    return written
