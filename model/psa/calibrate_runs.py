@@ -32,12 +32,9 @@ def one_run(prob: CalibrationProblem, seed: int, on_step: Callable[[int], Any] |
     m = prob.spec.method
 
     def ll(x: np.ndarray) -> np.ndarray:
-        out = loglik(prob, x)
-        if on_step is not None:
-            on_step(len(x))
-        return out
+        return loglik(prob, x)
 
-    return run_ensemble(prob.prior, ll, m.walkers, m.steps, seed, m.start_pool)
+    return run_ensemble(prob.prior, ll, m.walkers, m.steps, seed, m.start_pool, on_step)
 
 
 def _run_task(args: tuple[CalibrationProblem, int, Any]) -> np.ndarray | list[Any]:

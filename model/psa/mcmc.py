@@ -130,17 +130,28 @@ def starting_ensemble(prior: Prior, loglik: BatchLogLik, walkers: int, rng: np.r
 
 
 def run_ensemble(prior: Prior, loglik: BatchLogLik, walkers: int, steps: int, seed: int,
-                 pool: int) -> np.ndarray:
-    """One emcee run: (steps, walkers, k) parameter values (on the inputs' own scale)."""
+                 pool: int, on_count: Callable[[int], Any] | None = None) -> np.ndarray:
+    """One emcee run: (steps, walkers, k) parameter values (on the inputs' own scale).
+    `on_count(n)` hears of every n parameter sets tried (start pool, then the steps' proposals,
+    those outside the prior's support included), so a progress bar reaches its total."""
     import emcee
 
+    count = on_count or (lambda n: None)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 19]))
     start = starting_ensemble(prior, loglik, walkers, rng, pool)
+    count(max(pool, walkers))
+    post = log_posterior(prior, loglik)
+
+    def counted(y: np.ndarray) -> np.ndarray:
+        out = post(y)
+        count(len(np.atleast_2d(y)))
+        return out
+
     moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
-    sampler = emcee.EnsembleSampler(walkers, prior.k, log_posterior(prior, loglik),
-                                    vectorize=True, moves=moves)
+    sampler = emcee.EnsembleSampler(walkers, prior.k, counted, vectorize=True, moves=moves)
     sampler.random_state = np.random.RandomState(seed % 2**32).get_state()
-    sampler.run_mcmc(start, steps, progress=False)
+    # the start's log density given, so that emcee does not evaluate (and count) it again
+    sampler.run_mcmc(emcee.State(start, log_prob=post(start)), steps, progress=False)
     x, _ = prior.from_free(sampler.get_chain())
     return x
 
