@@ -203,24 +203,27 @@ def test_qalys_are_discounted_by_arrival_month_and_months_since_arrival() -> Non
 
 
 def test_gp_evppi_of_recurring_joint_rows_weights_each_row_by_its_count() -> None:
-    """A joint group of two inputs drawn as whole rows of a kept set of 30 (6 000 draws, so each
-    row recurs about 200 times); the option's net benefit relative to doing nothing is +1 when the
-    row's first input is positive and −1 otherwise, plus noise of sd 5 that no input explains. The
-    exact E(NB | row) is the row's mean over its draws, so by hand EVPPI = mean over draws of
-    max(0, row mean) − max(0, overall mean) = 0.450 (EVPI, with the noise, 2.00). The GP gives
-    0.4495; tolerance 3 % (the GP's posterior mean shrinks each row mean a little towards the
-    smooth fit: 0.15 % low here; deterministic, fixed seed). Bug caught: the noise variance not
-    divided by the row's count in `voi._gp` (each row mean treated as noisy as one draw): 0.408,
-    9 % low."""
-    from model.psa.voi import evpi, evppi
+    """A joint group of two inputs drawn as whole rows of a kept set of 30, row i with
+    probability proportional to i (24 000 draws, so rows recur 50 to 1 500 times); the option's
+    net benefit relative to doing nothing is +1 when the row's first input is positive and −1
+    otherwise, plus noise of sd 0.5 that no input explains. The exact EVPPI, from the known
+    E(NB | row) = ±1, is mean over draws of max(0, ±1) − max(0, mean ±1) = 0.455; the GP gives
+    0.454. Tolerance 0.022, 4 sd of the estimate (the noise's error in the row means and the
+    overall mean, 0.5·√(N₊)/N + 0.5/√N ≈ 0.0055). Bug caught: each distinct row weighted
+    once instead of by its count gives 0.400. (With noise of sd 5 and 6 000 draws, as this test
+    once had, the estimate's own error, about 0.05, was as large as what it checked; the GP's
+    noise fit is checked against the draws one by one in tests/test_voi.py.)"""
+    from model.psa.voi import evppi
 
     rng = np.random.default_rng(5)
     rows = rng.normal(size=(30, 2))
-    idx = rng.integers(0, 30, 6000)
-    y = np.sign(rows[idx, 0]) + rng.normal(0, 5, 6000)
-    nb = np.c_[np.zeros(6000), y]
-    means = np.bincount(idx, weights=y, minlength=30) / np.bincount(idx, minlength=30)
-    by_hand = float(np.maximum(0, means[idx]).mean() - max(0.0, y.mean()))
-    assert by_hand == pytest.approx(0.450, abs=5e-4)
-    assert evpi(nb) == pytest.approx(2.00, abs=5e-3)
-    assert evppi(nb, rows[idx]) == pytest.approx(by_hand, rel=0.03)
+    p = np.arange(1, 31) / np.arange(1, 31).sum()
+    idx = rng.choice(30, 24_000, p=p)
+    sign = np.sign(rows[idx, 0])
+    y = sign + rng.normal(0, 0.5, 24_000)
+    nb = np.c_[np.zeros(24_000), y]
+    exact = float(np.maximum(0, sign).mean() - max(0.0, sign.mean()))
+    assert exact == pytest.approx(0.455, abs=5e-4)
+    unweighted = float(np.maximum(0, np.sign(rows[:, 0])).mean() - max(0.0, np.sign(rows[:, 0]).mean()))
+    assert abs(unweighted - exact) > 0.05           # the bug would be seen
+    assert evppi(nb, rows[idx]) == pytest.approx(exact, abs=0.022)

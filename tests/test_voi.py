@@ -113,3 +113,30 @@ def test_evppi_of_a_group_against_nested_monte_carlo() -> None:
     exact = np.maximum(0, f(x, 0.3)).mean() - max(0.0, nb[:, 1].mean())
     assert abs(est - exact) <= 0.02 * exact, (est, exact)
     assert max(evppi(nb, x[:, 0]), evppi(nb, x[:, 1])) <= est + 1e-9 <= evpi(nb) + 1e-9
+
+
+def test_gp_hyperparameters_from_repeated_rows_are_those_of_the_draws_one_by_one() -> None:
+    """A joint group's rows recur among the draws; the GP fits each distinct row once, as the
+    mean of its draws (noise / count) plus their spread about it. Its marginal likelihood then
+    differs from that of the draws one by one by a constant, so the gradient in every
+    hyperparameter is the same (to 1e-9 relative: rounding only). Without the
+    counts and the spread the noise was fitted to the row means and the gradients differ."""
+    from model.psa.voi import _gp_objective
+
+    rng = np.random.default_rng(3)
+    rows = rng.normal(size=(25, 2))
+    counts = rng.integers(1, 5, 25)
+    x = np.repeat(rows, counts, axis=0)
+    z = np.sin(x[:, 0]) + 0.5 * x[:, 1] + rng.normal(0, 0.3, len(x))
+    inv = np.repeat(np.arange(25), counts)
+    means = np.bincount(inv, weights=z) / counts
+    within = float(((z - means[inv]) ** 2).sum())
+    d2_all = (x[:, None, :] - x[None, :, :]) ** 2
+    d2_rows = (rows[:, None, :] - rows[None, :, :]) ** 2
+    const = []
+    for theta in (np.log([1.0, 1.2, 0.8, 0.1]), np.log([0.5, 2.0, 0.5, 0.02])):
+        f_all, g_all = _gp_objective(theta, d2_all, z)
+        f_rows, g_rows = _gp_objective(theta, d2_rows, means, counts, within)
+        np.testing.assert_allclose(g_rows, g_all, rtol=1e-9)
+        const.append(f_all - f_rows)
+    assert math.isclose(const[0], const[1], rel_tol=1e-9), const

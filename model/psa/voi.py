@@ -52,26 +52,35 @@ def _standardise(x: np.ndarray) -> np.ndarray:
     return (x[:, keep] - x[:, keep].mean(axis=0)) / sd[keep]
 
 
-def _gp_objective(theta: np.ndarray, d2: np.ndarray, z: np.ndarray) -> tuple[float, np.ndarray]:
+def _gp_objective(theta: np.ndarray, d2: np.ndarray, z: np.ndarray,
+                  counts: np.ndarray | None = None, within: float = 0.0) -> tuple[float, np.ndarray]:
     """Negative log marginal likelihood of a GP (anisotropic squared-exponential kernel plus
     noise) and its gradient in theta = log(amplitude, length scales…, noise); d2 holds the
-    points' squared differences per input (n × n × d)."""
+    points' squared differences per input (n × n × d).
+
+    A point may be the mean of `counts` draws sharing one x (noise variance / count) with
+    `within` the draws' sum of squares about their means: then the value differs from that of
+    the draws one by one by a constant, so the hyperparameters are those the draws give."""
     n = len(z)
+    c = np.ones(n) if counts is None else counts.astype(float)
     amp, ls, noise = math.exp(theta[0]), np.exp(theta[1:-1]), math.exp(theta[-1])
     kf = amp * np.exp(-0.5 * (d2 @ (1.0 / ls**2)))
-    k = kf + (noise + GP_JITTER) * np.eye(n)
+    eff = noise + GP_JITTER                 # the jitter keeps k positive definite
+    k = kf + np.diag(eff / c)
     try:
         chol = cho_factor(k, lower=True)
     except np.linalg.LinAlgError:
         return 1e25, np.zeros_like(theta)
     alpha = cho_solve(chol, z)
-    nlml = 0.5 * z @ alpha + np.log(np.diag(chol[0])).sum() + 0.5 * n * math.log(2 * math.pi)
+    extra = float((c - 1).sum())            # the draws' degrees of freedom about their means
+    nlml = (0.5 * z @ alpha + np.log(np.diag(chol[0])).sum() + 0.5 * n * math.log(2 * math.pi)
+            + 0.5 * within / eff + 0.5 * extra * math.log(eff))
     w = np.outer(alpha, alpha) - cho_solve(chol, np.eye(n))
     wk = w * kf
     grad = np.empty_like(theta)
     grad[0] = -0.5 * wk.sum()
     grad[1:-1] = -0.5 * np.einsum("ij,ijd->d", wk, d2) / ls**2
-    grad[-1] = -0.5 * noise * np.trace(w)
+    grad[-1] = noise * (-0.5 * (np.diag(w) / c).sum() - 0.5 * within / eff**2 + 0.5 * extra / eff)
     return float(nlml), grad
 
 
@@ -89,7 +98,8 @@ def _gp(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
     GP_FIT_POINTS distinct draws chosen at random (seeded), then the posterior mean given every
     draw (given GP_MAX_POINTS distinct draws chosen at random when there are more). Draws sharing
     a value of x (a joint group's rows recur) enter as their mean with the noise variance divided
-    by their count, which gives the same posterior mean as the draws one by one."""
+    by their count and their spread about it, which gives the same hyperparameters and posterior
+    mean as the draws one by one."""
     from scipy.optimize import minimize
 
     xs = _standardise(x)
@@ -99,6 +109,7 @@ def _gp(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
     inv = inv.ravel()
     mu, sd = y.mean(), y.std()
     z = (np.bincount(inv, weights=y) / counts - mu) / sd
+    within = np.bincount(inv, weights=((y - mu) / sd - z[inv]) ** 2, minlength=len(rows))
     fit = np.arange(len(rows))
     if len(rows) > GP_FIT_POINTS:
         fit = np.sort(np.random.default_rng(seed).choice(len(rows), GP_FIT_POINTS, replace=False))
@@ -107,14 +118,15 @@ def _gp(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
     theta0 = np.log(np.r_[1.0, np.full(d, math.sqrt(d)), 0.1])
     bounds = [(math.log(1e-4), math.log(1e4))] + [(math.log(1e-2), math.log(1e2))] * d \
         + [(math.log(1e-8), math.log(10.0))]
-    res = minimize(_gp_objective, theta0, args=(d2, z[fit]), jac=True, method="L-BFGS-B",
+    res = minimize(_gp_objective, theta0, args=(d2, z[fit], counts[fit], float(within[fit].sum())),
+                   jac=True, method="L-BFGS-B",
                    bounds=bounds, options={"maxiter": GP_MAX_ITER})
     amp, ls, noise = math.exp(res.x[0]), np.exp(res.x[1:-1]), math.exp(res.x[-1])
     cond = np.arange(len(rows))
     if len(rows) > GP_MAX_POINTS:
         cond = np.sort(np.random.default_rng(seed + 1).choice(len(rows), GP_MAX_POINTS,
                                                               replace=False))
-    k = _sq_exp(rows[cond], rows[cond], amp, ls) + np.diag(noise / counts[cond] + GP_JITTER)
+    k = _sq_exp(rows[cond], rows[cond], amp, ls) + np.diag((noise + GP_JITTER) / counts[cond])
     weights = cho_solve(cho_factor(k, lower=True), z[cond])
     mean = _sq_exp(rows, rows[cond], amp, ls) @ weights
     return (mean * sd + mu)[inv]
