@@ -111,15 +111,51 @@ class BLine:
         return self.amount.sum(axis=1)
 
 
-def bconv(a: np.ndarray, b: np.ndarray, n: int | None = None, clean: bool = False) -> np.ndarray:
+def _columns_used(x: np.ndarray) -> np.ndarray:
+    """The positions along the last axis that hold a nonzero in some row."""
+    return np.flatnonzero(x.reshape(-1, x.shape[-1]).any(axis=0))
+
+
+DIRECT = 16
+"""At most this many nonzero terms in one operand: `bconv` adds shifted copies of the other
+instead of transforming both (a point mass at entry, a few group intakes)."""
+
+
+def bconv(a: np.ndarray, b: np.ndarray, n: int | None = None, clean: bool = False,
+          whole: bool = True) -> np.ndarray:
     """Full convolutions along the last axis (broadcast over the others), first n terms, through
-    real FFTs; `clean` zeroes rounding noise below 1e-15 as `lattice._conv` does."""
+    real FFTs; `clean` zeroes rounding noise below 1e-15 as `lattice._conv` does. Trailing zeros
+    (in every row) are left out, their terms being exact zeros: a capped intake's arrivals stop
+    long before their lattice ends. When one operand has at most `DIRECT` nonzero terms the sum
+    is taken directly, as `lattice._conv` does for short series (no transform, no noise to
+    clean). With `whole` False the result stops after its last term that can be nonzero (a
+    caller that only sums it needs no more)."""
     full = a.shape[-1] + b.shape[-1] - 1
-    size = fast_length(full)
-    out = np.fft.irfft(np.fft.rfft(a, size) * np.fft.rfft(b, size), size)[..., :full]
-    if n is not None:
-        out = out[..., :n]
-    return np.where(np.abs(out) < 1e-15, 0.0, out) if clean else out
+    want = full if n is None else min(n, full)
+    pa, pb = _columns_used(a), _columns_used(b)
+    la = int(pa[-1]) + 1 if len(pa) else 0
+    lb = int(pb[-1]) + 1 if len(pb) else 0
+    m = min(la + lb - 1, want) if la and lb else 0
+    shape = np.broadcast_shapes(a.shape[:-1], b.shape[:-1])
+    if m == 0:
+        out = np.zeros((*shape, 0))
+    elif min(len(pa), len(pb)) <= DIRECT:
+        few, pos, other = (a, pa, b[..., :lb]) if len(pa) <= len(pb) else (b, pb, a[..., :la])
+        out = np.zeros((*shape, m))
+        for j in pos[pos < m]:
+            stop = min(m, j + other.shape[-1])
+            out[..., j:stop] += few[..., j:j + 1] * other[..., :stop - j]
+    else:
+        size = fast_length(la + lb - 1)
+        out = np.fft.irfft(np.fft.rfft(a[..., :la], size) * np.fft.rfft(b[..., :lb], size),
+                           size)[..., :m]
+        if clean:
+            out = np.where(np.abs(out) < 1e-15, 0.0, out)
+    if not whole or m == want:
+        return out
+    pad = np.zeros((*shape, want))
+    pad[..., :m] = out
+    return pad
 
 
 # --- the lattice over draws ------------------------------------------------------------------
@@ -757,8 +793,8 @@ def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = F
             n_by += c1[:, None] * extra["n"]
             jobs_without += c1[:, None] * extra["jobs_without"]
             work_12 += c1[:, None, None] * extra["work_12"]
-            service += w * _to_months_b(bconv(arr[:, None, None], pe.service), n_cal)
-            starts += w * _to_months_b(bconv(arr[:, None, None], pe.starts), n_cal)
+            service += w * _to_months_b(bconv(arr[:, None, None], pe.service, whole=False), n_cal)
+            starts += w * _to_months_b(bconv(arr[:, None, None], pe.starts, whole=False), n_cal)
     eff = Effects(n=n_by, curves=curves, curves_pv=curves_pv,
                   calendar={k: x[:, :, :n_cal] for k, x in calendar.items()}, swapped_pv=swapped,
                   exits=exits, categories={k: e.category for k, e in sc.exit_states.items()},
