@@ -36,6 +36,7 @@ from model.expected import (
     _classes,
     arrivals,
 )
+from model.expected.arrivals import capped_arrivals
 from model.expected.lattice import MAX_ROUNDS, NEGLIGIBLE, TINY, Kernel, _nodes, fast_length, kernel
 from model.expected.memo import Memo, memo_or_new
 from model.scenario import Scenario
@@ -665,14 +666,13 @@ def _arrivals_b(sc: Scenario, v: Varied, memo: Memo | None = None
     classes = memo.get("classes", lambda: _classes(sc, DT))
     if v.cap is None:
         return classes[0][1][None], classes
-    found: dict[int, np.ndarray] = {}
-    rows = []
-    for c in v.cap:
-        key = int(c)
-        a = found.get(key)
-        if a is None:
-            a = found[key] = memo.get(("arrivals", key), lambda key=key: _capped(sc, key))
-        rows.append(a)
+    distinct = [int(c) for c in np.unique(v.cap)]
+    missing = [c for c in distinct if ("arrivals", c) not in memo.values]
+    together = capped_arrivals(sc, missing, DT) if len(missing) > 1 else None
+    if together is not None:
+        memo.values.update({("arrivals", c): a for c, a in zip(missing, together, strict=True)})
+    found = {c: memo.get(("arrivals", c), lambda c=c: _capped(sc, c)) for c in distinct}
+    rows = [found[int(c)] for c in v.cap]
     width = max(len(r) for r in rows)
     arr = np.zeros((len(rows), width))
     for k, r in enumerate(rows):
