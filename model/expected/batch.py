@@ -651,12 +651,20 @@ def _separable(total: np.ndarray, f: np.ndarray, u: np.ndarray, rules: Rules,
 def _to_months_b(series: np.ndarray, n_cal: int) -> np.ndarray:
     """`expected._to_months` along the last axis."""
     per = round(1.0 / DT)
-    m = np.zeros((*series.shape[:-1], n_cal * per))
-    k = min(series.shape[-1], m.shape[-1])
-    m[..., :k] = series[..., :k]
-    if series.shape[-1] > m.shape[-1]:
-        m[..., -1] += series[..., m.shape[-1]:].sum(axis=-1)
-    return m.reshape(*series.shape[:-1], n_cal, per).sum(axis=-1)
+    lead = series.shape[:-1]
+    if series.shape[-1] > n_cal * per:
+        m = series[..., :n_cal * per].copy()
+        m[..., -1] += series[..., n_cal * per:].sum(axis=-1)
+        return m.reshape(*lead, n_cal, per).sum(axis=-1)
+    # the months the series reaches, summed; the later months are zeros
+    full = series.shape[-1] // per
+    out = np.zeros((*lead, n_cal))
+    out[..., :full] = series[..., :full * per].reshape(*lead, full, per).sum(axis=-1)
+    if full * per < series.shape[-1]:
+        part = np.zeros((*lead, per))   # summed as a whole month with zeros (same rounding)
+        part[..., :series.shape[-1] - full * per] = series[..., full * per:]
+        out[..., full] = part.sum(axis=-1)
+    return out
 
 
 def _arrivals_b(sc: Scenario, v: Varied, memo: Memo | None = None
