@@ -582,16 +582,31 @@ class _Side:
 def _counted(u: np.ndarray, t: np.ndarray, cond: object, weights: list[np.ndarray], g: int,
              after: float = 0.0) -> list[np.ndarray]:
     """Σ_p w[c, p]·cond(u_k, t[c, p]) for every month k (c, g), for each of `weights`, where cond
-    is monotone in u (false, then true): the first month it holds is found per exit point by a
-    binary search checked with cond itself (the per-draw path's own comparison), and the
+    is monotone in u (false, then true): the first month it holds is found per exit point from
+    where it should turn, checked with cond itself (the per-draw path's own comparison), and the
     weights are summed from that month on (cond turns true about `after` months after t).
     O(points + months) instead of their product."""
-    k0 = np.searchsorted(u, t + after)                         # about where cond turns true
-    k = np.full(t.shape, g, dtype=np.int64)
-    for d in (2, 1, 0, -1, -2):                                # the exact first month near k0
-        kk = np.clip(k0 - d, 0, g - 1)
-        hit = cond(u[kk], t) & (k0 - d >= 0) & (k0 - d < g)   # type: ignore[operator]
-        k = np.where(hit & (kk < k), kk, k)
+    # about where cond turns true: the first month midpoint u_k = k + 1/2 at or after t + after
+    # (what np.searchsorted(u, t + after) gives, without its search)
+    est = np.nan_to_num(np.ceil((t + after) - u[0]), nan=g, posinf=g, neginf=0.0)
+    k0 = np.clip(est, 0, g).astype(np.int64)
+    # nearly everywhere cond is false in the month before k0 and true at k0 (or k0 is the first
+    # month and cond holds there): then k0 is the first month, cond being monotone; the other
+    # points search the months k0 − 2 … k0 + 2 around np.searchsorted's month
+    inner = np.clip(k0, 1, g - 1)
+    sure = (k0 < g) & cond(u[np.minimum(k0, g - 1)], t)  # type: ignore[operator]
+    sure &= (k0 == 0) | ~cond(u[inner - 1], t)           # type: ignore[operator]
+    k = np.where(sure, k0, g)
+    rest = ~sure
+    if rest.any():
+        tr = t[rest]
+        kr = np.searchsorted(u, tr + after)
+        first = np.full(tr.shape, g, dtype=np.int64)
+        for d in (2, 1, 0, -1, -2):                            # the exact first month near k0
+            kk = np.clip(kr - d, 0, g - 1)
+            hit = cond(u[kk], tr) & (kr - d >= 0) & (kr - d < g)   # type: ignore[operator]
+            first = np.where(hit & (kk < first), kk, first)
+        k[rest] = first
     c = t.shape[0]
     flat = (np.arange(c)[:, None] * (g + 1) + k).ravel()
     out = []
