@@ -364,6 +364,7 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
             return found[i]
 
     kf = _Lazy()
+    route_to, hazard_to = bn.route.any(axis=0), bn.hazard.any(axis=0)   # (ni, places)
     inflow = np.zeros((b, ni, n))
     out = np.zeros((b, ne, 3, n))
     pending = np.zeros((b, ni, 3, n))
@@ -397,10 +398,20 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
             else:
                 pf = np.fft.rfft(now, size)
                 kc, ke = conv3(pf, kf[i][0]), conv3(pf, kf[i][1])
-            to = (bn.route[:, i, :, None, None] * kc[:, None]
-                  + bn.hazard[:, i, :, None, None] * ke[:, None])
-            nxt += to[:, :ni]
-            out += to[:, ni:]
+            # per place; a place no draw routes or exits to gets nothing, and a term that is
+            # zero in every draw adds exact zeros (left out: the same sums)
+            for j in range(route_to.shape[1]):
+                r, h = bn.route[:, i, j], bn.hazard[:, i, j]
+                if not route_to[i, j] and not hazard_to[i, j]:
+                    continue
+                if route_to[i, j] and hazard_to[i, j]:
+                    to = r[:, None, None] * kc + h[:, None, None] * ke
+                else:
+                    to = r[:, None, None] * kc if route_to[i, j] else h[:, None, None] * ke
+                if j < ni:
+                    nxt[:, j] += to
+                else:
+                    out[:, j - ni] += to
         pending = nxt
     service = np.zeros((b, ni, 2, n))
     starts = np.zeros((b, ni, 2, n))
