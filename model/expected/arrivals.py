@@ -147,8 +147,12 @@ def _stream_alone(rate: np.ndarray, caps: np.ndarray, n: int) -> np.ndarray:
 
     c = caps[:, None]
     big = np.r_[0.0, np.cumsum(rate)][None]
-    below = np.where(c >= 2, pdtr(np.maximum(c - 2, 0), big), 0.0)
-    admitted = big * below + c * (1.0 - pdtr(c - 1, big))
+    # P(N ≤ c − 2) of one cap is P(N ≤ c' − 1) of the next: each level once
+    levels, at = np.unique(np.concatenate([np.maximum(caps - 2, 0), caps - 1]),
+                           return_inverse=True)
+    cdf = pdtr(levels[:, None], big)
+    below = np.where(c >= 2, cdf[at[:len(caps)]], 0.0)
+    admitted = big * below + c * (1.0 - cdf[at[len(caps):]])
     gained = np.diff(admitted, axis=1)
     out = np.zeros((len(caps), n + 1))
     out[:, :n] += gained / 2

@@ -713,18 +713,18 @@ def _arrivals_b(sc: Scenario, v: Varied, memo: Memo | None = None
     classes = memo.get("classes", lambda: _classes(sc, DT))
     if v.cap is None:
         return classes[0][1][None], classes
-    distinct = [int(c) for c in np.unique(v.cap)]
+    caps, which = np.unique(v.cap, return_inverse=True)
+    distinct = [int(c) for c in caps]
     missing = [c for c in distinct if ("arrivals", c) not in memo.values]
     together = capped_arrivals(sc, missing, DT) if len(missing) > 1 else None
     if together is not None:
         memo.values.update({("arrivals", c): a for c, a in zip(missing, together, strict=True)})
-    found = {c: memo.get(("arrivals", c), lambda c=c: _capped(sc, c)) for c in distinct}
-    rows = [found[int(c)] for c in v.cap]
+    rows = [memo.get(("arrivals", c), lambda c=c: _capped(sc, c)) for c in distinct]
     width = max(len(r) for r in rows)
     arr = np.zeros((len(rows), width))
     for k, r in enumerate(rows):
         arr[k, :len(r)] = r
-    return arr, classes
+    return arr[which.reshape(-1)], classes
 
 
 def _capped(sc: Scenario, cap: int) -> np.ndarray:
