@@ -166,7 +166,8 @@ def _after_b(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray
     """`lattice._after` for a (B,) of atoms and hazards over the steps (B, n)."""
     a, h = a[:, None], h[:, None]
     s = np.clip(a, lo[None], hi[None])
-    zero = (hi - s, (hi**2 - s**2) / 2.0, (hi**3 - s**3) / 3.0)
+    if not (h > 0).any():           # no draw leaves early: only the zero-hazard integrals
+        return hi - s, (hi**2 - s**2) / 2.0, (hi**3 - s**3) / 3.0
     hs = np.where(h > 0, h, 1.0)
     es, eh = np.exp(-hs * s), np.exp(-hs * hi)
 
@@ -177,6 +178,9 @@ def _after_b(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray
             return -e * (t / hs + 1 / hs**2)
         return -e * (t * t / hs + 2 * t / hs**2 + 2 / hs**3)
 
+    if (h > 0).all():
+        return tuple(prim(hi, eh, k) - prim(s, es, k) for k in range(3))  # type: ignore[return-value]
+    zero = (hi - s, (hi**2 - s**2) / 2.0, (hi**3 - s**3) / 3.0)
     return tuple(np.where(h > 0, prim(hi, eh, k) - prim(s, es, k), zero[k])  # type: ignore[return-value]
                  for k in range(3))
 
@@ -223,13 +227,16 @@ def fixed_kernels(months: np.ndarray, hazard: np.ndarray, n: int) -> tuple[np.nd
     complete = _place_b((np.exp(-hazard * months) * inside)[:, None], months[:, None],
                         (months * months)[:, None], n)
     pos = (hazard > 0)[:, None]
-    m = hazard[:, None] * service
-    ok = m > 0
-    mid = lo + DT / 2
-    safe = np.where(ok, m, 1.0)
-    mu = np.where(ok, hazard[:, None] * first / safe, mid)
-    sq = np.where(ok, hazard[:, None] * second / safe, mu**2)
-    early = _place_b(np.where(pos, m, 0.0), np.clip(mu, lo, hi), np.clip(sq, lo**2, hi**2), n)
+    if pos.any():
+        m = hazard[:, None] * service
+        ok = m > 0
+        mid = lo + DT / 2
+        safe = np.where(ok, m, 1.0)
+        mu = np.where(ok, hazard[:, None] * first / safe, mid)
+        sq = np.where(ok, hazard[:, None] * second / safe, mu**2)
+        early = _place_b(np.where(pos, m, 0.0), np.clip(mu, lo, hi), np.clip(sq, lo**2, hi**2), n)
+    else:                           # nobody leaves early in any draw: nothing to place
+        early = np.zeros_like(complete)
     p_complete = np.where(hazard > 0, np.exp(-hazard * months), 1.0)
     for arr, total in ((complete, p_complete), (early, 1.0 - p_complete)):
         have = arr[:, 0].sum(axis=1)
