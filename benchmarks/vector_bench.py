@@ -14,7 +14,8 @@
 3. `insats compare scenarios/grenverket/` end to end (a fresh process each time, start-up
    included; --workers 1 and 2), medians of a few runs.
 With --before DIR (a checkout of an earlier commit), 1 and 2's PSAs are also timed with that
-checkout's code, in a fresh process started from DIR, in the same sitting.
+checkout's code and with this checkout's, in fresh processes alternating (--rounds each), in the
+same sitting.
 
 Wall and CPU time (`time.process_time`, this process) are both printed: on a loaded machine
 wall time grows with the load, CPU time much less. The load average (1 minute) before and
@@ -133,6 +134,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip", default="", help="comma-separated: per-draw, big, compare")
     ap.add_argument("--before", type=Path, help="a checkout of the commit to compare the PSA with")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="with --before: fresh processes per side, alternating")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     pairs = [(load_scenario(p).raw, load_scenario(p)) for p in PAIR]
@@ -149,11 +152,21 @@ def main() -> None:
             ref_cpu.append(CPU[-1])
     print(f"1. 1 000-draw PSA of the pair, one process, vectorised: {_fmt(vec, vec_cpu)}")
     if args.before is not None:
-        old = before(args.before, args.repeats)
+        # both codes in fresh processes, alternating (this process also ran the per-draw
+        # reference between its runs, which leaves its caches and heap colder)
+        runs: dict[str, dict[str, list[list[float]]]] = {"now": {}, "before": {}}
+        for _ in range(args.rounds):
+            for side, folder in (("now", ROOT), ("before", args.before)):
+                for n, (wall, cpu) in before(folder, args.repeats).items():
+                    got = runs[side].setdefault(n, [[], []])
+                    got[0] += wall
+                    got[1] += cpu
         load.append(os.getloadavg()[0])
-        for n, (wall, cpu) in old.items():
-            print(f"   {int(n):,} draws with {args.before}'s code (a fresh process, same sitting): "
-                  f"{_fmt(wall, cpu)}")
+        for n in runs["now"]:
+            (w1, c1), (w0, c0) = runs["now"][n], runs["before"][n]
+            print(f"   {int(n):,} draws, fresh processes alternating ({args.rounds} each): this "
+                  f"checkout {_fmt(w1, c1)}; {args.before}'s code {_fmt(w0, c0)}; CPU ratio "
+                  f"{statistics.median(c0) / statistics.median(c1):.2f}x")
     if ref:
         ratios = [r / v for r, v in zip(ref, vec, strict=True)]
         print(f"   per-draw reference (same process, alternating): {_fmt(ref, ref_cpu)}")

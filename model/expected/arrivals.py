@@ -73,17 +73,7 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
             k += 1
     events.sort()
     out = np.zeros(n + 1)
-    rate = np.zeros(n)
-    if i.stream is not None:
-        s = i.stream
-        stop = s.end_month if s.end_month is not None else end
-        t0 = np.arange(n) * dt
-        # share of each step inside [start, stop) and outside pauses
-        inside = np.clip(np.minimum(t0 + dt, stop) - np.maximum(t0, s.start_month), 0, dt)
-        for p in i.pauses:
-            inside -= np.clip(np.minimum(t0 + dt, min(p.end_month, stop))
-                              - np.maximum(t0, max(p.start_month, s.start_month)), 0, dt)
-        rate = s.rate_per_month * np.clip(inside, 0, None)
+    rate = _stream_rate(sc, n, dt, end)
     track = cap is not None and cap <= EXACT_CAP_LIMIT and _cap_can_bind(sc, rate, events, cap)
 
     def put(t: float, amount: float) -> None:
@@ -105,15 +95,7 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
     if not events:
         # a stream alone: admitted by step k is min(N_k, cap), N_k ~ Poisson(Λ_k), and
         # E[min(N, c)] = Λ·P(N ≤ c − 2) + c·P(N ≥ c)
-        from scipy.special import pdtr  # scipy loads only for a capped intake (start-up)
-
-        big = np.r_[0.0, np.cumsum(rate)]
-        below = pdtr(cap - 2, big) if cap >= 2 else np.zeros_like(big)
-        admitted = big * below + cap * (1.0 - pdtr(cap - 1, big))
-        gained = np.diff(admitted)
-        out[:n] += gained / 2
-        out[1:n + 1] += gained / 2
-        return out[:n]
+        return _stream_alone(rate, np.array([cap]), n)[0]
     from model.special import poisson_pmf, poisson_ppf
 
     pmf = np.zeros(cap + 1)
@@ -140,6 +122,72 @@ def arrivals(sc: Scenario, dt: float) -> np.ndarray:
             out[k] += gained / 2
             out[k + 1] += gained / 2
     return out[:n]
+
+
+def _stream_rate(sc: Scenario, n: int, dt: float, end: float) -> np.ndarray:
+    """The stream's expected arrivals per month in each of n steps (zeros without a stream)."""
+    i = sc.intake
+    if i.stream is None:
+        return np.zeros(n)
+    s = i.stream
+    stop = s.end_month if s.end_month is not None else end
+    t0 = np.arange(n) * dt
+    # share of each step inside [start, stop) and outside pauses
+    inside = np.clip(np.minimum(t0 + dt, stop) - np.maximum(t0, s.start_month), 0, dt)
+    for p in i.pauses:
+        inside -= np.clip(np.minimum(t0 + dt, min(p.end_month, stop))
+                          - np.maximum(t0, max(p.start_month, s.start_month)), 0, dt)
+    return s.rate_per_month * np.clip(inside, 0, None)
+
+
+def _stream_alone(rate: np.ndarray, caps: np.ndarray, n: int) -> np.ndarray:
+    """Expected arrivals of a stream alone capped at each of `caps` (len(caps), n): admitted by
+    step k is min(N_k, cap), N_k ~ Poisson(Λ_k), and E[min(N, c)] = Λ·P(N ≤ c − 2) + c·P(N ≥ c)."""
+    from scipy.special import pdtr  # scipy loads only for a capped intake (start-up)
+
+    c = caps[:, None]
+    big = np.r_[0.0, np.cumsum(rate)][None]
+    # P(N ≤ c − 2) of one cap is P(N ≤ c' − 1) of the next: each level once
+    levels, at = np.unique(np.concatenate([np.maximum(caps - 2, 0), caps - 1]),
+                           return_inverse=True)
+    cdf = pdtr(levels[:, None], big)
+    below = np.where(c >= 2, cdf[at[:len(caps)]], 0.0)
+    admitted = big * below + c * (1.0 - cdf[at[len(caps):]])
+    gained = np.diff(admitted, axis=1)
+    out = np.zeros((len(caps), n + 1))
+    out[:, :n] += gained / 2
+    out[:, 1:n + 1] += gained / 2
+    return out[:, :n]
+
+
+def capped_arrivals(sc: Scenario, caps: list[int], dt: float) -> list[np.ndarray] | None:
+    """`arrivals` of the scenario with the intake capped at each of `caps`, all at once, for a
+    stream alone that ends (its lattice does not depend on the cap); None for other intakes."""
+    i = sc.intake
+    if (i.stream is None or i.stream.end_month is None or i.cohort is not None
+            or i.groups is not None or i.spread_months()):
+        return None
+    from model.special import poisson_ppf
+
+    end = i.stream.end_month
+    n = math.ceil(end / dt) + 2
+    rate = _stream_rate(sc, n, dt, end)
+    mean = float(rate.sum())
+    reach = 0 + (poisson_ppf(1 - 1e-15, mean) if mean > 0 else 0)   # `_cap_can_bind`
+    track = np.array([c <= EXACT_CAP_LIMIT and not reach < c for c in caps], dtype=bool)
+    plain = np.zeros(n + 1)
+    plain[:n] += rate / 2
+    plain[1:n + 1] += rate / 2
+    total = plain.sum()
+    rows = _stream_alone(rate, np.asarray(caps, dtype=np.int64)[track], n) if track.any() else []
+    out, k = [], 0
+    for c, t in zip(caps, track, strict=True):
+        if t:
+            out.append(rows[k])
+            k += 1
+        else:
+            out.append((plain * (c / total) if total > c else plain.copy())[:n])
+    return out
 
 
 def _shift(pmf: np.ndarray, size: int) -> np.ndarray:

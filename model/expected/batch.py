@@ -36,6 +36,7 @@ from model.expected import (
     _classes,
     arrivals,
 )
+from model.expected.arrivals import capped_arrivals
 from model.expected.lattice import MAX_ROUNDS, NEGLIGIBLE, TINY, Kernel, _nodes, fast_length, kernel
 from model.expected.memo import Memo, memo_or_new
 from model.scenario import Scenario
@@ -111,15 +112,51 @@ class BLine:
         return self.amount.sum(axis=1)
 
 
-def bconv(a: np.ndarray, b: np.ndarray, n: int | None = None, clean: bool = False) -> np.ndarray:
+def _columns_used(x: np.ndarray) -> np.ndarray:
+    """The positions along the last axis that hold a nonzero in some row."""
+    return np.flatnonzero(x.reshape(-1, x.shape[-1]).any(axis=0))
+
+
+DIRECT = 16
+"""At most this many nonzero terms in one operand: `bconv` adds shifted copies of the other
+instead of transforming both (a point mass at entry, a few group intakes)."""
+
+
+def bconv(a: np.ndarray, b: np.ndarray, n: int | None = None, clean: bool = False,
+          whole: bool = True) -> np.ndarray:
     """Full convolutions along the last axis (broadcast over the others), first n terms, through
-    real FFTs; `clean` zeroes rounding noise below 1e-15 as `lattice._conv` does."""
+    real FFTs; `clean` zeroes rounding noise below 1e-15 as `lattice._conv` does. Trailing zeros
+    (in every row) are left out, their terms being exact zeros: a capped intake's arrivals stop
+    long before their lattice ends. When one operand has at most `DIRECT` nonzero terms the sum
+    is taken directly, as `lattice._conv` does for short series (no transform, no noise to
+    clean). With `whole` False the result stops after its last term that can be nonzero (a
+    caller that only sums it needs no more)."""
     full = a.shape[-1] + b.shape[-1] - 1
-    size = fast_length(full)
-    out = np.fft.irfft(np.fft.rfft(a, size) * np.fft.rfft(b, size), size)[..., :full]
-    if n is not None:
-        out = out[..., :n]
-    return np.where(np.abs(out) < 1e-15, 0.0, out) if clean else out
+    want = full if n is None else min(n, full)
+    pa, pb = _columns_used(a), _columns_used(b)
+    la = int(pa[-1]) + 1 if len(pa) else 0
+    lb = int(pb[-1]) + 1 if len(pb) else 0
+    m = min(la + lb - 1, want) if la and lb else 0
+    shape = np.broadcast_shapes(a.shape[:-1], b.shape[:-1])
+    if m == 0:
+        out = np.zeros((*shape, 0))
+    elif min(len(pa), len(pb)) <= DIRECT:
+        few, pos, other = (a, pa, b[..., :lb]) if len(pa) <= len(pb) else (b, pb, a[..., :la])
+        out = np.zeros((*shape, m))
+        for j in pos[pos < m]:
+            stop = min(m, j + other.shape[-1])
+            out[..., j:stop] += few[..., j:j + 1] * other[..., :stop - j]
+    else:
+        size = fast_length(la + lb - 1)
+        out = np.fft.irfft(np.fft.rfft(a[..., :la], size) * np.fft.rfft(b[..., :lb], size),
+                           size)[..., :m]
+        if clean:
+            out = np.where(np.abs(out) < 1e-15, 0.0, out)
+    if not whole or m == want:
+        return out
+    pad = np.zeros((*shape, want))
+    pad[..., :m] = out
+    return pad
 
 
 # --- the lattice over draws ------------------------------------------------------------------
@@ -129,7 +166,8 @@ def _after_b(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray
     """`lattice._after` for a (B,) of atoms and hazards over the steps (B, n)."""
     a, h = a[:, None], h[:, None]
     s = np.clip(a, lo[None], hi[None])
-    zero = (hi - s, (hi**2 - s**2) / 2.0, (hi**3 - s**3) / 3.0)
+    if not (h > 0).any():           # no draw leaves early: only the zero-hazard integrals
+        return hi - s, (hi**2 - s**2) / 2.0, (hi**3 - s**3) / 3.0
     hs = np.where(h > 0, h, 1.0)
     es, eh = np.exp(-hs * s), np.exp(-hs * hi)
 
@@ -140,6 +178,9 @@ def _after_b(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, h: np.ndarray
             return -e * (t / hs + 1 / hs**2)
         return -e * (t * t / hs + 2 * t / hs**2 + 2 / hs**3)
 
+    if (h > 0).all():
+        return tuple(prim(hi, eh, k) - prim(s, es, k) for k in range(3))  # type: ignore[return-value]
+    zero = (hi - s, (hi**2 - s**2) / 2.0, (hi**3 - s**3) / 3.0)
     return tuple(np.where(h > 0, prim(hi, eh, k) - prim(s, es, k), zero[k])  # type: ignore[return-value]
                  for k in range(3))
 
@@ -155,17 +196,30 @@ def _place_b(mass: np.ndarray, mean: np.ndarray, square: np.ndarray, n: int) -> 
     return out.reshape(3, b, n).transpose(1, 0, 2).copy()
 
 
+def _sum_short(p: np.ndarray) -> np.ndarray:
+    """`p.sum(axis=-1)` for a last axis shorter than 8, in the order numpy's reduction adds such
+    a row (first to last: the same bits), without its overhead per row (a few times faster)."""
+    if p.shape[-1] >= 8 or p.shape[-1] == 0:
+        return p.sum(axis=-1)
+    out = p[..., 0] + 0.0
+    for j in range(1, p.shape[-1]):
+        out = out + p[..., j]
+    return out
+
+
 def fixed_kernels(months: np.ndarray, hazard: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
     """`lattice.kernel` of a fixed duration for a (B,) of durations and total early-exit hazards:
     (complete (B, 3, n), early (B, 3, n), service (B, n))."""
     edges = np.arange(n + 1) * DT
     lo, hi = edges[:-1], edges[1:]
     x, wq = _nodes(lo, DT, 1)                                  # (n, 4), (1, 4)
-    decay = np.exp(-hazard[:, None, None] * x[None])           # (B, n, 4)
-    smooth = np.clip(1.0 - np.zeros_like(x), 0.0, None)[None] * decay
-    service = (smooth * wq).sum(axis=2)
-    first = (smooth * x * wq).sum(axis=2)
-    second = (smooth * x * x * wq).sum(axis=2)
+    # the quadrature depends on the hazard alone: once per distinct hazard (one when no draw
+    # changes it), with the survival 1 inside the stay (`lattice.kernel`'s smooth part)
+    distinct, which = np.unique(hazard, return_inverse=True)
+    decay = np.exp(-distinct[:, None, None] * x[None])         # (H, n, 4)
+    service = _sum_short(decay * wq)[which]
+    first = _sum_short(decay * x * wq)[which]
+    second = _sum_short(decay * x * x * wq)[which]
     i0, i1, i2 = _after_b(months, lo, hi, hazard)
     service = np.clip(service - i0, 0.0, None)
     first, second = first - i1, second - i2
@@ -173,13 +227,16 @@ def fixed_kernels(months: np.ndarray, hazard: np.ndarray, n: int) -> tuple[np.nd
     complete = _place_b((np.exp(-hazard * months) * inside)[:, None], months[:, None],
                         (months * months)[:, None], n)
     pos = (hazard > 0)[:, None]
-    m = hazard[:, None] * service
-    ok = m > 0
-    mid = lo + DT / 2
-    safe = np.where(ok, m, 1.0)
-    mu = np.where(ok, hazard[:, None] * first / safe, mid)
-    sq = np.where(ok, hazard[:, None] * second / safe, mu**2)
-    early = _place_b(np.where(pos, m, 0.0), np.clip(mu, lo, hi), np.clip(sq, lo**2, hi**2), n)
+    if pos.any():
+        m = hazard[:, None] * service
+        ok = m > 0
+        mid = lo + DT / 2
+        safe = np.where(ok, m, 1.0)
+        mu = np.where(ok, hazard[:, None] * first / safe, mid)
+        sq = np.where(ok, hazard[:, None] * second / safe, mu**2)
+        early = _place_b(np.where(pos, m, 0.0), np.clip(mu, lo, hi), np.clip(sq, lo**2, hi**2), n)
+    else:                           # nobody leaves early in any draw: nothing to place
+        early = np.zeros_like(complete)
     p_complete = np.where(hazard > 0, np.exp(-hazard * months), 1.0)
     for arr, total in ((complete, p_complete), (early, 1.0 - p_complete)):
         have = arr[:, 0].sum(axis=1)
@@ -314,6 +371,7 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
             return found[i]
 
     kf = _Lazy()
+    route_to, hazard_to = bn.route.any(axis=0), bn.hazard.any(axis=0)   # (ni, places)
     inflow = np.zeros((b, ni, n))
     out = np.zeros((b, ne, 3, n))
     pending = np.zeros((b, ni, 3, n))
@@ -347,10 +405,20 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
             else:
                 pf = np.fft.rfft(now, size)
                 kc, ke = conv3(pf, kf[i][0]), conv3(pf, kf[i][1])
-            to = (bn.route[:, i, :, None, None] * kc[:, None]
-                  + bn.hazard[:, i, :, None, None] * ke[:, None])
-            nxt += to[:, :ni]
-            out += to[:, ni:]
+            # per place; a place no draw routes or exits to gets nothing, and a term that is
+            # zero in every draw adds exact zeros (left out: the same sums)
+            for j in range(route_to.shape[1]):
+                r, h = bn.route[:, i, j], bn.hazard[:, i, j]
+                if not route_to[i, j] and not hazard_to[i, j]:
+                    continue
+                if route_to[i, j] and hazard_to[i, j]:
+                    to = r[:, None, None] * kc + h[:, None, None] * ke
+                else:
+                    to = r[:, None, None] * kc if route_to[i, j] else h[:, None, None] * ke
+                if j < ni:
+                    nxt[:, j] += to
+                else:
+                    out[:, j - ni] += to
         pending = nxt
     service = np.zeros((b, ni, 2, n))
     starts = np.zeros((b, ni, 2, n))
@@ -453,6 +521,9 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
         gk = np.flatnonzero((gm > 0).any(axis=0))
         ok_ = np.flatnonzero((om > 0).any(axis=0))
         gm, tg, om, to = gm[:, gk], t_good[sl][:, gk], om[:, ok_], t_other[sl][:, ok_]
+        if fast:
+            gm, tg = _compact(gm, tg)
+            om, to = _compact(om, to)
         fc, lc = f[sl][:, None, None], loss[sl][:, None, None]
         without_u = chain(u[None, :], f[sl][:, None], loss[sl][:, None], False)   # (c, g)
         if fast:
@@ -522,6 +593,18 @@ def _rows_b(p: BPaths, f: np.ndarray, loss: np.ndarray, rules: Rules, good_rows:
     return rows, extra
 
 
+def _compact(mass: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's points with mass first, in their order, cut to the most any row has: when every
+    draw has its exits at a few points of its own (a drawn fixed stay), the sums over points are
+    the same sums without the zeros (a zero adds nothing) over far fewer points."""
+    has = mass != 0
+    k = int(has.sum(axis=1).max(initial=0))
+    if k == 0 or 4 * k > mass.shape[1]:
+        return mass, t
+    order = np.argsort(~has, axis=1, kind="stable")[:, :k]
+    return np.take_along_axis(mass, order, axis=1), np.take_along_axis(t, order, axis=1)
+
+
 @dataclass
 class _Side:
     """One outcome group's exit times (c, P), standing for its months-since-exit grid."""
@@ -532,16 +615,31 @@ class _Side:
 def _counted(u: np.ndarray, t: np.ndarray, cond: object, weights: list[np.ndarray], g: int,
              after: float = 0.0) -> list[np.ndarray]:
     """Σ_p w[c, p]·cond(u_k, t[c, p]) for every month k (c, g), for each of `weights`, where cond
-    is monotone in u (false, then true): the first month it holds is found per exit point by a
-    binary search checked with cond itself (the per-draw path's own comparison), and the
+    is monotone in u (false, then true): the first month it holds is found per exit point from
+    where it should turn, checked with cond itself (the per-draw path's own comparison), and the
     weights are summed from that month on (cond turns true about `after` months after t).
     O(points + months) instead of their product."""
-    k0 = np.searchsorted(u, t + after)                         # about where cond turns true
-    k = np.full(t.shape, g, dtype=np.int64)
-    for d in (2, 1, 0, -1, -2):                                # the exact first month near k0
-        kk = np.clip(k0 - d, 0, g - 1)
-        hit = cond(u[kk], t) & (k0 - d >= 0) & (k0 - d < g)   # type: ignore[operator]
-        k = np.where(hit & (kk < k), kk, k)
+    # about where cond turns true: the first month midpoint u_k = k + 1/2 at or after t + after
+    # (what np.searchsorted(u, t + after) gives, without its search)
+    est = np.nan_to_num(np.ceil((t + after) - u[0]), nan=g, posinf=g, neginf=0.0)
+    k0 = np.clip(est, 0, g).astype(np.int64)
+    # nearly everywhere cond is false in the month before k0 and true at k0 (or k0 is the first
+    # month and cond holds there): then k0 is the first month, cond being monotone; the other
+    # points search the months k0 − 2 … k0 + 2 around np.searchsorted's month
+    inner = np.clip(k0, 1, g - 1)
+    sure = (k0 < g) & cond(u[np.minimum(k0, g - 1)], t)  # type: ignore[operator]
+    sure &= (k0 == 0) | ~cond(u[inner - 1], t)           # type: ignore[operator]
+    k = np.where(sure, k0, g)
+    rest = ~sure
+    if rest.any():
+        tr = t[rest]
+        kr = np.searchsorted(u, tr + after)
+        first = np.full(tr.shape, g, dtype=np.int64)
+        for d in (2, 1, 0, -1, -2):                            # the exact first month near k0
+            kk = np.clip(kr - d, 0, g - 1)
+            hit = cond(u[kk], tr) & (kr - d >= 0) & (kr - d < g)   # type: ignore[operator]
+            first = np.where(hit & (kk < first), kk, first)
+        k[rest] = first
     c = t.shape[0]
     flat = (np.arange(c)[:, None] * (g + 1) + k).ravel()
     out = []
@@ -614,12 +712,20 @@ def _separable(total: np.ndarray, f: np.ndarray, u: np.ndarray, rules: Rules,
 def _to_months_b(series: np.ndarray, n_cal: int) -> np.ndarray:
     """`expected._to_months` along the last axis."""
     per = round(1.0 / DT)
-    m = np.zeros((*series.shape[:-1], n_cal * per))
-    k = min(series.shape[-1], m.shape[-1])
-    m[..., :k] = series[..., :k]
-    if series.shape[-1] > m.shape[-1]:
-        m[..., -1] += series[..., m.shape[-1]:].sum(axis=-1)
-    return m.reshape(*series.shape[:-1], n_cal, per).sum(axis=-1)
+    lead = series.shape[:-1]
+    if series.shape[-1] > n_cal * per:
+        m = series[..., :n_cal * per].copy()
+        m[..., -1] += series[..., n_cal * per:].sum(axis=-1)
+        return m.reshape(*lead, n_cal, per).sum(axis=-1)
+    # the months the series reaches, summed; the later months are zeros
+    full = series.shape[-1] // per
+    out = np.zeros((*lead, n_cal))
+    out[..., :full] = series[..., :full * per].reshape(*lead, full, per).sum(axis=-1)
+    if full * per < series.shape[-1]:
+        part = np.zeros((*lead, per))   # summed as a whole month with zeros (same rounding)
+        part[..., :series.shape[-1] - full * per] = series[..., full * per:]
+        out[..., full] = part.sum(axis=-1)
+    return out
 
 
 def _arrivals_b(sc: Scenario, v: Varied, memo: Memo | None = None
@@ -629,19 +735,18 @@ def _arrivals_b(sc: Scenario, v: Varied, memo: Memo | None = None
     classes = memo.get("classes", lambda: _classes(sc, DT))
     if v.cap is None:
         return classes[0][1][None], classes
-    found: dict[int, np.ndarray] = {}
-    rows = []
-    for c in v.cap:
-        key = int(c)
-        a = found.get(key)
-        if a is None:
-            a = found[key] = memo.get(("arrivals", key), lambda key=key: _capped(sc, key))
-        rows.append(a)
+    caps, which = np.unique(v.cap, return_inverse=True)
+    distinct = [int(c) for c in caps]
+    missing = [c for c in distinct if ("arrivals", c) not in memo.values]
+    together = capped_arrivals(sc, missing, DT) if len(missing) > 1 else None
+    if together is not None:
+        memo.values.update({("arrivals", c): a for c, a in zip(missing, together, strict=True)})
+    rows = [memo.get(("arrivals", c), lambda c=c: _capped(sc, c)) for c in distinct]
     width = max(len(r) for r in rows)
     arr = np.zeros((len(rows), width))
     for k, r in enumerate(rows):
         arr[k, :len(r)] = r
-    return arr, classes
+    return arr[which.reshape(-1)], classes
 
 
 def _capped(sc: Scenario, cap: int) -> np.ndarray:
@@ -757,8 +862,8 @@ def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = F
             n_by += c1[:, None] * extra["n"]
             jobs_without += c1[:, None] * extra["jobs_without"]
             work_12 += c1[:, None, None] * extra["work_12"]
-            service += w * _to_months_b(bconv(arr[:, None, None], pe.service), n_cal)
-            starts += w * _to_months_b(bconv(arr[:, None, None], pe.starts), n_cal)
+            service += w * _to_months_b(bconv(arr[:, None, None], pe.service, whole=False), n_cal)
+            starts += w * _to_months_b(bconv(arr[:, None, None], pe.starts, whole=False), n_cal)
     eff = Effects(n=n_by, curves=curves, curves_pv=curves_pv,
                   calendar={k: x[:, :, :n_cal] for k, x in calendar.items()}, swapped_pv=swapped,
                   exits=exits, categories={k: e.category for k, e in sc.exit_states.items()},
