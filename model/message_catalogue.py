@@ -584,6 +584,71 @@ PATTERNS: list[tuple[str, str]] = [
      "fewer walkers or steps, or raise the limit with --max-evaluations",
      "{0} körningar × ({1} + {2} vandrare × {3} steg) = {4} likelihoodberäkningar; gränsen är "
      "{5}. Använd färre vandrare eller steg, eller höj gränsen med --max-evaluations"),
+    # insats fit: what the records cannot tell (the fit report's notes)
+    ("Stays beyond {} months (the longest seen) are the fitted {} shape's extrapolation, not data.",
+     "Vistelser längre än {0} månader (den längsta som syns) är den anpassade formens ({1}) "
+     "extrapolation, inte data."),
+    ("{} of {} were still enrolled at {}: where they will go is assumed to follow the shares of "
+     "those who left (destination independent of the time of exit).",
+     "{0} av {1} var fortfarande inskrivna den {2}: vart de går antas följa andelarna bland dem "
+     "som avslutades (avslutsorsaken oberoende av när man avslutas)."),
+    ("Destinations differ between early and late exits (p = {}); the routing's shares average over "
+     "time, so early and late exits are mixed.",
+     "Avslutsorsakerna skiljer sig mellan tidiga och sena avslut (p = {0}); andelarna i routing "
+     "är medel över tiden, så tidiga och sena avslut blandas."),
+    ("Fewer than 10 exits to {}: their shares are wide (see the intervals) and the PSA carries "
+     "that.", "Färre än 10 avslut till {0}: deras andelar är osäkra (se intervallen) och "
+     "osäkerhetsanalysen bär det."),
+    ("The {} shape fits best (AIC {}); the scenario schema has no {} stay, so the scenario uses "
+     "the {} (AIC {}, {} more).",
+     "Formen {0} passar bäst (AIC {1}); scenarioformatet har ingen vistelse av formen {2}, så "
+     "scenariot använder {3} (AIC {4}, {5} mer)."),
+    ("Only {} exits among {} participants: the uncertainty is wide (the mean stay's 95 % interval "
+     "runs from {} to {} months, the destination shares' by tens of points); the intervals and "
+     "the PSA carry it, and no decision should rest on the fitted values alone.",
+     "Bara {0} avslut bland {1} deltagare: osäkerheten är stor (medelvistelsens 95 %-intervall "
+     "går från {2} till {3} månader, avslutsandelarnas över tiotals procentenheter); intervallen "
+     "och osäkerhetsanalysen bär den, och inget beslut bör vila på de anpassade värdena ensamma."),
+    ("What would have happened without the programme, costs and the value of a job are not in "
+     "participant records: they come from a base scenario (--base) or stay at the defaults, which "
+     "are labelled assumptions.",
+     "Vad som hade hänt utan programmet, kostnader och värdet av ett arbete finns inte i "
+     "deltagarregister: de kommer från ett basscenario (--base) eller stannar vid "
+     "standardvärdena, som är märkta som antaganden."),
+    ("What would have happened without the programme, costs and the value of a job are not in "
+     "participant records: they stay at the defaults, which are labelled assumptions.",
+     "Vad som hade hänt utan programmet, kostnader och värdet av ett arbete finns inte i "
+     "deltagarregister: de stannar vid standardvärdena, som är märkta som antaganden."),
+    ("No attribute columns: the population is one unnamed category.",
+     "Inga attributkolumner: populationen är en enda namnlös kategori."),
+    ("The {} fit did not converge and is left out of the comparison.",
+     "Anpassningen {0} konvergerade inte och är utelämnad ur jämförelsen."),
+    ("{} bootstrap resamples had no exit or no converging fit and were drawn again: the intervals "
+     "lean on the resamples that could be fitted.",
+     "{0} bootstrapurval saknade avslut eller en konvergerande anpassning och drogs om: "
+     "intervallen vilar på de urval som gick att anpassa."),
+    ("{} bootstrap resamples had a step with no exit or no converging fit and were drawn again: "
+     "the intervals lean on the resamples that could be fitted.",
+     "{0} bootstrapurval hade ett steg utan avslut eller utan konvergerande anpassning och drogs "
+     "om: intervallen vilar på de urval som gick att anpassa."),
+    ("{}: {} stays, {} still open; beyond its longest stay the {} shape is extrapolation.",
+     "{0}: {1} vistelser, {2} fortfarande pågående; bortom den längsta vistelsen är formen {3} "
+     "extrapolation."),
+    ("{}: {} stays, {} still open; beyond its longest stay the {} shape is extrapolation; fewer "
+     "than 10 exits to {}, so their shares are wide.",
+     "{0}: {1} vistelser, {2} fortfarande pågående; bortom den längsta vistelsen är formen {3} "
+     "extrapolation; färre än 10 avslut till {4}, så deras andelar är osäkra."),
+    ("{}: destinations differ between early and late exits (p = {}); its routing averages over "
+     "time.", "{0}: avslutsorsakerna skiljer sig mellan tidiga och sena avslut (p = {1}); dess "
+     "routing är ett medel över tiden."),
+    ("A person's next step depends only on the step they leave (a Markov chain over "
+     "interventions): earlier steps, and the time spent in them, do not change it.",
+     "En persons nästa steg beror bara på steget hen lämnar (en markovkedja över insatser): "
+     "tidigare steg, och tiden i dem, ändrar det inte."),
+    ("{} of {} were still enrolled at {}: where they go next is assumed to follow the shares of "
+     "those who left the same step.",
+     "{0} av {1} var fortfarande inskrivna den {2}: vart de går härnäst antas följa andelarna "
+     "bland dem som lämnade samma steg."),
     # uncertainty and calibration
     ("its uncertainty reaches {} participants at the {} quantile, but the intake brings {} people "
      "on average (at most {} in {} of cohorts), so a cap above that does not change the number of "

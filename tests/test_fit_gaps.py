@@ -228,3 +228,24 @@ def test_band_curves_equal_lifelines_estimators_on_simulated_runs(exp_fit):
         idx = np.searchsorted(cif.index.to_numpy(float), grid, side="right") - 1
         want = np.where(idx >= 0, cif.iloc[:, 0].to_numpy(float)[np.maximum(idx, 0)], 0.0)
         assert np.allclose(step_curve(t, c, k, grid), want, atol=1e-9), k
+
+
+def test_the_notes_are_swedish_under_lang_sv(tmp_path):
+    """The fit report's "what the data cannot tell" notes follow --lang: under sv every note of
+    a small register (enrolled, few exits, wide uncertainty, no attributes, defaults) prints in
+    Swedish in the text and the HTML report, with its figures kept; the fitted file keeps them in
+    English (the scenario's sources are English). They were English under sv before."""
+    from model.fit.report import fit_text
+    from model.messages import swedish
+
+    p = _small_register(tmp_path / "villa.csv")
+    done = fit_file(p, "2018-12-31", tmp_path / "f.yaml", n_boot=40, seed=1,
+                    report=tmp_path / "fit.html", lang="sv", reps=10)
+    notes = done.result.notes
+    assert len(notes) >= 4
+    assert all(swedish(n) is not None for n in notes), [n for n in notes if swedish(n) is None]
+    text, html = _flat(fit_text(done, "sv")), _flat(done.report.read_text(encoding="utf-8"))
+    for t in (text, html):
+        assert "Bara 12 avslut bland 19 deltagare" in t
+        assert "What would have happened" not in t and "Only 12 exits" not in t
+    assert "Only 12 exits among 19 participants" in _flat(done.out.read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from model.fit import survival
+from model.messages import translate
 
 MONTHS = (6, 12, 24)
 
@@ -82,7 +83,7 @@ def fit_text(done: Any, lang: str = "sv") -> str:
         L.append(f"  {s:<12} " + "   ".join(cells))
     L.append("")
     L.append(_t(lang, "Vad data inte kan säga:", "What the data cannot tell:"))
-    L += [f"  - {n}" for n in res.notes]
+    L += [f"  - {translate(n, lang)}" for n in res.notes]
     L.append("")
     L.append(_t(lang, f"Skrev {done.out}", f"Wrote {done.out}"))
     if done.report:
@@ -210,7 +211,7 @@ def write_fit_report(res: Any, scenario_file: Path, out: Path, lang: str = "sv",
             h2("Andel per avslut (Aalen–Johansen)", "Shares by destination (Aalen-Johansen)"), sh,
             h2("Värden i scenariot", "Values in the scenario"), vals,
             h2("Vad data inte kan säga", "What the data cannot tell"),
-            "<ul>" + "".join(f"<li>{esc(n)}</li>" for n in res.notes) + "</ul>",
+            "<ul>" + "".join(f"<li>{esc(translate(n, lang))}</li>" for n in res.notes) + "</ul>",
             f"<p class=\"meta\">insats {esc(__version__)}, seed {res.seed}, {len(res.rows)} bootstrap</p>"]
     html = (f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{esc(title)}"
             f"</title><style>{CSS}</style></head><body><div class=\"page\">{''.join(body)}"
