@@ -357,8 +357,13 @@ def calibrate(
     from model.api import calibrate_files
     from model.report.calibration_view import calibration_text
 
-    cal, files = calibrate_files(paths, out, workers, quiet, force, max_evaluations, lang.value,
-                                 partial(_note, lang=lang))
+    try:
+        cal, files = calibrate_files(paths, out, workers, quiet, force, max_evaluations,
+                                     lang.value, partial(_note, lang=lang))
+    except OutputError as exc:   # the outputs failed after the sampling: show what it found
+        if getattr(exc, "calibration", None) is not None:
+            _say(calibration_text(exc.calibration, [], lang.value))
+        raise
     _say(calibration_text(cal, files, lang.value))
     if not cal.converged:
         if force and files:

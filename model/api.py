@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model import __version__
-from model.errors import InputError, Problem
+from model.errors import InputError, OutputError, Problem
 from model.io import RUN_MARKER, write_folder, write_json, write_table
 from model.load import load_scenario
 from model.scenario import Scenario
@@ -326,7 +326,11 @@ def calibrate_files(paths: list[Path], out: Path | None, workers: int = 1, quiet
     what = f"kalibrering {spec.name}" if lang == "sv" else f"calibrate {spec.name}"
     with progress(total, what, quiet, lang=lang) as tick:
         cal = calibrate(spec, scs, on_step=tick, workers=workers)
-    files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
+    try:
+        files = write_outputs(cal, Path(out)) if out is not None and (cal.converged or force) else []
+    except OutputError as exc:
+        exc.calibration = cal   # the caller can still show what the sampling found
+        raise
     return cal, files
 
 

@@ -577,9 +577,10 @@ PATTERNS: list[tuple[str, str]] = [
      "på {3} dragningar); gränsen är {4}. Använd färre dragningar (--draws) eller höj gränsen "
      "med --max-memory"),
     ("the sampling finished and its rows and diagnostics are saved there (posterior.csv, "
-     "diagnostics.csv), but the calibrated scenarios were not written: {}",
+     "diagnostics.csv), but some outputs were not written ({}): {}",
      "samplingen blev klar och dess rader och diagnostik är sparade där (posterior.csv, "
-     "diagnostics.csv), men de kalibrerade scenarierna skrevs inte: {0}"),
+     "diagnostics.csv), men några utdata skrevs inte ({0}): {1}"),
+    ("the calibrated scenarios", "de kalibrerade scenarierna"),
     ("{} runs × ({} + {} walkers × {} steps) = {} likelihood evaluations; the limit is {}. Use "
      "fewer walkers or steps, or raise the limit with --max-evaluations",
      "{0} körningar × ({1} + {2} vandrare × {3} steg) = {4} likelihoodberäkningar; gränsen är "

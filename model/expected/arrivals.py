@@ -173,7 +173,7 @@ def capped_arrivals(sc: Scenario, caps: list[int], dt: float) -> list[np.ndarray
     n = math.ceil(end / dt) + 2
     rate = _stream_rate(sc, n, dt, end)
     mean = float(rate.sum())
-    reach = 0 + (poisson_ppf(1 - 1e-15, mean) if mean > 0 else 0)   # `_cap_can_bind`
+    reach = poisson_ppf(1 - 1e-15, mean) if mean > 0 else 0   # `_cap_can_bind`
     track = np.array([c <= EXACT_CAP_LIMIT and not reach < c for c in caps], dtype=bool)
     plain = np.zeros(n + 1)
     plain[:n] += rate / 2

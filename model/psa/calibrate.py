@@ -90,7 +90,8 @@ class Method(Strict):
     runs: int = Field(default=2, ge=2, le=64)
     seed: Count = 1
     start_pool: PosCount = Field(default=1000, le=1_000_000)
-    """Prior draws from which each run picks its starting walkers (in proportion to likelihood)."""
+    """Prior draws from which each run picks its starting walkers (in proportion to likelihood);
+    at least one per walker is drawn whatever this says."""
     replications: PosCount = Field(default=20, le=10_000)
     """Simulated replications per evaluation, for a scenario the expected-value path cannot price."""
     simulation_seed: Count = 1

@@ -31,9 +31,14 @@ PILOT = 32                    # parameter sets evaluated in the timed batch (one
 CHECK_FROM = 40 * PILOT       # fewer evaluations are not measured: warm-up and pilot < 5 % of them
 
 
+def pool(m: Method) -> int:
+    """Prior draws each run's start is picked from: the start pool, at least one per walker."""
+    return max(m.start_pool, m.walkers)
+
+
 def evaluations(m: Method) -> int:
     """Likelihood evaluations of a calibration: each run's start pool, then walkers × steps."""
-    return m.runs * (m.start_pool + m.walkers * m.steps)
+    return m.runs * (pool(m) + m.walkers * m.steps)
 
 
 def wall_seconds(per_evaluation: float, m: Method, workers: int = 1) -> float:
@@ -43,7 +48,7 @@ def wall_seconds(per_evaluation: float, m: Method, workers: int = 1) -> float:
     from model.limits import usable_workers
 
     at_once = usable_workers(workers, m.runs)
-    return per_evaluation * math.ceil(m.runs / at_once) * (m.start_pool + m.walkers * m.steps)
+    return per_evaluation * math.ceil(m.runs / at_once) * (pool(m) + m.walkers * m.steps)
 
 
 def measure(spec: TargetsFile, scs: list[Scenario]) -> float:
@@ -74,7 +79,7 @@ def check_calibration(spec: TargetsFile, scs: list[Scenario], max_evaluations: i
     if n > cap:
         file = spec.file
         node = load_yaml(Path(file))[1] if Path(file).is_file() else None
-        why = (f"{m.runs} runs × ({spaced(m.start_pool)} + {spaced(m.walkers)} walkers × "
+        why = (f"{m.runs} runs × ({spaced(pool(m))} + {spaced(m.walkers)} walkers × "
                f"{spaced(m.steps)} steps) = {spaced(n)} likelihood evaluations; the limit is "
                f"{spaced(cap)}. Use fewer walkers or steps, or raise the limit with --max-evaluations")
         raise InputError([Problem(file, path, why, value, line_of(node, path) if node else None)

@@ -150,7 +150,8 @@ def run_ensemble(prior: Prior, loglik: BatchLogLik, walkers: int, steps: int, se
     moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
     sampler = emcee.EnsembleSampler(walkers, prior.k, counted, vectorize=True, moves=moves)
     sampler.random_state = np.random.RandomState(seed % 2**32).get_state()
-    # the start's log density given, so that emcee does not evaluate (and count) it again
+    # the start's log density computed here, uncounted (its sets were counted in the pool), and
+    # given to emcee, which would otherwise evaluate and count them as a step's proposals
     sampler.run_mcmc(emcee.State(start, log_prob=post(start)), steps, progress=False)
     x, _ = prior.from_free(sampler.get_chain())
     return x

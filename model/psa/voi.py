@@ -15,7 +15,8 @@ added when only one programme is appraised) in each PSA draw:
   L-BFGS-B iterations; then the posterior mean given all draws, up to GP_MAX_POINTS = 2 000
   distinct ones). A joint group is drawn as whole rows of a kept set, so draws recur: each
   distinct row enters once, its mean net benefit with the noise variance divided by its count
-  (the same posterior mean as the draws one by one, on a smaller system). Only the options'
+  and the draws' spread about it (the same hyperparameters and posterior mean as the draws one
+  by one, on a smaller system). Only the options'
   net benefits relative to the first are regressed: the first option's own conditional mean is
   common to all options and cancels. About 0.3–0.6 s for a 9-column group on 1 000 draws
   (benchmarks/RESULTS.md), against 80–150 s for the GP fitted on all draws before.

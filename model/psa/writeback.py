@@ -219,10 +219,11 @@ def write_outputs(cal: Calibration, out: Path) -> list[Path]:
     """The calibrated scenario files, the diagnostics, the fit, the posterior rows, the trace
     and rank plot and a record of the run, written whole into the new folder `out`.
 
-    The sampled rows and the diagnostics are written first; should anything after them fail
-    (the write-back of a scenario, the plot), the folder still receives them, `run.json` says
-    what was not written, and an OutputError (exit 1) names the folder: a finished sampling,
-    maybe an hour's work, is never lost to a later step."""
+    The sampled rows and the diagnostics are written first. Each later output is made on its own
+    (the scenario files all or none: every text is made before any is written); should one fail,
+    the folder still receives everything else, `run.json` names what is missing and why, and an
+    OutputError (exit 1) names the folder: a finished sampling, maybe an hour's work, is never
+    lost to a later step."""
     import json
 
     import pandas as pd
@@ -232,7 +233,7 @@ def write_outputs(cal: Calibration, out: Path) -> list[Path]:
     from model.psa.mcmc import rank_plot
     from model.report.calibration_view import calibration_text
 
-    failed: list[str] = []
+    missing: dict[str, str] = {}      # what was not written: why
 
     def write(tmp: Path) -> list[Path]:
         diag = cal.diag.copy()
@@ -240,37 +241,54 @@ def write_outputs(cal: Calibration, out: Path) -> list[Path]:
         (tmp / "diagnostics.csv").write_text(csv_text(diag.reset_index()), encoding="utf-8")
         (tmp / "posterior.csv").write_text(csv_text(pd.DataFrame(cal.rows, columns=cal.names)),
                                            encoding="utf-8")
-        files = []
         m = cal.spec.method
-        try:
-            for i, (_, sc) in enumerate(cal.prob.parsed):
-                text = written_text(cal, i)
-                if text is None:
-                    continue
-                f = tmp / f"{Path(sc.source_file).stem if sc.source_file else sc.name}.yaml"
-                f.write_text(text, encoding="utf-8")
-                files.append(f)
-            (tmp / "fit.csv").write_text(csv_text(cal.fit), encoding="utf-8")
-            rank_plot(cal.chains[:, m.burn:], cal.names, str(tmp / "trace_rank.png"))
-            (tmp / "calibration.txt").write_text(calibration_text(cal, [], "en") + "\n",
-                                                 encoding="utf-8")
-        except OSError:
-            raise
-        except Exception as exc:  # the rows above are kept whatever fails after them
-            failed.append(f"{type(exc).__name__}: {exc}")
+
+        def scenarios() -> list[Path]:
+            texts = [(f"{Path(sc.source_file).stem if sc.source_file else sc.name}.yaml",
+                      written_text(cal, i)) for i, (_, sc) in enumerate(cal.prob.parsed)]
+            done: list[Path] = []
+            try:
+                for name, text in texts:
+                    if text is not None:
+                        done.append(tmp / name)
+                        done[-1].write_text(text, encoding="utf-8")
+            except OSError:      # all or none: a group's rows belong in both files
+                for f in done:
+                    f.unlink(missing_ok=True)
+                raise
+            return done
+
+        steps = {
+            "the calibrated scenarios": scenarios,
+            "fit.csv": lambda: (tmp / "fit.csv").write_text(csv_text(cal.fit), encoding="utf-8"),
+            "trace_rank.png": lambda: rank_plot(cal.chains[:, m.burn:], cal.names,
+                                                str(tmp / "trace_rank.png")),
+            "calibration.txt": lambda: (tmp / "calibration.txt").write_text(
+                calibration_text(cal, [], "en") + "\n", encoding="utf-8"),
+        }
+        files: list[Path] = []
+        for what, step in steps.items():
+            try:
+                made = step()
+            except Exception as exc:  # the outputs before it are kept whatever fails here
+                missing[what] = f"{type(exc).__name__}: {exc}"
+                continue
+            if what == "the calibrated scenarios":
+                files = made
         from model import __version__
 
         (tmp / RUN_MARKER).write_text(json.dumps({
             "command": "calibrate", "name": cal.spec.name, "seed": m.seed,
             "method": m.model_dump(), "converged": cal.converged, "version": __version__,
             "rows": len(cal.rows), "libraries": library_versions(),
-            **({"not_written": failed[0]} if failed else {})}, indent=2) + "\n",
+            **({"not_written": missing} if missing else {})}, indent=2) + "\n",
             encoding="utf-8")
         return files + [tmp / n for n in OUTPUT_NAMES if (tmp / n).exists()]
 
     written = write_folder(out, write)
-    if failed:
+    if missing:
+        why = next(iter(missing.values()))
         raise OutputError(out, f"the sampling finished and its rows and diagnostics are saved "
-                          f"there (posterior.csv, diagnostics.csv), but the calibrated scenarios "
-                          f"were not written: {failed[0]}")
+                          f"there (posterior.csv, diagnostics.csv), but some outputs were not "
+                          f"written ({', '.join(missing)}): {why}")
     return written
