@@ -348,6 +348,7 @@ def test_the_sampler_seed_leaves_the_simulated_likelihood_alone(tmp_path) -> Non
             "walkers": 8, "steps": 20, "burn": 5, "thin": 5, "runs": 2, "start_pool": 20,
             "replications": 5, **method}))
         prob = problem(spec_, scs)
+        assert prob.simulated   # the capacity binds: the head line and the source name the seed
         return np.concatenate([loglik(prob, np.array([[0.5, 0.8], [0.3, 0.6]])), prob.noise])
 
     a = ll({"seed": 3}, "a")

@@ -208,6 +208,14 @@ class CalibrationProblem:
     def names(self) -> list[str]:
         return self.prior.names
 
+    @property
+    def simulated(self) -> bool:
+        """Whether some scenario of the targets is simulated (the expected-value path does not
+        apply), so that the likelihood depends on the simulated cohorts."""
+        from model.evaluate import why_not_expected
+
+        return any(why_not_expected(sc) is not None for _, sc in self.parsed)
+
 
 def parsed_plan(spec: TargetsFile, scs: list[Scenario]
                 ) -> tuple[list[tuple[dict[str, Any], Scenario]], Plan]:

@@ -65,7 +65,7 @@ def group(cal: Calibration, scenario: str) -> dict[str, Any] | None:
     ess = cal.diag["ess_bulk"].min()
     rhat = cal.diag["r_hat"].max()
     sim = (f" (simulated targets: {m.replications} cohorts per evaluation, cohort seed "
-           f"{m.simulation_seed})" if cal.prob.noise.any() else "")
+           f"{m.simulation_seed})" if cal.prob.simulated else "")
     g: dict[str, Any] = {
         "name": cal.spec.name,
         "source": (f"insats calibrate ({cal.spec.name}): emcee ensemble MCMC, {m.runs} runs of "

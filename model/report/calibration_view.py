@@ -53,7 +53,7 @@ def calibration_text(cal: Calibration, files: list, lang: str = "sv") -> str:
         f"{m.walkers} walkers × {m.steps} steps (the first {m.burn} discarded), seed {m.seed}; "
         f"the prior is the scenarios' declared distributions. {len(cal.rows)} rows kept (every "
         f"{m.thin}th step).")
-    if cal.prob.noise.any():
+    if cal.prob.simulated:
         head += in_lang(lang, f" Simulerade mål: medel av {m.replications} kohorter per "
                               f"utvärdering, kohortfrö {m.simulation_seed} (samma vid varje "
                               "parameteruppsättning och i varje körning).",
