@@ -1,8 +1,9 @@
 """How long a calibration will take, before it samples (issue 20 item 5).
 
 A calibration evaluates the likelihood `method.runs × (method.start_pool + method.walkers ×
-method.steps)` times; the schema allows up to 64 × (1 000 000 + 10 000 × 1 000 000). Like the
-parameter draws (`model.psa.size`), the count is checked before anything runs: above
+method.steps)` times (the start pool at least one draw per walker); the schema allows up to
+64 × (1 000 000 + 10 000 × 1 000 000). Like the parameter draws (`model.psa.size`), the count is
+checked before anything runs: above
 `MAX_EVALUATIONS` (raised with `--max-evaluations`) it is refused, naming `method.walkers` and
 `method.steps` in the targets file with their lines. Below it the time is measured: a warm-up
 batch, then a timed batch of `PILOT` evaluations at prior draws, extrapolated to the count and
