@@ -414,6 +414,17 @@ def _browser(pw):
     return pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
 
 
+def _at_upload(browser, served_page: str, width: int = 1280):
+    """A new page on the served app with "Ladda upp" chosen in the sidebar: the uploader shown."""
+    page = browser.new_page(viewport={"width": width, "height": 1000}, accept_downloads=True)
+    page.set_default_timeout(PAGE_WAIT)
+    page.goto(served_page)
+    page.locator(".verdict").first.wait_for()
+    page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
+    page.get_by_role("option", name=re.compile("^Ladda upp")).click()
+    return page
+
+
 def _field(page, label: str):
     return page.get_by_label(re.compile("^" + re.escape(label))).first
 
@@ -571,12 +582,7 @@ def test_page_in_chromium_lists_an_uploads_problems_causes_first(served_page, tm
     with sync_playwright() as pw:
         browser = _browser(pw)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(PAGE_WAIT)
-            page.goto(served_page)
-            page.locator(".verdict").first.wait_for()
-            page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
-            page.get_by_role("option", name=re.compile("^Ladda upp")).click()
+            page = _at_upload(browser, served_page)
             uploader = page.get_by_test_id("stFileUploader")
             expect(uploader).to_contain_text(f"{MAX_FILE_BYTES // 2**20}MB")
             assert "200MB" not in uploader.inner_text()
@@ -645,12 +651,7 @@ def test_page_in_chromium_an_uploads_edited_download_keeps_its_text(served_page,
     with sync_playwright() as pw:
         browser = _browser(pw)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
-            page.set_default_timeout(PAGE_WAIT)
-            page.goto(served_page)
-            page.locator(".verdict").first.wait_for()
-            page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
-            page.get_by_role("option", name=re.compile("^Ladda upp")).click()
+            page = _at_upload(browser, served_page)
             page.locator("input[type='file']").set_input_files(str(own))
             box = _field(page, "Antal deltagare")
             expect(box).to_have_value("40")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from test_app import PAGE_WAIT, _browser, _download, served_page  # noqa: F401 (a fixture)
+from test_app import _at_upload, _browser, _download, served_page  # noqa: F401 (a fixture)
 
 from model.app import fitted
 
@@ -63,12 +63,7 @@ def test_records_upload_in_chromium_shows_the_fit_ready_to_compare(served_page, 
     with sync_playwright() as pw:
         browser = _browser(pw)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            page.set_default_timeout(PAGE_WAIT)
-            page.goto(served_page)
-            page.locator(".verdict").first.wait_for()
-            page.get_by_test_id("stSidebar").get_by_role("combobox").first.click()
-            page.get_by_role("option", name=re.compile("^Ladda upp")).click()
+            page = _at_upload(browser, served_page, 1400)
             page.locator("input[type='file']").set_input_files([str(RECORDS), str(OWN)])
             button = page.get_by_role("button", name=re.compile("^Anpassningsrapport \\(HTML\\)"))
             expect(button).to_be_visible()
