@@ -110,9 +110,7 @@ def fit(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP,
     name = intervention or rec.intervention or "insats"
     pop_spec = share_paths(rec.stays, rec.attributes)
 
-    dur = f"interventions[{name}].duration"
-    paths = [f"{dur}.mean"] + ([f"{dur}.cv"] if shape.family != "exponential" else [])
-    paths += [f"interventions[{name}].routing[{s}]" for s in states]
+    paths = stay_paths(name, shape.family, states)
     has_rate = intake.stream is not None
     if has_rate:
         paths.append("intake.stream.rate_per_month")
@@ -193,6 +191,14 @@ def _mixes(spec: list[tuple[str, str, object]]) -> list[int]:
             last = col
         sizes[-1] += 1
     return sizes
+
+
+def stay_paths(name: str, family: str, states: list[str]) -> list[str]:
+    """The scenario paths one intervention's fitted stay and routing fill, in the rows' order:
+    the mean stay, its CV (not for an exponential) and the share to each destination."""
+    dur = f"interventions[{name}].duration"
+    return ([f"{dur}.mean"] + ([f"{dur}.cv"] if family != "exponential" else [])
+            + [f"interventions[{name}].routing[{s}]" for s in states])
 
 
 def _limits(res: FitResult, pop_spec: list) -> list[str]:

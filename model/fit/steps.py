@@ -30,6 +30,7 @@ from model.fit.build import (
     _src,
     bootstrap,
     population_values,
+    stay_paths,
 )
 from model.fit.intake import fit_intake, rate_draws
 from model.fit.population import share_paths, share_values
@@ -129,9 +130,7 @@ def fit_steps(rec: Records, seed: int = 20140227, n_boot: int = BOOTSTRAP) -> Fi
 
     paths: list[str] = []
     for sf in steps:
-        dur = f"interventions[{sf.name}].duration"
-        paths += [f"{dur}.mean"] + ([f"{dur}.cv"] if sf.shape.family != "exponential" else [])
-        paths += [f"interventions[{sf.name}].routing[{d}]" for d in sf.dests]
+        paths += stay_paths(sf.name, sf.shape.family, sf.dests)
     if len(entries) > 1:
         paths += [f"entry[{iv}]" for iv in entries]
     has_rate = intake.stream is not None
