@@ -140,3 +140,105 @@ def test_gp_hyperparameters_from_repeated_rows_are_those_of_the_draws_one_by_one
         np.testing.assert_allclose(g_rows, g_all, rtol=1e-9)
         const.append(f_all - f_rows)
     assert math.isclose(const[0], const[1], rel_tol=1e-9), const
+
+
+def test_gp_on_repeated_rows_is_the_gp_on_the_draws_one_by_one() -> None:
+    """`_gp` itself (its unique rows, counts, row means and spread) gives what a GP fitted on
+    the draws one by one gives: the hyperparameters by the same L-BFGS-B from the same start
+    on the draws' own likelihood, then the posterior mean given every draw. 60 distinct rows
+    (below GP_FIT_POINTS, so every row enters the fit), each drawn 1-4 times. The optimiser
+    follows the same gradients (previous test), so the two agree to rounding and the
+    optimiser's stopping point: 1e-5 of sd(y) allowed. Dropping the counts or the spread, or
+    fitting on rows as single draws, moves the fit by 0.07-0.15 sd(y) here (checked)."""
+    from scipy.optimize import minimize
+
+    from model.psa.voi import GP_JITTER, GP_MAX_ITER, _gp, _gp_objective, _sq_exp, _standardise
+
+    rng = np.random.default_rng(11)
+    rows = rng.normal(size=(60, 2)) * [1.0, 30.0]
+    counts = rng.integers(1, 5, 60)
+    x = np.repeat(rows, counts, axis=0)[rng.permutation(int(counts.sum()))]
+    y = 4.0 * np.sin(x[:, 0]) + 0.05 * x[:, 1] + rng.normal(0, 1.0, len(x)) + 100.0
+    got = _gp(x, y, seed=1)
+
+    xs = _standardise(x)
+    mu, sd = y.mean(), y.std()
+    z = (y - mu) / sd
+    d = xs.shape[1]
+    d2 = (xs[:, None, :] - xs[None, :, :]) ** 2
+    theta0 = np.log(np.r_[1.0, np.full(d, math.sqrt(d)), 0.1])
+    bounds = [(math.log(1e-4), math.log(1e4))] + [(math.log(1e-2), math.log(1e2))] * d \
+        + [(math.log(1e-8), math.log(10.0))]
+    res = minimize(_gp_objective, theta0, args=(d2, z), jac=True, method="L-BFGS-B",
+                   bounds=bounds, options={"maxiter": GP_MAX_ITER})
+    amp, ls, noise = math.exp(res.x[0]), np.exp(res.x[1:-1]), math.exp(res.x[-1])
+    k = _sq_exp(xs, xs, amp, ls)
+    want = (k @ np.linalg.solve(k + (noise + GP_JITTER) * np.eye(len(z)), z)) * sd + mu
+    assert np.abs(got - want).max() <= 1e-5 * sd
+
+
+def _spline_cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Seeded inputs of the kinds a PSA gives: continuous, skewed, recurring rows (a joint
+    group's draws), few distinct values, and large kronor scales."""
+    rng = np.random.default_rng(20261206)
+    out = []
+    for n in (60, 1000, 5000):
+        xs = {"normal": rng.normal(size=n), "lognormal": np.exp(rng.normal(size=n)) * 1e5,
+              "recurring": rng.choice(rng.gamma(2.0, size=n // 2), size=n),
+              "eight values": rng.integers(0, 8, size=n).astype(float)}
+        for kind, x in xs.items():
+            signal = 3e5 * np.sin(3 * (x - x.mean()) / x.std())
+            y = signal + rng.normal(0.0, 10 ** rng.uniform(3, 6), n) + 1e6
+            out.append((f"{kind}, n={n}", x, y))
+    return out
+
+
+def test_spline_basis_is_scikit_learns_spline_transformer() -> None:
+    """The basis the single-input EVPPI regresses on is SplineTransformer's (12 quantile knots,
+    cubic) at the data, to rounding: both evaluate scipy's B-splines on the same knots."""
+    from sklearn.preprocessing import SplineTransformer
+
+    from model.psa.voi import SPLINE_KNOTS, spline_basis
+
+    for name, x, _ in _spline_cases():
+        ref = SplineTransformer(n_knots=SPLINE_KNOTS, degree=3, knots="quantile",
+                                extrapolation="linear").fit(x[:, None]).transform(x[:, None])
+        assert np.abs(spline_basis(x) - ref).max() <= 1e-12, name
+
+
+def test_ridge_by_leave_one_out_is_ridgecv_and_the_exact_ridge() -> None:
+    """ridge_loo picks the penalty scikit-learn's RidgeCV picks (mean squared leave-one-out
+    error, first on a tie), and its fitted values are the ridge solution at that penalty
+    computed another way (least squares on the basis stacked over √α·I, intercept unpenalised)
+    to 1e-9 of sd(y). Against RidgeCV's own predictions the agreement is to 1e-5 of sd(y):
+    at penalties near 1e-8 RidgeCV itself is off the exact solution by up to about 1e-6
+    (measured: 3e-7 at n = 1000), while ridge_loo is within 1e-12 of it."""
+    from sklearn.linear_model import RidgeCV
+
+    from model.psa.voi import SPLINE_ALPHAS, ridge_loo, spline_basis
+
+    for name, x, y in _spline_cases():
+        basis = spline_basis(x)
+        fitted, alpha = ridge_loo(basis, y)
+        ref = RidgeCV(alphas=SPLINE_ALPHAS).fit(basis, y)
+        assert alpha == ref.alpha_, name
+        centred = basis - basis.mean(axis=0)
+        p = basis.shape[1]
+        coef = np.linalg.lstsq(np.vstack([centred, math.sqrt(alpha) * np.eye(p)]),
+                               np.r_[y - y.mean(), np.zeros(p)], rcond=None)[0]
+        exact = centred @ coef + y.mean()
+        assert np.abs(fitted - exact).max() <= 1e-9 * y.std(), name
+        assert np.abs(fitted - ref.predict(basis)).max() <= 1e-5 * y.std(), name
+
+
+def test_spline_evppi_does_not_import_scikit_learn() -> None:
+    """The single-input EVPPI runs on numpy and scipy alone: scikit-learn's import cost about
+    0.85 s of CPU per command (benchmarks/RESULTS.md), so it is only the tests' reference."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np; from model.psa.voi import evppi; "
+            "x = np.linspace(0, 1, 500); nb = np.column_stack([np.zeros(500), x - 0.5]); "
+            "assert evppi(nb, x) > 0; print('sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
