@@ -312,7 +312,7 @@ def compare(
                                                                 not no_uncertainty)
     with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
         ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick,
-                     ledger=False)  # compare shows no ledger or monthly flows
+                     ledger=False, voi=True)  # compare shows no ledger or flows, and shows VOI
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
         from model.report.records import compare_records, machine_records

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from model.economics import Priced
     from model.psa import PSAResult
+    from model.psa.voi import VOI
     from model.simulation import RunResult
     from model.sweep.plan import SweepPlan
 
@@ -157,14 +158,16 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
            workers: int = 1, uncertainty: bool = True, draws: int | None = None,
            on_rep: Callable[[int], None] | None = None,
            on_draw: Callable[[int], None] | None = None, out: Path | None = None,
-           ledger: bool = True) -> Answer:
+           ledger: bool = True, voi: bool = False) -> Answer:
     """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
     uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`.
+    `voi`: the decision's value of information (`decision_voi`) is computed with the draws.
 
     On several workers, when every draw is priced on the expected-value path, the cohorts of
-    every scenario and the PSA share one pool of worker processes: the PSA is its first task and
-    runs on one worker beside the cohorts' replications (started before any thread of the pool,
-    so no worker is forked while a thread runs). The results are the same as one after the other.
+    every scenario and the PSA share one pool of worker processes: the PSA (and with `voi` its
+    value of information) is its first task and runs on one worker beside the cohorts'
+    replications (started before any thread of the pool, so no worker is forked while a thread
+    runs). The results are the same as one after the other.
     """
     def cohorts(pool: Executor | None = None) -> list[ScenarioResult]:
         return [run_scenario(sc, replications=replications, seed=seed, workers=workers,
@@ -177,11 +180,13 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
         results = cohorts()
         psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty \
             else None
+        if psa is not None and voi:
+            decision_voi(psa, scenarios)
         return Answer(results, psa)
     from model.executors import worker_pool
 
     with worker_pool(pool_size) as pool:
-        task = pool.submit(_psa_task, scenarios, draws)
+        task = pool.submit(_psa_task, scenarios, draws, voi)
         results = cohorts(pool)
         psa, problems = task.result()
     if problems:
@@ -206,14 +211,31 @@ def _shared_pool_size(scenarios: list[Scenario], replications: int | None, worke
     return usable_workers(workers, total_replications(scenarios, replications) + 1)
 
 
-def _psa_task(scenarios: list[Scenario], draws: int | None
+def _psa_task(scenarios: list[Scenario], draws: int | None, voi: bool = False
               ) -> tuple[PSAResult | None, list[Problem]]:
-    """`parameter_uncertainty` in one worker process: the result, or the input problems (an
-    InputError does not survive pickling whole, so they travel as a value)."""
+    """`parameter_uncertainty` (with `voi` its `decision_voi`, kept on the result) in one worker
+    process: the result, or the input problems (an InputError does not survive pickling whole,
+    so they travel as a value)."""
     try:
-        return parameter_uncertainty(scenarios, draws, None, 1), []
+        psa = parameter_uncertainty(scenarios, draws, None, 1)
     except InputError as exc:
         return None, exc.problems
+    if psa is not None and voi:
+        decision_voi(psa, scenarios)
+    return psa, []
+
+
+def decision_voi(psa: PSAResult, scenarios: list[Scenario], population: float | None = None
+                 ) -> VOI:
+    """The value of information of the decision among the scenarios (one: against doing
+    nothing) on the first one's headline NPV, on the PSA's seed; the population is the first
+    scenario's `uncertainty.future_participants` unless given. Kept on the PSA once computed."""
+    from model.economics.figures import headline
+    from model.psa.voi import psa_voi
+
+    sc = scenarios[0]
+    pop = population if population is not None else sc.uncertainty.future_participants
+    return psa_voi(psa, headline(sc), float(pop), seed=psa.seed)
 
 
 def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:

@@ -29,6 +29,11 @@ def view_key(years: float) -> str:
     return f"{years:g}y"
 
 
+def headline(sc: Scenario) -> str:
+    """The decision's figure: the NPV over the scenario's headline horizon (`npv:5y`)."""
+    return f"npv:{view_key(sc.valuation.horizon_years)}"
+
+
 def views(sc: Scenario) -> list[float]:
     """The views priced: every `views_years` and the headline horizon, in years, ascending."""
     return sorted(set(sc.valuation.views_years) | {sc.valuation.horizon_years})

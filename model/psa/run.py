@@ -37,6 +37,9 @@ class PSAResult:
     # scenario -> how its expected-value draws were priced: all at once (vectorised), or some or
     # all draw by draw and why (`model.psa.vector`)
     vectorised: dict[str, str] = field(default_factory=dict)
+    # (metric, seed) -> the decision's value of information per decision (`model.psa.voi.psa_voi`),
+    # kept so that it is computed once, possibly in the worker that ran the draws
+    voi_memo: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:

@@ -28,7 +28,7 @@ number of future participants the decision affects.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -298,9 +298,12 @@ def drawn_inputs(psa: PSAResult) -> tuple[pd.DataFrame, dict[str, list[str]]]:
 
 def psa_voi(psa: PSAResult, metric: str, population: float, seed: int = 1) -> VOI:
     """EVPI and EVPPI of a PSA's decision on `metric`, per decision and for `population`
-    future participants (`VOI.scaled`)."""
-    per_draw = {s: psa.of(s) for s in psa.metrics["scenario"].unique()}
-    inputs, groups = drawn_inputs(psa)
-    out = value_of_information(per_draw, inputs, metric, groups, seed)
-    out.population = population
-    return out
+    future participants (`VOI.scaled`). Computed once per metric and seed and kept on the PSA
+    (`PSAResult.voi_memo`): the screen, the records and the report show the same figures."""
+    found = psa.voi_memo.get((metric, seed))
+    if found is None:
+        per_draw = {s: psa.of(s) for s in psa.metrics["scenario"].unique()}
+        inputs, groups = drawn_inputs(psa)
+        found = psa.voi_memo[(metric, seed)] = value_of_information(per_draw, inputs, metric,
+                                                                    groups, seed)
+    return replace(found, table=found.table.copy(), population=population)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from model.economics import metric_units, view_key
+from model.economics.figures import headline
 from model.psa.summary import difference, probability, summarise_draws
 from model.report.text import in_lang, metric_label, number, probability_percent, table, tax_basis, with_unit
 
@@ -61,10 +62,6 @@ def _span(row: pd.Series, lang: str) -> str:
 def summaries(psa: PSAResult, scenarios: list[Scenario]) -> dict[str, pd.DataFrame]:
     """Per scenario name: its figures summarised over the draws (mean, interval, MCSE)."""
     return {sc.name: summarise_draws(psa.of(sc.name), metric_units(sc), psa.n_eff) for sc in scenarios}
-
-
-def headline(sc: Scenario) -> str:
-    return f"npv:{view_key(sc.valuation.horizon_years)}"
 
 
 def psa_text(answer: Answer, lang: str = "sv") -> str:

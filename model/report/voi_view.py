@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.psa.voi import VOI, psa_voi
-from model.report.psa_view import headline
+from model.psa.voi import VOI
 from model.report.text import in_lang, input_label, metric_label, number, table, with_unit
 
 if TYPE_CHECKING:
@@ -22,12 +21,10 @@ TOP = 10  # parameters shown in the terminal and the chart (all in the records)
 
 
 def answer_voi(answer: Answer, population: float | None = None) -> VOI:
-    """The VOI of the decision among the answer's programmes (one programme: against doing
-    nothing), on the headline NPV; the population is the first scenario's
-    `uncertainty.future_participants` unless given."""
-    sc = answer.scenarios[0]
-    pop = population if population is not None else sc.uncertainty.future_participants
-    return psa_voi(answer.psa, headline(sc), float(pop), seed=answer.psa.seed)
+    """The VOI of the decision among the answer's programmes (`model.api.decision_voi`)."""
+    from model.api import decision_voi
+
+    return decision_voi(answer.psa, answer.scenarios, population)
 
 
 def _name(parameter: str, kind: str, lang: str) -> str:
