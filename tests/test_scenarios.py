@@ -142,9 +142,15 @@ def test_calibration_training_cost_is_just_over_3_msek(
 
 def test_calibration_training_revenue_via_extent_is_just_under_10_msek(
         pair: tuple[ScenarioResult, ScenarioResult]) -> None:
-    """Calibration check (the employment extent was fitted to it, so it holds by construction).
-    000: 'gett en samhällsintäkt på knappt 10 miljoner' = the undiscounted 1-year revenue."""
-    assert 9.0 * MSEK <= mean(pair[0], "revenue:1y") <= 10.0 * MSEK
+    """Calibration check. 000: 'gett en samhällsintäkt på knappt 10 miljoner' = the
+    undiscounted 1-year revenue. The calibration (scenarios/calibration/grenverket.yaml) reads
+    it as 9.5–10.0 MSEK with a normal likelihood of sd 0.25/√3 = 0.144 MSEK about 9.75, so a
+    posterior puts some mass just above 10.0; at the base values (the marginal posterior
+    medians, not one posterior point: docs/calibration.md) the mean over the runs must lie
+    within 2 of those sd of the centre: 9.46–10.04 MSEK (9.97 at the default seed; the bound
+    of 10.0 this test had was tipped by seeds 2–4 and by exact mode, 10.01)."""
+    sd = 0.25 / math.sqrt(3)
+    assert abs(mean(pair[0], "revenue:1y") / MSEK - 9.75) <= 2 * sd
 
 
 def test_calibration_training_work_share_is_the_reported_62_percent(
