@@ -55,7 +55,7 @@ def _grid(rng: np.random.Generator) -> np.ndarray:
       for m in (0.5, 6.0) for cv in (0.1, 0.5, 1.0, 2.0)],
     *[(Uniform(dist="uniform", low=lo, high=hi), stats.uniform(loc=lo, scale=hi - lo))
       for lo, hi in ((0.0, 1.0), (2.0, 7.5), (3.0, 3.25))],
-], ids=str)
+], ids=lambda v: "scipy" if isinstance(v, stats.distributions.rv_frozen) else str(v))
 def test_closed_form_durations_equal_scipy_stats(dist, frozen) -> None:
     """cdf, pdf, ppf, std and support of each continuous duration as exact mode reads them equal
     scipy.stats' frozen distribution: to the bit, except the exponential CDF, numpy's expm1
