@@ -242,3 +242,30 @@ def test_spline_evppi_does_not_import_scikit_learn() -> None:
             "assert evppi(nb, x) > 0; print('sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_group_of_every_input_is_worth_the_evpi_exactly_without_noise() -> None:
+    """With each draw's net benefits a function of its inputs alone (the expected-value path),
+    knowing every input is knowing the net benefits: a group holding every input that varies
+    has EVPPI = EVPI, exactly, and no regression is fitted for it. A group missing one input,
+    or draws with simulation noise, are regressed (the GP) as before."""
+    import pandas as pd
+
+    from model.psa.voi import value_of_information
+
+    rng = np.random.default_rng(5)
+    n = 600
+    a, b, c = rng.normal(size=n), rng.normal(size=n), rng.normal(size=n)
+    inputs = pd.DataFrame({"draw": np.arange(n), "a": a, "b": b, "c": c})
+    npv = 0.3 + a * b + 0.5 * c
+    per_draw = {"x": pd.DataFrame({"draw": np.arange(n), "npv": npv, "participants": 100.0}),
+                "y": pd.DataFrame({"draw": np.arange(n), "npv": 0.0, "participants": 100.0})}
+    groups = {"all": ["a", "b", "c"], "ab": ["a", "b"]}
+    exact = value_of_information(per_draw, inputs, "npv", groups, noiseless=True)
+    t = exact.table.set_index("parameter")["evppi"]
+    assert exact.evpi > 0.1 and t["all"] == exact.evpi
+    assert t["ab"] != exact.evpi and 0 < t["ab"] < exact.evpi
+    regressed = value_of_information(per_draw, inputs, "npv", groups, noiseless=False)
+    r = regressed.table.set_index("parameter")["evppi"]
+    assert r["all"] != exact.evpi and abs(r["all"] - exact.evpi) <= 0.1 * exact.evpi
+    assert r["ab"] == t["ab"]

@@ -246,8 +246,14 @@ def net_benefit_matrix(per_draw: dict[str, pd.DataFrame], metric: str) -> tuple[
 
 
 def value_of_information(per_draw: dict[str, pd.DataFrame], inputs: pd.DataFrame, metric: str,
-                         groups: dict[str, list[str]] | None = None, seed: int = 1) -> VOI:
-    """EVPI and EVPPI of every input column and named group, for the decision on `metric`."""
+                         groups: dict[str, list[str]] | None = None, seed: int = 1,
+                         noiseless: bool = False) -> VOI:
+    """EVPI and EVPPI of every input column and named group, for the decision on `metric`.
+
+    `noiseless`: each draw's net benefits are a function of its inputs alone (every draw priced
+    on the expected-value path, no simulated cohorts). Then a parameter or group that holds
+    every input that varies has E(NB | φ) = NB, and its EVPPI is the EVPI exactly: no
+    regression is fitted for it (a regression would only approximate that value)."""
     nb, names = net_benefit_matrix(per_draw, metric)
     inputs = inputs.sort_values("draw").reset_index(drop=True)
     participants = float(np.mean([df["participants"].mean() for df in per_draw.values()]))
@@ -256,18 +262,25 @@ def value_of_information(per_draw: dict[str, pd.DataFrame], inputs: pd.DataFrame
     # the same option best in every draw: E(NB | φ) keeps that order for every φ, so every
     # EVPPI is exactly 0 (and EVPI too); no regression needed
     settled = len(np.unique(nb.argmax(axis=1))) == 1
+    total = 0.0 if settled else evpi(nb)
+
+    def partial(cols: list[str]) -> float:
+        if settled:
+            return 0.0
+        if noiseless and set(cols) == set(params):
+            return total
+        return evppi(nb, inputs[cols].to_numpy(dtype=float), seed)
+
     for c in params:
-        v = 0.0 if settled else evppi(nb, inputs[c].to_numpy(dtype=float), seed)
-        rows.append({"parameter": c, "kind": "parameter", "evppi": v})
+        rows.append({"parameter": c, "kind": "parameter", "evppi": partial([c])})
     for g, cols in (groups or {}).items():
         cols = [c for c in cols if c in params]
         if len(cols) >= 2:
-            v = 0.0 if settled else evppi(nb, inputs[cols].to_numpy(dtype=float), seed)
-            rows.append({"parameter": g, "kind": "group", "evppi": v})
+            rows.append({"parameter": g, "kind": "group", "evppi": partial(cols)})
     table = pd.DataFrame(rows, columns=["parameter", "kind", "evppi"])
     table["evppi_per_participant"] = table["evppi"] / participants if participants else math.nan
     table = table.sort_values("evppi", ascending=False, kind="stable").reset_index(drop=True)
-    return VOI(metric, names, 0.0 if settled else evpi(nb), participants, table)
+    return VOI(metric, names, total, participants, table)
 
 
 def drawn_inputs(psa: PSAResult) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -304,6 +317,7 @@ def psa_voi(psa: PSAResult, metric: str, population: float, seed: int = 1) -> VO
     if found is None:
         per_draw = {s: psa.of(s) for s in psa.metrics["scenario"].unique()}
         inputs, groups = drawn_inputs(psa)
+        noiseless = all(m == "expected" for m in psa.methods.values())
         found = psa.voi_memo[(metric, seed)] = value_of_information(per_draw, inputs, metric,
-                                                                    groups, seed)
+                                                                    groups, seed, noiseless)
     return replace(found, table=found.table.copy(), population=population)
