@@ -68,22 +68,31 @@ def test_voi_of_three_programmes(three) -> None:
     assert voi.scaled(voi.evpi) == pytest.approx(voi.evpi * 10)
 
 
-def test_voi_computed_beside_the_cohorts_is_the_one_computed_after(three) -> None:
+def test_voi_computed_beside_the_cohorts_is_the_one_computed_after(three, monkeypatch) -> None:
     """With two workers and `voi=True` the decision's value of information is computed in the
     worker that ran the draws (beside the cohorts) and kept on the PSA; it equals the one
     computed afterwards in this process from one worker's answer, figure for figure, and a
-    later call returns it (a copy: changing it does not change what is kept)."""
+    later call returns it without computing it again (a copy: changing it does not change what
+    is kept), and a copy of the PSA (`dataclasses.replace`) starts without it."""
+    import dataclasses
+
+    from model.psa import voi as voi_module
+
     scs = [load_scenario(THREE / f"{n}.yaml") for n in ("kurs", "coach", "dyr")]
     shared = answer(scs, replications=2, draws=300, workers=2, voi=True)
     assert list(shared.psa.voi_memo) == [("npv:5y", shared.psa.seed)]
-    before = three.psa.voi_memo.copy()
     later = answer_voi(three)
+    monkeypatch.setattr(voi_module, "value_of_information", None)  # computing again would fail
     kept = answer_voi(shared)
-    assert kept.evpi == later.evpi
+    again = answer_voi(three)
+    monkeypatch.undo()
+    assert kept.evpi == later.evpi == again.evpi
     pd.testing.assert_frame_equal(kept.table, later.table)
     kept.table["evppi"] = -1.0
+    kept.options.append("another")
     assert (answer_voi(shared).table["evppi"] >= 0).all()
-    assert set(three.psa.voi_memo) >= set(before)
+    assert answer_voi(shared).options == later.options
+    assert dataclasses.replace(shared.psa).voi_memo == {}
 
 
 def test_compare_three_prints_and_exports_the_choice() -> None:

@@ -13,7 +13,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -111,20 +110,39 @@ def test_each_file_is_parsed_once_per_command(tmp_path: Path, monkeypatch) -> No
     assert a.exists()
 
 
-def test_a_large_file_of_comments_validates_quickly(tmp_path: Path) -> None:
-    """A 20 MB valid scenario (mostly comments) validates in under 20 s.
+def test_a_large_file_of_comments_validates_parsed_once_by_libyaml(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """A 20 MB valid scenario (mostly comments) validates, parsed once, by libyaml's C parser
+    where PyYAML has it (the PyPI wheels do).
 
-    Main took 117 s for 50 MB (parsed four times by the pure-Python loader), about 47 s for 20 MB;
-    parsing once with libyaml takes about 1 s here. The 20 s bound leaves room for a busy shared
-    machine (timing, not statistics: no seed).
+    Main took 117 s for 50 MB because the pure-Python loader parsed it four times; parsing once
+    with libyaml takes about 1 s here. What made it slow is checked (the parser and the number of
+    parses), not the time, which is the machine's (speed is measured in benchmarks/, never in a
+    test). The command itself runs too, with a hang guard of 120 s.
     """
+    from model.scenario.load import StrictLoader
+
     line = "# " + "x" * 78 + "\n"
     big = tmp_path / "big.yaml"
     big.write_text(BASE.read_text(encoding="utf-8") + line * (20 * 1024 * 1024 // len(line)),
                    encoding="utf-8")
-    start = time.monotonic()
+    if yaml.__with_libyaml__:
+        assert issubclass(StrictLoader, yaml.CSafeLoader)
+    calls: list[str] = []
+    real = StrictLoader.get_single_node
+
+    def counting(self):
+        calls.append("x")
+        return real(self)
+
+    monkeypatch.setattr(StrictLoader, "get_single_node", counting)
+    from model.scenario import load as load_module
+
+    load_module._CACHE.clear()
+    result = runner.invoke(app, ["validate", str(big)])
+    assert result.exit_code == 0, result.output
+    assert calls == ["x"]
     clean_exit(insats("validate", big, timeout=120), 0)
-    assert time.monotonic() - start < 20
 
 
 # ---------------------------------------------------------------- item 5: unreadable input

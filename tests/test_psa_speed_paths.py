@@ -141,3 +141,45 @@ def test_compare_does_not_import_scipy_stats() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_draws_priced_on_both_paths_are_called_mixed_and_keep_their_noise(monkeypatch) -> None:
+    """A capacity drawn around the cohort's size (90-100 places for 100 people) puts some draws
+    on the expected-value path and the others, where places bind, on simulated cohorts. The
+    scenario's method is then "mixed", not that of its first draw: the method line counts both
+    kinds and the simulated cohorts per draw, and the value of information does not treat the
+    draws as noiseless (a group of every input would otherwise be given the EVPI without a
+    regression). The Grenverket pair, every draw on the expected-value path, is noiseless."""
+    import yaml
+
+    from model.api import parameter_uncertainty
+    from model.psa import voi
+    from model.report.psa_view import method_line
+    from model.scenario import parse_scenario
+
+    raw = yaml.safe_load((ROOT / "tests/base_scenario.yaml").read_text(encoding="utf-8"))
+    raw["name"] = "mix"
+    raw["interventions"][0]["capacity"] = {"places": {
+        "value": 95, "source": "test assumption",
+        "uncertainty": {"dist": "uniform", "low": 90, "high": 100, "source": "test"}}}
+    raw["interventions"][0]["costs"] = [{"funder": "esf", "per_start": 20000}]
+    raw["counterfactual"] = {"monthly_hazard": 0.01}
+    raw["valuation"] = {"value_per_year": 300000}
+    sc = parse_scenario(raw)
+    psa = parameter_uncertainty([sc], draws=60, seed=26)
+    used = psa.metrics["method"].value_counts()
+    k, rest = int(used.get("expected", 0)), int(used.get("simulated", 0))
+    assert k > 0 and rest > 0 and k + rest == 60
+    assert psa.methods == {"mix": "mixed"} and psa.replications == sc.uncertainty.replications_per_draw
+    line = method_line(psa, [sc], "en")
+    assert f"expected-value path in {k} draws" in line
+    assert f"mean of {psa.replications} simulated cohorts in the {rest} where" in line
+
+    seen = []
+    real = voi.value_of_information
+    monkeypatch.setattr(voi, "value_of_information",
+                        lambda *a, **kw: seen.append(a[-1]) or real(*a, **kw))
+    voi.psa_voi(psa, "npv:5y", 100.0, seed=psa.seed)
+    pair = parameter_uncertainty([load_scenario(p) for p in PAIR], draws=50)
+    voi.psa_voi(pair, "npv:5y", 100.0, seed=pair.seed)
+    assert seen == [False, True]

@@ -32,14 +32,17 @@ class PSAResult:
     draws: pd.DataFrame                    # draw and the values drawn
     metrics: pd.DataFrame                  # draw, scenario, method and every figure
     seed: int
-    methods: dict[str, str] = field(default_factory=dict)   # scenario -> how it was priced
+    # scenario -> how its draws were priced: expected, simulated, mixed (draw by draw) or invalid
+    methods: dict[str, str] = field(default_factory=dict)
     replications: int = 0                  # per draw, where simulated
     # scenario -> how its expected-value draws were priced: all at once (vectorised), or some or
     # all draw by draw and why (`model.psa.vector`)
     vectorised: dict[str, str] = field(default_factory=dict)
     # (metric, seed) -> the decision's value of information per decision (`model.psa.voi.psa_voi`),
-    # kept so that it is computed once, possibly in the worker that ran the draws
-    voi_memo: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False, compare=False)
+    # kept so that it is computed once, possibly in the worker that ran the draws; a copy
+    # (`dataclasses.replace`) starts without it, and a PSAResult is not changed once it is kept
+    voi_memo: dict[tuple[str, int], Any] = field(default_factory=dict, init=False, repr=False,
+                                                 compare=False)
 
     @property
     def n(self) -> int:
@@ -186,10 +189,11 @@ def run_psa(scenarios: list[tuple[dict[str, Any], Scenario]], draws: int | None 
                    .reset_index(drop=True))
     if refuse_invalid:
         _refuse_dropped(metrics, scenarios, n)
-    methods = {}
+    methods = {}  # "mixed": the expected-value path where a draw allows it, else simulated
     for s in metrics["scenario"].unique():
-        used = metrics.loc[(metrics["scenario"] == s) & (metrics["method"] != "invalid"), "method"]
-        methods[s] = str(used.iloc[0]) if len(used) else "invalid"
-    used = reps if "simulated" in methods.values() else 0
+        used = metrics.loc[(metrics["scenario"] == s) & (metrics["method"] != "invalid"),
+                           "method"].unique()
+        methods[s] = str(used[0]) if len(used) == 1 else ("mixed" if len(used) else "invalid")
+    used = reps if (metrics["method"] == "simulated").any() else 0
     notes = {sc.name: vec.note(sc.name, len(table)) for sc in scs} if vec is not None else {}
     return PSAResult(p, table, metrics, seed, methods, used, notes)

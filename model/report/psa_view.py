@@ -96,6 +96,16 @@ def method_line(psa: PSAResult, scs: list[Scenario], lang: str) -> str:
             how.append(in_lang(lang, f"{sc.title}: väntevärdesvägen (ingen simuleringsbrus)",
                                f"{sc.title}: expected-value path (no simulation noise)")
                        + _vectorised(psa.vectorised.get(sc.name, ""), lang))
+        elif m == "mixed":
+            used = psa.of(sc.name)["method"]
+            k, rest = int((used == "expected").sum()), int((used == "simulated").sum())
+            how.append(in_lang(lang, f"{sc.title}: väntevärdesvägen i {k} dragningar, medel av "
+                                     f"{psa.replications} simulerade kohorter i de {rest} där den "
+                                     "inte gäller",
+                               f"{sc.title}: expected-value path in {k} draws, mean of "
+                               f"{psa.replications} simulated cohorts in the {rest} where it does "
+                               "not apply")
+                       + _vectorised(psa.vectorised.get(sc.name, ""), lang))
         else:
             how.append(in_lang(lang, f"{sc.title}: medel av {psa.replications} simulerade "
                                      "kohorter per dragning",
