@@ -23,6 +23,12 @@ settings.register_profile("derandomised", derandomize=True)
 settings.register_profile("fresh", derandomize=False, database=None)
 settings.load_profile(os.environ.get("INSATS_HYPOTHESIS_PROFILE", "derandomised"))
 
+# `insats` in a child process as a terminal starts it, Ctrl-C raising KeyboardInterrupt: a child
+# inherits an ignored SIGINT from a test run started in the background (`cmd &` without job
+# control, as some CI shells do), and Python then keeps ignoring it
+CLI_AS_FROM_A_TERMINAL = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                          "from cli import app; app()")
+
 STATUSES = {"exited", "waiting", "in_intervention"}
 ENDED_KINDS = {"served", "dropped_out", "transferred", "left_waiting_list"}
 ATTRIBUTE_COLUMNS = ["sex", "born", "age_band", "target_group", "referral"]

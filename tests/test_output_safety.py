@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import CLI_AS_FROM_A_TERMINAL
 from typer.testing import CliRunner
 
 from cli import app
@@ -318,7 +319,7 @@ def _descendants(pid: int) -> set[int]:
 
 
 def _start(args: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", "from cli import app; app()", *args], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-c", CLI_AS_FROM_A_TERMINAL, *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 

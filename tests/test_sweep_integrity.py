@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from conftest import CLI_AS_FROM_A_TERMINAL
 from typer.testing import CliRunner
 
 from cli import app
@@ -224,7 +225,7 @@ def _alive(pid: int) -> bool:
 
 def _long_sweep(tmp_path: Path) -> subprocess.Popen[str]:
     f = sweep_file(tmp_path, points=60, reps=20)
-    return subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "sweep", str(f),
+    return subprocess.Popen([sys.executable, "-c", CLI_AS_FROM_A_TERMINAL, "sweep", str(f),
                              "--out", str(tmp_path / "out"), "--workers", "2", "--quiet",
                              "--lang", "en"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
