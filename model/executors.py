@@ -73,6 +73,26 @@ def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:
                                initializer=_worker_start, initargs=(os.getpid(),))
 
 
+def quiet_cancelled_race(previous: Callable[[threading.ExceptHookArgs], Any]
+                         ) -> Callable[[threading.ExceptHookArgs], Any]:
+    """`previous` (a threading.excepthook) without one known CPython 3.11 race: when a pool
+    breaks, its manager thread marks the pending futures failed and raises InvalidStateError for
+    a future cancelled meanwhile (`Executor.map` cancels the rest when Ctrl-C or SIGTERM stops
+    its caller), printing a traceback after our one line. Python 3.12 ignores that error there
+    (gh-107219, python/cpython#108974); every other thread exception is passed on."""
+    from concurrent.futures import InvalidStateError, process
+
+    def hook(args: threading.ExceptHookArgs) -> Any:
+        if isinstance(args.thread, process._ExecutorManagerThread) \
+                and args.exc_type is not None and issubclass(args.exc_type, InvalidStateError):
+            return None
+        return previous(args)
+
+    hook.quiet_cancelled_race = True  # type: ignore[attr-defined]
+    hook.previous = previous  # type: ignore[attr-defined]
+    return hook
+
+
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool at once (after Ctrl-C or an error): drop queued work, end running workers.
 
@@ -83,6 +103,8 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     process's end of the result pipe turns that wait into end-of-file. The stopped pool is then
     taken off concurrent.futures' exit hook, which would otherwise wake the thread through a pipe
     it may be closing (Python 3.11 prints "OSError: Bad file descriptor" after our one line)."""
+    if not getattr(threading.excepthook, "quiet_cancelled_race", False):
+        threading.excepthook = quiet_cancelled_race(threading.excepthook)
     procs = list(getattr(pool, "_processes", {}).values())
     manager = getattr(pool, "_executor_manager_thread", None)
     results = getattr(pool, "_result_queue", None)

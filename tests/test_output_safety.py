@@ -442,3 +442,31 @@ def test_csv_safe_covers_every_text_type() -> None:
     assert safe["c"].tolist()[:2] == ["'@s", "t"] and pd.isna(safe["c"].iloc[2])
     assert safe["n"].tolist() == [-1.0, 2.0, 3.0]
     assert df["a"].iloc[0] == "=x" and list(df.columns)[-1] == "=h"
+
+
+def test_stopping_a_pool_drops_only_python_3_11s_cancelled_future_race(monkeypatch) -> None:
+    """CPython 3.11's pool manager thread can raise InvalidStateError while marking a future
+    failed that `Executor.map` cancelled when a signal stopped its caller (gh-107219); CI once
+    printed that traceback after "insats: terminated". `stop_pool` installs a thread hook that
+    drops exactly that exception from exactly that thread, passes every other one to the hook in
+    place before it (pytest's, here), and is installed once however many pools stop."""
+    import threading
+    from concurrent.futures import InvalidStateError, process
+
+    from model.executors import process_pool, stop_pool
+
+    seen: list[type] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: seen.append(args.exc_type))
+    for _ in range(2):
+        pool = process_pool(1)
+        pool.submit(abs, -1).result()
+        stop_pool(pool)
+    hook = threading.excepthook
+    assert getattr(hook, "quiet_cancelled_race", False)
+    assert not getattr(hook.previous, "quiet_cancelled_race", False)  # wrapped once
+    manager = object.__new__(process._ExecutorManagerThread)
+    other = threading.Thread(target=abs)
+    for exc, thread in ((InvalidStateError, manager), (ValueError, manager),
+                        (InvalidStateError, other)):
+        hook(threading.ExceptHookArgs([exc, exc(), None, thread]))
+    assert seen == [ValueError, InvalidStateError]
