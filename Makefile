@@ -58,10 +58,12 @@ browser:
 	fi
 
 # the suite on 2 worker processes, whole files per worker (pytest-xdist): about half the time of
-# one process; `.venv/bin/python -m pytest tests/test_x.py` still runs one file in one process
+# one process; then, in one process, the tests marked `alone` (signals, locks, races between
+# processes: tests/conftest.py). `.venv/bin/python -m pytest tests/test_x.py` runs one file.
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m 'not fresh_examples and not slow and not alone'
+	$(BIN)/python -m pytest -m 'alone and not fresh_examples and not slow'
 
 clean:
 	rm -rf $(VENV)

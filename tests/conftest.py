@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import settings
 
 from model.scenario import Scenario, parse_scenario
@@ -28,6 +29,20 @@ settings.load_profile(os.environ.get("INSATS_HYPOTHESIS_PROFILE", "derandomised"
 # control, as some CI shells do), and Python then keeps ignoring it
 CLI_AS_FROM_A_TERMINAL = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
                           "from cli import app; app()")
+
+# Files whose tests send signals, take folder locks or race processes against each other: their
+# timing is what they test, so `make test` runs them after the rest, with no other test worker
+# taking the cores beside them (marker `alone`; under load, two sweeps started together once
+# both lost the race, and a stopped pool's manager thread printed a traceback)
+ALONE_FILES = {"test_output_safety.py", "test_sweep_integrity.py", "test_small_things.py",
+               "test_no_data_loss.py", "test_sweep.py", "test_dask.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in ALONE_FILES:
+            item.add_marker(pytest.mark.alone)
+
 
 STATUSES = {"exited", "waiting", "in_intervention"}
 ENDED_KINDS = {"served", "dropped_out", "transferred", "left_waiting_list"}
