@@ -79,18 +79,9 @@ def test_file_above_the_size_cap_is_refused(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- item 4: parse once, fast
 
 
-def test_each_file_is_parsed_once_per_command(tmp_path: Path, monkeypatch) -> None:
-    """`validate` on a scenario, a scenario with a reference and a sweep parses each file once.
-
-    The count is of parses of the YAML text (compose, or constructing from text), over every
-    loader PyYAML offers, so it holds whatever loader insats uses; main parsed each file 2-4 times.
-    """
-    a = scenario(tmp_path, "a.yaml")
-    scenario(tmp_path, "b.yaml", name="b", counterfactual={"reference": "a.yaml",
-                                                             "monthly_hazard": 0.01})
-    (tmp_path / "sweep.yaml").write_text(
-        "name: w\nscenarios: [a.yaml]\nparameters:\n  - {path: valuation.value_per_year, "
-        "low: 1, high: 2}\ndesign: {kind: oneway}\n", encoding="utf-8")
+def _validate_counting_parses(monkeypatch, path: Path) -> tuple[object, list[str]]:
+    """`insats validate path` in this process, and one entry per parse of YAML text (compose,
+    or constructing from text) over every loader PyYAML offers, whatever loader insats uses."""
     calls: list[str] = []
     for cls in {yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)}:
         real = cls.get_single_node
@@ -103,7 +94,22 @@ def test_each_file_is_parsed_once_per_command(tmp_path: Path, monkeypatch) -> No
     from model.scenario import load as load_module
 
     load_module._CACHE.clear()
-    result = runner.invoke(app, ["validate", str(tmp_path)])
+    return runner.invoke(app, ["validate", str(path)]), calls
+
+
+def test_each_file_is_parsed_once_per_command(tmp_path: Path, monkeypatch) -> None:
+    """`validate` on a scenario, a scenario with a reference and a sweep parses each file once.
+
+    The count is of parses of the YAML text (compose, or constructing from text), over every
+    loader PyYAML offers, so it holds whatever loader insats uses; main parsed each file 2-4 times.
+    """
+    a = scenario(tmp_path, "a.yaml")
+    scenario(tmp_path, "b.yaml", name="b", counterfactual={"reference": "a.yaml",
+                                                             "monthly_hazard": 0.01})
+    (tmp_path / "sweep.yaml").write_text(
+        "name: w\nscenarios: [a.yaml]\nparameters:\n  - {path: valuation.value_per_year, "
+        "low: 1, high: 2}\ndesign: {kind: oneway}\n", encoding="utf-8")
+    result, calls = _validate_counting_parses(monkeypatch, tmp_path)
     assert result.exit_code == 0, result.output
     assert result.output.count(": ok") == 3
     assert len(calls) == 3, f"{len(calls)} parses of 3 files"
@@ -128,18 +134,7 @@ def test_a_large_file_of_comments_validates_parsed_once_by_libyaml(tmp_path: Pat
                    encoding="utf-8")
     if yaml.__with_libyaml__:
         assert issubclass(StrictLoader, yaml.CSafeLoader)
-    calls: list[str] = []
-    real = StrictLoader.get_single_node
-
-    def counting(self):
-        calls.append("x")
-        return real(self)
-
-    monkeypatch.setattr(StrictLoader, "get_single_node", counting)
-    from model.scenario import load as load_module
-
-    load_module._CACHE.clear()
-    result = runner.invoke(app, ["validate", str(big)])
+    result, calls = _validate_counting_parses(monkeypatch, big)
     assert result.exit_code == 0, result.output
     assert calls == ["x"]
     clean_exit(insats("validate", big, timeout=120), 0)
