@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
     from model.economics import Priced
     from model.psa import PSAResult
-    from model.psa.voi import VOI
     from model.simulation import RunResult
     from model.sweep.plan import SweepPlan
 
@@ -161,7 +160,8 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
            ledger: bool = True, voi: bool = False) -> Answer:
     """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
     uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`.
-    `voi`: the decision's value of information (`decision_voi`) is computed with the draws.
+    `voi`: the decision's value of information (`model.psa.voi.decision_voi`) is computed
+    with the draws.
 
     On several workers, when every draw is priced on the expected-value path, the cohorts of
     every scenario and the PSA share one pool of worker processes: the PSA (and with `voi` its
@@ -181,6 +181,8 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
         psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty \
             else None
         if psa is not None and voi:
+            from model.psa.voi import decision_voi
+
             decision_voi(psa, scenarios)
         return Answer(results, psa)
     from model.executors import worker_pool
@@ -221,21 +223,10 @@ def _psa_task(scenarios: list[Scenario], draws: int | None, voi: bool = False
     except InputError as exc:
         return None, exc.problems
     if psa is not None and voi:
+        from model.psa.voi import decision_voi
+
         decision_voi(psa, scenarios)
     return psa, []
-
-
-def decision_voi(psa: PSAResult, scenarios: list[Scenario], population: float | None = None
-                 ) -> VOI:
-    """The value of information of the decision among the scenarios (one: against doing
-    nothing) on the first one's headline NPV, on the PSA's seed; the population is the first
-    scenario's `uncertainty.future_participants` unless given. Kept on the PSA once computed."""
-    from model.economics.figures import headline
-    from model.psa.voi import psa_voi
-
-    sc = scenarios[0]
-    pop = population if population is not None else sc.uncertainty.future_participants
-    return psa_voi(psa, headline(sc), float(pop), seed=psa.seed)
 
 
 def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:

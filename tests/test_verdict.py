@@ -123,8 +123,8 @@ def test_report_key_figures_under_a_verdict_over_draws_are_labelled_at_base_valu
     """The HTML report's key-figure table under the verdict over draws shows the cohorts at base
     values: every programme's header says so and the caption names the verdict's NPV beside the
     table's and says why they differ. Without declared uncertainty the headers stay the names."""
+    from model.economics.figures import headline
     from model.report.programme import load_programmes
-    from model.report.psa_view import headline
     from model.report.sections import summary
     from model.report.text import kr
 

@@ -44,7 +44,7 @@ def interval_table(psa, scenarios: list, lang: str = "sv") -> pd.DataFrame:
 
 
 def npv_key(sc) -> str:
-    from model.report.psa_view import headline
+    from model.economics.figures import headline
 
     return headline(sc)
 

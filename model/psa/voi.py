@@ -38,6 +38,7 @@ from threadpoolctl import threadpool_limits
 
 if TYPE_CHECKING:
     from model.psa.run import PSAResult
+    from model.scenario import Scenario
 
 GP_FIT_POINTS = 200
 GP_MAX_ITER = 100
@@ -325,3 +326,15 @@ def psa_voi(psa: PSAResult, metric: str, population: float, seed: int = 1) -> VO
                                                                     groups, seed, noiseless)
     return replace(found, options=list(found.options), table=found.table.copy(),
                    population=population)
+
+
+def decision_voi(psa: PSAResult, scenarios: list[Scenario], population: float | None = None
+                 ) -> VOI:
+    """The value of information of the decision among the scenarios (one: against doing
+    nothing) on the first one's headline NPV, on the PSA's seed; the population is the first
+    scenario's `uncertainty.future_participants` unless given. Kept on the PSA once computed."""
+    from model.economics.figures import headline
+
+    sc = scenarios[0]
+    pop = population if population is not None else sc.uncertainty.future_participants
+    return psa_voi(psa, headline(sc), float(pop), seed=psa.seed)

@@ -107,7 +107,8 @@ def base_values_caption(results: list[ScenarioResult], psa: PSAResult | None,
     and why its net present value is not the verdict's (None without declared uncertainty)."""
     if psa is None:
         return None
-    from model.report.psa_view import draws_text, headline, summaries
+    from model.economics.figures import headline
+    from model.report.psa_view import draws_text, summaries
     from model.report.text import kr
 
     sums = summaries(psa, [r.scenario for r in results])

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from model.economics.figures import headline
 from model.psa.decision import acceptability, dominance, ranking
-from model.report.psa_view import headline
 from model.report.text import in_lang, metric_label, number, probability_percent, table, with_unit
 
 if TYPE_CHECKING:

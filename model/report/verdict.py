@@ -105,7 +105,7 @@ def _years(results: list[ScenarioResult], lang: str) -> str:
 
 
 def _npv_key(results: list[ScenarioResult]) -> str:
-    from model.report.psa_view import headline
+    from model.economics.figures import headline
 
     return headline(results[0].scenario)
 

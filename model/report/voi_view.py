@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.psa.voi import VOI
+from model.psa.voi import VOI, decision_voi
 from model.report.text import in_lang, input_label, metric_label, number, table, with_unit
 
 if TYPE_CHECKING:
@@ -21,9 +21,7 @@ TOP = 10  # parameters shown in the terminal and the chart (all in the records)
 
 
 def answer_voi(answer: Answer, population: float | None = None) -> VOI:
-    """The VOI of the decision among the answer's programmes (`model.api.decision_voi`)."""
-    from model.api import decision_voi
-
+    """The VOI of the decision among the answer's programmes (`model.psa.voi.decision_voi`)."""
     return decision_voi(answer.psa, answer.scenarios, population)
 
 
