@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from enum import StrEnum
@@ -207,13 +206,14 @@ def run(
         return
     from model.report.actor_view import actor_text
 
-    if ans.psa is not None:
-        _echo_verdict(ans, lang)
+    said = _verdict_text(ans, lang)
+    if said:
+        _say(said + "\n")
     _echo_uncertainty(ans, lang)
     _say(run_text(result, file, __version__, lang.value, ans.psa))
     _say("\n" + actor_text([result], lang.value))
-    if ans.psa is not None:
-        _echo_verdict(ans, lang, last=True)
+    if said:
+        _say("\n" + said)
     if out is not None:
         _say("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
                          f"Wrote {len(result.files)} files to {out}"))
@@ -237,13 +237,15 @@ def _with_draws(records: Any, ans: Any, choice: bool = False) -> Any:
     return with_draw_records(records, ans, choice)
 
 
-def _echo_verdict(ans: Any, lang: Lang, last: bool = False) -> None:
-    """The screen's one verdict (`model.report.verdict`): its first and its last sentence."""
+def _verdict_text(ans: Any, lang: Lang) -> str:
+    """The screen's one verdict (`model.report.verdict`), over the draws: its first and its last
+    sentence ("" without a PSA: the tables then end with the verdict over the runs)."""
+    if ans.psa is None:
+        return ""
     from model.report.tables import wrap
     from model.report.verdict import verdict
 
-    text = wrap(_in(lang, "Slutsats: ", "Verdict: ") + verdict(ans.results, ans.psa, lang.value).text)
-    _say(("\n" + text) if last else (text + "\n"))
+    return wrap(_in(lang, "Slutsats: ", "Verdict: ") + verdict(ans.results, ans.psa, lang.value).text)
 
 
 def _echo_uncertainty(ans: Any, lang: Lang, choice: bool = False) -> None:
@@ -324,13 +326,14 @@ def compare(
     from model.report.actor_view import actor_text
     from model.report.tables import compare_text
 
-    if ans.psa is not None:  # the verdict over draws, first and last; else after the table
-        _echo_verdict(ans, lang)
+    said = _verdict_text(ans, lang)  # the verdict over draws, first and last; else in the table
+    if said:
+        _say(said + "\n")
     _echo_uncertainty(ans, lang, choice=True)
     _say(compare_text(ans.results, __version__, lang.value, wide, ans.psa))
     _say("\n" + actor_text(ans.results, lang.value))
-    if ans.psa is not None:
-        _echo_verdict(ans, lang, last=True)
+    if said:
+        _say("\n" + said)
 
 
 @app.command()
@@ -648,9 +651,17 @@ def app_command(
     raise typer.Exit(code=serve(port))
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def main() -> None:
+    """The console command `insats`: the app, then an exit without Python's teardown
+    (`model.shutdown.leave`: the same exit status and output, about 0,2 s sooner)."""
+    from model.shutdown import leave
+
+    try:
+        app()
+    except SystemExit as exc:
+        leave(exc.code)
+    leave(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

@@ -84,7 +84,7 @@ def in_process(repeats: int, workers: int) -> list[list[object]]:
 def command(repeats: int, workers: int, before: Path | None) -> list[list[object]]:
     trees = [("this tree", ROOT)] + ([("before", before)] if before else [])
     argv = ["insats", "compare", "scenarios/grenverket/", "--workers", str(workers), "--quiet"]
-    code = f"import sys; sys.argv = {argv!r}; from cli import app; app()"
+    code = f"import sys; sys.argv = {argv!r}; from cli import main; main()"  # as the console script
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in trees}
     outputs: dict[str, set[bytes]] = {name: set() for name, _ in trees}
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

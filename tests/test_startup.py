@@ -132,8 +132,9 @@ def test_printed_exact_mode_and_validate_are_pinned() -> None:
 
 
 def _loaded(args: list[str]) -> list[str]:
-    code = ("import runpy, sys; sys.argv = ['insats', *sys.argv[1:]]\n"
-            "try:\n    runpy.run_module('cli', run_name='__main__')\n"
+    code = ("import sys; sys.argv = ['insats', *sys.argv[1:]]\n"
+            "from cli import app  # the app, not `main`: that ends the process when done\n"
+            "try:\n    app()\n"
             "except SystemExit:\n    pass\n"
             f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
