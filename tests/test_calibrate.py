@@ -233,6 +233,7 @@ def _capped(intake: dict, high: float) -> dict:
 
 
 @pytest.mark.parametrize(("intake", "high", "flagged"), [
+    ({"stream": {"rate_per_month": 10, "start_month": 0, "end_month": 12}}, 120, False),
     ({"stream": {"rate_per_month": 10, "start_month": 0, "end_month": 12}}, 140, False),
     ({"stream": {"rate_per_month": 10, "start_month": 0, "end_month": 12}}, 200, True),
     ({"stream": {"rate_per_month": 10, "start_month": 0}}, 400, False),     # never stops
@@ -251,6 +252,16 @@ def test_a_cap_prior_must_stay_within_what_the_intake_delivers(intake, high, fla
     if flagged:
         assert found[0].path == "intake.max_participants"
         assert "does not change the number of participants" in found[0].message
+
+
+def test_a_poisson_quantile_at_cap_reach_is_at_least_the_floor_of_its_mean() -> None:
+    """`cap_problems` skips the Poisson quantile (and loading scipy.special) when the prior's top
+    is within the floor of the stream's mean: sound only if that quantile is never below it."""
+    from model.psa.inputs import CAP_REACH
+    from model.special import poisson_ppf
+
+    for mu in np.concatenate([np.linspace(0.001, 5, 500), np.linspace(5, 5000, 500)]):
+        assert poisson_ppf(CAP_REACH, float(mu)) >= math.floor(mu)
 
 
 def test_grenverket_se_cap_prior_binds_over_its_range() -> None:

@@ -315,19 +315,23 @@ def cap_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
     found = [u for u in uncertain_inputs(raw, sc) if u.path == CAP_PATH]
     if not found:
         return []
-    from model.special import poisson_ppf
-
     uncapped = sc.intake.model_copy(update={"max_participants": None})
-    if not found or uncapped.is_unbounded():
+    if uncapped.is_unbounded():
         return []
     mean = float(arrivals(sc.model_copy(update={"intake": uncapped}), 1.0).sum())
     stream = 0.0   # the Poisson part; cohorts, groups and spreads bring fixed numbers
     if uncapped.stream is not None:
         alone = uncapped.model_copy(update={"cohort": None, "groups": None, "spread": None})
         stream = float(arrivals(sc.model_copy(update={"intake": alone}), 1.0).sum())
-    most = mean - stream + (poisson_ppf(CAP_REACH, stream) if stream > 0 else 0.0)
     u = found[0]
     top = float(u.dist.ppf(EXTREMES[1]))
+    # a Poisson's quantile at CAP_REACH (≥ 1/2) is at least the floor of its mean, which its
+    # median already reaches: below that, the quantile (and loading scipy.special) is not needed
+    if top <= mean - stream + math.floor(stream):
+        return []
+    from model.special import poisson_ppf
+
+    most = mean - stream + (poisson_ppf(CAP_REACH, stream) if stream > 0 else 0.0)
     if top <= most:
         return []
     return [Problem(file, u.path, f"its uncertainty reaches {top:.6g} participants at the "

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import cho_factor, cho_solve
 from threadpoolctl import threadpool_limits
 
 if TYPE_CHECKING:
@@ -64,6 +63,8 @@ def _gp_objective(theta: np.ndarray, d2: np.ndarray, z: np.ndarray,
     A point may be the mean of `counts` draws sharing one x (noise variance / count) with
     `within` the draws' sum of squares about their means: then the value differs from that of
     the draws one by one by a constant, so the hyperparameters are those the draws give."""
+    from scipy.linalg import cho_factor, cho_solve  # here: a report reading the kept VOI needs none
+
     n = len(z)
     c = np.ones(n) if counts is None else counts.astype(float)
     amp, ls, noise = math.exp(theta[0]), np.exp(theta[1:-1]), math.exp(theta[-1])
@@ -130,6 +131,8 @@ def _gp(x: np.ndarray, y: np.ndarray, seed: int) -> np.ndarray:
         cond = np.sort(np.random.default_rng(seed + 1).choice(len(rows), GP_MAX_POINTS,
                                                               replace=False))
     k = _sq_exp(rows[cond], rows[cond], amp, ls) + np.diag((noise + GP_JITTER) / counts[cond])
+    from scipy.linalg import cho_factor, cho_solve
+
     weights = cho_solve(cho_factor(k, lower=True), z[cond])
     mean = _sq_exp(rows, rows[cond], amp, ls) @ weights
     return (mean * sd + mu)[inv]
@@ -316,14 +319,14 @@ def drawn_inputs(psa: PSAResult) -> tuple[pd.DataFrame, dict[str, list[str]]]:
 def psa_voi(psa: PSAResult, metric: str, population: float, seed: int = 1) -> VOI:
     """EVPI and EVPPI of a PSA's decision on `metric`, per decision and for `population`
     future participants (`VOI.scaled`). Computed once per metric and seed and kept on the PSA
-    (`PSAResult.voi_memo`): the screen, the records and the report show the same figures."""
-    found = psa.voi_memo.get((metric, seed))
+    (`PSAResult.memo`): the screen, the records and the report show the same figures."""
+    found = psa.memo.get(("voi", metric, seed))
     if found is None:
         per_draw = {s: psa.of(s) for s in psa.metrics["scenario"].unique()}
         inputs, groups = drawn_inputs(psa)
         noiseless = bool(len(psa.metrics)) and bool((psa.metrics["method"] == "expected").all())
-        found = psa.voi_memo[(metric, seed)] = value_of_information(per_draw, inputs, metric,
-                                                                    groups, seed, noiseless)
+        found = psa.memo[("voi", metric, seed)] = value_of_information(per_draw, inputs, metric,
+                                                                       groups, seed, noiseless)
     return replace(found, options=list(found.options), table=found.table.copy(),
                    population=population)
 
