@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,14 +63,28 @@ def run_scenario(sc: Scenario, replications: int | None = None, seed: int | None
     nothing written) the actor ledger and monthly flows are not built (`compare` shows neither).
     `pool`: worker processes to run on, shared with other work (`answer`); the same results.
     """
+    from model.executors import Started
+
+    return Started(_run_scenario_steps(sc, replications, seed, workers, out, on_rep, ledger,
+                                       pool)).result()
+
+
+def _run_scenario_steps(sc: Scenario, replications: int | None = None, seed: int | None = None,
+                        workers: int = 1, out: Path | None = None,
+                        on_rep: Callable[[int], None] | None = None, ledger: bool = True,
+                        pool: Executor | None = None
+                        ) -> Generator[None, None, ScenarioResult]:
+    """`run_scenario` as steps (`model.executors.Started`): on a shared pool, a scenario without
+    a reference yields once its chunks are queued (`answer` queues every scenario's at once)."""
     ledger = ledger or out is not None
-    from model.economics import metric_units, price, simulate_and_price
+    from model.economics import metric_units, price, simulate_and_price_steps
     from model.results import economics_summary, outcome_summary
     from model.simulation import simulate
 
     ref_path = sc.reference_path()
     if ref_path is None:  # each worker prices the replications it simulates
-        run, priced = simulate_and_price(sc, replications, seed, workers, on_rep, ledger, pool)
+        run, priced = yield from simulate_and_price_steps(sc, replications, seed, workers, on_rep,
+                                                          ledger, pool)
     else:
         run = simulate(sc, replications=replications, seed=seed, workers=workers, on_rep=on_rep,
                        pool=pool)
@@ -170,10 +184,13 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
     runs). The results are the same as one after the other.
     """
     def cohorts(pool: Executor | None = None) -> list[ScenarioResult]:
-        return [run_scenario(sc, replications=replications, seed=seed, workers=workers,
-                             on_rep=on_rep, out=out if len(scenarios) == 1 else None,
-                             ledger=ledger, pool=pool)
-                for sc in scenarios]
+        from model.executors import Started
+
+        started = [Started(_run_scenario_steps(sc, replications, seed, workers,
+                                               out if len(scenarios) == 1 else None, on_rep,
+                                               ledger, pool))
+                   for sc in scenarios]  # on a shared pool, every scenario's chunks queued
+        return [s.result() for s in started]
 
     pool_size = _shared_pool_size(scenarios, replications, workers, uncertainty)
     if pool_size < 2:

@@ -19,9 +19,9 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from model.errors import InputError, Problem
 from model.io import process_exists
@@ -65,6 +65,30 @@ def _watch_parent(pid: int) -> None:
         os._exit(1)
     select.select([fd], [], [])
     os._exit(1)
+
+
+class Started(Generic[T]):
+    """A computation written as steps (a generator that yields once its work is in flight on a
+    pool, and returns its result), run up to that point: several can then keep one pool busy
+    together, e.g. the next scenario's chunks queued while this one's tables are built.
+    `result()` runs it to the end (at once, if it never yielded)."""
+
+    def __init__(self, steps: Generator[None, None, T]):
+        self._steps = steps
+        self._done = False
+        self._value: T | None = None
+        self._step()
+
+    def _step(self) -> None:
+        try:
+            next(self._steps)
+        except StopIteration as stop:
+            self._done, self._value = True, stop.value
+
+    def result(self) -> T:
+        while not self._done:
+            self._step()
+        return self._value  # type: ignore[return-value]
 
 
 def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -183,3 +184,68 @@ def test_draws_priced_on_both_paths_are_called_mixed_and_keep_their_noise(monkey
     pair = parameter_uncertainty([load_scenario(p) for p in PAIR], draws=50)
     voi.psa_voi(pair, "npv:5y", 100.0, seed=pair.seed)
     assert seen == [False, True]
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one pool needs two cores here")
+def test_answer_queues_every_scenarios_chunks_before_it_waits(monkeypatch) -> None:
+    """On the shared pool, the second scenario's chunks are queued before the first's results
+    are read, so no worker waits while the main process builds the first scenario's tables
+    (`model.executors.Started`); the figures are those of one worker."""
+    import model.executors as executors
+    from model.api import answer
+
+    events: list[str] = []
+    real = executors.worker_pool
+
+    class Logged:
+        def __init__(self, pool):
+            self.pool = pool
+
+        def submit(self, *a, **k):
+            return self.pool.submit(*a, **k)
+
+        def map(self, fn, tasks):
+            tasks = list(tasks)
+            events.append(f"queue {tasks[0][0].name}")
+            results = self.pool.map(fn, tasks)
+
+            def read():
+                for r in results:
+                    events.append(f"read {tasks[0][0].name}")
+                    yield r
+            return read()
+
+    @contextlib.contextmanager
+    def logged_pool(workers, mp_context=None):
+        with real(workers, mp_context) as pool:
+            yield Logged(pool)
+
+    monkeypatch.setattr(executors, "worker_pool", logged_pool)
+    scs = [load_scenario(f) for f in PAIR]
+    two = answer(scs, replications=6, workers=2, draws=60, ledger=False)
+    names = [sc.name for sc in scs]
+    assert events[:2] == [f"queue {names[0]}", f"queue {names[1]}"]
+    assert events[2] == f"read {names[0]}"
+    assert events.count(f"read {names[1]}") > 0
+    monkeypatch.undo()
+    one = answer(scs, replications=6, workers=1, draws=60, ledger=False)
+    for a, b in zip(one.results, two.results, strict=True):
+        pd.testing.assert_frame_equal(a.priced.metrics, b.priced.metrics, check_exact=True)
+
+
+def test_started_runs_steps_to_their_first_yield_and_finishes_on_result() -> None:
+    from model.executors import Started
+
+    log: list[str] = []
+
+    def steps(name: str, yields: bool):
+        log.append(f"{name} queued")
+        if yields:
+            yield
+        log.append(f"{name} done")
+        return name
+
+    a, b = Started(steps("a", True)), Started(steps("b", False))
+    assert log == ["a queued", "b queued", "b done"]
+    assert (a.result(), b.result(), a.result()) == ("a", "b", "a")
+    assert log == ["a queued", "b queued", "b done", "a done"]

@@ -18,8 +18,9 @@ Method and sources: docs/method.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,6 +63,12 @@ class Priced:
     ledger: pd.DataFrame
     flows: pd.DataFrame
     actors: pd.DataFrame = field(default_factory=lambda: _empty())
+
+    @cached_property
+    def actor_table(self) -> pd.DataFrame:
+        """`actor_summary` of `actors` (per actor and view, over the runs), computed once: the
+        screen reads it for the table and again for the co-financing sentences."""
+        return actor_summary(self.actors)
 
 
 @dataclass
@@ -252,12 +259,25 @@ def simulate_and_price(sc: Scenario, replications: int | None = None, seed: int 
     """Simulate a scenario without a reference and price it in full (with `ledger=False`: no
     ledger or flows, as `price`); on several workers each prices the replications it simulated.
     The same tables and figures as `simulate` then `price`. `pool`: see `simulate_then`."""
+    from model.executors import Started
+
+    return Started(simulate_and_price_steps(sc, replications, seed, workers, on_rep, ledger,
+                                            pool)).result()
+
+
+def simulate_and_price_steps(sc: Scenario, replications: int | None = None,
+                             seed: int | None = None, workers: int = 1,
+                             on_rep: Callable[[int], None] | None = None, ledger: bool = True,
+                             pool: Executor | None = None
+                             ) -> Generator[None, None, tuple[RunResult, Priced]]:
+    """`simulate_and_price` as steps (`model.simulation.run.simulate_then_steps`)."""
     from functools import partial
 
-    from model.simulation.run import simulate_then
+    from model.simulation.run import simulate_then_steps
 
     then = price_records if ledger else partial(price_records, ledger=False)
-    run, pieces = simulate_then(sc, then, replications, seed, workers, on_rep=on_rep, pool=pool)
+    run, pieces = yield from simulate_then_steps(sc, then, replications, seed, workers,
+                                                 on_rep=on_rep, pool=pool)
     return run, (price(run, ledger=ledger) if pieces is None else priced_of(pieces, sc))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -73,6 +73,19 @@ def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None
     `pool`: worker processes already started (`model.api.answer` runs the cohorts of every
     scenario and the PSA on one pool), used instead of a pool of this run's own when the run is
     spread; the chunks and the results are the same either way."""
+    from model.executors import Started
+
+    return Started(simulate_then_steps(sc, then, replications, seed, workers, horizon, on_rep,
+                                       pool)).result()
+
+
+def simulate_then_steps(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None,
+                        replications: int | None = None, seed: int | None = None,
+                        workers: int = 1, horizon: float | None = None,
+                        on_rep: Callable[[int], None] | None = None, pool: Executor | None = None
+                        ) -> Generator[None, None, tuple[RunResult, list[T] | None]]:
+    """`simulate_then` as steps (`model.executors.Started`): on a shared `pool` it yields once
+    every chunk is queued, before it waits for the first."""
     from model.executors import worker_pool
     from model.limits import usable_workers
 
@@ -92,18 +105,21 @@ def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None
         raws = []
         after = [] if then is not None else None
         with contextlib.ExitStack() as stack:
+            shared = pool is not None
             if pool is None:  # workers ignore Ctrl-C, die with this process
                 pool = stack.enter_context(worker_pool(workers))
             if then is None:
-                for res in pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks]):
-                    raws += res
-                    tick(len(res))
+                results = pool.map(_run_chunk, [(sc, c, seed, horizon) for c in chunks])
             else:
-                for res, done in pool.map(_run_chunk_then,
-                                          [(sc, c, seed, horizon, then) for c in chunks]):
-                    raws += res
-                    after.append(done)
-                    tick(len(res))
+                results = pool.map(_run_chunk_then, [(sc, c, seed, horizon, then) for c in chunks])
+            if shared:  # every chunk is queued: other work may queue its own before we wait
+                yield
+            for out in results:
+                res = out if after is None else out[0]
+                if after is not None:
+                    after.append(out[1])
+                raws += res
+                tick(len(res))
     participants, visits, stations = _build(sc, raws)
     return RunResult(scenario=sc, seed=seed, participants=participants, visits=visits,
                      stations=stations), after
