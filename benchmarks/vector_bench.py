@@ -180,8 +180,8 @@ def main() -> None:
         big = _timed(lambda: res.append(run_psa(pairs, draws=10_000)), args.repeats)
         big_cpu = CPU[-args.repeats:]
         k = "npv:5y"
-        # the PSA keeps its value of information once computed (voi_memo): cleared for each run
-        voi_t = _timed(lambda: (res[-1].voi_memo.clear(), psa_voi(res[-1], k, 162.0)),
+        # the PSA keeps its value of information once computed (memo): cleared for each run
+        voi_t = _timed(lambda: (res[-1].memo.clear(), psa_voi(res[-1], k, 162.0)),
                        max(1, args.repeats // 2))
         voi_cpu = CPU[-max(1, args.repeats // 2):]
         v = psa_voi(res[-1], k, 162.0)

@@ -80,7 +80,7 @@ def test_voi_computed_beside_the_cohorts_is_the_one_computed_after(three, monkey
 
     scs = [load_scenario(THREE / f"{n}.yaml") for n in ("kurs", "coach", "dyr")]
     shared = answer(scs, replications=2, draws=300, workers=2, voi=True)
-    assert list(shared.psa.voi_memo) == [("npv:5y", shared.psa.seed)]
+    assert list(shared.psa.memo) == [("voi", "npv:5y", shared.psa.seed)]
     later = answer_voi(three)
     monkeypatch.setattr(voi_module, "value_of_information", None)  # computing again would fail
     kept = answer_voi(shared)
@@ -92,7 +92,7 @@ def test_voi_computed_beside_the_cohorts_is_the_one_computed_after(three, monkey
     kept.options.append("another")
     assert (answer_voi(shared).table["evppi"] >= 0).all()
     assert answer_voi(shared).options == later.options
-    assert dataclasses.replace(shared.psa).voi_memo == {}
+    assert dataclasses.replace(shared.psa).memo == {}
 
 
 def test_compare_three_prints_and_exports_the_choice() -> None:

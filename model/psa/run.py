@@ -38,11 +38,13 @@ class PSAResult:
     # scenario -> how its expected-value draws were priced: all at once (vectorised), or some or
     # all draw by draw and why (`model.psa.vector`)
     vectorised: dict[str, str] = field(default_factory=dict)
-    # (metric, seed) -> the decision's value of information per decision (`model.psa.voi.psa_voi`),
-    # kept so that it is computed once, possibly in the worker that ran the draws; a copy
-    # (`dataclasses.replace`) starts without it, and a PSAResult is not changed once it is kept
-    voi_memo: dict[tuple[str, int], Any] = field(default_factory=dict, init=False, repr=False,
-                                                 compare=False)
+    # what is derived from the draws and read more than once, computed once: ("voi", metric,
+    # seed) -> the decision's value of information (`model.psa.voi.psa_voi`, possibly computed in
+    # the worker that ran the draws); ("summary", scenario) -> its figures summarised over the
+    # draws (`model.report.psa_view.summaries`). A copy (`dataclasses.replace`) starts without
+    # them, and a PSAResult is not changed once they are kept
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
+                                             compare=False)
 
     @property
     def n(self) -> int:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.economics import actor_summary, view_key
+from model.economics import view_key
 from model.report.text import actor_label, in_lang, kr, number, table, view_text, with_unit
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def actor_label_of(metric: str, view: str, horizon: float, lang: str = "sv") -> 
 def actor_frame(result: ScenarioResult) -> pd.DataFrame:
     """Per actor and view: the summary over runs (`model.economics.actor_summary`), with the
     programme's name first."""
-    t = actor_summary(result.priced.actors)
+    t = result.priced.actor_table.copy()
     t.insert(0, "programme", result.scenario.name)
     return t
 

@@ -60,8 +60,15 @@ def _span(row: pd.Series, lang: str) -> str:
 
 
 def summaries(psa: PSAResult, scenarios: list[Scenario]) -> dict[str, pd.DataFrame]:
-    """Per scenario name: its figures summarised over the draws (mean, interval, MCSE)."""
-    return {sc.name: summarise_draws(psa.of(sc.name), metric_units(sc), psa.n_eff) for sc in scenarios}
+    """Per scenario name: its figures summarised over the draws (mean, interval, MCSE); each
+    computed once and kept on the PSA (`PSAResult.memo`), since a screen reads them several times."""
+    out = {}
+    for sc in scenarios:
+        key = ("summary", sc.name)
+        if key not in psa.memo:
+            psa.memo[key] = summarise_draws(psa.of(sc.name), metric_units(sc), psa.n_eff)
+        out[sc.name] = psa.memo[key].copy()
+    return out
 
 
 def psa_text(answer: Answer, lang: str = "sv") -> str:
