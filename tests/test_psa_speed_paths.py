@@ -249,3 +249,21 @@ def test_started_runs_steps_to_their_first_yield_and_finishes_on_result() -> Non
     assert log == ["a queued", "b queued", "b done"]
     assert (a.result(), b.result(), a.result()) == ("a", "b", "a")
     assert log == ["a queued", "b queued", "b done", "a done"]
+
+
+def test_a_small_cohorts_replications_go_in_fewer_larger_tasks() -> None:
+    """Grenverket's cohorts (162 and 208 people) go to the workers about 4 000 participants a
+    task (24 and 19 replications), not 8 replications; a large run keeps at most 8 replications
+    a task (a worker holds a task's records and tables), and each worker still gets at least
+    four tasks."""
+    from model.simulation.run import CHUNK_REPS, chunk_size
+
+    ay, se = (load_scenario(f) for f in PAIR)
+    assert (chunk_size(ay, 200, 2), chunk_size(se, 200, 2)) == (24, 19)
+    assert chunk_size(ay, 40, 2) == 5                       # a quarter of each worker's share
+    raw = dict(ay.raw)
+    raw["intake"] = {"cohort": {"n": 20_000}}
+    from model.scenario.parse import parse_scenario
+
+    big = parse_scenario({k: v for k, v in raw.items() if k != "uncertainty"})
+    assert chunk_size(big, 200, 2) == CHUNK_REPS

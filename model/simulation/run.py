@@ -15,6 +15,11 @@ from model.simulation.engine import _replicate
 from model.simulation.tables import _build, _Raw
 
 T = TypeVar("T")
+# replications per task on the workers: at most a quarter of each worker's share, so that the
+# workers finish together; at most 8, or as many as hold about CHUNK_PEOPLE participants when that
+# is more (a small cohort's replications are cheap, and each task costs its sending and tables)
+CHUNK_REPS = 8
+CHUNK_PEOPLE = 4_000
 
 
 @dataclass
@@ -61,6 +66,15 @@ def _run_chunk_then(args: tuple[Scenario, list[int], int, float | None, Callable
     return raws, then(sc, [replace(r) for r in raws])  # copies: building tables uses records up
 
 
+def chunk_size(sc: Scenario, reps: int, workers: int) -> int:
+    """Replications per task when `reps` are spread over `workers` (see CHUNK_REPS)."""
+    from model.limits import arrivals
+
+    people = arrivals(sc)[0] + sum(g.waiting + g.in_service for g in sc.initial_state)
+    most = max(CHUNK_REPS, int(CHUNK_PEOPLE // max(people, 1.0)))
+    return max(1, min(most, reps // (4 * workers)))
+
+
 def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None,
                   replications: int | None = None, seed: int | None = None, workers: int = 1,
                   horizon: float | None = None, on_rep: Callable[[int], None] | None = None,
@@ -100,7 +114,7 @@ def simulate_then_steps(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] 
             raws.append(_replicate(sc, r, seed, horizon))
             tick(1)
     else:
-        size = max(1, min(8, reps // (4 * workers)))
+        size = chunk_size(sc, reps, workers)
         chunks = [list(range(i, min(i + size, reps))) for i in range(0, reps, size)]
         raws = []
         after = [] if then is not None else None
