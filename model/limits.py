@@ -123,6 +123,12 @@ def arrival_parts(sc: Scenario) -> list[tuple[tuple[str, ...], float, float, str
         if n == cap:
             how += ", up to intake.max_participants"
         parts.append(((path, until), n, n / per_month * ticks + ticks * paused, how))
+    if it.spread is not None:  # exactly its months up to the horizon, as the engine brings them
+        n = min(float(sum(1 for t in it.spread_months() if horizon is None or t < horizon)), cap)
+        how = f"{spaced(it.spread.n)} spread over {_count(it.spread.months)} months"
+        if n == cap:
+            how += ", up to intake.max_participants"
+        parts.append((("intake.spread.n",), n, n, how))
     return parts
 
 

@@ -250,6 +250,15 @@ def test_started_runs_steps_to_their_first_yield_and_finishes_on_result() -> Non
     assert (a.result(), b.result(), a.result()) == ("a", "b", "a")
     assert log == ["a queued", "b queued", "b done", "a done"]
 
+    def failing():
+        yield
+        raise ValueError("broken")
+
+    c = Started(failing())
+    for _ in range(2):  # asked again, the same error (not None)
+        with pytest.raises(ValueError, match="broken"):
+            c.result()
+
 
 def test_a_small_cohorts_replications_go_in_fewer_larger_tasks() -> None:
     """Grenverket's cohorts (162 and 208 people) go to the workers about 4 000 participants a
@@ -267,3 +276,24 @@ def test_a_small_cohorts_replications_go_in_fewer_larger_tasks() -> None:
 
     big = parse_scenario({k: v for k, v in raw.items() if k != "uncertainty"})
     assert chunk_size(big, 200, 2) == CHUNK_REPS
+    raw["intake"] = {"spread": {"n": 20_000, "months": 12}}   # counted too (it once was not)
+    spread = parse_scenario({k: v for k, v in raw.items() if k != "uncertainty"})
+    assert chunk_size(spread, 1000, 2) == CHUNK_REPS
+
+
+def test_the_size_estimate_counts_a_spread_intake() -> None:
+    """`model.limits.estimate` (memory, --max-memory, task sizes) counts the participants of an
+    evenly spread intake: Ungdomstorget's 65, and with a horizon within the spread as many as
+    the engine brings."""
+    from model.limits import estimate
+    from model.scenario.parse import parse_scenario
+
+    sc = load_scenario(ROOT / "scenarios/library/ungdomstorget.yaml")
+    assert estimate(sc).people == 65
+    raw = dict(sc.raw)
+    raw["simulation"] = {**raw.get("simulation", {}), "horizon_months": 6}
+    short = parse_scenario(raw)
+    from model.simulation import simulate
+
+    brought = len(simulate(short, replications=1).participants)  # what the engine brings
+    assert 0 < estimate(short).people == brought < 65
