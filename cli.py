@@ -653,7 +653,7 @@ def app_command(
 
 def main() -> None:
     """The console command `insats`: the app, then an exit without Python's teardown
-    (`model.shutdown.leave`: the same exit status and output, about 0,2 s sooner)."""
+    (`model.shutdown.leave`: the same exit status and output, 0.1–0.25 s sooner)."""
     from model.shutdown import leave
 
     try:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli import app
@@ -33,6 +34,37 @@ def test_the_exit_status_is_the_commands() -> None:
     assert "file not found" in bad.stderr
 
 
+def _status(call: str, code: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    text = f"import sys\nfrom model.shutdown import leave\nprint('out')\n{call}({code})\n"
+    return subprocess.run([sys.executable, "-c", text], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, env=env)
+
+
+@pytest.mark.parametrize("code", ["None", "0", "1", "2", "130", "143", "True", "False", "-1",
+                                  "256", "'insats: a message'", "1.5"])
+def test_the_exit_status_is_sys_exits(code: str) -> None:
+    """`leave(code)` ends with the status and output `sys.exit(code)` gives, for every kind of
+    code: numbers, None, booleans, a message (printed) and other objects (printed as text)."""
+    fast, ordinary = _status("leave", code), _status("sys.exit", code)
+    assert (fast.returncode, fast.stdout, fast.stderr) == \
+        (ordinary.returncode, ordinary.stdout, ordinary.stderr)
+
+
+def test_the_teardown_is_skipped() -> None:
+    """The fast exit is taken: a `__del__` that only the teardown runs does not run (it does with
+    `sys.exit`, so the test can tell the two apart)."""
+    before = ("import os\nclass Held:\n"
+              "    def __del__(self, write=os.write):\n        write(1, b'torn down\\n')\n"
+              "kept = Held()")
+    fast = _main(["schema"], before=before)
+    code = (f"{before}\nimport sys\nsys.exit(0)\n")
+    ordinary = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+    assert fast.returncode == 0 and "torn down" not in fast.stdout
+    assert "torn down" in ordinary.stdout
+
+
 def test_every_line_of_a_long_output_arrives_through_a_pipe() -> None:
     """stdout is a pipe (block-buffered): what is still in Python's buffer when the command ends
     must be flushed before the process ends (the app flushes its own lines; a line printed
@@ -56,18 +88,10 @@ def test_a_running_thread_is_waited_for(tmp_path: Path) -> None:
     """A non-daemon thread still working when the command ends: the process leaves as Python
     does, after the thread has finished (its file is written)."""
     mark = tmp_path / "done.txt"
-    before = ("import threading, time\n"
-              "def work():\n    time.sleep(1.0)\n"
+    before = ("import threading\n"  # the thread writes only after the main thread has finished
+              "def work():\n    threading.main_thread().join()\n"
               f"    open({str(mark)!r}, 'w').write('done')\n"
               "threading.Thread(target=work).start()")
     got = _main(["schema"], before=before)
     assert got.returncode == 0
     assert mark.read_text() == "done"
-
-
-def test_a_message_as_exit_code_is_printed_as_python_does() -> None:
-    code = ("import sys\nfrom model.shutdown import leave\nleave('insats: a message')\n")
-    got = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60)
-    assert got.returncode == 1
-    assert got.stderr.strip() == "insats: a message"
