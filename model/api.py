@@ -75,7 +75,8 @@ def _run_scenario_steps(sc: Scenario, replications: int | None = None, seed: int
                         pool: Executor | None = None
                         ) -> Generator[None, None, ScenarioResult]:
     """`run_scenario` as steps (`model.executors.Started`): on a shared pool, a scenario without
-    a reference yields once its chunks are queued (`answer` queues every scenario's at once)."""
+    a reference yields once its chunks are queued (`answer` queues every scenario's at once);
+    one with a reference runs to the end at once (its two runs and pricing in turn)."""
     ledger = ledger or out is not None
     from model.economics import metric_units, price, simulate_and_price_steps
     from model.results import economics_summary, outcome_summary
@@ -186,11 +187,16 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
     def cohorts(pool: Executor | None = None) -> list[ScenarioResult]:
         from model.executors import Started
 
-        started = [Started(_run_scenario_steps(sc, replications, seed, workers,
-                                               out if len(scenarios) == 1 else None, on_rep,
-                                               ledger, pool))
-                   for sc in scenarios]  # on a shared pool, every scenario's chunks queued
-        return [s.result() for s in started]
+        started: list[Started[ScenarioResult]] = []
+        try:
+            for sc in scenarios:  # on a shared pool, every scenario's chunks queued at once
+                started.append(Started(_run_scenario_steps(
+                    sc, replications, seed, workers, out if len(scenarios) == 1 else None,
+                    on_rep, ledger, pool)))
+            return [s.result() for s in started]
+        finally:  # after an error, the others' steps (and what they received) are let go
+            for s in started:
+                s.close()
 
     pool_size = _shared_pool_size(scenarios, replications, workers, uncertainty)
     if pool_size < 2:

@@ -77,6 +77,7 @@ class Started(Generic[T]):
         self._steps = steps
         self._done = False
         self._value: T | None = None
+        self._error: BaseException | None = None
         self._step()
 
     def _step(self) -> None:
@@ -84,11 +85,20 @@ class Started(Generic[T]):
             next(self._steps)
         except StopIteration as stop:
             self._done, self._value = True, stop.value
+        except BaseException as exc:
+            self._done, self._error = True, exc
+            raise
 
     def result(self) -> T:
         while not self._done:
             self._step()
+        if self._error is not None:  # asked again after it failed: the same error
+            raise self._error
         return self._value  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Give up the steps where they stand (their `finally` blocks run)."""
+        self._steps.close()
 
 
 def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:

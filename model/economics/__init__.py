@@ -65,7 +65,7 @@ class Priced:
     actors: pd.DataFrame = field(default_factory=lambda: _empty())
 
     @cached_property
-    def actor_table(self) -> pd.DataFrame:
+    def actor_summary_table(self) -> pd.DataFrame:
         """`actor_summary` of `actors` (per actor and view, over the runs), computed once: the
         screen reads it for the table and again for the co-financing sentences."""
         return actor_summary(self.actors)

@@ -40,8 +40,8 @@ class PSAResult:
     vectorised: dict[str, str] = field(default_factory=dict)
     # what is derived from the draws and read more than once, computed once: ("voi", metric,
     # seed) -> the decision's value of information (`model.psa.voi.psa_voi`, possibly computed in
-    # the worker that ran the draws); ("summary", scenario) -> its figures summarised over the
-    # draws (`model.report.psa_view.summaries`). A copy (`dataclasses.replace`) starts without
+    # the worker that ran the draws); ("summary", scenario, units) -> its figures summarised over
+    # the draws (`model.psa.summary.summary_of`). A copy (`dataclasses.replace`) starts without
     # them, and a PSAResult is not changed once they are kept
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
                                              compare=False)

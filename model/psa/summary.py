@@ -12,12 +12,17 @@ simulated runs, shown separately).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from model.psa.effective import mcse_mean, mcse_probability
 from model.results import influence, interval, mean_difference, summary_row
+
+if TYPE_CHECKING:
+    from model.psa.run import PSAResult
+    from model.scenario import Scenario
 
 PSA_COLUMNS = ["metric", "unit", "mean", "lo", "hi", "median", "mcse", "n", "basis"]
 
@@ -47,6 +52,18 @@ def summarise_draws(per_draw: pd.DataFrame, units: dict[str, str],
         mcse = mcse_mean(influence(per_draw, metric), n_eff)
         rows.append([metric, unit, mean, lo, hi, med, mcse, n, "draws"])
     return pd.DataFrame(rows, columns=PSA_COLUMNS)
+
+
+def summary_of(psa: PSAResult, sc: Scenario) -> pd.DataFrame:
+    """`summarise_draws` of one scenario of a PSA (its metrics and units), computed once and kept
+    on the PSA (`PSAResult.memo`): a screen reads it several times. A copy is returned."""
+    from model.economics import metric_units
+
+    units = metric_units(sc)
+    key = ("summary", sc.name, tuple(units.items()))
+    if key not in psa.memo:
+        psa.memo[key] = summarise_draws(psa.of(sc.name), units, psa.n_eff)
+    return psa.memo[key].copy()
 
 
 def paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.Series:

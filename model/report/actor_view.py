@@ -64,7 +64,7 @@ def actor_label_of(metric: str, view: str, horizon: float, lang: str = "sv") -> 
 def actor_frame(result: ScenarioResult) -> pd.DataFrame:
     """Per actor and view: the summary over runs (`model.economics.actor_summary`), with the
     programme's name first."""
-    t = result.priced.actor_table.copy()
+    t = result.priced.actor_summary_table.copy()
     t.insert(0, "programme", result.scenario.name)
     return t
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from model.economics import metric_units, view_key
+from model.economics import view_key
 from model.economics.figures import headline
-from model.psa.summary import difference, probability, summarise_draws
+from model.psa.summary import difference, probability, summary_of
 from model.report.text import in_lang, metric_label, number, probability_percent, table, tax_basis, with_unit
 
 if TYPE_CHECKING:
@@ -60,15 +60,9 @@ def _span(row: pd.Series, lang: str) -> str:
 
 
 def summaries(psa: PSAResult, scenarios: list[Scenario]) -> dict[str, pd.DataFrame]:
-    """Per scenario name: its figures summarised over the draws (mean, interval, MCSE); each
-    computed once and kept on the PSA (`PSAResult.memo`), since a screen reads them several times."""
-    out = {}
-    for sc in scenarios:
-        key = ("summary", sc.name)
-        if key not in psa.memo:
-            psa.memo[key] = summarise_draws(psa.of(sc.name), metric_units(sc), psa.n_eff)
-        out[sc.name] = psa.memo[key].copy()
-    return out
+    """Per scenario name: its figures summarised over the draws (mean, interval, MCSE;
+    `model.psa.summary.summary_of`, computed once per PSA)."""
+    return {sc.name: summary_of(psa, sc) for sc in scenarios}
 
 
 def psa_text(answer: Answer, lang: str = "sv") -> str:
