@@ -24,11 +24,11 @@ settings.register_profile("derandomised", derandomize=True)
 settings.register_profile("fresh", derandomize=False, database=None)
 settings.load_profile(os.environ.get("INSATS_HYPOTHESIS_PROFILE", "derandomised"))
 
-# `insats` in a child process as a terminal starts it, Ctrl-C raising KeyboardInterrupt: a child
-# inherits an ignored SIGINT from a test run started in the background (`cmd &` without job
-# control, as some CI shells do), and Python then keeps ignoring it
+# `insats` in a child process as a terminal starts it (the console script's `main`), Ctrl-C
+# raising KeyboardInterrupt: a child inherits an ignored SIGINT from a test run started in the
+# background (`cmd &` without job control, as some CI shells do), and Python then keeps ignoring it
 CLI_AS_FROM_A_TERMINAL = ("import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                          "from cli import app; app()")
+                          "from cli import main; main()")
 
 # Files whose tests send signals, take folder locks or race processes against each other: their
 # timing is what they test, so `make test` runs them after the rest, with no other test worker

@@ -28,7 +28,7 @@ runner = CliRunner()
 
 def insats(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`insats ARGS` in a fresh process (so a hang is a timeout, not a stuck test run)."""
-    return subprocess.run([sys.executable, "-c", "from cli import app; app()", *map(str, args)],
+    return subprocess.run([sys.executable, "-c", "from cli import main; main()", *map(str, args)],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
 
 
@@ -197,7 +197,7 @@ def test_lone_surrogate_in_a_file_name_is_printed(tmp_path: Path) -> None:
     fd = os.open(name, os.O_WRONLY | os.O_CREAT, 0o644)
     os.write(fd, BASE.read_bytes())
     os.close(fd)
-    proc = subprocess.run([sys.executable, "-c", "from cli import app; app()", "validate", name],
+    proc = subprocess.run([sys.executable, "-c", "from cli import main; main()", "validate", name],
                           cwd=ROOT, capture_output=True, timeout=60, check=False)
     out = proc.stdout.decode("utf-8") + proc.stderr.decode("utf-8")
     assert proc.returncode == 0, out

@@ -19,7 +19,7 @@ BASE = ROOT / "tests" / "base_scenario.yaml"
 
 def insats(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`insats ARGS` in a fresh process (so a hang is a timeout, not a stuck test run)."""
-    return subprocess.run([sys.executable, "-c", "from cli import app; app()", *map(str, args)],
+    return subprocess.run([sys.executable, "-c", "from cli import main; main()", *map(str, args)],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
 
 

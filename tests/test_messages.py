@@ -203,7 +203,7 @@ def test_f_infinite_sweep_bounds_are_refused_with_their_path_and_no_warning(tmp_
                "cv": 0.2}, "mean", "inf")]
     for i, (param, key, shown) in enumerate(cases):
         path = sweep(tmp_path, param, name=f"sw{i}.yaml")
-        proc = subprocess.run([sys.executable, "-c", "from cli import app; app()", "validate",
+        proc = subprocess.run([sys.executable, "-c", "from cli import main; main()", "validate",
                                str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120,
                               check=False)
         assert proc.returncode == 2, proc.stderr

@@ -88,7 +88,7 @@ def _port_free(port: int) -> bool:
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads child processes from /proc")
 def test_sigterm_to_insats_app_stops_its_streamlit_child() -> None:
     port = _free_port()
-    parent = subprocess.Popen([sys.executable, "-c", "from cli import app; app()", "app", "--port",
+    parent = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "app", "--port",
                                str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, start_new_session=True)
     try:

@@ -98,7 +98,7 @@ def test_two_sweeps_at_once_never_mix(tmp_path: Path, done: dict[str, Path]) -> 
     refused (exit 2), and the analysis is exactly that of the one that ran."""
     out = tmp_path / "shared"
     procs = {seed: subprocess.Popen(
-        [sys.executable, "-c", "from cli import app; app()", "sweep", str(done[f"file{seed}"]),
+        [sys.executable, "-c", "from cli import main; main()", "sweep", str(done[f"file{seed}"]),
          "--out", str(out), "--workers", "1", "--quiet", "--lang", "en"], cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True) for seed in (5, 6)}
     codes = {seed: p.wait(timeout=300) for seed, p in procs.items()}

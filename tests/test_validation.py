@@ -130,7 +130,7 @@ def test_whole_corpus_in_one_subprocess() -> None:
     """A real process validating the folder reports every file's problems in one run, exit 2."""
     folder = CORPUS.relative_to(ROOT)
     proc = subprocess.run(
-        [sys.executable, "-c", "from cli import app; app()", "validate", str(folder)],
+        [sys.executable, "-c", "from cli import main; main()", "validate", str(folder)],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
     )
     assert proc.returncode == 2, proc.stderr
