@@ -15,6 +15,7 @@ from typer.core import TyperOption
 
 from model import __version__
 from model.errors import InputError, OutputError
+from model.lang import in_lang
 from model.numbers import MAX_REPLICATIONS
 from model.terminal import printable
 
@@ -93,10 +94,10 @@ def _cli_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
             _say(f"insats: {exc.text(lang)}", err=True)
             raise typer.Exit(code=1) from None
         except Terminated:
-            _say("insats: " + ("avslutad" if lang == "sv" else "terminated"), err=True)
+            _say("insats: " + in_lang(lang, "avslutad", "terminated"), err=True)
             raise typer.Exit(code=143) from None
         except KeyboardInterrupt:
-            _say("insats: " + ("avbruten" if lang == "sv" else "interrupted"), err=True)
+            _say("insats: " + in_lang(lang, "avbruten", "interrupted"), err=True)
             raise typer.Exit(code=130) from None
         except OSError as exc:  # an input or output failure no step named: still one line
             where = f"{exc.filename}: " if exc.filename else ""
@@ -220,7 +221,8 @@ def run(
 
 
 def _in(lang: Lang, sv: str, en: str) -> str:
-    return sv if lang == Lang.sv else en
+    """`model.lang.in_lang` for the CLI's language option."""
+    return in_lang(lang.value, sv, en)
 
 
 def _note(text: str, lang: Lang = Lang.en) -> None:
@@ -257,7 +259,7 @@ def _echo_uncertainty(ans: Any, lang: Lang, choice: bool = False) -> None:
 
 def _steps_word(lang: Lang) -> str:
     """What progress lines count for run and compare: simulated runs and parameter draws."""
-    return "körningar och dragningar" if lang == Lang.sv else "runs and draws"
+    return _in(lang, "körningar och dragningar", "runs and draws")
 
 
 def _emit_json(data: Any) -> None:
@@ -309,7 +311,7 @@ def compare(
     _note(check_run_size(scenarios, reps, workers, max_memory), lang)
     _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory, lang.value),
           lang)
-    what = "Räknar" if lang == Lang.sv else "Computing"
+    what = _in(lang, "Räknar", "Computing")
     total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
                                                                 not no_uncertainty)
     with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
@@ -448,14 +450,11 @@ def sweep(
                            dask_local=dask_local, quiet=quiet, plan=plan, lang=lang.value)
     except KeyboardInterrupt as exc:
         stopped = isinstance(exc, Terminated)
-        if lang == Lang.sv:
-            what = "avslutad" if stopped else "avbruten"
-            _say(f"insats: {what}; de färdiga delarna finns i {out}. Fortsätt med: "
-                 f"insats sweep {file} --out {out} --resume", err=True)
-        else:
-            what = "terminated" if stopped else "interrupted"
-            _say(f"insats: {what}; the finished parts are in {out}. Continue with: "
-                 f"insats sweep {file} --out {out} --resume", err=True)
+        what = _in(lang, "avslutad" if stopped else "avbruten",
+                   "terminated" if stopped else "interrupted")
+        _say(_in(lang, f"insats: {what}; de färdiga delarna finns i {out}. Fortsätt med: ",
+                 f"insats: {what}; the finished parts are in {out}. Continue with: ")
+             + f"insats sweep {file} --out {out} --resume", err=True)
         raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
     data = analysis_data(out, metric)
     if fmt == TableOrJson.json:
@@ -521,8 +520,8 @@ def threshold(
 
     sc = load_scenario(file)
     _note(check_run_size([sc], reps, 1, max_memory, per_run=True), lang)
-    what = f"Söker {path}" if lang == Lang.sv else f"Searching {path}"
-    runs = "modellkörningar" if lang == Lang.sv else "model runs"
+    what = _in(lang, f"Söker {path}", f"Searching {path}")
+    runs = _in(lang, "modellkörningar", "model runs")
     with activity(what, runs, quiet, lang.value) as tick:
         found = search(file, path, low, high, metric=metric, target=target, replications=reps,
                        seed=seed, on_run=tick, method=method.value, base=sc)

@@ -7,6 +7,8 @@ import re
 
 from tabulate import tabulate
 
+from model.lang import in_lang  # its home; imported from here by the report's modules
+
 ACTOR_LABELS: dict[str, tuple[str, str]] = {
     "esf": ("ESF", "ESF"),
     "kommun": ("Kommunen", "Municipality"),
@@ -110,11 +112,6 @@ RUNS_NOTE = ("Andelen gäller simulerade körningar med alla antaganden fasta: d
              "takes part and how they fare, not uncertainty in the assumptions (parameter "
              "uncertainty).")
 DISCOUNT_WORDS = {"pv": ("nuvärde", "present value"), "nominal": ("odiskonterat", "undiscounted")}
-
-
-def in_lang(lang: str, sv: str, en: str) -> str:
-    """The Swedish text, or the English one when `lang` is not "sv"."""
-    return sv if lang == "sv" else en
 
 
 def pick(labels: dict[str, tuple[str, str]], key: str, lang: str = "sv") -> str:
