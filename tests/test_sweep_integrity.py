@@ -101,11 +101,10 @@ def test_two_sweeps_at_once_never_mix(tmp_path: Path, done: dict[str, Path]) -> 
         [sys.executable, "-c", "from cli import main; main()", "sweep", str(done[f"file{seed}"]),
          "--out", str(out), "--workers", "1", "--quiet", "--lang", "en"], cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True) for seed in (5, 6)}
-    codes = {seed: p.wait(timeout=300) for seed, p in procs.items()}
-    errs = {seed: p.stderr.read() for seed, p in procs.items()}
-    for p in procs.values():
-        p.stdout.close()
-        p.stderr.close()
+    # read each one's pipes while it runs (a child blocks once a pipe's buffer is full)
+    ends = {seed: p.communicate(timeout=300) for seed, p in procs.items()}
+    codes = {seed: p.returncode for seed, p in procs.items()}
+    errs = {seed: ends[seed][1] for seed in procs}
     assert sorted(codes.values()) == [0, 2], (codes, errs)
     winner = next(s for s, c in codes.items() if c == 0)
     loser = 11 - winner
