@@ -201,12 +201,7 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
     pool_size = _shared_pool_size(scenarios, replications, workers, uncertainty)
     if pool_size < 2:
         results = cohorts()
-        psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw) if uncertainty \
-            else None
-        if psa is not None and voi:
-            from model.psa.voi import decision_voi
-
-            decision_voi(psa, scenarios)
+        psa = _uncertainty(scenarios, draws, workers, on_draw, voi) if uncertainty else None
         return Answer(results, psa)
     from model.executors import worker_pool
 
@@ -242,14 +237,21 @@ def _psa_task(scenarios: list[Scenario], draws: int | None, voi: bool = False
     process: the result, or the input problems (an InputError does not survive pickling whole,
     so they travel as a value)."""
     try:
-        psa = parameter_uncertainty(scenarios, draws, None, 1)
+        return _uncertainty(scenarios, draws, 1, None, voi), []
     except InputError as exc:
         return None, exc.problems
+
+
+def _uncertainty(scenarios: list[Scenario], draws: int | None, workers: int,
+                 on_draw: Callable[[int], None] | None, voi: bool) -> PSAResult | None:
+    """`parameter_uncertainty` and, with `voi`, its `decision_voi` (kept on the result): what
+    `answer` computes over the draws, in this process or in a worker of its pool."""
+    psa = parameter_uncertainty(scenarios, draws, None, workers, on_draw)
     if psa is not None and voi:
         from model.psa.voi import decision_voi
 
         decision_voi(psa, scenarios)
-    return psa, []
+    return psa
 
 
 def expected_answer(sc: Scenario, file: str) -> tuple[object, list[dict]]:
