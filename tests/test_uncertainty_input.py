@@ -143,3 +143,47 @@ def test_joint_shares_are_judged_as_whole_rows(tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == 2, result.output
     assert "uncertainty.joint[0].rows[1]" in result.stderr and "sum" in result.stderr, result.stderr
+
+
+
+CHECKED = [c for c in CASES if c.startswith("joint_")] + ["corr_unknown", "shared_name"]
+
+
+@pytest.mark.parametrize("case", [*CHECKED, "joint_wide_bad", "ready"])
+def test_checks_on_first_rows_only_find_what_checks_on_every_row_find(
+        tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`first_rows_only` spares the load-time checks validating a calibrated set's rows once per
+    check: the problems found (messages, paths, values) are the same as with every row kept, for
+    each case above that the schema lets through to these checks, a joint column out of bounds
+    among many rows, and the ready files that hold calibrated sets (no problem)."""
+    from model.psa import inputs
+    from model.scenario import parse_scenario
+    from model.scenario.load import load_yaml
+
+    if case == "ready":
+        files = [ROOT / "scenarios" / "grenverket" / "supported_employment.yaml",
+                 ROOT / "scenarios" / "grenverket" / "anpassad_yrkesutbildning.yaml",
+                 ROOT / "scenarios" / "library" / "framgangen.yaml",
+                 ROOT / "scenarios" / "records" / "framgangen_fitted.yaml"]
+    elif case == "joint_wide_bad":
+        rows = [[0.5 + i / 1000, 0.01] for i in range(300)] + [[0.7, -0.2], [1.5, 0.01]]
+        files = [scenario(tmp_path, case, employment={"extent": EXTENT},
+                          counterfactual={"monthly_hazard": 0.01}, uncertainty={"joint": [{
+                              "name": "g", "paths": ["employment.extent",
+                                                     "counterfactual.monthly_hazard"],
+                              "rows": rows}]})]
+    else:
+        files = [scenario(tmp_path, case, **CASES[case][0])]
+    for path in files:
+        raw, _ = load_yaml(path)
+        sc = parse_scenario(raw, file=str(path))
+        cut = inputs.extreme_problems(raw, sc, str(path))
+        with monkeypatch.context() as m:
+            m.setattr(inputs, "first_rows_only", lambda raw: raw)
+            whole = inputs.extreme_problems(raw, sc, str(path))
+        assert cut == whole
+        assert bool(whole) == (case != "ready"), whole
+    if case == "joint_wide_bad":
+        assert [p.path for p in whole] == ["uncertainty.joint[0].rows[301][0]",
+                                           "uncertainty.joint[0].rows[300][1]",
+                                           "uncertainty.joint[0].rows[301][0]"]  # + the prior's
