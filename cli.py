@@ -437,7 +437,6 @@ def sweep(
         "--method", help="des (simulate) or exact (expected-value path), instead of the file's")] = None,
 ) -> None:
     """Run a parameter sweep (grid, LHS, PSA, one-way, Sobol, Morris), save it, print the analysis."""
-    from model.analysis import analysis_data
     from model.api import check_sweep_size
     from model.report.analysis_text import analysis_text
     from model.sweep import load_sweep, run_sweep
@@ -447,7 +446,8 @@ def sweep(
     _note(check_sweep_size(plan, dask_local or workers, max_memory), lang)
     try:
         result = run_sweep(file, out, workers=workers, resume=resume, scheduler=scheduler,
-                           dask_local=dask_local, quiet=quiet, plan=plan, lang=lang.value)
+                           dask_local=dask_local, quiet=quiet, plan=plan, lang=lang.value,
+                           metric=metric)
     except KeyboardInterrupt as exc:
         stopped = isinstance(exc, Terminated)
         what = _in(lang, "avslutad" if stopped else "avbruten",
@@ -456,7 +456,7 @@ def sweep(
                  f"insats: {what}; the finished parts are in {out}. Continue with: ")
              + f"insats sweep {file} --out {out} --resume", err=True)
         raise typer.Exit(code=143 if isinstance(exc, Terminated) else 130) from None
-    data = analysis_data(out, metric)
+    data = result.analysis
     if fmt == TableOrJson.json:
         _emit_json({"run": result.data(), "analysis": data})
         return

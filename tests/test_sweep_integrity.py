@@ -93,6 +93,36 @@ def test_a_locked_folder_is_refused(tmp_path: Path) -> None:
     assert not (out / "parts").exists()
 
 
+def test_the_sweep_command_reads_its_analysis_under_its_own_lock(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """`insats sweep` reads the analysis it prints before it lets go of the folder's lock: read
+    after, a second sweep started meanwhile took the lock for the moment it needed to refuse
+    itself, and the first, its results complete, exited 2 as well (seen once in CI). Checked
+    without timing: while the analysis is read, the lock file is there and another lock on it
+    is refused."""
+    import model.analysis
+
+    real = model.analysis.analysis_data
+    held = []
+
+    def checked(out: Path, *args: object, **kwargs: object) -> object:
+        fd = os.open(Path(out) / ".lock", os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+        held.append(out)
+        return real(out, *args, **kwargs)
+
+    monkeypatch.setattr(model.analysis, "analysis_data", checked)
+    out = tmp_path / "out"
+    result = sweep(sweep_file(tmp_path, points=2), "--out", out, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    assert held == [out] and not (out / ".lock").exists()
+    assert "npv" in result.stdout
+
+
 def test_two_sweeps_at_once_never_mix(tmp_path: Path, done: dict[str, Path]) -> None:
     """Two sweeps of different seeds started together into one folder: one runs, the other is
     refused (exit 2), and the analysis is exactly that of the one that ran."""

@@ -36,9 +36,13 @@ def folder_lock(out: Path, shared: bool = False) -> Iterator[None]:
     writer always creates the file first. The writer removes the lock file when it is done (still
     holding the lock), so a finished sweep leaves only its results; a writer that opened the file
     just before it was removed sees that its lock is on a file no longer there, and takes the
-    new one.
+    new one. A reader in the process that holds the writer's lock reads under that lock.
     """
     path = out / LOCK
+    key = os.path.realpath(out)
+    if shared and key in _WRITING:
+        yield
+        return
     for _ in range(_TRIES):
         try:
             fd = os.open(path, os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT, 0o666)
@@ -67,15 +71,18 @@ def folder_lock(out: Path, shared: bool = False) -> Iterator[None]:
         if not shared:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
+            _WRITING.add(key)
         yield
     finally:
         if not shared:
+            _WRITING.discard(key)
             with contextlib.suppress(OSError):
                 path.unlink()  # while still holding the lock: the folder is left as the results
         os.close(fd)  # closing the descriptor releases the lock
 
 
 _TRIES = 20
+_WRITING: set[str] = set()  # folders whose writer's lock this process holds
 
 
 def _same_file(fd: int, path: Path) -> bool:

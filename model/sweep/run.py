@@ -179,6 +179,7 @@ class SweepResult:
     executor: str
     files: list[Path] = field(default_factory=list)
     recomputed: list[str] = field(default_factory=list)  # parts found bad on resume
+    analysis: dict[str, Any] | None = None  # `model.analysis.analysis_data`, when asked for
 
     def data(self) -> dict[str, Any]:
         """What was run, as plain data (for --format json)."""
@@ -202,13 +203,16 @@ class SweepResult:
 def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, resume: bool = False,
               scheduler: str | None = None, dask_local: int | None = None, quiet: bool = False,
               plan: SweepPlan | None = None, points: int | None = None,
-              replications: int | None = None, lang: str = "en") -> SweepResult:
+              replications: int | None = None, lang: str = "en",
+              metric: str | None = None) -> SweepResult:
     """Run a sweep into `out`: parts as they finish, then the summary and the manifest.
 
     Each part is summarised when it arrives (parts already on disk from an interrupted run are
     read back one at a time), so the summary never needs all rows at once. `points` and
     `replications` override the sweep file's (`load_sweep`). The folder is locked for the whole
-    run: a second sweep into it is refused, not mixed in.
+    run: a second sweep into it is refused, not mixed in. With `metric`, the analysis ranked by
+    it is read before the lock is let go (`SweepResult.analysis`): read after, a second sweep
+    could hold the lock for the moment it takes to refuse itself, and refuse the reading too.
     """
     plan = plan or load_sweep(path, points=points, replications=replications)
     out = Path(out)
@@ -220,7 +224,12 @@ def run_sweep(path: str | Path, out: str | Path, workers: int | None = None, res
     except OSError as exc:
         raise OutputError(out, exc) from None
     with folder_lock(out):
-        return _run_locked(plan, out, workers, resume, scheduler, dask_local, quiet, lang)
+        result = _run_locked(plan, out, workers, resume, scheduler, dask_local, quiet, lang)
+        if metric is not None:
+            from model.analysis import analysis_data
+
+            result.analysis = analysis_data(out, metric)
+    return result
 
 
 def _run_locked(plan: SweepPlan, out: Path, workers: int | None, resume: bool,
