@@ -163,39 +163,30 @@ def run(
 ) -> None:
     """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
     the parameter-uncertainty answer first)."""
+    from model.api import (
+        answer,
+        answer_workers,
+        check_draws_size,
+        check_run_size,
+        draws_planned,
+        total_replications,
+    )
     from model.load import load_scenario
-    from model.report.tables import economics_text, exact_text, run_text
 
-    sc = load_scenario(file)
-    if method == Method.exact:
-        from model.api import expected_result
-        from model.report.actor_view import actor_text, with_actor_records
-        from model.report.records import expected_records
-        from model.report.tables import warning_lines
+    simulated = method == Method.des
+    with answer_workers(workers if simulated else 1, not no_uncertainty) as early:
+        sc = load_scenario(file)
+        if not simulated:
+            return _run_exact(sc, file, out, fmt, lang)
+        from model.progress import progress
 
-        res = expected_result(sc, str(file), out)
-        if fmt != Format.table:
-            _emit(with_actor_records(expected_records(res, lang.value), [res], lang.value), fmt)
-            return
-        _say(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
-        for line in warning_lines(sc, lang.value):
-            _say(line)
-        _say(exact_text(sc, res.exact, lang.value))
-        _say("")
-        _say(economics_text(sc, res.summary, lang.value))
-        _say("\n" + actor_text([res], lang.value))
-        if out is not None:
-            _say("\n" + _in(lang, f"Skrev {len(res.files)} filer till {out}",
-                             f"Wrote {len(res.files)} files to {out}"))
-        return
-    from model.api import answer, check_draws_size, check_run_size, draws_planned, total_replications
-    from model.progress import progress
-
-    _note(check_run_size([sc], reps, workers, max_memory), lang)
-    _note(check_draws_size([sc], draws, not no_uncertainty, workers, max_memory, lang.value), lang)
-    total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
-    with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
-        ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out)
+        _note(check_run_size([sc], reps, workers, max_memory), lang)
+        _note(check_draws_size([sc], draws, not no_uncertainty, workers, max_memory, lang.value),
+              lang)
+        total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
+        with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
+            ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out,
+                         early=early)
     result = ans.results[0]
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
@@ -206,6 +197,7 @@ def run(
                           ans), fmt)
         return
     from model.report.actor_view import actor_text
+    from model.report.tables import run_text
 
     said = _verdict_text(ans, lang)
     if said:
@@ -218,6 +210,29 @@ def run(
     if out is not None:
         _say("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
                          f"Wrote {len(result.files)} files to {out}"))
+
+
+def _run_exact(sc: Any, file: Path, out: Path | None, fmt: Format, lang: Lang) -> None:
+    """`run --method exact`: the expected run (absorbing chain), no simulation or draws."""
+    from model.api import expected_result
+    from model.report.actor_view import actor_text, with_actor_records
+    from model.report.records import expected_records
+    from model.report.tables import economics_text, exact_text, warning_lines
+
+    res = expected_result(sc, str(file), out)
+    if fmt != Format.table:
+        _emit(with_actor_records(expected_records(res, lang.value), [res], lang.value), fmt)
+        return
+    _say(f"{sc.title}  [{file}, hash {sc.digest()}, insats {__version__}]")
+    for line in warning_lines(sc, lang.value):
+        _say(line)
+    _say(exact_text(sc, res.exact, lang.value))
+    _say("")
+    _say(economics_text(sc, res.summary, lang.value))
+    _say("\n" + actor_text([res], lang.value))
+    if out is not None:
+        _say("\n" + _in(lang, f"Skrev {len(res.files)} filer till {out}",
+                         f"Wrote {len(res.files)} files to {out}"))
 
 
 def _in(lang: Lang, sv: str, en: str) -> str:
@@ -299,24 +314,28 @@ def compare(
     the clearly better one, and the share of runs in which A beats B."""
     from model.api import (
         answer,
+        answer_workers,
         check_draws_size,
         check_run_size,
         draws_planned,
         load_for_compare,
         total_replications,
     )
-    from model.progress import progress
 
-    scenarios = load_for_compare(paths)
-    _note(check_run_size(scenarios, reps, workers, max_memory), lang)
-    _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory, lang.value),
-          lang)
-    what = _in(lang, "Räknar", "Computing")
-    total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
-                                                                not no_uncertainty)
-    with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
-        ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick,
-                     ledger=False, voi=True)  # compare shows no ledger or flows, and shows VOI
+    with answer_workers(workers, not no_uncertainty) as early:
+        scenarios = load_for_compare(paths)
+        from model.progress import progress
+
+        _note(check_run_size(scenarios, reps, workers, max_memory), lang)
+        _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory,
+                               lang.value), lang)
+        what = _in(lang, "Räknar", "Computing")
+        total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
+                                                                    not no_uncertainty)
+        with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
+            # compare shows no ledger or flows, and shows the value of information
+            ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick,
+                         ledger=False, voi=True, early=early)
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
         from model.report.records import compare_records, machine_records

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import contextlib
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from model.economics import Priced
+    from model.executors import EarlyPool
     from model.psa import PSAResult
     from model.simulation import RunResult
     from model.sweep.plan import SweepPlan
@@ -172,7 +174,7 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
            workers: int = 1, uncertainty: bool = True, draws: int | None = None,
            on_rep: Callable[[int], None] | None = None,
            on_draw: Callable[[int], None] | None = None, out: Path | None = None,
-           ledger: bool = True, voi: bool = False) -> Answer:
+           ledger: bool = True, voi: bool = False, early: EarlyPool | None = None) -> Answer:
     """Simulate the scenarios at their base values and, unless `uncertainty` is off, draw their
     uncertain inputs: the default answer to "how sure are we". `ledger=False`: see `run_scenario`.
     `voi`: the decision's value of information (`model.psa.voi.decision_voi`) is computed
@@ -182,7 +184,8 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
     every scenario and the PSA share one pool of worker processes: the PSA (and with `voi` its
     value of information) is its first task and runs on one worker beside the cohorts'
     replications (started before any thread of the pool, so no worker is forked while a thread
-    runs). The results are the same as one after the other.
+    runs). `early`: that pool, started before the scenarios were read (`answer_workers`). The
+    results are the same as one after the other.
     """
     def cohorts(pool: Executor | None = None) -> list[ScenarioResult]:
         from model.executors import Started
@@ -200,20 +203,50 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
 
     pool_size = _shared_pool_size(scenarios, replications, workers, uncertainty)
     if pool_size < 2:
-        results = cohorts()
+        if early is not None:
+            early.send(None)  # its waiting task has nothing to do; its pool runs the cohorts
+        results = cohorts(None if early is None else early.pool)
         psa = _uncertainty(scenarios, draws, workers, on_draw, voi) if uncertainty else None
         return Answer(results, psa)
-    from model.executors import worker_pool
-
-    with worker_pool(pool_size) as pool:
-        task = pool.submit(_psa_task, scenarios, draws, voi)
-        results = cohorts(pool)
+    if early is not None:
+        task = early.send((scenarios, draws, voi))
+        results = cohorts(early.pool)
         psa, problems = task.result()
+    else:
+        from model.executors import worker_pool
+
+        with worker_pool(pool_size) as pool:
+            task = pool.submit(_psa_task, scenarios, draws, voi)
+            results = cohorts(pool)
+            psa, problems = task.result()
     if problems:
         raise InputError(problems)
     if psa is not None and on_draw is not None:
         on_draw(psa.n)
     return Answer(results, psa)
+
+
+@contextlib.contextmanager
+def answer_workers(workers: int, uncertainty: bool = True) -> Iterator[EarlyPool | None]:
+    """`answer`'s pool, started before the scenarios are read (pass it as `early`), with the PSA's
+    task already waiting in one worker: its imports (`model.psa.preload`, about 0.3 s) overlap
+    the reading. None (nothing started) with fewer than 2 workers or without uncertainty."""
+    if workers < 2 or not uncertainty:
+        yield None
+        return
+    from model.executors import WORKER_MODULES, early_pool
+    from model.limits import usable_workers
+    from model.psa import preload
+
+    with early_pool(usable_workers(workers, workers), _psa_sent, preload,
+                    (*WORKER_MODULES, "model.psa.run")) as early:
+        yield early
+
+
+def _psa_sent(sent: tuple[list[Scenario], int | None, bool] | None
+              ) -> tuple[PSAResult | None, list[Problem]]:
+    """`_psa_task` of what `answer` sent to the waiting task of `answer_workers` (None: no PSA)."""
+    return (None, []) if sent is None else _psa_task(*sent)
 
 
 def _shared_pool_size(scenarios: list[Scenario], replications: int | None, workers: int,

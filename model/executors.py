@@ -41,12 +41,17 @@ class Executor(Protocol):
     def describe(self) -> str: ...
 
 
-def _worker_start(parent: int) -> None:
+_INBOX: Any = None   # in a worker of `early_pool`: where its waiting task's input comes
+
+
+def _worker_start(parent: int, inbox: Any = None) -> None:
     """In each worker: leave Ctrl-C to the main process, and exit when the main process dies.
 
     SIGTERM gets its default action back (a forked worker inherits the CLI's handler), so that
     stopping the pool ends a worker even in the middle of a task.
     """
+    global _INBOX
+    _INBOX = inbox
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(parent,), name="insats-watchdog",
@@ -101,10 +106,11 @@ class Started(Generic[T]):
         self._steps.close()
 
 
-def process_pool(workers: int, mp_context: Any = None) -> ProcessPoolExecutor:
-    """A pool of worker processes that ignore Ctrl-C and die with this process."""
+def process_pool(workers: int, mp_context: Any = None, inbox: Any = None) -> ProcessPoolExecutor:
+    """A pool of worker processes that ignore Ctrl-C and die with this process (`inbox`: see
+    `early_pool`)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=mp_context,
-                               initializer=_worker_start, initargs=(os.getpid(),))
+                               initializer=_worker_start, initargs=(os.getpid(), inbox))
 
 
 def quiet_cancelled_race(previous: Callable[[threading.ExceptHookArgs], Any]
@@ -160,15 +166,72 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int, mp_context: Any = None) -> Iterator[ProcessPoolExecutor]:
+def worker_pool(workers: int, mp_context: Any = None, inbox: Any = None
+                ) -> Iterator[ProcessPoolExecutor]:
     """`process_pool` as a context: waits for the workers on success, stops them on any error."""
-    pool = process_pool(workers, mp_context)
+    pool = process_pool(workers, mp_context, inbox)
     try:
         yield pool
     except BaseException:
         stop_pool(pool)
         raise
     pool.shutdown(wait=True)
+
+
+# what a run's tasks import on first use (engine, pricing, pandas): imported before workers are
+# forked, or preloaded by the fork server, so that each worker does not import them again
+WORKER_MODULES = ("pandas", "model.simulation.run", "model.economics", "model.evaluate")
+
+
+class EarlyPool:
+    """Worker processes started before their work is known, one of them already running a task
+    that waits for its input (`send`): what that task prepares first (slow imports) overlaps what
+    this process does meanwhile, e.g. reading the scenarios. Made by `early_pool`."""
+
+    def __init__(self, pool: ProcessPoolExecutor, inbox: Any, first: Future[Any]):
+        self.pool = pool
+        self._inbox = inbox
+        self.task = first
+        self.sent = False
+
+    def send(self, value: Any) -> Future[Any]:
+        """Give the waiting task its input (once); its future. None tells it there is nothing to
+        do. Returns at once: a value larger than a pipe holds (two scenarios) is written by a
+        thread, since the worker reads it only when it has prepared, and a worker that died would
+        never read it (its future then fails; the daemon thread does not hold up the exit)."""
+        if self.sent:
+            raise RuntimeError("the waiting task has had its input")
+        self.sent = True
+        threading.Thread(target=self._inbox.put, args=(value,), name="insats-send",
+                         daemon=True).start()
+        return self.task
+
+
+def _waiting(task: Callable[[Any], R], prepare: Callable[[], None] | None) -> R:
+    """In a worker of `early_pool`: `prepare()`, then `task` of the input sent (`EarlyPool.send`)."""
+    if prepare is not None:
+        prepare()
+    return task(_INBOX.get())
+
+
+@contextlib.contextmanager
+def early_pool(workers: int, task: Callable[[Any], R], prepare: Callable[[], None] | None = None,
+               modules: Iterable[str] = WORKER_MODULES) -> Iterator[EarlyPool]:
+    """`worker_pool` started now, with `task` submitted first: one worker runs `prepare()` at
+    once, then waits for the input `EarlyPool.send` gives it. `modules` are imported here first,
+    so that the forked workers have them. Leaving the context normally sends None if nothing was
+    sent (so the waiting task ends); on an error the pool is stopped, the waiting task with it.
+    The workers are forked before any thread of the pool starts, as for `worker_pool`."""
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)
+    inbox = multiprocessing.SimpleQueue()
+    with worker_pool(workers, inbox=inbox) as pool:
+        early = EarlyPool(pool, inbox, pool.submit(_waiting, task, prepare))
+        yield early
+        if not early.sent:
+            early.send(None)
 
 
 class SerialExecutor:
@@ -193,10 +256,7 @@ class LocalExecutor:
     def __init__(self, workers: int):
         self.workers = workers
         ctx = multiprocessing.get_context("forkserver")
-        # the packages load their parts lazily: preload the parts a task uses (engine, pricing,
-        # pandas), so that each worker does not import them again on its first task
-        ctx.set_forkserver_preload(["pandas", "model.simulation.run", "model.economics",
-                                    "model.evaluate", "model.sweep.run"])
+        ctx.set_forkserver_preload([*WORKER_MODULES, "model.sweep.run"])
         self.pool = process_pool(workers, ctx)
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T]) -> Iterator[tuple[T, R]]:

@@ -352,3 +352,24 @@ def test_scheduler_that_is_not_an_address(tmp_path: Path) -> None:
     err = clean_exit(proc, 2)
     assert "--scheduler: cannot reach the Dask scheduler" in err
     assert not (tmp_path / "o" / "sweep.json").exists()  # nothing written: a rerun needs no --resume
+
+
+@pytest.mark.parametrize("command", ["compare", "run"])
+def test_refusals_with_workers_started_before_reading_exit_cleanly(tmp_path: Path,
+                                                                   command: str) -> None:
+    """With --workers 2 the pool starts before the files are read (`answer_workers`): a file that
+    cannot be read, or a run above --max-memory, still exits 2 with its one message, no traceback
+    and no worker left waiting (a fresh process, so a hang would be a timeout)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BASE.read_text(encoding="utf-8").replace("name: test", "name: [test"),
+                   encoding="utf-8")
+    files = [BASE, bad] if command == "compare" else [bad]
+    err = clean_exit(insats(command, *files, "--workers", "2", "--quiet", "--lang", "en"), 2)
+    assert "bad.yaml" in err and "YAML syntax error" in err, err
+    other = tmp_path / "other.yaml"
+    other.write_text(BASE.read_text(encoding="utf-8").replace("name: test", "name: other"),
+                     encoding="utf-8")
+    files = [BASE, other] if command == "compare" else [BASE]
+    err = clean_exit(insats(command, *files, "--workers", "2", "--reps", "4", "--quiet",
+                            "--max-memory", "1M", "--lang", "en"), 2)
+    assert "would need about" in err and "the limit is 1 MB" in err, err

@@ -297,3 +297,137 @@ def test_the_size_estimate_counts_a_spread_intake() -> None:
 
     brought = len(simulate(short, replications=1).participants)  # what the engine brings
     assert 0 < estimate(short).people == brought < 65
+
+
+def _mark_then_wait() -> None:
+    """`prepare` of an early pool in the tests below: leaves a file naming this worker."""
+    Path(os.environ["INSATS_TEST_MARK"]).write_text(str(os.getpid()), encoding="utf-8")
+
+
+def _plus_one(value: int | None) -> tuple[int | None, int]:
+    return (None if value is None else value + 1), os.getpid()
+
+
+def _wait_for(path: Path, seconds: float = 60.0) -> bool:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if path.exists() and path.read_text(encoding="utf-8"):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_an_early_pools_waiting_task_prepares_before_its_input_comes(tmp_path, monkeypatch) -> None:
+    """The waiting task runs `prepare` at once: its mark exists before anything is sent (the test
+    waits for it before sending, so it would time out, not pass, if `prepare` waited for the
+    input); then the same worker computes from what was sent."""
+    from model.executors import early_pool
+
+    mark = tmp_path / "prepared"
+    monkeypatch.setenv("INSATS_TEST_MARK", str(mark))
+    with early_pool(2, _plus_one, _mark_then_wait, modules=()) as early:
+        assert _wait_for(mark), "prepare did not run before the input was sent"
+        task = early.send(41)
+        assert task.result(timeout=60) == (42, int(mark.read_text(encoding="utf-8")))
+        with pytest.raises(RuntimeError, match="has had its input"):
+            early.send(1)
+
+
+def test_an_early_pool_left_without_input_ends_its_waiting_task(tmp_path, monkeypatch) -> None:
+    """Leaving the context without sending gives the task None, so that waiting for the workers
+    ends (it would hang for ever otherwise)."""
+    from model.executors import early_pool
+
+    monkeypatch.setenv("INSATS_TEST_MARK", str(tmp_path / "prepared"))
+    with early_pool(2, _plus_one, _mark_then_wait, modules=()) as early:
+        pass
+    assert early.task.result(timeout=60)[0] is None
+
+
+def test_an_error_beside_an_early_pool_stops_its_workers(tmp_path, monkeypatch) -> None:
+    """An error while the task waits (a scenario that cannot be read) stops the pool, the waiting
+    worker with it, and passes the error on."""
+    from model.executors import early_pool
+
+    monkeypatch.setenv("INSATS_TEST_MARK", str(tmp_path / "prepared"))
+    with pytest.raises(ValueError, match="unreadable"), \
+            early_pool(2, _plus_one, _mark_then_wait, modules=()) as early:
+        procs = list(early.pool._processes.values())
+        assert procs
+        raise ValueError("unreadable")
+    for p in procs:
+        p.join(timeout=30)
+        assert not p.is_alive()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one pool needs two cores here")
+@pytest.mark.parametrize("uncertainty", [True, False])
+def test_answer_on_workers_started_before_reading_equals_one_worker(uncertainty: bool) -> None:
+    """`answer_workers` (the pool started before the scenarios are read, the PSA's task waiting in
+    it) gives `answer` the same figures, value of information included, as one worker; without
+    uncertainty the waiting task is told there is nothing to do and the pool runs the cohorts."""
+    from model.api import answer, answer_workers
+
+    one = answer([load_scenario(f) for f in PAIR], replications=6, workers=1, draws=120,
+                 ledger=False, voi=True, uncertainty=uncertainty)
+    with answer_workers(2) as early:
+        assert early is not None
+        scs = [load_scenario(f) for f in PAIR]
+        two = answer(scs, replications=6, workers=2, draws=120, ledger=False, voi=True,
+                     uncertainty=uncertainty, early=early)
+    assert early.task.result(timeout=0) == (None, []) or uncertainty
+    assert (one.psa is None) == (two.psa is None) == (not uncertainty)
+    if uncertainty:
+        pd.testing.assert_frame_equal(one.psa.metrics, two.psa.metrics, check_exact=True)
+        pd.testing.assert_frame_equal(one.psa.draws, two.psa.draws, check_exact=True)
+        assert one.psa.memo.keys() == two.psa.memo.keys()
+        voi = [k for k in one.psa.memo if k[0] == "voi"]
+        assert voi
+        for k in voi:
+            x, y = one.psa.memo[k], two.psa.memo[k]
+            assert (x.metric, x.options, x.evpi, x.participants) == \
+                (y.metric, y.options, y.evpi, y.participants)
+            pd.testing.assert_frame_equal(x.table, y.table, check_exact=True)
+    for a, b in zip(one.results, two.results, strict=True):
+        pd.testing.assert_frame_equal(a.priced.metrics, b.priced.metrics, check_exact=True)
+        pd.testing.assert_frame_equal(a.economics, b.economics, check_exact=True)
+
+
+def test_answer_workers_start_nothing_for_one_worker_or_no_uncertainty() -> None:
+    from model.api import answer_workers
+
+    for workers, uncertainty in ((1, True), (2, False)):
+        with answer_workers(workers, uncertainty) as early:
+            assert early is None
+
+
+def _prepare_until_go() -> None:
+    """`prepare` that waits (at most 60 s) for the test's go-ahead, noting whether it came."""
+    import time
+
+    go = Path(os.environ["INSATS_TEST_MARK"]).with_name("go")
+    end = time.monotonic() + 60
+    while not go.exists() and time.monotonic() < end:
+        time.sleep(0.01)
+    Path(os.environ["INSATS_TEST_MARK"]).write_text(str(go.exists()), encoding="utf-8")
+
+
+def _size(value: bytes) -> int:
+    return len(value)
+
+
+def test_sending_more_than_a_pipe_holds_does_not_wait_for_the_worker(tmp_path, monkeypatch) -> None:
+    """`EarlyPool.send` returns while the worker still prepares, even for 4 MB (a pipe holds
+    64 kB): the go-ahead is given only after `send` returned, so a `send` that waited for the
+    worker to read would leave `prepare` to time out, and the test would fail."""
+    from model.executors import early_pool
+
+    mark = tmp_path / "prepared"
+    monkeypatch.setenv("INSATS_TEST_MARK", str(mark))
+    with early_pool(2, _size, _prepare_until_go, modules=()) as early:
+        task = early.send(b"x" * (4 << 20))
+        (tmp_path / "go").touch()
+        assert task.result(timeout=120) == 4 << 20
+    assert mark.read_text(encoding="utf-8") == "True"
