@@ -163,14 +163,8 @@ def run(
 ) -> None:
     """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
     the parameter-uncertainty answer first)."""
-    from model.api import (
-        answer,
-        answer_workers,
-        check_draws_size,
-        check_run_size,
-        draws_planned,
-        total_replications,
-    )
+    from model.answer import answer, answer_workers
+    from model.api import check_draws_size, check_run_size, draws_planned, total_replications
     from model.load import load_scenario
 
     simulated = method == Method.des
@@ -312,9 +306,8 @@ def compare(
     """Programmes side by side: with declared uncertainty, intervals and P(A beats B) over
     parameter draws; then the simulated cohorts at base values (same seed): A − B paired by run,
     the clearly better one, and the share of runs in which A beats B."""
+    from model.answer import answer, answer_workers
     from model.api import (
-        answer,
-        answer_workers,
         check_draws_size,
         check_run_size,
         draws_planned,

@@ -312,7 +312,7 @@ def test_the_interval_holds_an_edited_joint_input_at_the_edit():
     every draw overwrites the edit with a calibrated row (the interval is the file's); held, the
     extent is the edited value in every draw, the group keeps its other five columns, and the
     interval follows the edit."""
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.app.inputs import held_for_uncertainty
 
     sc = load_scenario(TRAINING)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli import app
-from model.api import answer
+from model.answer import answer
 from model.load import load_scenario
 from model.psa.voi import evpi, net_benefit_matrix
 from model.report.decision_view import decision_frames

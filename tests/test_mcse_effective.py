@@ -48,7 +48,7 @@ def test_mcse_of_resampled_rows_follows_kish(tmp_path: Path) -> None:
     """Eleven rows of the value per person-year (0 to 1 MSEK) resampled into 40 draws (seed 3):
     the MCSE of P(NPV > 0) and of the mean NPV divide by n_eff, not 40, so they are larger than
     the naive ones and equal to the formula (to rounding, 1e-12 relative)."""
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.load import load_scenario
     from model.psa.effective import kish
     from model.report.psa_view import probabilities, summaries
@@ -75,7 +75,7 @@ def test_mcse_of_resampled_rows_follows_kish(tmp_path: Path) -> None:
 
 def test_without_a_joint_group_every_draw_counts(tmp_path: Path) -> None:
     """Independent draws from a declared distribution: n_eff = n and no distinct rows."""
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.load import load_scenario
     from model.report.psa_view import probabilities, summaries
 
@@ -100,7 +100,7 @@ def test_compare_says_the_effective_number() -> None:
     """`insats compare` of the Grenverket pair (60 draws of its calibrated rows) says how many
     distinct rows and how many effective draws, in Swedish and English, and its JSON records
     carry draws, distinct_rows and effective_draws."""
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.load import load_scenario
 
     sv = CliRunner().invoke(app, ["compare", str(GREN), *SMALL])
@@ -125,7 +125,7 @@ def test_psa_sweep_counts_the_same_effective_draws(tmp_path: Path) -> None:
     """A PSA sweep of the same pair (60 points, the compare's seed) draws the same rows: `analyse`
     pairs carry and print the same distinct rows and effective number as `compare`."""
     from model.analysis import probability_better
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.load import load_scenario
 
     text = (ROOT / "scenarios/sweeps/grenverket_psa.yaml").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@
   `BLOCK`: equal to one pass over every draw to 1e-12 relative (measured: at most a few 1e-16;
   a sum over a batch of another size may round differently, and a block's lattice may be
   shorter: rounding only; the per-draw reference is held to 1e-9 in tests/test_vector.py).
-* `model.api.answer` on several workers runs the cohorts and the PSA on one pool: the same
+* `model.answer.answer` on several workers runs the cohorts and the PSA on one pool: the same
   figures as one worker; a pool handed to `simulate` is used, not a second one started.
 * `compare` of the Grenverket pair no longer imports scipy.stats (a second of start-up).
 """
@@ -120,7 +120,7 @@ def test_simulate_uses_the_pool_it_is_given(monkeypatch) -> None:
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one pool needs two cores here")
 def test_shared_pool_answer_equals_one_worker() -> None:
     """`answer` on two workers (cohorts and PSA on one pool) equals `answer` on one."""
-    from model.api import _shared_pool_size, answer
+    from model.answer import _shared_pool_size, answer
 
     scs = [load_scenario(f) for f in PAIR]
     assert _shared_pool_size(scs, 6, 2, True) == 2
@@ -135,7 +135,8 @@ def test_shared_pool_answer_equals_one_worker() -> None:
 
 
 def test_compare_does_not_import_scipy_stats() -> None:
-    code = ("import sys; from pathlib import Path; from model.api import answer, load_for_compare;"
+    code = ("import sys; from pathlib import Path; from model.api import load_for_compare;"
+            "from model.answer import answer;"
             "scs = load_for_compare([Path('scenarios/grenverket')]);"
             "answer(scs, replications=2, draws=50, ledger=False);"
             "print('scipy.stats' in sys.modules)")
@@ -153,7 +154,7 @@ def test_draws_priced_on_both_paths_are_called_mixed_and_keep_their_noise(monkey
     regression). The Grenverket pair, every draw on the expected-value path, is noiseless."""
     import yaml
 
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.psa import voi
     from model.report.psa_view import method_line
     from model.scenario import parse_scenario
@@ -192,7 +193,7 @@ def test_answer_queues_every_scenarios_chunks_before_it_waits(monkeypatch) -> No
     are read, so no worker waits while the main process builds the first scenario's tables
     (`model.executors.Started`); the figures are those of one worker."""
     import model.executors as executors
-    from model.api import answer
+    from model.answer import answer
 
     events: list[str] = []
     real = executors.worker_pool
@@ -368,7 +369,7 @@ def test_answer_on_workers_started_before_reading_equals_one_worker(uncertainty:
     """`answer_workers` (the pool started before the scenarios are read, the PSA's task waiting in
     it) gives `answer` the same figures, value of information included, as one worker; without
     uncertainty the waiting task is told there is nothing to do and the pool runs the cohorts."""
-    from model.api import answer, answer_workers
+    from model.answer import answer, answer_workers
 
     one = answer([load_scenario(f) for f in PAIR], replications=6, workers=1, draws=120,
                  ledger=False, voi=True, uncertainty=uncertainty)
@@ -396,7 +397,7 @@ def test_answer_on_workers_started_before_reading_equals_one_worker(uncertainty:
 
 
 def test_answer_workers_start_nothing_for_one_worker_or_no_uncertainty() -> None:
-    from model.api import answer_workers
+    from model.answer import answer_workers
 
     for workers, uncertainty in ((1, True), (2, False)):
         with answer_workers(workers, uncertainty) as early:

@@ -109,7 +109,7 @@ def test_a_psa_never_counts_draws_it_could_not_price(tmp_path: Path) -> None:
     """A normal prior on a share passes the 0.1 % / 99.9 % check yet, over 6 000 draws (fixed
     seed), some draws fall below 0: the PSA result refuses rather than count them (on main they
     were dropped and the result still said 6 000 draws)."""
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
     from model.errors import InputError
     from model.load import load_scenario
 

@@ -16,7 +16,7 @@ import yaml
 from typer.testing import CliRunner
 
 from cli import app
-from model.api import answer
+from model.answer import answer
 from model.load import load_scenario
 from model.report.agreement import disagreements
 from model.report.psa_view import psa_metrics, summaries

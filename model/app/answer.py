@@ -2,7 +2,7 @@
 change the answer; or, for one programme, whether it pays for itself and what would change that.
 
 The difference and its probability come from the parameter-uncertainty draws when the scenarios
-declare uncertainty (`model.api.parameter_uncertainty`), else from the expected run. What would
+declare uncertainty (`model.answer.parameter_uncertainty`), else from the expected run. What would
 change the answer is a root search (Brent, as `insats threshold --method exact` does) on the
 expected-value path: the value per person-year at which the net present values meet (or the one
 programme's crosses zero). A programme without costs gets no verdict: it says so.

@@ -364,7 +364,7 @@ def uncertainty_text(programmes: list[Programme], draws: int = 200, lang: str = 
     `compare` print it, or None when no scenario declares uncertainty. `drawn`: the scenarios
     whose uncertainty is drawn, when not the programmes' own (edited inputs held,
     `model.app.inputs.held_for_uncertainty`)."""
-    from model.api import Answer, parameter_uncertainty
+    from model.answer import Answer, parameter_uncertainty
     from model.report.psa_view import psa_text
 
     scs = drawn if drawn is not None else [p.scenario for p in programmes]

@@ -1,7 +1,7 @@
 """The parameter-uncertainty panel of the page: the interval table as a table (not terminal
 text), a picture of the net present value over the draws, and the probabilities in words.
 
-Everything comes from `model.api.parameter_uncertainty` and the CLI's own summaries
+Everything comes from `model.answer.parameter_uncertainty` and the CLI's own summaries
 (`model.report.psa_view`), so the page says what `insats compare` prints."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from model.report.text import in_lang, metric_label
 
 def draws_of(scenarios: list, draws: int):
     """The PSA of the scenarios together (None when none declares uncertainty)."""
-    from model.api import parameter_uncertainty
+    from model.answer import parameter_uncertainty
 
     return parameter_uncertainty(scenarios, draws=draws)
 

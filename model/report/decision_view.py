@@ -15,7 +15,7 @@ from model.psa.decision import acceptability, dominance, ranking
 from model.report.text import in_lang, metric_label, number, probability_percent, table, with_unit
 
 if TYPE_CHECKING:
-    from model.api import Answer
+    from model.answer import Answer
 
 # the compact curve: these multiples of the scenarios' value per person-year
 VALUE_MULTIPLES = (0.0, 0.5, 1.0, 2.0, 3.0)

@@ -70,7 +70,7 @@ def load_programmes(path: str | Path, replications: int | None = None, seed: int
                               on_rep=tick)
         out.append(Programme(Path(f), raw, result))
     if uncertainty:
-        from model.api import parameter_uncertainty
+        from model.answer import parameter_uncertainty
 
         psa = parameter_uncertainty(scenarios, draws, None, workers)
         for p in out:

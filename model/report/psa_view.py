@@ -14,7 +14,7 @@ from model.psa.summary import difference, probability, summary_of
 from model.report.text import in_lang, metric_label, number, probability_percent, table, tax_basis, with_unit
 
 if TYPE_CHECKING:
-    from model.api import Answer
+    from model.answer import Answer
     from model.psa import PSAResult
     from model.scenario import Scenario
 

@@ -15,7 +15,7 @@ from model.psa.voi import VOI, decision_voi
 from model.report.text import in_lang, input_label, metric_label, number, table, with_unit
 
 if TYPE_CHECKING:
-    from model.api import Answer
+    from model.answer import Answer
 
 TOP = 10  # parameters shown in the terminal and the chart (all in the records)
 

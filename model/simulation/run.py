@@ -84,7 +84,7 @@ def simulate_then(sc: Scenario, then: Callable[[Scenario, list[_Raw]], T] | None
     with the simulation); its results in replication order, or None when the run was not spread
     (one worker): the caller then applies its stage to the whole run itself.
 
-    `pool`: worker processes already started (`model.api.answer` runs the cohorts of every
+    `pool`: worker processes already started (`model.answer.answer` runs the cohorts of every
     scenario and the PSA on one pool), used instead of a pool of this run's own when the run is
     spread; the chunks and the results are the same either way."""
     from model.executors import Started

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.api import Answer
+from model.answer import Answer
 from model.report.page import Page, esc, html_table
 from model.report.programme import Programme
 from model.report.psa_view import (
