@@ -163,4 +163,8 @@ def _uncertainty(scenarios: list[Scenario], draws: int | None, workers: int,
         from model.psa.voi import decision_voi
 
         decision_voi(psa, scenarios)
+    if psa is not None:
+        from model.psa.summary import prepare_summaries
+
+        prepare_summaries(psa, scenarios)
     return psa

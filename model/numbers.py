@@ -109,10 +109,25 @@ def walk_inputs(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, raw
 
 
+def joint_rows_cut(raw: Any, keep: int) -> Any:
+    """`raw` (a shallow copy) with each joint group's rows cut to its first `keep`. The rows are
+    plain numbers (`JointGroup`: none sourced, none uncertain), thousands of them in a calibrated
+    set: a walk for sourced or uncertain numbers cuts them all (keep 0) and finds the same; a
+    check that parses the scenario after changing one number keeps one (a group's rows are
+    validated on their own, already when the file was read, so the check finds the same)."""
+    unc = raw.get("uncertainty") if isinstance(raw, dict) else None
+    joint = unc.get("joint") if isinstance(unc, dict) else None
+    if not isinstance(joint, list):
+        return raw
+    groups = [{**g, "rows": g["rows"][:keep]} if isinstance(g, dict)
+              and isinstance(g.get("rows"), list) else g for g in joint]
+    return {**raw, "uncertainty": {**unc, "joint": groups}}
+
+
 def collect_sources(raw: Any, path: str = "") -> list[tuple[str, Any, str]]:
     """List (path, value, source) for every sourced number in a raw scenario mapping."""
     found: list[tuple[str, Any, str]] = []
-    for where, leaf in walk_inputs(raw, path):
+    for where, leaf in walk_inputs(joint_rows_cut(raw, 0) if not path else raw, path):
         if isinstance(leaf, dict) and "source" in leaf:
             found.append((where, leaf["value"], str(leaf["source"])))
         elif isinstance(leaf, dict):  # a mapping whose one key is `value` (a name): look inside

@@ -432,3 +432,29 @@ def test_sending_more_than_a_pipe_holds_does_not_wait_for_the_worker(tmp_path, m
         (tmp_path / "go").touch()
         assert task.result(timeout=120) == 4 << 20
     assert mark.read_text(encoding="utf-8") == "True"
+
+
+def test_a_difference_of_rows_already_paired_equals_the_merged_one(monkeypatch) -> None:
+    """`difference` skips the merge on the draw when both scenarios hold the same draws in order
+    (every PSA's `of`): each figure equals the merged path's exactly, for every metric of the
+    Grenverket pair (120 draws); draws missing on one side still go through the merge. And
+    `draw_difference` keeps each on the PSA: a second call computes nothing."""
+    from model.psa import summary
+
+    scs = [load_scenario(f) for f in PAIR]
+    psa = run_psa([(sc.raw, sc) for sc in scs], draws=120)
+    a, b = psa.of(scs[0].name), psa.of(scs[1].name)
+    metrics = [c for c in a.columns if c not in ("draw", "scenario", "method")
+               and pd.api.types.is_float_dtype(a[c])]
+    assert len(metrics) > 20 and summary._same_draws(a, b)
+    fast = {m: summary.difference(a, b, m, psa.n_eff) for m in metrics}
+    with monkeypatch.context() as mp:
+        mp.setattr(summary, "_same_draws", lambda a, b: False)
+        slow = {m: summary.difference(a, b, m, psa.n_eff) for m in metrics}
+    assert repr(fast) == repr(slow)  # NaN equal to NaN, every float bit for bit (repr round-trips)
+    gap = b[b["draw"] != 7]
+    assert not summary._same_draws(a, gap)
+    assert summary.difference(a, gap, "npv:5y")["n"] == 119
+    first = summary.draw_difference(psa, scs[0].name, scs[1].name, "npv:5y")
+    monkeypatch.setattr(summary, "difference", lambda *a, **k: pytest.fail("computed again"))
+    assert summary.draw_difference(psa, scs[0].name, scs[1].name, "npv:5y") == first

@@ -152,10 +152,10 @@ CHECKED = [c for c in CASES if c.startswith("joint_")] + ["corr_unknown", "share
 @pytest.mark.parametrize("case", [*CHECKED, "joint_wide_bad", "ready"])
 def test_checks_on_first_rows_only_find_what_checks_on_every_row_find(
         tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`first_rows_only` spares the load-time checks validating a calibrated set's rows once per
-    check: the problems found (messages, paths, values) are the same as with every row kept, for
-    each case above that the schema lets through to these checks, a joint column out of bounds
-    among many rows, and the ready files that hold calibrated sets (no problem)."""
+    """`joint_rows_cut(raw, 1)` spares the load-time checks validating a calibrated set's rows
+    once per check: the problems found (messages, paths, values) are the same as with every row
+    kept, for each case above that the schema lets through to these checks, a joint column out of
+    bounds among many rows, and the ready files that hold calibrated sets (no problem)."""
     from model.psa import inputs
     from model.scenario import parse_scenario
     from model.scenario.load import load_yaml
@@ -179,7 +179,7 @@ def test_checks_on_first_rows_only_find_what_checks_on_every_row_find(
         sc = parse_scenario(raw, file=str(path))
         cut = inputs.extreme_problems(raw, sc, str(path))
         with monkeypatch.context() as m:
-            m.setattr(inputs, "first_rows_only", lambda raw: raw)
+            m.setattr(inputs, "joint_rows_cut", lambda raw, keep: raw)
             whole = inputs.extreme_problems(raw, sc, str(path))
         assert cut == whole
         assert bool(whole) == (case != "ready"), whole
@@ -187,3 +187,25 @@ def test_checks_on_first_rows_only_find_what_checks_on_every_row_find(
         assert [p.path for p in whole] == ["uncertainty.joint[0].rows[301][0]",
                                            "uncertainty.joint[0].rows[300][1]",
                                            "uncertainty.joint[0].rows[301][0]"]  # + the prior's
+
+
+def test_walks_without_the_joint_rows_find_every_source_and_the_same_hash(monkeypatch) -> None:
+    """The scenario's hash and its list of sourced numbers walk the raw scenario without the joint
+    groups' rows (`joint_rows_cut(raw, 0)`): for every ready file both equal the full walk's."""
+    import model.numbers
+    from model.load import load_scenario
+    from model.numbers import collect_sources
+
+    files = sorted((ROOT / "scenarios").rglob("*.yaml"))
+    checked = 0
+    for f in files:
+        try:
+            sc = load_scenario(f)
+        except Exception:  # sweeps, targets and unit-cost files are not scenarios
+            continue
+        cut = (sc.digest(), collect_sources(sc.raw))
+        with monkeypatch.context() as m:
+            m.setattr(model.numbers, "joint_rows_cut", lambda raw, keep: raw)
+            assert (sc.digest(), collect_sources(sc.raw)) == cut, f
+        checked += 1
+    assert checked >= 10

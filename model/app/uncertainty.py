@@ -24,7 +24,7 @@ def draws_of(scenarios: list, draws: int):
 def interval_table(psa, scenarios: list, lang: str = "sv") -> pd.DataFrame:
     """One row per figure: each programme's mean [95 % interval] over the draws and, for two,
     the difference A − B; the first column names the figure with its unit and horizon."""
-    from model.psa.summary import difference
+    from model.psa.summary import draw_difference
     from model.report.psa_view import _span, difference_cell, psa_metrics, summaries
 
     sums = {k: v.set_index("metric") for k, v in summaries(psa, scenarios).items()}
@@ -36,7 +36,7 @@ def interval_table(psa, scenarios: list, lang: str = "sv") -> pd.DataFrame:
             row[sc.title] = nobreak(_span(sums[sc.name].loc[k], lang))
         if len(scenarios) == 2:
             a, b = scenarios
-            d = difference(psa.of(a.name), psa.of(b.name), k, psa.n_eff)
+            d = draw_difference(psa, a.name, b.name, k)
             unit = sums[a.name].loc[k, "unit"]
             row[f"{a.title} − {b.title}"] = nobreak(difference_cell(d, unit, lang))
         rows.append(row)
@@ -52,12 +52,11 @@ def npv_key(sc) -> str:
 def difference_of(psa, scenarios: list) -> dict | None:
     """The first minus the second programme's NPV over the horizon, over the draws (mean, 95 %
     interval, P(first better) with MCSE); None for one programme."""
-    from model.psa.summary import difference
+    from model.psa.summary import draw_difference
 
     if len(scenarios) != 2:
         return None
-    return difference(psa.of(scenarios[0].name), psa.of(scenarios[1].name), npv_key(scenarios[0]),
-                      psa.n_eff)
+    return draw_difference(psa, scenarios[0].name, scenarios[1].name, npv_key(scenarios[0]))
 
 
 def draws_chart(psa, scenarios: list, lang: str = "sv") -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from model.errors import InputError, Problem
-from model.numbers import walk_inputs
+from model.numbers import joint_rows_cut, walk_inputs
 from model.scenario import Scenario
 from model.sweep.paths import apply_values, parse_path
 from model.uncertainty import ParamDist
@@ -54,7 +54,7 @@ def uncertain_inputs(raw: dict[str, Any], sc: Scenario) -> list[Uncertain]:
 
     out = []
     validated = None
-    for path, leaf in walk_inputs(_without_rows(raw)):
+    for path, leaf in walk_inputs(joint_rows_cut(raw, 0)):
         if isinstance(leaf, dict) and "uncertainty" in leaf:
             if validated is None:
                 validated = sc.model_dump(mode="python", by_alias=True)
@@ -69,18 +69,6 @@ def uncertain_inputs(raw: dict[str, Any], sc: Scenario) -> list[Uncertain]:
                 integer=isinstance(held, int) and not isinstance(held, bool),
                 source=str(spec.get("source", ""))))
     return out
-
-
-def _without_rows(raw: dict[str, Any]) -> dict[str, Any]:
-    """The raw scenario with its joint groups' rows left out (a shallow copy): plain numbers, none
-    of them uncertain, and thousands of them in a calibrated set, walked for nothing."""
-    unc = raw.get("uncertainty")
-    joint = unc.get("joint") if isinstance(unc, dict) else None
-    if not isinstance(joint, list):
-        return raw
-    rows_out = [{k: v for k, v in g.items() if k != "rows"} if isinstance(g, dict) else g
-                for g in joint]
-    return {**raw, "uncertainty": {**unc, "joint": rows_out}}
 
 
 def _uniforms(seed: int, key: str, n: int) -> np.ndarray:
@@ -197,26 +185,13 @@ def draws_needed(n_inputs: int, target: float = 0.005) -> int:
 EXTREMES = (0.001, 0.999)
 
 
-def first_rows_only(raw: dict[str, Any]) -> dict[str, Any]:
-    """`raw` with each joint group's rows cut to its first: what the checks below parse after
-    changing one number. A group's rows are validated on their own (`JointGroup`), already when
-    the file was read, so the cut changes no check's outcome; it spares validating a calibrated
-    set's thousands of rows once per check (about 50 ms of reading the Grenverket pair)."""
-    unc = raw.get("uncertainty")
-    if not isinstance(unc, dict) or not isinstance(unc.get("joint"), list):
-        return raw
-    groups = [{**g, "rows": g["rows"][:1]} if isinstance(g, dict) and isinstance(g.get("rows"), list)
-              else g for g in unc["joint"]]
-    return {**raw, "uncertainty": {**unc, "joint": groups}}
-
-
 def extreme_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem]:
     """Uncertain inputs whose 0.1 % or 99.9 % quantile gives an invalid scenario (e.g. a normal
     distribution on a share reaching below 0): caught when the file is read, not mid-analysis."""
     from model.scenario import parse_scenario
 
     problems = []
-    light = first_rows_only(raw)
+    light = joint_rows_cut(raw, 1)  # see joint_rows_cut: the checks find the same problems
     for u in uncertain_inputs(raw, sc):
         for q in EXTREMES:
             x = u.dist.ppf(q)
@@ -274,7 +249,7 @@ def joint_problems(raw: dict[str, Any], sc: Scenario, file: str) -> list[Problem
     from model.scenario import parse_scenario
 
     problems = []
-    light = first_rows_only(raw)
+    light = joint_rows_cut(raw, 1)  # see joint_rows_cut: the checks find the same problems
     for gi, g in enumerate(sc.uncertainty.joint):
         rows = np.asarray(g.rows, dtype=float)
         found = len(problems)

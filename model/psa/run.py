@@ -41,8 +41,10 @@ class PSAResult:
     # what is derived from the draws and read more than once, computed once: ("voi", metric,
     # seed) -> the decision's value of information (`model.psa.voi.psa_voi`, possibly computed in
     # the worker that ran the draws); ("summary", scenario, units) -> its figures summarised over
-    # the draws (`model.psa.summary.summary_of`). A copy (`dataclasses.replace`) starts without
-    # them, and a PSAResult is not changed once they are kept
+    # the draws (`model.psa.summary.summary_of`); ("difference", a, b, metric) -> A − B over the
+    # draws (`model.psa.summary.draw_difference`); ("of", scenario) -> its rows (`of`). A copy
+    # (`dataclasses.replace`) starts without them, and a PSAResult is not changed once they are
+    # kept
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
                                              compare=False)
 
@@ -60,9 +62,12 @@ class PSAResult:
         return self.effective.effective_draws
 
     def of(self, scenario: str) -> pd.DataFrame:
-        """One scenario's rows, in draw order."""
-        m = self.metrics
-        return m[m["scenario"] == scenario].sort_values("draw").reset_index(drop=True)
+        """One scenario's rows, in draw order (selected once, kept in `memo`; a copy)."""
+        key = ("of", scenario)
+        if key not in self.memo:
+            m = self.metrics
+            self.memo[key] = m[m["scenario"] == scenario].sort_values("draw").reset_index(drop=True)
+        return self.memo[key].copy()
 
 
 @dataclass(frozen=True)

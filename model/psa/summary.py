@@ -66,10 +66,34 @@ def summary_of(psa: PSAResult, sc: Scenario) -> pd.DataFrame:
     return psa.memo[key].copy()
 
 
+def draw_difference(psa: PSAResult, a: str, b: str, metric: str) -> dict[str, float]:
+    """`difference` of scenarios `a` and `b` of a PSA (A − B of one metric over the draws),
+    computed once and kept on the PSA (`PSAResult.memo`): the table, the probabilities and the
+    verdict of one screen each read the headline's. A copy is returned."""
+    key = ("difference", a, b, metric)
+    if key not in psa.memo:
+        psa.memo[key] = difference(psa.of(a), psa.of(b), metric, psa.n_eff)
+    return dict(psa.memo[key])
+
+
+def prepare_summaries(psa: PSAResult, scenarios: list[Scenario]) -> None:
+    """Each scenario's `summary_of`, computed now: in the worker that drew the PSA, beside the
+    cohorts, rather than after them in the process that prints."""
+    for sc in scenarios:
+        summary_of(psa, sc)
+
+
 def paired(a: pd.DataFrame, b: pd.DataFrame, metric: str) -> pd.Series:
     """A − B of one metric, draw by draw."""
     j = a[["draw", metric]].merge(b[["draw", metric]], on="draw", suffixes=("_a", "_b"))
     return j[f"{metric}_a"] - j[f"{metric}_b"]
+
+
+def _same_draws(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """True when A and B hold the same draws, each once, in increasing order: then pairing them
+    (a merge on the draw, keeping the draws both have, in draw order) changes nothing."""
+    x, y = a["draw"].to_numpy(), b["draw"].to_numpy()
+    return len(x) == len(y) and bool((x == y).all()) and bool((np.diff(x) > 0).all())
 
 
 def difference(a: pd.DataFrame, b: pd.DataFrame, metric: str,
@@ -80,11 +104,14 @@ def difference(a: pd.DataFrame, b: pd.DataFrame, metric: str,
     per extra job the difference of the two ratios of means, for a break-even the difference of
     the two re-priced break-evens); the interval and P(A > B) are over the paired per-draw
     differences; the MCSE is that of the mean (the paired difference of the `influence` values)."""
-    d = paired(a, b, metric).to_numpy(dtype=float)
+    if _same_draws(a, b):  # the usual case (`PSAResult.of`): already paired, row by row
+        d = a[metric].to_numpy(dtype=float) - b[metric].to_numpy(dtype=float)
+    else:
+        d = paired(a, b, metric).to_numpy(dtype=float)
+        both = np.intersect1d(a["draw"].to_numpy(), b["draw"].to_numpy())
+        a, b = (x[x["draw"].isin(both)].sort_values("draw", kind="stable") for x in (a, b))
     _, lo, hi, med = interval(d)
     p, p_se = probability(d > 0, n_eff)
-    both = np.intersect1d(a["draw"].to_numpy(), b["draw"].to_numpy())
-    a, b = (x[x["draw"].isin(both)].sort_values("draw", kind="stable") for x in (a, b))
     mean = mean_difference(a, b, metric)
     spread = influence(a, metric) - influence(b, metric)
     return {"mean": mean, "lo": lo, "hi": hi, "median": med, "mcse": mcse_mean(spread, n_eff),

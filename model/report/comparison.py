@@ -41,22 +41,28 @@ class Difference:
 
 def _per_run(metrics: pd.DataFrame, metric: str) -> pd.Series:
     """A metric per run; ratios (cost per extra job) with +inf where there is no extra job."""
+    rep = metrics["rep"].to_numpy()  # as the index (not set_index: a copy of every column)
     if metric == "no_payback":  # a summary of payback_months, not a column of its own
-        return metrics.set_index("rep")["payback_months"].isna().astype(float)
+        return pd.Series(metrics["payback_months"].isna().to_numpy(), index=rep).astype(float)
     num_den = RATIOS.get(metric)
     if num_den is None or not all(c in metrics for c in num_den):
-        return metrics.set_index("rep")[metric].astype(float)
+        return pd.Series(metrics[metric].to_numpy(), index=rep).astype(float)
     n = metrics[num_den[0]].to_numpy(dtype=float)
     d = metrics[num_den[1]].to_numpy(dtype=float)
     per = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.inf)
     return pd.Series(per, index=metrics["rep"].to_numpy())
 
 
+def _mean(r: ScenarioResult, metric: str) -> float:
+    """The run's mean of one metric, as its summary shows it (one row per metric)."""
+    e = r.economics
+    (i,) = np.flatnonzero(e["metric"].to_numpy() == metric)
+    return e["mean"].iloc[i]
+
+
 def difference(a: ScenarioResult, x: ScenarioResult, metric: str, other: int) -> Difference:
     """A − X for `metric`, paired by replication, with the clearly better programme if any."""
-    sa = a.economics.set_index("metric").loc[metric, "mean"]
-    sx = x.economics.set_index("metric").loc[metric, "mean"]
-    mean = float(sa - sx)
+    mean = float(_mean(a, metric) - _mean(x, metric))
     va, vx = _per_run(a.priced.metrics, metric), _per_run(x.priced.metrics, metric)
     with np.errstate(invalid="ignore"):
         d = (va - vx).to_numpy(dtype=float)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from model.economics import view_key
 from model.economics.figures import headline
-from model.psa.summary import difference, probability, summary_of
+from model.psa.summary import draw_difference, probability, summary_of
 from model.report.text import in_lang, metric_label, number, probability_percent, table, tax_basis, with_unit
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def psa_text(answer: Answer, lang: str = "sv") -> str:
             r = sums[sc.name].set_index("metric").loc[k]
             cells.append(_span(r, lang))
         if len(scs) == 2:
-            d = difference(psa.of(scs[0].name), psa.of(scs[1].name), k, psa.n_eff)
+            d = draw_difference(psa, scs[0].name, scs[1].name, k)
             unit = sums[scs[0].name].set_index("metric").loc[k, "unit"]
             cells.append(difference_cell(d, unit, lang))
         rows.append(cells)
@@ -158,7 +158,7 @@ def probabilities(psa: PSAResult, scs: list[Scenario]) -> pd.DataFrame:
                      "p": p, "mcse": se, "n": psa.n, **_eff(psa)})
     for other in scs[1:]:
         k = headline(scs[0])
-        d = difference(psa.of(scs[0].name), psa.of(other.name), k, psa.n_eff)
+        d = draw_difference(psa, scs[0].name, other.name, k)
         rows.append({"what": "beats", "programme": scs[0].name, "other": other.name, "metric": k,
                      "p": d["p"], "mcse": d["p_mcse"], "n": psa.n, **_eff(psa)})
     return pd.DataFrame(rows)

@@ -178,15 +178,14 @@ def _several(results: list[ScenarioResult], psa: PSAResult | None, lang: str) ->
     key = _npv_key(results)
     years = _years(results, lang)
     if psa is not None:
-        from model.psa.summary import difference
+        from model.psa.summary import draw_difference
         from model.report.psa_view import draws_text, summaries
 
         sums = summaries(psa, [results[i].scenario for i in costed])
         npv = {i: float(sums[results[i].scenario.name].set_index("metric").loc[key, "mean"])
                for i in costed}
         best, runner = sorted(costed, key=lambda i: -npv[i])[:2]
-        d = difference(psa.of(results[best].scenario.name), psa.of(results[runner].scenario.name),
-                       key, psa.n_eff)
+        d = draw_difference(psa, results[best].scenario.name, results[runner].scenario.name, key)
         p, se, clear = d["p"], d["p_mcse"], d["lo"] > 0
         where = in_lang(lang, f"av {draws_text(psa, lang)} ur det vi vet om indata "
                               f"(MCSE {number(se * 100, 1, lang)} procentenheter)",

@@ -491,9 +491,10 @@ class Scenario(Strict):
     def digest(self) -> str:
         """A short hash of the validated content and of the declared uncertainties: the same
         scenario always gives the same hash."""
-        from model.numbers import walk_inputs
+        from model.numbers import joint_rows_cut, walk_inputs
 
-        declared = [[path, leaf["uncertainty"]] for path, leaf in walk_inputs(self.raw)
+        declared = [[path, leaf["uncertainty"]]
+                    for path, leaf in walk_inputs(joint_rows_cut(self.raw, 0))
                     if isinstance(leaf, dict) and "uncertainty" in leaf]
         content: Any = self.model_dump(mode="json")
         if declared:
