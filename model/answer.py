@@ -84,6 +84,8 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
         if early is not None:
             early.send(None)  # its waiting task has nothing to do; its pool runs the cohorts
         results = cohorts(None if early is None else early.pool)
+        if early is not None:  # let its workers go before a PSA that starts its own
+            early.pool.shutdown(wait=True)
         psa = _uncertainty(scenarios, draws, workers, on_draw, voi) if uncertainty else None
         return Answer(results, psa)
     if early is not None:
@@ -108,16 +110,20 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
 def answer_workers(workers: int, uncertainty: bool = True) -> Iterator[EarlyPool | None]:
     """`answer`'s pool, started before the scenarios are read (pass it as `early`), with the PSA's
     task already waiting in one worker: its imports (`model.psa.preload`, about 0.3 s) overlap
-    the reading. None (nothing started) with fewer than 2 workers or without uncertainty."""
-    if workers < 2 or not uncertainty:
+    the reading. None (nothing started) without uncertainty, or with fewer than 2 workers or
+    cores (the work is not known yet: the workers are as many as asked for, at most the cores)."""
+    n = 0
+    if workers >= 2 and uncertainty:
+        from model.limits import usable_workers
+
+        n = usable_workers(workers, workers)
+    if n < 2:
         yield None
         return
     from model.executors import WORKER_MODULES, early_pool
-    from model.limits import usable_workers
     from model.psa import preload
 
-    with early_pool(usable_workers(workers, workers), _psa_sent, preload,
-                    (*WORKER_MODULES, "model.psa.run")) as early:
+    with early_pool(n, _psa_sent, preload, (*WORKER_MODULES, "model.psa.run")) as early:
         yield early
 
 

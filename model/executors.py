@@ -41,7 +41,7 @@ class Executor(Protocol):
     def describe(self) -> str: ...
 
 
-_INBOX: Any = None   # in a worker of `early_pool`: where its waiting task's input comes
+_INBOX: Any = None   # in a worker of `early_pool`: the pipe its waiting task's input comes by
 
 
 def _worker_start(parent: int, inbox: Any = None) -> None:
@@ -190,48 +190,63 @@ class EarlyPool:
 
     def __init__(self, pool: ProcessPoolExecutor, inbox: Any, first: Future[Any]):
         self.pool = pool
-        self._inbox = inbox
+        self._inbox = inbox   # the writing end of the pipe the waiting task reads
         self.task = first
         self.sent = False
 
     def send(self, value: Any) -> Future[Any]:
         """Give the waiting task its input (once); its future. None tells it there is nothing to
-        do. Returns at once: a value larger than a pipe holds (two scenarios) is written by a
-        thread, since the worker reads it only when it has prepared, and a worker that died would
-        never read it (its future then fails; the daemon thread does not hold up the exit)."""
+        do. The value is pickled here (an error is raised here), then written by a thread: a
+        value larger than a pipe holds (two scenarios) waits until the worker has prepared and
+        reads it, and this process goes on meanwhile. A worker that died never reads it: its
+        future fails, and the daemon thread does not hold up the exit."""
+        from multiprocessing.reduction import ForkingPickler
+
         if self.sent:
             raise RuntimeError("the waiting task has had its input")
+        data = ForkingPickler.dumps(value)
         self.sent = True
-        threading.Thread(target=self._inbox.put, args=(value,), name="insats-send",
+        threading.Thread(target=self._inbox.send_bytes, args=(data,), name="insats-send",
                          daemon=True).start()
         return self.task
 
 
 def _waiting(task: Callable[[Any], R], prepare: Callable[[], None] | None) -> R:
-    """In a worker of `early_pool`: `prepare()`, then `task` of the input sent (`EarlyPool.send`)."""
-    if prepare is not None:
-        prepare()
-    return task(_INBOX.get())
+    """In a worker of `early_pool`: `prepare()`, then `task` of the input sent (`EarlyPool.send`).
+    The input is read even when `prepare` fails, so that its sender is never left writing."""
+    try:
+        if prepare is not None:
+            prepare()
+    finally:
+        value = _INBOX.recv()
+    return task(value)
 
 
 @contextlib.contextmanager
 def early_pool(workers: int, task: Callable[[Any], R], prepare: Callable[[], None] | None = None,
                modules: Iterable[str] = WORKER_MODULES) -> Iterator[EarlyPool]:
     """`worker_pool` started now, with `task` submitted first: one worker runs `prepare()` at
-    once, then waits for the input `EarlyPool.send` gives it. `modules` are imported here first,
-    so that the forked workers have them. Leaving the context normally sends None if nothing was
-    sent (so the waiting task ends); on an error the pool is stopped, the waiting task with it.
-    The workers are forked before any thread of the pool starts, as for `worker_pool`."""
+    once, then waits for the input `EarlyPool.send` gives it. `modules` are imported here first:
+    forked workers (Linux's default start) have them; workers started otherwise (spawn,
+    forkserver) import them again, and the overlap is smaller. Leaving the context normally
+    sends None if nothing was sent (so the waiting task ends) and closes the pipe; on an error
+    the pool is stopped, the waiting task with it. The workers are forked before any thread of
+    the pool starts, as for `worker_pool`."""
     import importlib
 
     for name in modules:
         importlib.import_module(name)
-    inbox = multiprocessing.SimpleQueue()
-    with worker_pool(workers, inbox=inbox) as pool:
-        early = EarlyPool(pool, inbox, pool.submit(_waiting, task, prepare))
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    with worker_pool(workers, inbox=reader) as pool:
+        early = EarlyPool(pool, writer, pool.submit(_waiting, task, prepare))
         yield early
         if not early.sent:
             early.send(None)
+    # the pool has shut down: every worker read what it was sent (on an error the send thread
+    # may still be blocked on the pipe, so it is left open then: closing it under the thread
+    # would print that thread's error)
+    reader.close()
+    writer.close()
 
 
 class SerialExecutor:

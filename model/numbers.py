@@ -110,7 +110,8 @@ def walk_inputs(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def joint_rows_cut(raw: Any, keep: int) -> Any:
-    """`raw` (a shallow copy) with each joint group's rows cut to its first `keep`. The rows are
+    """`raw` with each joint group's rows cut to its first `keep` (a shallow copy; `raw` itself
+    when it has no joint group). The rows are
     plain numbers (`JointGroup`: none sourced, none uncertain), thousands of them in a calibrated
     set: a walk for sourced or uncertain numbers cuts them all (keep 0) and finds the same; a
     check that parses the scenario after changing one number keeps one (a group's rows are

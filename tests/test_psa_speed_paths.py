@@ -383,7 +383,8 @@ def test_answer_on_workers_started_before_reading_equals_one_worker(uncertainty:
     if uncertainty:
         pd.testing.assert_frame_equal(one.psa.metrics, two.psa.metrics, check_exact=True)
         pd.testing.assert_frame_equal(one.psa.draws, two.psa.draws, check_exact=True)
-        assert one.psa.memo.keys() == two.psa.memo.keys()
+        kept = [{k for k in x.psa.memo if k[0] != "of"} for x in (one, two)]  # `of` stays put
+        assert kept[0] == kept[1]
         voi = [k for k in one.psa.memo if k[0] == "voi"]
         assert voi
         for k in voi:
@@ -458,3 +459,75 @@ def test_a_difference_of_rows_already_paired_equals_the_merged_one(monkeypatch) 
     first = summary.draw_difference(psa, scs[0].name, scs[1].name, "npv:5y")
     monkeypatch.setattr(summary, "difference", lambda *a, **k: pytest.fail("computed again"))
     assert summary.draw_difference(psa, scs[0].name, scs[1].name, "npv:5y") == first
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one pool needs two cores here")
+def test_early_workers_go_before_a_psa_that_starts_its_own(monkeypatch) -> None:
+    """A scenario whose draws are simulated (a run horizon: no expected-value path) gets no shared
+    pool: the early pool runs its cohorts, then lets its workers go before the PSA starts workers
+    of its own (never both at once); the figures equal one worker's."""
+    import model.answer
+    from model.answer import answer, answer_workers
+
+    f = ROOT / "scenarios/records/framgangen_fitted.yaml"
+    one = answer([load_scenario(f)], replications=4, workers=1, draws=6, ledger=False)
+    real = model.answer._uncertainty
+    seen = []
+
+    def checked(*args, **kwargs):
+        seen.append([p.is_alive() for p in procs])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model.answer, "_uncertainty", checked)
+    with answer_workers(2) as early:
+        procs = list(early.pool._processes.values())
+        two = answer([load_scenario(f)], replications=4, workers=2, draws=6, ledger=False,
+                     early=early)
+    assert seen == [[False, False]]
+    pd.testing.assert_frame_equal(one.psa.metrics, two.psa.metrics, check_exact=True)
+    pd.testing.assert_frame_equal(one.results[0].priced.metrics, two.results[0].priced.metrics,
+                                  check_exact=True)
+
+
+def _die() -> None:
+    os._exit(3)
+
+
+def test_a_waiting_worker_that_dies_fails_its_task_and_stops_the_pool(tmp_path, monkeypatch) -> None:
+    """The worker holding the waiting task dies while it prepares: sending 4 MB (more than the
+    pipe holds, so the writing thread stays blocked) still returns, the task's future fails
+    instead of waiting for ever, and the error leaves the context with the pool stopped."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from model.executors import early_pool
+
+    with pytest.raises(BrokenProcessPool), early_pool(2, _size, _die, modules=()) as early:
+        task = early.send(b"x" * (4 << 20))
+        task.result(timeout=60)
+
+
+def _fail() -> None:
+    raise ValueError("cannot prepare")
+
+
+def test_a_prepare_that_fails_still_takes_its_input() -> None:
+    """`prepare` raising: the worker reads the input all the same (so its sender is not left
+    writing 4 MB into a pipe nobody reads), and the task's future carries the error."""
+    from model.executors import early_pool
+
+    with early_pool(2, _size, _fail, modules=()) as early:
+        task = early.send(b"x" * (4 << 20))
+        with pytest.raises(ValueError, match="cannot prepare"):
+            task.result(timeout=60)
+
+
+def test_a_value_that_cannot_be_sent_fails_at_once() -> None:
+    """A value that cannot be pickled raises in `send` (not in a thread, leaving the task waiting
+    for ever); nothing counts as sent, so leaving the context sends None and ends the task."""
+    from model.executors import early_pool
+
+    with early_pool(2, _plus_one, None, modules=()) as early:
+        with pytest.raises(Exception, match="pickle"):
+            early.send(lambda: 1)
+        assert not early.sent
+    assert early.task.result(timeout=60)[0] is None

@@ -48,6 +48,13 @@ class PSAResult:
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, repr=False,
                                              compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """What travels from a worker: everything kept, but the rows by scenario (`of`: the
+        metrics again, chosen again where they are read)."""
+        state = dict(self.__dict__)
+        state["memo"] = {k: v for k, v in self.memo.items() if k[0] != "of"}
+        return state
+
     @property
     def n(self) -> int:
         return len(self.draws)

@@ -43,14 +43,14 @@ def _per_run(metrics: pd.DataFrame, metric: str) -> pd.Series:
     """A metric per run; ratios (cost per extra job) with +inf where there is no extra job."""
     rep = metrics["rep"].to_numpy()  # as the index (not set_index: a copy of every column)
     if metric == "no_payback":  # a summary of payback_months, not a column of its own
-        return pd.Series(metrics["payback_months"].isna().to_numpy(), index=rep).astype(float)
+        return pd.Series(metrics["payback_months"].isna().to_numpy(dtype=float), index=rep)
     num_den = RATIOS.get(metric)
     if num_den is None or not all(c in metrics for c in num_den):
-        return pd.Series(metrics[metric].to_numpy(), index=rep).astype(float)
+        return pd.Series(metrics[metric].to_numpy(dtype=float), index=rep)
     n = metrics[num_den[0]].to_numpy(dtype=float)
     d = metrics[num_den[1]].to_numpy(dtype=float)
     per = np.where(d > 0, n / np.where(d > 0, d, 1.0), np.inf)
-    return pd.Series(per, index=metrics["rep"].to_numpy())
+    return pd.Series(per, index=rep)
 
 
 def _mean(r: ScenarioResult, metric: str) -> float:

@@ -36,7 +36,8 @@ def folder_lock(out: Path, shared: bool = False) -> Iterator[None]:
     writer always creates the file first. The writer removes the lock file when it is done (still
     holding the lock), so a finished sweep leaves only its results; a writer that opened the file
     just before it was removed sees that its lock is on a file no longer there, and takes the
-    new one. A reader in the process that holds the writer's lock reads under that lock.
+    new one. A reader in the process that holds the writer's lock reads under that lock (the
+    sweep command reading what it wrote: one thread; no other thread of a writing process reads).
     """
     path = out / LOCK
     key = os.path.realpath(out)
