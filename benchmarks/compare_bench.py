@@ -17,6 +17,7 @@
 The load average is printed before and after: the machine is shared, and on a loaded machine the
 workers get less than two cores, so wall time says less than CPU time.
 Usage: python benchmarks/compare_bench.py [--repeats 5] [--workers 2] [--before DIR] [--skip-cli]
+       [--skip-block]
 """
 
 from __future__ import annotations
@@ -108,6 +109,10 @@ def command(repeats: int, workers: int, before: Path | None) -> list[list[object
                      f"{statistics.median(c for _, c in runs[name]):.2f}",
                      " ".join(f"{x:.2f}" for x in wall)])
     if before:
+        # the host's speed drifts within a sitting: each run against the one next to it
+        paired = [a / b for (a, _), (b, _) in zip(runs["this tree"], runs["before"], strict=True)]
+        rows.append(["ratio (wall, median of paired)", f"{statistics.median(paired):.3f}×", "",
+                     ""])
         same = outputs["this tree"] == outputs["before"] and len(outputs["before"]) == 1
         rows.append(["same output, byte for byte", "yes" if same else "NO", "", ""])
     return rows
@@ -118,12 +123,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-cli", action="store_true")
+    ap.add_argument("--skip-block", action="store_true", help="only the command (part 2)")
     ap.add_argument("--before", type=Path, help="a checkout of the commit to compare the command with")
     args = ap.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"200-cohort block of the Grenverket pair, --workers {args.workers}, in one process")
-    print(tabulate(in_process(args.repeats, args.workers),
-                   headers=["path", "median wall s", "median CPU s", "wall runs"]))
+    if not args.skip_block:
+        print(f"200-cohort block of the Grenverket pair, --workers {args.workers}, in one process")
+        print(tabulate(in_process(args.repeats, args.workers),
+                       headers=["path", "median wall s", "median CPU s", "wall runs"]))
     if not args.skip_cli:
         print()
         print(f"insats compare scenarios/grenverket/ --workers {args.workers} --quiet, fresh process")
