@@ -61,8 +61,8 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
     every scenario and the PSA share one pool of worker processes: the PSA (and with `voi` its
     value of information) is its first task and runs on one worker beside the cohorts'
     replications (started before any thread of the pool, so no worker is forked while a thread
-    runs). `early`: that pool, started before the scenarios were read (`answer_workers`). The
-    results are the same as one after the other.
+    runs; `model.executors.early_pool`). `early`: that pool, started before the scenarios were
+    read (`answer_workers`). The results are the same as one after the other.
     """
     def cohorts(pool: Executor | None = None) -> list[ScenarioResult]:
         from model.api import _run_scenario_steps
@@ -88,17 +88,14 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
             early.pool.shutdown(wait=True)
         psa = _uncertainty(scenarios, draws, workers, on_draw, voi) if uncertainty else None
         return Answer(results, psa)
-    if early is not None:
+    with contextlib.ExitStack() as stack:
+        if early is None:  # the same pool, started now (nothing to prepare meanwhile)
+            from model.executors import early_pool
+
+            early = stack.enter_context(early_pool(pool_size, _psa_task, modules=()))
         task = early.send((scenarios, draws, voi))
         results = cohorts(early.pool)
         psa, problems = task.result()
-    else:
-        from model.executors import worker_pool
-
-        with worker_pool(pool_size) as pool:
-            task = pool.submit(_psa_task, scenarios, draws, voi)
-            results = cohorts(pool)
-            psa, problems = task.result()
     if problems:
         raise InputError(problems)
     if psa is not None and on_draw is not None:
@@ -123,14 +120,8 @@ def answer_workers(workers: int, uncertainty: bool = True) -> Iterator[EarlyPool
     from model.executors import WORKER_MODULES, early_pool
     from model.psa import preload
 
-    with early_pool(n, _psa_sent, preload, (*WORKER_MODULES, "model.psa.run")) as early:
+    with early_pool(n, _psa_task, preload, (*WORKER_MODULES, "model.psa.run")) as early:
         yield early
-
-
-def _psa_sent(sent: tuple[list[Scenario], int | None, bool] | None
-              ) -> tuple[PSAResult | None, list[Problem]]:
-    """`_psa_task` of what `answer` sent to the waiting task of `answer_workers` (None: no PSA)."""
-    return (None, []) if sent is None else _psa_task(*sent)
 
 
 def _shared_pool_size(scenarios: list[Scenario], replications: int | None, workers: int,
@@ -149,11 +140,15 @@ def _shared_pool_size(scenarios: list[Scenario], replications: int | None, worke
     return usable_workers(workers, total_replications(scenarios, replications) + 1)
 
 
-def _psa_task(scenarios: list[Scenario], draws: int | None, voi: bool = False
+def _psa_task(sent: tuple[list[Scenario], int | None, bool] | None
               ) -> tuple[PSAResult | None, list[Problem]]:
-    """`parameter_uncertainty` (with `voi` its `decision_voi`, kept on the result) in one worker
-    process: the result, or the input problems (an InputError does not survive pickling whole,
-    so they travel as a value)."""
+    """The waiting task of `answer`'s pool: `parameter_uncertainty` of the (scenarios, draws,
+    voi) sent (with `voi` its `decision_voi`, kept on the result) in one worker process; None
+    sent: no PSA. The result, or the input problems (an InputError does not survive pickling
+    whole, so they travel as a value)."""
+    if sent is None:
+        return None, []
+    scenarios, draws, voi = sent
     try:
         return _uncertainty(scenarios, draws, 1, None, voi), []
     except InputError as exc:

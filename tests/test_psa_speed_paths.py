@@ -217,8 +217,8 @@ def test_answer_queues_every_scenarios_chunks_before_it_waits(monkeypatch) -> No
             return read()
 
     @contextlib.contextmanager
-    def logged_pool(workers, mp_context=None):
-        with real(workers, mp_context) as pool:
+    def logged_pool(workers, mp_context=None, inbox=None):
+        with real(workers, mp_context, inbox) as pool:
             yield Logged(pool)
 
     monkeypatch.setattr(executors, "worker_pool", logged_pool)

@@ -112,7 +112,7 @@ class Comparison:
         """One sentence: which programme has the highest NPV over the horizon, and how often."""
         t = self.titles
         best, other = t[self.best], t[self.runner_up]
-        npv = [r.economics.set_index("metric").loc["npv", "mean"] for r in self.results]
+        npv = [_mean(r, "npv") for r in self.results]
         years = number(self.horizon_years, 0 if float(self.horizon_years).is_integer() else 1,
                        lang)
         b, o = with_unit(npv[self.best], "kr", lang), with_unit(npv[self.runner_up], "kr", lang)
@@ -140,7 +140,7 @@ def compare(results: list[ScenarioResult], metrics: list[str]) -> Comparison:
              for i in range(1, len(results)) for m in keys}
     p_beats = {i: probability_better(results[0].priced.metrics, results[i].priced.metrics)
                for i in range(1, len(results))}
-    npv = [r.economics.set_index("metric").loc["npv", "mean"] for r in results]
+    npv = [_mean(r, "npv") for r in results]
     order = sorted(range(len(results)), key=lambda i: -npv[i])
     best, runner = order[0], order[1]
     p_best = probability_better(results[best].priced.metrics, results[runner].priced.metrics)
