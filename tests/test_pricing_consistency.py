@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from test_properties import scenarios as random_scenarios
 
 from model.api import run_scenario
-from model.economics import Rules, price
+from model.economics import price
+from model.economics.effect import Rules
 from model.load import load_scenario
 from model.scenario import parse_scenario
 from model.simulation import RunResult, simulate

@@ -29,15 +29,14 @@ from model.economics.actors import actor_figures, actor_summary
 from model.economics.costs import Activity, Line, activity_of_run, calendar_months, cost_lines
 from model.economics.effect import (
     Effect,
-    Rules,
     counterfactual_hazards,
     discount,
     effect_of_run,
-    good_exit,
     shared_after_exit,
 )
 from model.economics.figures import Baseline, figures, parts, view_key, views
 from model.economics.ledger import ledger
+from model.economics.rows import by_rep, people_rows, visit_rows
 from model.scenario import FUNDERS, Scenario
 
 if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
@@ -94,41 +93,20 @@ def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
     """
     sc = run.scenario
     ends = run.stations.groupby("rep")["end_month"].max()
-    p_at, v_at = _rep_rows(run.participants), _rep_rows(run.visits)
+    p_at = by_rep(people_rows(sc, run.participants), run.participants["rep"].to_numpy())
+    v_at = by_rep(visit_rows(sc, run.visits), run.visits["rep"].to_numpy())
     out = []
     for rep in (range(run.replications) if reps is None else reps):
         people = p_at(rep)
         visits = v_at(rep)
         end = float(ends.get(rep, 0.0))
-        arrival = people["arrival_month"].to_numpy(dtype=float)
+        arrival = people.arrival
         cal = n_cal or calendar_months(sc, end, float(arrival.max()) if len(arrival) else 0.0)
         w = None if weights is None else weights[rep]
         eff = effect_of_run(sc, people, end, cal, w)
-        good = _good(sc, people)
-        act = activity_of_run(sc, people, visits, end, cal, good, w)
+        act = activity_of_run(sc, people, visits, end, cal, w)
         out.append(Unit(eff, cost_lines(sc, act)))
     return out
-
-
-def _rep_rows(table: pd.DataFrame) -> Callable[[int], pd.DataFrame]:
-    """The rows of one replication, as a slice of the table (no copy: the tables are built in
-    replication order; a groupby would copy every column of every replication at once)."""
-    rep = table["rep"].to_numpy()
-    if len(rep) and np.any(rep[1:] < rep[:-1]):  # not in order (built elsewhere): group
-        groups = dict(tuple(table.groupby("rep")))
-        return lambda r: groups.get(r, table.iloc[0:0])
-
-    def rows(r: int) -> pd.DataFrame:
-        lo, hi = np.searchsorted(rep, [r, r + 1])
-        return table.iloc[lo:hi]
-
-    return rows
-
-
-def _good(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
-    rules = Rules.of(sc)
-    exited = people["exit_month"].notna().to_numpy()
-    return exited & good_exit(people, rules)
 
 
 def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: bool = True

@@ -26,6 +26,8 @@ from model.scenario import FixedCost, Intervention, Scenario, StaffCost
 if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
     import pandas as pd
 
+    from model.economics.rows import PeopleRows, VisitRows
+
 LINKED_GOOD, LINKED_OTHER, UNLINKED = 0, 1, 2
 
 
@@ -235,36 +237,35 @@ def cost_lines(sc: Scenario, act: Activity) -> list[Line]:
     return lines
 
 
-def activity_of_run(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame, end: float,
-                    n_cal: int, good: np.ndarray, weights: np.ndarray | None = None) -> Activity:
-    """Participant-months and starts of one simulated replication, by outcome group.
-
-    `good` marks participants (in table order) whose exit starts a job; `weights` re-weights them.
-    """
+def activity_of_run(sc: Scenario, people: PeopleRows, visits: VisitRows, end: float,
+                    n_cal: int, weights: np.ndarray | None = None) -> Activity:
+    """Participant-months and starts of one simulated replication, by outcome group (row 0:
+    participants whose exit starts a job); `weights` re-weights participants."""
     c = sc.costs
     period = float(c.project_months) if c.project_months is not None else end
     n = len(people)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    pid = people["participant_id"].to_numpy(dtype=np.int64)
+    good = people.good
+    pid = people.participant_id
     size = int(pid.max()) + 1 if n else 0
     grp_of = np.ones(size, dtype=np.int64)
     grp_of[pid] = np.where(good, 0, 1)
     w_of = np.zeros(size)
     w_of[pid] = w
-    arr = people["arrival_month"].to_numpy(dtype=float)
-    ex = people["exit_month"].fillna(end).to_numpy(dtype=float)
+    arr = people.arrival
+    ex = np.where(np.isnan(people.exit_month), end, people.exit_month)
     grp = np.where(good, 0, 1)
     in_prog = np.stack([covered(arr[grp == k], ex[grp == k], w[grp == k], n_cal) for k in (0, 1)])
     service, starts = {}, {}
-    s_all = visits["start_month"].to_numpy(dtype=float)
+    s_all = visits.start
     ok = ~np.isnan(s_all)
     s_all = s_all[ok]
-    e_all = visits["end_month"].to_numpy(dtype=float)[ok]
+    e_all = visits.end[ok]
     e_all = np.where(np.isnan(e_all), end, e_all)
-    v_pid = visits["participant_id"].to_numpy(dtype=np.int64)[ok]
+    v_pid = visits.participant_id[ok]
     vg, vw = grp_of[v_pid], w_of[v_pid]
     for iv in sc.interventions:
-        mask = (visits["intervention"] == iv.name).to_numpy(dtype=bool)[ok]
+        mask = visits.at[iv.name][ok]
         s, e, gm, wm = s_all[mask], e_all[mask], vg[mask], vw[mask]
         service[iv.name] = np.stack([covered(s[gm == k], e[gm == k], wm[gm == k], n_cal)
                                      for k in (0, 1)])

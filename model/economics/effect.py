@@ -32,6 +32,8 @@ from model.scenario import Scenario
 if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
     import pandas as pd
 
+    from model.economics.rows import PeopleRows
+
 GOOD, OTHER = 0, 1
 GROUPS = ("good", "other")
 # arrays summed over participants, by group and month since arrival
@@ -196,9 +198,9 @@ def _add_calendar(cal: np.ndarray, shift: np.ndarray, rows: np.ndarray) -> None:
         cal[s:s + width] += row
 
 
-def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
+def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
                   weights: np.ndarray | None = None) -> Effect:
-    """The Effect of one simulated replication (participants table of that replication).
+    """The Effect of one simulated replication (the participants of that replication).
 
     Participants still in the programme at the end of the run are counted out of work until then
     and unemployed after it (they join the 'other' group). `weights` (default 1 each) re-weights
@@ -209,14 +211,12 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     g = rules.grid
     n = len(people)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    arrival = people["arrival_month"].to_numpy(dtype=float)
-    exit_m = people["exit_month"].to_numpy(dtype=float)
+    arrival, exit_m = people.arrival, people.exit_month
     exited = ~np.isnan(exit_m)
     # exit − arrival carries rounding noise (2.4999999999999996 for a fixed 2.5): a stay that ends
     # on a grid midpoint must count there the same way for every participant
     stay = np.round(np.where(exited, exit_m, end) - arrival, 9)
-    good = exited & good_exit(people, rules)
-    f = counterfactual_hazards(sc, people)
+    good, f = people.good, people.hazard
     group = np.where(good, GOOD, OTHER)
     disc_a = discount(arrival, rules.rate)
 
@@ -265,7 +265,7 @@ def effect_of_run(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int,
     calendar = {k: v[:, :n_cal] for k, v in calendar.items()}
 
     exits: dict[str, float] = {}
-    is_state = {state: (people["exit_state"] == state).to_numpy(dtype=bool) for state in sc.exit_states}
+    is_state = people.state
     for state in sc.exit_states:
         exits[state] = float(w[exited & is_state[state]].sum())
     without_exit = chain(stay, f, rules.loss, False)
