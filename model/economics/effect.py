@@ -101,6 +101,8 @@ class Rules:
         """Share of a job's gain counted `since_job` months after it started: 0 within the benefit
         lag, then (1 - drop-off) per whole year since the job started (year 0 in full)."""
         x = np.asarray(since_job, dtype=float)
+        if self.drop_off == 0.0:  # 1.0 ** y is 1.0: the same array without the powers
+            return np.where(x >= self.benefit_lag, 1.0, 0.0)
         keep = (1.0 - self.drop_off) ** np.floor(np.clip(x, 0.0, None) / 12.0)
         return np.where(x >= self.benefit_lag, keep, 0.0)
 
@@ -187,14 +189,28 @@ class Effect:
         return sum(v for s, v in self.exits.items() if self.categories.get(s) == category)
 
 
-def _add_calendar(cal: np.ndarray, shift: np.ndarray, rows: np.ndarray) -> None:
-    """Add each row to `cal` starting at its shift (calendar month of its first grid month)."""
-    order = np.argsort(shift, kind="stable")
-    shift, rows = shift[order], rows[order]
-    starts = np.flatnonzero(np.r_[True, shift[1:] != shift[:-1]])
-    summed = np.add.reduceat(rows, starts, axis=0)
+@dataclass(frozen=True)
+class _Shifts:
+    """Rows grouped by their shift (calendar month of their first grid month), in stable order:
+    worked out once for the several sums over the same participants."""
+
+    order: np.ndarray
+    starts: np.ndarray      # where each shift's rows begin, in sorted order
+    shifts: np.ndarray      # each group's shift
+
+    @classmethod
+    def of(cls, shift: np.ndarray) -> _Shifts:
+        order = np.argsort(shift, kind="stable")
+        shift = shift[order]
+        starts = np.flatnonzero(np.r_[True, shift[1:] != shift[:-1]])
+        return cls(order, starts, shift[starts])
+
+
+def _add_calendar(cal: np.ndarray, by: _Shifts, rows: np.ndarray) -> None:
+    """Add each row to `cal` starting at its shift."""
+    summed = np.add.reduceat(rows[by.order], by.starts, axis=0)
     width = rows.shape[1]
-    for s, row in zip(shift[starts], summed, strict=True):
+    for s, row in zip(by.shifts, summed, strict=True):
         cal[s:s + width] += row
 
 
@@ -235,8 +251,12 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
         since_exit = u[None, :] - st
         since_job = since_exit - rules.job_lag
         as_good = chain_month(since_job, fh, rules.loss, True)
-        as_other = chain_month(since_exit, fh, rules.loss, False)
-        without = chain(np.broadcast_to(u, since_exit.shape), fh, rules.loss, False)
+        share, mid = after_start(since_exit)
+        as_other = share * chain(mid, fh, rules.loss, False)  # chain_month, keeping its share
+        # the same for everyone with one hazard: worked out once per hazard
+        hazards, which = np.unique(f[sl], return_inverse=True)
+        without = chain(np.broadcast_to(u, (len(hazards), g)), hazards[:, None], rules.loss,
+                        False)[which]
         factor = np.where(since_job >= 0, rules.job_factor(since_job), 1.0)
         gain_good = (as_good - without) * factor
         gain_other = as_other - without
@@ -244,23 +264,29 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
             "with_work": np.where(gd, as_good, as_other),
             "without_work": without,
             "gain": np.where(gd, gain_good, gain_other),
-            "in_programme": 1.0 - after_start(since_exit)[0],
+            "in_programme": 1.0 - share,
         }
+        # a group's rows had their outcome been the other one (the break-even's swapped sums)
+        other_outcome = {GOOD: {"gain": gain_other, "with_work": as_other},
+                         OTHER: {"gain": gain_good, "with_work": as_good}}
         ww, wd = w[sl], w[sl] * disc_a[sl]
         grp = group[sl]
         for k in (GOOD, OTHER):
             mask = grp == k
             if not mask.any():
                 continue
+            wk, dk = ww[mask], wd[mask]
             for name, arr in rows.items():
-                curves[name][k] += ww[mask] @ arr[mask]
-                curves_pv[name][k] += wd[mask] @ arr[mask]
-            swapped["gain"][k] += wd[mask] @ np.where(gd, gain_other, gain_good)[mask]
-            swapped["with_work"][k] += wd[mask] @ np.where(gd, as_other, as_good)[mask]
+                mine = arr[mask]
+                curves[name][k] += wk @ mine
+                curves_pv[name][k] += dk @ mine
+            for name, arr in other_outcome[k].items():
+                swapped[name][k] += dk @ arr[mask]
+        by = _Shifts.of(np.clip(shift[sl], 0, None)) if sl.stop > sl.start else None
         for name in calendar:
             part = rows[name][:, :head] * in_head[None, :]
-            calendar[name][0] += _calendar_sum(shift[sl], part * ww[:, None], n_cal + head)
-            calendar[name][1] += _calendar_sum(shift[sl], part * wd[:, None] * disc_u[None, :],
+            calendar[name][0] += _calendar_sum(by, part * ww[:, None], n_cal + head)
+            calendar[name][1] += _calendar_sum(by, part * wd[:, None] * disc_u[None, :],
                                                n_cal + head)
     calendar = {k: v[:, :n_cal] for k, v in calendar.items()}
 
@@ -288,8 +314,9 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
                   months_total=float(w @ stay))
 
 
-def _calendar_sum(shift: np.ndarray, rows: np.ndarray, length: int) -> np.ndarray:
+def _calendar_sum(by: _Shifts | None, rows: np.ndarray, length: int) -> np.ndarray:
+    """The rows summed by calendar month (`by`: their shifts clipped at 0; None when no rows)."""
     out = np.zeros(length)
-    if len(rows):
-        _add_calendar(out, np.clip(shift, 0, None), rows)
+    if by is not None:
+        _add_calendar(out, by, rows)
     return out
