@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.economics.actors import actor_figures, actor_summary
+from model.economics.actors import actor_columns, actor_figures, actor_summary
 from model.economics.costs import Activity, Line, activity_of_run, calendar_months, cost_lines
 from model.economics.effect import (
     Effect,
@@ -34,7 +34,7 @@ from model.economics.effect import (
     effect_of_run,
     shared_after_exit,
 )
-from model.economics.figures import Baseline, figures, parts, view_key, views
+from model.economics.figures import Baseline, Parts, figures, parts, view_key, views
 from model.economics.ledger import ledger
 from model.economics.rows import by_rep, people_rows, visit_rows
 from model.scenario import FUNDERS, Scenario
@@ -109,16 +109,18 @@ def units_of_run(run: RunResult, weights: dict[int, np.ndarray] | None = None,
     return out
 
 
-def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: bool = True
+def price_unit(sc: Scenario, unit: Unit, base: Baseline | None = None, detail: bool = True,
+               p: Parts | None = None
                ) -> tuple[dict[str, float], pd.DataFrame | None, pd.DataFrame | None]:
     """Metrics, ledger and monthly flows of one replication or one expected run (with
-    `detail=False` the metrics only, and None for the tables: no pandas on the expected path)."""
-    m = figures(sc, unit.effect, unit.lines, base)
+    `detail=False` the metrics only, and None for the tables: no pandas on the expected path);
+    `p`: the unit's `parts`, when the caller has them."""
+    p = parts(sc, unit.effect, unit.lines, base) if p is None else p
+    m = figures(sc, unit.effect, unit.lines, base, p)
     if not detail:
         return m, None, None
     import pandas as pd
 
-    p = parts(sc, unit.effect, unit.lines, base)
     led = ledger(sc, unit.effect, unit.lines, p, base)
     from model.economics.figures import gain_calendar
 
@@ -178,25 +180,32 @@ def _price_units(sc: Scenario, reps: range | list[int], units: list[Unit],
     metrics, ledgers, flows, actors = [], [], [], []
     for k, (rep, unit) in enumerate(zip(reps, units, strict=True)):
         base = baseline(sc, unit, refs[k]) if refs is not None else None
-        m, led, fl = price_unit(sc, unit, base, detail and ledger)
+        p = parts(sc, unit.effect, unit.lines, base)
+        m, led, fl = price_unit(sc, unit, base, detail and ledger, p)
         metrics.append({"rep": rep, **m})
         if detail and ledger:
             ledgers.append(led)
             flows.append(fl)
         if detail:
-            actors.append(actor_figures(sc, unit.effect, unit.lines, base))
+            actors.append(actor_columns(sc, unit.effect, unit.lines, base, p))
     return metrics, _tagged(reps, ledgers), _tagged(reps, flows), _tagged(reps, actors)
 
 
-def _tagged(reps: range | list[int], frames: list[pd.DataFrame]) -> pd.DataFrame | None:
-    """The replications' tables as one, with their `rep` column last (as `DataFrame.assign`
-    would add it; once for all, not a copy per replication)."""
+def _tagged(reps: range | list[int], tables: list[pd.DataFrame] | list[dict[str, np.ndarray]]
+            ) -> pd.DataFrame | None:
+    """The replications' tables (or their columns) as one table, with their `rep` column last
+    (as `DataFrame.assign` would add it; once for all, not a copy per replication)."""
     import pandas as pd
 
-    if not frames:
+    if not tables:
         return None
-    out = pd.concat(frames, ignore_index=True)
-    out["rep"] = np.repeat(np.asarray(reps, dtype=np.int64), [len(f) for f in frames])
+    if isinstance(tables[0], dict):
+        sizes = [len(next(iter(t.values()))) for t in tables]
+        out = pd.DataFrame({c: np.concatenate([t[c] for t in tables]) for c in tables[0]})
+    else:
+        sizes = [len(t) for t in tables]
+        out = pd.concat(tables, ignore_index=True)
+    out["rep"] = np.repeat(np.asarray(reps, dtype=np.int64), sizes)
     return out
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from model.economics.costs import Line
 from model.economics.effect import Effect
-from model.economics.figures import Baseline, parts, payback_month, view_heads, view_key
+from model.economics.figures import Baseline, Parts, parts, payback_month, view_heads, view_key
 from model.economics.ledger import actor_months
 from model.scenario import FUNDERS, Scenario
 
@@ -46,7 +46,14 @@ def actor_figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline |
     """One row per actor and view (see the module docstring) for one replication."""
     import pandas as pd
 
-    p = parts(sc, eff, lines, base)
+    return pd.DataFrame(actor_columns(sc, eff, lines, base))
+
+
+def actor_columns(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None,
+                  p: Parts | None = None) -> dict[str, np.ndarray]:
+    """`actor_figures` as columns (COLUMNS), for a caller that joins many replications' rows
+    into one table; `p`: the replication's `parts`, when the caller has them."""
+    p = parts(sc, eff, lines, base) if p is None else p
     am = actor_months(sc, eff, lines, p, base)
     cost, cost_pv = am.cost.sum(axis=1), (am.cost * am.disc).sum(axis=1)
     allow, allow_pv = am.allowances.sum(axis=1), (am.allowances * am.disc).sum(axis=1)
@@ -72,8 +79,8 @@ def actor_figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline |
                 "pays": pays, "payback_months": payback}
         for c in COLUMNS:
             cols[c].append(view[c])
-    # one table built once from the views' columns (not a table per view, then joined)
-    return pd.DataFrame({c: np.concatenate(parts) for c, parts in cols.items()})
+    # one table's columns, built once from the views' (not a table per view, then joined)
+    return {c: np.concatenate(per_view) for c, per_view in cols.items()}
 
 
 def actor_summary(actors: pd.DataFrame) -> pd.DataFrame:

@@ -300,10 +300,11 @@ def gain_calendar(eff: Effect, p: Parts, base: Baseline | None) -> np.ndarray:
     return cal * p.adjust
 
 
-def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None
-            ) -> dict[str, float]:
-    """Every metric of one replication (or one expected run), as a flat mapping."""
-    p = parts(sc, eff, lines, base)
+def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None,
+            p: Parts | None = None) -> dict[str, float]:
+    """Every metric of one replication (or one expected run), as a flat mapping; `p`: its
+    `parts`, when the caller has them."""
+    p = parts(sc, eff, lines, base) if p is None else p
     m = counts(eff, base)
     n = m["participants"]
     # the same cost basis as the ratios (BCR, cost per extra job): with ASEK's tax factor set,
@@ -327,6 +328,7 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     m["cost_per_extra_job"] = m["net_cost"] / extra if extra > 0 else math.nan
     m |= view_figures(sc, eff, p, base)
     m |= health_figures(sc, eff, base)
+    jobs_line = jobs_without_line(eff, base, m)
     for years in views(sc):
         k = view_key(years)
         need, slope = breakeven_line(sc, eff, p, base, years, m[f"npv:{k}"])
@@ -342,8 +344,8 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
             m[f"breakeven_extra_jobs:{k}"] = (m["extra_jobs_at_exit"] + studies
                                                + (share - eff.n[GOOD] / n) * n)
         else:
-            m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(eff, base, share, m)
-    m["jobs_without_at_share0"], m["jobs_without_per_share"] = jobs_without_line(eff, base, m)
+            m[f"breakeven_extra_jobs:{k}"] = share * n - _jobs_without_at(jobs_line, share, m)
+    m["jobs_without_at_share0"], m["jobs_without_per_share"] = jobs_line
     head = view_key(sc.valuation.horizon_years)
     for name in ("person_years", "revenue", "revenue_pv", "npv", "bcr"):
         m[name] = m[f"{name}:{head}"]
@@ -355,12 +357,12 @@ def figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None 
     return m
 
 
-def _jobs_without_at(eff: Effect, base: Baseline | None, share: float,
-                     m: dict[str, float]) -> float:
-    """Counterfactual jobs at exit had the good share been `share` (each group keeping its own)."""
+def _jobs_without_at(line: tuple[float, float], share: float, m: dict[str, float]) -> float:
+    """Counterfactual jobs at exit had the good share been `share` (each group keeping its own;
+    `line`: `jobs_without_line`)."""
     if math.isnan(share):
         return m["jobs_without_at_exit"]
-    at0, per_share = jobs_without_line(eff, base, m)
+    at0, per_share = line
     return at0 + share * per_share
 
 
