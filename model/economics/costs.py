@@ -73,8 +73,8 @@ def covered(starts: np.ndarray, ends: np.ndarray, weights: np.ndarray, n_cal: in
     def running(points: np.ndarray) -> np.ndarray:
         order = np.argsort(points, kind="stable")
         p, wp = points[order], w[order]
-        cw = np.r_[0.0, np.cumsum(wp)]
-        cwp = np.r_[0.0, np.cumsum(wp * p)]
+        cw = np.concatenate(([0.0], np.cumsum(wp)))  # not np.r_: a few µs a call, many calls
+        cwp = np.concatenate(([0.0], np.cumsum(wp * p)))
         k = np.searchsorted(p, t, side="left")
         return cw[k] * t - cwp[k]
 

@@ -43,12 +43,28 @@ CHUNK_CELLS = 100_000  # participants x months evaluated at once (memory stays f
 
 def chain(x: np.ndarray, f: np.ndarray | float, loss: float, employed: bool) -> np.ndarray:
     """P(in work) x months after a start in work (`employed`) or out of it; 0 where x < 0."""
+    return _in_work(*_chain_terms(x, f, loss), employed)
+
+
+def chain_both(x: np.ndarray, f: np.ndarray | float, loss: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """`chain` after a start in work and out of it, at the same x: the decay worked out once."""
+    terms = _chain_terms(x, f, loss)
+    return _in_work(*terms, True), _in_work(*terms, False)
+
+
+def _chain_terms(x: np.ndarray, f: np.ndarray | float, loss: float
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, the long-run share in work pi = f/(f+l), and the decay e^{-(f+l)x} (x clipped at 0)."""
     x = np.asarray(x, dtype=float)
     f = np.asarray(f, dtype=float)
     total = f + loss
     with np.errstate(invalid="ignore", divide="ignore"):
         pi = np.where(total > 0, f / np.where(total > 0, total, 1.0), 0.0)
-    decay = np.exp(-total * np.clip(x, 0.0, None))
+    return x, pi, np.exp(-total * np.clip(x, 0.0, None))
+
+
+def _in_work(x: np.ndarray, pi: np.ndarray, decay: np.ndarray, employed: bool) -> np.ndarray:
     p = pi + (1.0 - pi) * decay if employed else pi * (1.0 - decay)
     return np.where(x >= 0, p, 0.0)
 
@@ -202,7 +218,7 @@ class _Shifts:
     def of(cls, shift: np.ndarray) -> _Shifts:
         order = np.argsort(shift, kind="stable")
         shift = shift[order]
-        starts = np.flatnonzero(np.r_[True, shift[1:] != shift[:-1]])
+        starts = np.flatnonzero(np.concatenate(([True], shift[1:] != shift[:-1])))
         return cls(order, starts, shift[starts])
 
 
@@ -250,15 +266,23 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
         st, gd, fh = stay[sl][:, None], good[sl][:, None], f[sl][:, None]
         since_exit = u[None, :] - st
         since_job = since_exit - rules.job_lag
-        as_good = chain_month(since_job, fh, rules.loss, True)
+        # chain_month after the exit (and after the job's start), keeping the month's share
         share, mid = after_start(since_exit)
-        as_other = share * chain(mid, fh, rules.loss, False)  # chain_month, keeping its share
+        if rules.job_lag == 0.0:  # the job starts at the exit: one decay for both
+            in_job, out_of_job = chain_both(mid, fh, rules.loss)
+            as_good, as_other = share * in_job, share * out_of_job
+        else:
+            as_good = chain_month(since_job, fh, rules.loss, True)
+            as_other = share * chain(mid, fh, rules.loss, False)
         # the same for everyone with one hazard: worked out once per hazard
         hazards, which = np.unique(f[sl], return_inverse=True)
         without = chain(np.broadcast_to(u, (len(hazards), g)), hazards[:, None], rules.loss,
                         False)[which]
-        factor = np.where(since_job >= 0, rules.job_factor(since_job), 1.0)
-        gain_good = (as_good - without) * factor
+        if rules.drop_off == 0.0 and rules.benefit_lag <= 0.0:  # a job counts in full at once
+            gain_good = as_good - without  # the same as times a factor of 1.0
+        else:
+            factor = np.where(since_job >= 0, rules.job_factor(since_job), 1.0)
+            gain_good = (as_good - without) * factor
         gain_other = as_other - without
         rows = {
             "with_work": np.where(gd, as_good, as_other),
