@@ -224,18 +224,28 @@ def _waiting(task: Callable[[Any], R], prepare: Callable[[], None] | None) -> R:
 
 @contextlib.contextmanager
 def early_pool(workers: int, task: Callable[[Any], R], prepare: Callable[[], None] | None = None,
-               modules: Iterable[str] = WORKER_MODULES) -> Iterator[EarlyPool]:
+               modules: Iterable[str] = WORKER_MODULES, freeze: bool = False
+               ) -> Iterator[EarlyPool]:
     """`worker_pool` started now, with `task` submitted first: one worker runs `prepare()` at
     once, then waits for the input `EarlyPool.send` gives it. `modules` are imported here first:
     forked workers (Linux's default start) have them; workers started otherwise (spawn,
     forkserver) import them again, and the overlap is smaller. Leaving the context normally
     sends None if nothing was sent (so the waiting task ends) and closes the pipe; on an error
     the pool is stopped, the waiting task with it. The workers are forked before any thread of
-    the pool starts, as for `worker_pool`."""
+    the pool starts, as for `worker_pool`.
+
+    `freeze`: every object of this process is first moved out of the garbage collector's reach
+    (`gc.freeze`), as Python's gc documentation advises before a fork without exec: a collection,
+    in a worker or later here, then neither walks the imported modules' objects nor writes to
+    their pages (which a forked worker would have to copy). What is frozen is never collected,
+    so this is for a short process: the console command (`model.answer.answer_workers`)."""
+    import gc
     import importlib
 
     for name in modules:
         importlib.import_module(name)
+    if freeze:
+        gc.freeze()
     reader, writer = multiprocessing.Pipe(duplex=False)
     with worker_pool(workers, inbox=reader) as pool:
         early = EarlyPool(pool, writer, pool.submit(_waiting, task, prepare))

@@ -397,6 +397,28 @@ def test_answer_on_workers_started_before_reading_equals_one_worker(uncertainty:
         pd.testing.assert_frame_equal(a.economics, b.economics, check_exact=True)
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="the early pool needs two cores")
+def test_only_the_console_pool_freezes_this_process() -> None:
+    """`answer_workers` (the console command's pool) freezes this process's objects before the
+    workers fork; `early_pool` as a library caller starts it (the default) freezes nothing."""
+    import gc
+
+    from model.answer import answer_workers
+    from model.executors import early_pool
+
+    gc.unfreeze()
+    try:
+        with early_pool(2, _size) as early:
+            assert gc.get_freeze_count() == 0
+            early.send(b"x")
+        assert early.task.result(timeout=60) == 1
+        with answer_workers(2) as console:
+            assert console is not None
+            assert gc.get_freeze_count() > 1000  # the imported modules' objects, at least
+    finally:
+        gc.unfreeze()
+
+
 def test_answer_workers_start_nothing_for_one_worker_or_no_uncertainty() -> None:
     from model.answer import answer_workers
 
