@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/vector_bench.py                # about 3 minutes on 2 loaded cores
     .venv/bin/python benchmarks/vector_bench.py --skip compare,per-draw
     .venv/bin/python benchmarks/vector_bench.py --before DIR    # DIR: `git archive <commit>`
+    .venv/bin/python benchmarks/vector_bench.py --per-draw-big  # and 10 000 draws one at a time
 
 1. The Grenverket pair's 1 000-draw PSA in one process: `run_psa` with every draw at once (the
    default) against `run_psa(..., vectorise=False)` (one validated scenario per draw, the
@@ -134,6 +135,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--skip", default="", help="comma-separated: per-draw, big, compare")
     ap.add_argument("--before", type=Path, help="a checkout of the commit to compare the PSA with")
+    ap.add_argument("--per-draw-big", action="store_true",
+                    help="also the per-draw reference at 10 000 draws, once (about a minute)")
     ap.add_argument("--rounds", type=int, default=3,
                     help="with --before: fresh processes per side, alternating")
     args = ap.parse_args()
@@ -187,6 +190,9 @@ def main() -> None:
         v = psa_voi(res[-1], k, 162.0)
         print(f"2. 10 000 draws, vectorised: {_fmt(big, big_cpu)}; EVPI and EVPPI of every input "
               f"and group ({k}): {_fmt(voi_t, voi_cpu)}; EVPI {v.evpi:,.0f} kr per decision")
+        if args.per_draw_big:
+            t = _timed(lambda: run_psa(pairs, draws=10_000, vectorise=False), 1)
+            print(f"   per-draw reference at 10 000 draws, once: {_fmt(t, CPU[-1:])}")
         _, go = voi_case(10_000)
         out = []
         t = _timed(lambda: out.append(go()), args.repeats)
