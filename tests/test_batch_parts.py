@@ -17,8 +17,8 @@ import pytest
 
 from model.expected import DT
 from model.expected.arrivals import arrivals, capped_arrivals
-from model.expected.batch import _sum_short, bconv
 from model.expected.batch_curves import _counted, _to_months_b
+from model.expected.batch_lattice import _sum_short, bconv
 from model.scenario import parse_scenario
 
 

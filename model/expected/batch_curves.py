@@ -17,7 +17,7 @@ from model.economics.effect import CURVES, Rules, after_start, chain, chain_mont
 from model.expected import DT
 
 if TYPE_CHECKING:
-    from model.expected.batch import BPaths
+    from model.expected.batch_lattice import BPaths
 
 CHUNK = 64   # draws whose employment curves are evaluated at once (memory stays small)
 
