@@ -168,7 +168,7 @@ def run(
     from model.load import load_scenario
 
     simulated = method == Method.des
-    with answer_workers(workers if simulated else 1, not no_uncertainty) as early:
+    with answer_workers(workers if simulated else 1, not no_uncertainty, freeze=True) as early:
         sc = load_scenario(file)
         if not simulated:
             return _run_exact(sc, file, out, fmt, lang)
@@ -315,7 +315,7 @@ def compare(
         total_replications,
     )
 
-    with answer_workers(workers, not no_uncertainty) as early:
+    with answer_workers(workers, not no_uncertainty, freeze=True) as early:
         scenarios = load_for_compare(paths)
         from model.progress import progress
 

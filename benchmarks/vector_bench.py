@@ -136,7 +136,8 @@ def main() -> None:
     ap.add_argument("--skip", default="", help="comma-separated: per-draw, big, compare")
     ap.add_argument("--before", type=Path, help="a checkout of the commit to compare the PSA with")
     ap.add_argument("--per-draw-big", action="store_true",
-                    help="also the per-draw reference at 10 000 draws, once (about a minute)")
+                    help="also the per-draw reference at 10 000 draws, once (about two "
+                         "minutes; part of 2, so not with --skip big)")
     ap.add_argument("--rounds", type=int, default=3,
                     help="with --before: fresh processes per side, alternating")
     args = ap.parse_args()

@@ -104,14 +104,15 @@ def answer(scenarios: list[Scenario], replications: int | None = None, seed: int
 
 
 @contextlib.contextmanager
-def answer_workers(workers: int, uncertainty: bool = True) -> Iterator[EarlyPool | None]:
+def answer_workers(workers: int, uncertainty: bool = True, freeze: bool = False
+                   ) -> Iterator[EarlyPool | None]:
     """`answer`'s pool, started before the scenarios are read (pass it as `early`), with the PSA's
     task already waiting in one worker: its imports (`model.psa.preload`, about 0.3 s) overlap
     the reading. None (nothing started) without uncertainty, or with fewer than 2 workers or
     cores (the work is not known yet: the workers are as many as asked for, at most the cores).
-    For the console command, which ends soon after: what it has imported is frozen out of the
-    garbage collector's walks first (`early_pool`'s `freeze`; 0.1–0.2 s of collections in
-    `make run`'s job)."""
+    `freeze` (the console command, which ends soon after): what this process has imported is
+    frozen out of the garbage collector's walks first (`early_pool`'s `freeze`; 0.1–0.2 s of
+    collections in `make run`'s job); a library caller leaves it off."""
     n = 0
     if workers >= 2 and uncertainty:
         from model.limits import usable_workers
@@ -124,7 +125,7 @@ def answer_workers(workers: int, uncertainty: bool = True) -> Iterator[EarlyPool
     from model.psa import preload
 
     with early_pool(n, _psa_task, preload, (*WORKER_MODULES, "model.psa.run"),
-                    freeze=True) as early:
+                    freeze=freeze) as early:
         yield early
 
 

@@ -62,15 +62,15 @@ def expected_metrics(sc: Scenario, checked: bool = False) -> dict[str, float]:
 def expected_priced(sc: Scenario, checked: bool = False) -> Priced:
     """The expected run priced in full: its figures as one row (rep 0), its actor ledger and its
     monthly flows, shaped as a simulated run's so that the report sections can read it."""
-    from model.economics import Priced, actor_figures
-
-    unit, base = _expected_units(sc, checked)
-    from model.economics import price_unit
-
-    m, led, flows = price_unit(sc, unit, base, detail=True)
     import pandas as pd
 
-    actors = actor_figures(sc, unit.effect, unit.lines, base).assign(rep=0)
+    from model.economics import Priced, actor_figures, price_unit
+    from model.economics.figures import parts
+
+    unit, base = _expected_units(sc, checked)
+    p = parts(sc, unit.effect, unit.lines, base)
+    m, led, flows = price_unit(sc, unit, base, detail=True, p=p)
+    actors = actor_figures(sc, unit.effect, unit.lines, base, p).assign(rep=0)
     return Priced(sc, pd.DataFrame([{"rep": 0, **m}]), led.assign(rep=0), flows.assign(rep=0),
                   actors)
 

@@ -235,7 +235,8 @@ def early_pool(workers: int, task: Callable[[Any], R], prepare: Callable[[], Non
     the pool starts, as for `worker_pool`.
 
     `freeze`: every object of this process is first moved out of the garbage collector's reach
-    (`gc.freeze`), as Python's gc documentation advises before a fork without exec: a collection,
+    (`gc.freeze`), the part of Python's gc documentation's advice for a fork without exec that
+    needs no change to the workers (it also disables collection early): a collection,
     in a worker or later here, then neither walks the imported modules' objects nor writes to
     their pages (which a forked worker would have to copy). What is frozen is never collected,
     so this is for a short process: the console command (`model.answer.answer_workers`)."""

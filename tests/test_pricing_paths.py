@@ -16,7 +16,7 @@ import pytest
 from econ_helpers import rich, scenario
 
 from model.economics import price, units_of_run
-from model.economics.costs import Activity, at_month, calendar_months, cost_lines, covered
+from model.economics.costs import Activity, at_month, calendar_months, cost_lines
 from model.economics.effect import (
     CHUNK_CELLS,
     CURVES,
@@ -27,17 +27,55 @@ from model.economics.effect import (
     after_start,
     chain,
     chain_both,
-    chain_month,
-    counterfactual_hazards,
     discount,
-    good_exit,
 )
+from model.economics.rows import counterfactual_hazards, good_exit
 from model.load import load_scenario
 from model.scenario import Scenario
 from model.simulation import RunResult, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 REPS = 3
+
+
+def _chain(x: np.ndarray, f: np.ndarray | float, loss: float, employed: bool) -> np.ndarray:
+    """`effect.chain` as it was (one function, before `chain_both` shared its decay)."""
+    x = np.asarray(x, dtype=float)
+    f = np.asarray(f, dtype=float)
+    total = f + loss
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pi = np.where(total > 0, f / np.where(total > 0, total, 1.0), 0.0)
+    decay = np.exp(-total * np.clip(x, 0.0, None))
+    p = pi + (1.0 - pi) * decay if employed else pi * (1.0 - decay)
+    return np.where(x >= 0, p, 0.0)
+
+
+def _chain_month(x: np.ndarray, f: np.ndarray | float, loss: float, employed: bool
+                 ) -> np.ndarray:
+    share, mid = after_start(x)
+    return share * _chain(mid, f, loss, employed)
+
+
+def _covered(starts: np.ndarray, ends: np.ndarray, weights: np.ndarray, n_cal: int
+             ) -> np.ndarray:
+    """`costs.covered` as it was (with np.r_)."""
+    out = np.zeros(n_cal)
+    if len(starts) == 0:
+        return out
+    s = np.asarray(starts, dtype=float)
+    e = np.maximum(np.asarray(ends, dtype=float), s)
+    w = np.asarray(weights, dtype=float)
+    t = np.arange(n_cal + 1, dtype=float)
+
+    def running(points: np.ndarray) -> np.ndarray:
+        order = np.argsort(points, kind="stable")
+        p, wp = points[order], w[order]
+        cw = np.r_[0.0, np.cumsum(wp)]
+        cwp = np.r_[0.0, np.cumsum(wp * p)]
+        k = np.searchsorted(p, t, side="left")
+        return cw[k] * t - cwp[k]
+
+    return np.diff(running(s) - running(e))
 
 
 def _calendar_sum(shift: np.ndarray, rows: np.ndarray, length: int) -> np.ndarray:
@@ -80,9 +118,9 @@ def _reference_effect(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int
         st, gd, fh = stay[sl][:, None], good[sl][:, None], f[sl][:, None]
         since_exit = u[None, :] - st
         since_job = since_exit - rules.job_lag
-        as_good = chain_month(since_job, fh, rules.loss, True)
-        as_other = chain_month(since_exit, fh, rules.loss, False)
-        without = chain(np.broadcast_to(u, since_exit.shape), fh, rules.loss, False)
+        as_good = _chain_month(since_job, fh, rules.loss, True)
+        as_other = _chain_month(since_exit, fh, rules.loss, False)
+        without = _chain(np.broadcast_to(u, since_exit.shape), fh, rules.loss, False)
         keep = (1.0 - rules.drop_off) ** np.floor(np.clip(since_job, 0.0, None) / 12.0)
         factor = np.where(since_job >= 0, np.where(since_job >= rules.benefit_lag, keep, 0.0),
                           1.0)
@@ -108,11 +146,11 @@ def _reference_effect(sc: Scenario, people: pd.DataFrame, end: float, n_cal: int
             calendar[name][1] += _calendar_sum(shift[sl], part * wd[:, None] * disc_u[None, :],
                                                n_cal + head)
     is_state = {s: (people["exit_state"] == s).to_numpy(dtype=bool) for s in sc.exit_states}
-    without_exit = chain(stay, f, rules.loss, False)
+    without_exit = _chain(stay, f, rules.loss, False)
     x12 = 12.0 - stay
-    with12 = np.where(good, chain(x12 - rules.job_lag, f, rules.loss, True),
-                      chain(x12, f, rules.loss, False))
-    without12 = chain(np.full(n, 12.0), f, rules.loss, False)
+    with12 = np.where(good, _chain(x12 - rules.job_lag, f, rules.loss, True),
+                      _chain(x12, f, rules.loss, False))
+    without12 = _chain(np.full(n, 12.0), f, rules.loss, False)
     return Effect(
         n=np.array([float(w[group == k].sum()) for k in (GOOD, OTHER)]),
         curves=curves, curves_pv=curves_pv,
@@ -141,7 +179,7 @@ def _reference_activity(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame
     arr = people["arrival_month"].to_numpy(dtype=float)
     ex = people["exit_month"].fillna(end).to_numpy(dtype=float)
     grp = np.where(good, 0, 1)
-    in_prog = np.stack([covered(arr[grp == k], ex[grp == k], w[grp == k], n_cal) for k in (0, 1)])
+    in_prog = np.stack([_covered(arr[grp == k], ex[grp == k], w[grp == k], n_cal) for k in (0, 1)])
     s_all = visits["start_month"].to_numpy(dtype=float)
     ok = ~np.isnan(s_all)
     e_all = visits["end_month"].to_numpy(dtype=float)[ok]
@@ -152,7 +190,7 @@ def _reference_activity(sc: Scenario, people: pd.DataFrame, visits: pd.DataFrame
     for iv in sc.interventions:
         mask = (visits["intervention"] == iv.name).to_numpy(dtype=bool)[ok]
         s, e, gm, wm = s_all[ok][mask], e_all[mask], vg[mask], vw[mask]
-        service[iv.name] = np.stack([covered(s[gm == k], e[gm == k], wm[gm == k], n_cal)
+        service[iv.name] = np.stack([_covered(s[gm == k], e[gm == k], wm[gm == k], n_cal)
                                      for k in (0, 1)])
         starts[iv.name] = np.stack([at_month(s[gm == k], wm[gm == k], n_cal) for k in (0, 1)])
     return Activity(n_cal, period, in_prog, service, starts)
@@ -173,12 +211,15 @@ def _cases() -> dict[str, Scenario]:
                 valuation={"value_per_year": 250_000, "discount_rate": 0.03, "horizon_years": 2,
                            "views_years": [1, 2], "benefit_lag_months": 2.5,
                            "drop_off_per_year": 0.2})
-    at_exit = rich(employment={"retention": {"share_at_12_months": 0.7}, "extent": 0.8})
+    at_exit = rich(employment={"lag_months": 0})
+    lagged_benefit = rich(employment={"lag_months": 0},
+                          valuation={"drop_off_per_year": 0, "benefit_lag_months": 2})
     return {"anpassad_yrkesutbildning": load_scenario(
                 ROOT / "scenarios" / "grenverket" / "anpassad_yrkesutbildning.yaml"),
             "rich (lag 1, drop-off, two hazards)": scenario(rich()),
             "rich (lag 0.5, benefit lag, studies)": scenario(late),
-            "rich (no lag: one decay)": scenario(at_exit)}
+            "rich (no lag: one decay, drop-off)": scenario(at_exit),
+            "rich (no lag, no drop-off, benefit lag)": scenario(lagged_benefit)}
 
 
 CASES = _cases()
@@ -217,19 +258,42 @@ def test_units_equal_the_plain_computation(run, weighted):
 
 def test_tables_out_of_replication_order_price_the_same(run):
     """Tables not in replication order (built elsewhere) take each replication's rows in table
-    order: the same figures as the ordered tables, exactly."""
-    backwards = RunResult(run.scenario, run.seed,
-                          run.participants.sort_values("rep", ascending=False, kind="stable"),
-                          run.visits.sort_values("rep", ascending=False, kind="stable"),
-                          run.stations.sort_values("rep", ascending=False, kind="stable"))
-    pd.testing.assert_frame_equal(price(backwards, detail=False).metrics,
-                                  price(run, detail=False).metrics, check_exact=True)
+    order, weights included: every table priced the same as from the ordered tables, exactly.
+    (Within a replication the order stays: sums in another order round otherwise.)"""
+    rng = np.random.default_rng(8)
+    sizes = run.participants.groupby("rep").size()
+    weights = {r: rng.uniform(0.5, 1.5, int(sizes[r])) for r in range(REPS)}
+    mixed = [1, 0, 2]  # replication blocks out of order
+
+    def shuffled(table: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([table[table["rep"] == r] for r in mixed])
+
+    out_of_order = RunResult(run.scenario, run.seed, shuffled(run.participants),
+                             shuffled(run.visits), shuffled(run.stations))
+    got, want = price(out_of_order, weights=weights), price(run, weights=weights)
+    for name in ("metrics", "ledger", "flows", "actors"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), check_exact=True)
 
 
 def test_chain_both_is_chain_twice():
-    """One decay for the two curves gives each curve bit for bit."""
+    """One decay for the two curves gives each curve bit for bit, as `chain` gives it and as the
+    one function did before."""
     x = np.linspace(-2.0, 40.0, 301)[None, :] - np.array([[0.0], [0.25], [3.1]])
     f = np.array([[0.0], [0.03], [0.2]])
     employed, unemployed = chain_both(x, f, 0.05)
-    np.testing.assert_array_equal(employed, chain(x, f, 0.05, True), strict=True)
-    np.testing.assert_array_equal(unemployed, chain(x, f, 0.05, False), strict=True)
+    for employed_, got in ((True, employed), (False, unemployed)):
+        np.testing.assert_array_equal(got, chain(x, f, 0.05, employed_), strict=True)
+        np.testing.assert_array_equal(got, _chain(x, f, 0.05, employed_), strict=True)
+
+
+@pytest.mark.parametrize("drop_off", [0.0, 0.15])
+def test_job_factor_equals_the_power_formula(drop_off):
+    """Without drop-off the factor skips the powers: the same array as (1 − d)^⌊x/12⌋ gives."""
+    from dataclasses import replace
+
+    rules = replace(Rules.of(CASES["rich (lag 1, drop-off, two hazards)"]),
+                    drop_off=drop_off, benefit_lag=2.0)
+    x = np.linspace(-3.0, 70.0, 731)
+    keep = (1.0 - drop_off) ** np.floor(np.clip(x, 0.0, None) / 12.0)
+    np.testing.assert_array_equal(rules.job_factor(x), np.where(x >= 2.0, keep, 0.0),
+                                  strict=True)

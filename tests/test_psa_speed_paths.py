@@ -399,8 +399,9 @@ def test_answer_on_workers_started_before_reading_equals_one_worker(uncertainty:
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="the early pool needs two cores")
 def test_only_the_console_pool_freezes_this_process() -> None:
-    """`answer_workers` (the console command's pool) freezes this process's objects before the
-    workers fork; `early_pool` as a library caller starts it (the default) freezes nothing."""
+    """`answer_workers(..., freeze=True)` (what the console command asks for) freezes this
+    process's objects before the workers fork; as a library caller starts them (the default),
+    `answer_workers` and `early_pool` freeze nothing."""
     import gc
 
     from model.answer import answer_workers
@@ -412,7 +413,10 @@ def test_only_the_console_pool_freezes_this_process() -> None:
             assert gc.get_freeze_count() == 0
             early.send(b"x")
         assert early.task.result(timeout=60) == 1
-        with answer_workers(2) as console:
+        with answer_workers(2) as library:
+            assert library is not None
+            assert gc.get_freeze_count() == 0
+        with answer_workers(2, freeze=True) as console:
             assert console is not None
             assert gc.get_freeze_count() > 1000  # the imported modules' objects, at least
     finally:

@@ -27,16 +27,10 @@ import numpy as np
 
 from model.economics.actors import actor_columns, actor_figures, actor_summary
 from model.economics.costs import Activity, Line, activity_of_run, calendar_months, cost_lines
-from model.economics.effect import (
-    Effect,
-    counterfactual_hazards,
-    discount,
-    effect_of_run,
-    shared_after_exit,
-)
+from model.economics.effect import Effect, discount, effect_of_run, shared_after_exit
 from model.economics.figures import Baseline, Parts, figures, parts, view_key, views
 from model.economics.ledger import ledger
-from model.economics.rows import by_rep, people_rows, visit_rows
+from model.economics.rows import by_rep, counterfactual_hazards, people_rows, visit_rows
 from model.scenario import FUNDERS, Scenario
 
 if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks

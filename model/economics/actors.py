@@ -41,12 +41,13 @@ COLUMNS = ["actor", "view", "years", "cost", "cost_pv", "real", "real_pv", "tran
 AMOUNTS = COLUMNS[3:15]
 
 
-def actor_figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None
-                  ) -> pd.DataFrame:
-    """One row per actor and view (see the module docstring) for one replication."""
+def actor_figures(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None,
+                  p: Parts | None = None) -> pd.DataFrame:
+    """One row per actor and view (see the module docstring) for one replication (`p`: its
+    `parts`, when the caller has them)."""
     import pandas as pd
 
-    return pd.DataFrame(actor_columns(sc, eff, lines, base))
+    return pd.DataFrame(actor_columns(sc, eff, lines, base, p))
 
 
 def actor_columns(sc: Scenario, eff: Effect, lines: list[Line], base: Baseline | None = None,

@@ -240,7 +240,8 @@ def cost_lines(sc: Scenario, act: Activity) -> list[Line]:
 def activity_of_run(sc: Scenario, people: PeopleRows, visits: VisitRows, end: float,
                     n_cal: int, weights: np.ndarray | None = None) -> Activity:
     """Participant-months and starts of one simulated replication, by outcome group (row 0:
-    participants whose exit starts a job); `weights` re-weights participants."""
+    participants whose exit starts a job); `people` and `visits`: `people_rows` and
+    `visit_rows` of the same scenario; `weights` re-weights participants."""
     c = sc.costs
     period = float(c.project_months) if c.project_months is not None else end
     n = len(people)
@@ -265,7 +266,7 @@ def activity_of_run(sc: Scenario, people: PeopleRows, visits: VisitRows, end: fl
     v_pid = visits.participant_id[ok]
     vg, vw = grp_of[v_pid], w_of[v_pid]
     for iv in sc.interventions:
-        mask = visits.at[iv.name][ok]
+        mask = visits.by_intervention[iv.name][ok]
         s, e, gm, wm = s_all[mask], e_all[mask], vg[mask], vw[mask]
         service[iv.name] = np.stack([covered(s[gm == k], e[gm == k], wm[gm == k], n_cal)
                                      for k in (0, 1)])

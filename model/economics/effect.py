@@ -29,9 +29,7 @@ import numpy as np
 
 from model.scenario import Scenario
 
-if TYPE_CHECKING:  # pandas loads when tables are built, not for exact mode or checks
-    import pandas as pd
-
+if TYPE_CHECKING:
     from model.economics.rows import PeopleRows
 
 GOOD, OTHER = 0, 1
@@ -134,24 +132,6 @@ def discount(months: np.ndarray | float, rate: float) -> np.ndarray:
     return (1.0 + rate) ** (-np.asarray(months, dtype=float) / 12.0)
 
 
-def good_exit(people: pd.DataFrame, rules: Rules) -> np.ndarray:
-    """Whose exit category starts a job (False where none), compared in the table's own text
-    column: no Python string per participant (memory, issue 11)."""
-    return people["exit_category"].isin(rules.good_categories).to_numpy(dtype=bool)
-
-
-def counterfactual_hazards(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
-    """Each participant's monthly hazard of finding work without the programme."""
-    cf = sc.counterfactual
-    h = np.full(len(people), float(cf.monthly_hazard or 0.0))
-    for gh in cf.by_group:
-        mask = np.ones(len(people), dtype=bool)
-        for attr, level in gh.when.items():
-            mask &= (people[attr] == level).to_numpy()
-        h[mask] = gh.monthly_hazard
-    return h
-
-
 def shared_after_exit(sc: Scenario, ref: Scenario) -> tuple[Scenario, Scenario]:
     """The programme and its reference scenario with one after-exit hiring rate on both sides.
 
@@ -222,17 +202,12 @@ class _Shifts:
         return cls(order, starts, shift[starts])
 
 
-def _add_calendar(cal: np.ndarray, by: _Shifts, rows: np.ndarray) -> None:
-    """Add each row to `cal` starting at its shift."""
-    summed = np.add.reduceat(rows[by.order], by.starts, axis=0)
-    width = rows.shape[1]
-    for s, row in zip(by.shifts, summed, strict=True):
-        cal[s:s + width] += row
 
 
 def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
                   weights: np.ndarray | None = None) -> Effect:
-    """The Effect of one simulated replication (the participants of that replication).
+    """The Effect of one simulated replication: its participants, `people_rows` of the same
+    scenario (their good exits and counterfactual hazards are the scenario's).
 
     Participants still in the programme at the end of the run are counted out of work until then
     and unemployed after it (they join the 'other' group). `weights` (default 1 each) re-weights
@@ -265,7 +240,7 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
         sl = slice(lo, min(n, lo + step))
         st, gd, fh = stay[sl][:, None], good[sl][:, None], f[sl][:, None]
         since_exit = u[None, :] - st
-        since_job = since_exit - rules.job_lag
+        since_job = since_exit - rules.job_lag if rules.job_lag else since_exit  # x - 0.0 is x
         # chain_month after the exit (and after the job's start), keeping the month's share
         share, mid = after_start(since_exit)
         if rules.job_lag == 0.0:  # the job starts at the exit: one decay for both
@@ -306,7 +281,7 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
                 curves_pv[name][k] += dk @ mine
             for name, arr in other_outcome[k].items():
                 swapped[name][k] += dk @ arr[mask]
-        by = _Shifts.of(np.clip(shift[sl], 0, None)) if sl.stop > sl.start else None
+        by = _Shifts.of(np.clip(shift[sl], 0, None))
         for name in calendar:
             part = rows[name][:, :head] * in_head[None, :]
             calendar[name][0] += _calendar_sum(by, part * ww[:, None], n_cal + head)
@@ -338,9 +313,12 @@ def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
                   months_total=float(w @ stay))
 
 
-def _calendar_sum(by: _Shifts | None, rows: np.ndarray, length: int) -> np.ndarray:
-    """The rows summed by calendar month (`by`: their shifts clipped at 0; None when no rows)."""
+def _calendar_sum(by: _Shifts, rows: np.ndarray, length: int) -> np.ndarray:
+    """The rows summed by calendar month, each from its shift on (`by`: their shifts, clipped
+    at 0)."""
     out = np.zeros(length)
-    if by is not None:
-        _add_calendar(out, by, rows)
+    summed = np.add.reduceat(rows[by.order], by.starts, axis=0)
+    width = rows.shape[1]
+    for s, row in zip(by.shifts, summed, strict=True):
+        out[s:s + width] += row
     return out

@@ -1,5 +1,6 @@
 """The columns of the simulated tables that pricing reads, taken from each table once and cut per
-replication: pandas is asked once per table, not once per replication and column (issue 22).
+replication: pandas is asked once per table, not once per replication and column (issue 22); and
+the rules that read them (who left to a good exit, each one's counterfactual hazard).
 
 Every derived column (a good exit, the counterfactual hazard, an exit state, a visit's
 intervention) is computed by the same pandas expression as before, over the whole table, so each
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import numpy as np
 
-from model.economics.effect import Rules, counterfactual_hazards, good_exit
+from model.economics.effect import Rules
 from model.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -23,15 +24,21 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound="_Columns")
 
 
+@dataclass(frozen=True)
 class _Columns:
     """Arrays of one length (and mappings of such arrays), cut together."""
 
-    def take(self, at: slice | np.ndarray) -> Self:
-        """The same columns at the rows `at` (a slice gives views, not copies)."""
-        cut = {}
-        for f in fields(self):  # type: ignore[arg-type]
+    participant_id: np.ndarray      # int64
+
+    def __len__(self) -> int:
+        return len(self.participant_id)
+
+    def take(self, rows: slice | np.ndarray) -> Self:
+        """The same columns at `rows` (a slice gives views, not copies)."""
+        cut: dict[str, object] = {}
+        for f in fields(self):
             x = getattr(self, f.name)
-            cut[f.name] = {k: v[at] for k, v in x.items()} if isinstance(x, dict) else x[at]
+            cut[f.name] = {k: v[rows] for k, v in x.items()} if isinstance(x, dict) else x[rows]
         return type(self)(**cut)
 
 
@@ -39,25 +46,20 @@ class _Columns:
 class PeopleRows(_Columns):
     """What pricing reads of the participants (table order)."""
 
-    participant_id: np.ndarray      # int64
     arrival: np.ndarray             # month of arrival
     exit_month: np.ndarray          # NaN while still in the programme
     good: np.ndarray                # left to an exit whose category starts a job
     hazard: np.ndarray              # monthly hazard of finding work without the programme
     state: dict[str, np.ndarray]    # exit state -> who left to it
 
-    def __len__(self) -> int:
-        return len(self.arrival)
-
 
 @dataclass(frozen=True)
 class VisitRows(_Columns):
     """What pricing reads of the visits (table order)."""
 
-    participant_id: np.ndarray      # int64
     start: np.ndarray               # NaN if service never started
     end: np.ndarray                 # NaN if still going at the end of the run
-    at: dict[str, np.ndarray]       # intervention -> which visits are to it
+    by_intervention: dict[str, np.ndarray]  # intervention -> which visits are to it
 
 
 def people_rows(sc: Scenario, people: pd.DataFrame) -> PeopleRows:
@@ -78,8 +80,26 @@ def visit_rows(sc: Scenario, visits: pd.DataFrame) -> VisitRows:
         participant_id=visits["participant_id"].to_numpy(dtype=np.int64),
         start=visits["start_month"].to_numpy(dtype=float),
         end=visits["end_month"].to_numpy(dtype=float),
-        at={iv.name: (visits["intervention"] == iv.name).to_numpy(dtype=bool)
-            for iv in sc.interventions})
+        by_intervention={iv.name: (visits["intervention"] == iv.name).to_numpy(dtype=bool)
+                         for iv in sc.interventions})
+
+
+def good_exit(people: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Whose exit category starts a job (False where none), compared in the table's own text
+    column: no Python string per participant (memory, issue 11)."""
+    return people["exit_category"].isin(rules.good_categories).to_numpy(dtype=bool)
+
+
+def counterfactual_hazards(sc: Scenario, people: pd.DataFrame) -> np.ndarray:
+    """Each participant's monthly hazard of finding work without the programme."""
+    cf = sc.counterfactual
+    h = np.full(len(people), float(cf.monthly_hazard or 0.0))
+    for gh in cf.by_group:
+        mask = np.ones(len(people), dtype=bool)
+        for attr, level in gh.when.items():
+            mask &= (people[attr] == level).to_numpy()
+        h[mask] = gh.monthly_hazard
+    return h
 
 
 def by_rep(rows: R, rep: np.ndarray) -> Callable[[int], R]:
@@ -87,11 +107,13 @@ def by_rep(rows: R, rep: np.ndarray) -> Callable[[int], R]:
     the tables are built in replication order; in any other order, that replication's rows in
     table order."""
     rep = np.asarray(rep)
-    if len(rep) and np.any(rep[1:] < rep[:-1]):
-        return lambda r: rows.take(np.flatnonzero(rep == r))
+    order = None
+    if len(rep) and np.any(rep[1:] < rep[:-1]):  # grouped once, each in table order
+        order = np.argsort(rep, kind="stable")
+        rep = rep[order]
 
     def cut(r: int) -> R:
-        lo, hi = np.searchsorted(rep, [r, r + 1])
-        return rows.take(slice(int(lo), int(hi)))
+        lo, hi = (int(x) for x in np.searchsorted(rep, [r, r + 1]))
+        return rows.take(slice(lo, hi) if order is None else order[lo:hi])
 
     return cut

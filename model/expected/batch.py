@@ -40,13 +40,13 @@ from model.expected.arrivals import capped_arrivals
 from model.expected.batch_curves import _rows_b, _to_months_b
 from model.expected.batch_lattice import (
     BPaths,
-    _expand,
-    _from_paths,
-    _kernels,
-    _steps_needed,
     batch_network,
     batch_paths,
     bconv,
+    expand_paths,
+    paths_of_reference,
+    stay_kernels,
+    steps_needed,
 )
 from model.expected.memo import Memo, memo_or_new
 from model.scenario import Scenario
@@ -168,9 +168,9 @@ def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = F
         for k in np.flatnonzero(tail | (visits.max(axis=1) > 1 + 1e-9)):
             failed.setdefault(int(k), "a stay with a tail or a loop: the lattice length differs "
                                       "by draw")
-        n = _steps_needed(sc, bn, v)
+        n = steps_needed(sc, bn, v)
         while True:
-            ks = _kernels(sc, bn, v, n)
+            ks = stay_kernels(sc, bn, v, n)
             per = [[batch_paths(bn, ks, entry, good_names, n)] for entry, _ in classes]
             left = max(float(np.nan_to_num(ps[0].beyond.sum(axis=1), nan=0.0).max()) for ps in per)
             if left <= BEYOND or n * DT >= MAX_MONTHS:
@@ -181,7 +181,7 @@ def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = F
 
         def reference() -> tuple[int, list[list[BPaths]]]:
             n, ref = _long_enough(sc, cells, classes)
-            return n, [[_from_paths(p, sc) for p in ps] for ps in ref]
+            return n, [[paths_of_reference(p, sc) for p in ps] for ps in ref]
 
         n, per = memo.get("paths", reference)
     t_len = n
@@ -221,7 +221,7 @@ def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = F
         a_shift_pv = np.add.reduceat(arr * dw, starts_at, axis=1)
         for cell, p in zip(cells, ps, strict=True):
             fc = f if v.f is not None else np.full(b, cell.f)
-            rows, extra = _rows_b(_expand(p, b), fc, loss, rules, state_good, lean)
+            rows, extra = _rows_b(expand_paths(p, b), fc, loss, rules, state_good, lean)
             w = cell.share
             cw = (w * count)[:, None, None]
             dwc = (w * d_arr)[:, None, None]
@@ -235,7 +235,7 @@ def batch_unit(sc: Scenario, v: Varied, memo: Memo | None = None, lean: bool = F
                 one = rows[name].sum(axis=1)[:, :head] * in_head
                 calendar[name][:, 0, :la + head - 1] += w * bconv(a_shift, one)
                 calendar[name][:, 1, :la + head - 1] += w * bconv(a_shift_pv, one * disc_u)
-            pe = _expand(p, b)
+            pe = expand_paths(p, b)
             c1 = w * count
             for j, s in enumerate(exits_names):
                 exits[s] += c1 * (pe.exits[:, j, 0].sum(axis=1) + pe.beyond[:, j])

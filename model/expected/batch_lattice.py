@@ -246,7 +246,7 @@ def batch_network(sc: Scenario, net: Network, v: Varied) -> BNetwork:
     return BNetwork(net.names, net.exits, route, hazard, total, complete, net.entry)
 
 
-def _kernels(sc: Scenario, bn: BNetwork, v: Varied, n: int) -> list[tuple[np.ndarray, ...]]:
+def stay_kernels(sc: Scenario, bn: BNetwork, v: Varied, n: int) -> list[tuple[np.ndarray, ...]]:
     """Per intervention: (complete, early, service) with a leading axis over draws (or 1)."""
     out = []
     b = v.size
@@ -367,7 +367,7 @@ def batch_paths(bn: BNetwork, ks: list[tuple[np.ndarray, ...]], entry: np.ndarra
     return BPaths(out * scale[:, None, None, None], service, starts, beyond * scale[:, None])
 
 
-def _from_paths(ps: list[object], sc: Scenario) -> BPaths:
+def paths_of_reference(ps: list[object], sc: Scenario) -> BPaths:
     """Reference `Paths` of one class and cell as a BPaths of one row."""
     p = ps  # type: ignore[assignment]
     exits = list(sc.exit_states)
@@ -377,7 +377,7 @@ def _from_paths(ps: list[object], sc: Scenario) -> BPaths:
                   np.array([[p.beyond[s] for s in exits]]))              # type: ignore[attr-defined]
 
 
-def _steps_needed(sc: Scenario, bn: BNetwork, v: Varied) -> int:
+def steps_needed(sc: Scenario, bn: BNetwork, v: Varied) -> int:
     """`expected._lattice_steps` over the draws: the longest any draw needs."""
     visits = np.einsum("i,bij->bj", bn.entry, bn.fundamental())
     span = np.zeros(v.size)
@@ -395,7 +395,7 @@ def _steps_needed(sc: Scenario, bn: BNetwork, v: Varied) -> int:
     return math.ceil(min(need, MAX_MONTHS) / DT) + 1
 
 
-def _expand(p: BPaths, b: int) -> BPaths:
+def expand_paths(p: BPaths, b: int) -> BPaths:
     """A BPaths of one row repeated for b draws (views, no copy)."""
     if p.exits.shape[0] == b:
         return p
