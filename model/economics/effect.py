@@ -202,8 +202,6 @@ class _Shifts:
         return cls(order, starts, shift[starts])
 
 
-
-
 def effect_of_run(sc: Scenario, people: PeopleRows, end: float, n_cal: int,
                   weights: np.ndarray | None = None) -> Effect:
     """The Effect of one simulated replication: its participants, `people_rows` of the same
