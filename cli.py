@@ -163,24 +163,12 @@ def run(
 ) -> None:
     """Simulate one scenario and show outcomes and economics (and, when it declares uncertainty,
     the parameter-uncertainty answer first)."""
-    from model.answer import answer, answer_workers
-    from model.api import check_draws_size, check_run_size, draws_planned, total_replications
     from model.load import load_scenario
 
-    simulated = method == Method.des
-    with answer_workers(workers if simulated else 1, not no_uncertainty, freeze=True) as early:
-        sc = load_scenario(file)
-        if not simulated:
-            return _run_exact(sc, file, out, fmt, lang)
-        from model.progress import progress
-
-        _note(check_run_size([sc], reps, workers, max_memory), lang)
-        _note(check_draws_size([sc], draws, not no_uncertainty, workers, max_memory, lang.value),
-              lang)
-        total = total_replications([sc], reps) + draws_planned([sc], draws, not no_uncertainty)
-        with progress(total, sc.title, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
-            ans = answer([sc], reps, seed, workers, not no_uncertainty, draws, tick, tick, out,
-                         early=early)
+    if method == Method.exact:
+        return _run_exact(load_scenario(file), file, out, fmt, lang)
+    ans = _answered(lambda: [load_scenario(file)], None, reps, seed, workers, draws,
+                    no_uncertainty, max_memory, quiet, lang, out=out)
     result = ans.results[0]
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
@@ -204,6 +192,30 @@ def run(
     if out is not None:
         _say("\n" + _in(lang, f"Skrev {len(result.files)} filer till {out}",
                          f"Wrote {len(result.files)} files to {out}"))
+
+
+def _answered(load: Callable[[], list[Any]], what: str | None, reps: int | None,
+              seed: int | None, workers: int, draws: int | None, no_uncertainty: bool,
+              max_memory: str | None, quiet: bool, lang: Lang, **options: Any) -> Any:
+    """What `run` and `compare` show (`model.answer.answer`, `options` passed on): the scenarios
+    read by `load` while the workers start (`answer_workers`), their size checked, with a
+    progress bar named `what` (None: the one scenario's title)."""
+    from model.answer import answer, answer_workers
+    from model.api import check_draws_size, check_run_size, draws_planned, total_replications
+
+    with answer_workers(workers, not no_uncertainty, freeze=True) as early:
+        scenarios = load()
+        from model.progress import progress
+
+        _note(check_run_size(scenarios, reps, workers, max_memory), lang)
+        _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory,
+                               lang.value), lang)
+        total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
+                                                                    not no_uncertainty)
+        label = scenarios[0].title if what is None else what
+        with progress(total, label, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
+            return answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick,
+                          early=early, **options)
 
 
 def _run_exact(sc: Any, file: Path, out: Path | None, fmt: Format, lang: Lang) -> None:
@@ -306,29 +318,12 @@ def compare(
     """Programmes side by side: with declared uncertainty, intervals and P(A beats B) over
     parameter draws; then the simulated cohorts at base values (same seed): A − B paired by run,
     the clearly better one, and the share of runs in which A beats B."""
-    from model.answer import answer, answer_workers
-    from model.api import (
-        check_draws_size,
-        check_run_size,
-        draws_planned,
-        load_for_compare,
-        total_replications,
-    )
+    from model.api import load_for_compare
 
-    with answer_workers(workers, not no_uncertainty, freeze=True) as early:
-        scenarios = load_for_compare(paths)
-        from model.progress import progress
-
-        _note(check_run_size(scenarios, reps, workers, max_memory), lang)
-        _note(check_draws_size(scenarios, draws, not no_uncertainty, workers, max_memory,
-                               lang.value), lang)
-        what = _in(lang, "Räknar", "Computing")
-        total = total_replications(scenarios, reps) + draws_planned(scenarios, draws,
-                                                                    not no_uncertainty)
-        with progress(total, what, quiet, unit=_steps_word(lang), lang=lang.value) as tick:
-            # compare shows no ledger or flows, and shows the value of information
-            ans = answer(scenarios, reps, seed, workers, not no_uncertainty, draws, tick, tick,
-                         ledger=False, voi=True, early=early)
+    # compare shows no ledger or flows, and shows the value of information
+    ans = _answered(lambda: load_for_compare(paths), _in(lang, "Räknar", "Computing"), reps,
+                    seed, workers, draws, no_uncertainty, max_memory, quiet, lang, ledger=False,
+                    voi=True)
     if fmt != Format.table:
         from model.report.actor_view import with_actor_records
         from model.report.records import compare_records, machine_records
